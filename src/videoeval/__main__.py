@@ -1,0 +1,3 @@
+from videoeval.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""ActivityNet Captions, grounding view: every (timestamp, sentence) pair is one query.
+
+File layout (``val_1.json`` / ``val_2.json``; copies from ttengwang/PDVC @ 0b025c8):
+``{vid: {"duration", "timestamps": [[s, e], ...], "sentences": [...]}}``. Sentences often start
+with a space; the query is the stripped sentence. val_2 is the usual grounding test split
+(17031 queries over 4885 videos).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from videoeval.benchmarks.base import (
+    Benchmark,
+    LoadResult,
+    as_duration,
+    as_window,
+    finish,
+    read_json,
+)
+from videoeval.errors import InputError
+from videoeval.schema import GroundingSample
+
+EXPECTED = '{"<vid>": {"duration": s, "timestamps": [[s, e], ...], "sentences": [...]}}'
+
+
+def load(path: Path) -> LoadResult:
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise InputError(path, f"expected {EXPECTED}")
+    split = next((s for s in ("val_1", "val_2", "train", "test") if s in path.name), None)
+    samples: list[GroundingSample] = []
+    skipped: list[str] = []
+    for vid, entry in data.items():
+        try:
+            timestamps, sentences = entry["timestamps"], entry["sentences"]
+            if len(timestamps) != len(sentences):
+                raise ValueError(f"{len(timestamps)} timestamps but {len(sentences)} sentences")
+            duration = as_duration(entry.get("duration"))
+        except (KeyError, TypeError, ValueError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            skipped.append(f"{path}: video {vid!r}: {reason}")
+            continue
+        for index, (window, sentence) in enumerate(zip(timestamps, sentences)):
+            try:
+                samples.append(
+                    GroundingSample(
+                        sample_id=f"{vid}#{index}",
+                        video_id=str(vid),
+                        query=str(sentence).strip(),
+                        windows=(as_window(window),),
+                        duration=duration,
+                        split=split,
+                    )
+                )
+            except (TypeError, ValueError) as exc:
+                skipped.append(f"{path}: video {vid!r} sentence {index}: {exc}")
+    return finish(path, samples, skipped, EXPECTED)
+
+
+BENCHMARK = Benchmark(
+    id="activitynet-captions",
+    task="grounding",
+    title="ActivityNet Captions, one grounding query per sentence (val_1 / val_2)",
+    load=load,
+    default_protocol="lmms-eval",
+    annotation_hint="val_1.json or val_2.json (densevid / PDVC layout)",
+    notes="For dense captioning of the same files see the dense-captioning metrics.",
+)

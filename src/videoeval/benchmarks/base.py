@@ -1,0 +1,111 @@
+"""What every benchmark module declares, and the shared helpers its loader uses."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from videoeval.errors import InputError
+from videoeval.schema import GroundingSample, Span
+
+VIDEO_SUFFIXES = (".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v")
+
+
+@dataclass
+class LoadResult:
+    """Samples read from an annotation file, plus what had to be skipped and why."""
+
+    samples: list[GroundingSample]
+    skipped: list[str] = field(default_factory=list)
+
+
+Loader = Callable[[Path], LoadResult]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A benchmark: its id, how to read its annotations and how it is scored by default."""
+
+    id: str
+    task: str
+    title: str
+    load: Loader
+    default_protocol: str
+    annotation_hint: str
+    notes: str = ""
+
+
+def strip_video_suffix(video_id: str) -> str:
+    """``3MSZA.mp4`` and ``3MSZA`` name the same video."""
+    lowered = video_id.lower()
+    for suffix in VIDEO_SUFFIXES:
+        if lowered.endswith(suffix):
+            return video_id[: -len(suffix)]
+    return video_id
+
+
+def read_json(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            path, f"not valid JSON ({exc.msg}, column {exc.colno})", exc.lineno
+        ) from None
+
+
+def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, object)``; malformed lines are noted in ``skipped``, not fatal."""
+    try:
+        handle = open(path, encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                skipped.append(f"{path}:{number}: not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(obj, dict):
+                skipped.append(f"{path}:{number}: expected a JSON object, got {type(obj).__name__}")
+                continue
+            yield number, obj
+
+
+def as_window(value: Any) -> Span:
+    """A GT window ``[start, end]`` as floats; raises ValueError with the reason."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ValueError(f"a window must be [start, end], got {value!r}")
+    start, end = (float(v) for v in value)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise ValueError(f"window {value!r} is not finite")
+    return (start, end)
+
+
+def as_duration(value: Any) -> float | None:
+    if value is None:
+        return None
+    duration = float(value)
+    if not math.isfinite(duration) or duration < 0:
+        raise ValueError(f"duration {value!r} is not a finite non-negative number")
+    return duration
+
+
+def finish(
+    path: Path, samples: list[GroundingSample], skipped: list[str], expected: str
+) -> LoadResult:
+    if not samples:
+        detail = f" ({len(skipped)} entries skipped; first: {skipped[0]})" if skipped else ""
+        raise InputError(path, f"no usable samples; expected {expected}{detail}")
+    return LoadResult(samples=samples, skipped=skipped)

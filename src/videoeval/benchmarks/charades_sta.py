@@ -1,0 +1,104 @@
+"""Charades-STA test split (3720 queries over 1334 videos).
+
+Two layouts are read:
+- the original text lines ``<vid> <start> <end>##<sentence>`` (``charades_sta_test.txt``); the
+  sample id is the 0-based line index among non-empty lines, which is also how TimeChat numbers
+  the queries of its COCO-style file;
+- TimeChat's COCO-style JSON ``{"annotations": [{"image_id": "3MSZA.mp4", "caption", "timestamp",
+  "id"}]}`` (RenShuhuai-Andy/TimeChat @ c60b332b : metrics/tvg/example_gt_file.json).
+Neither layout carries durations; pass ``--durations`` (Charades_v1_test.csv or JSON) where a
+protocol needs them (videomind clamps to the duration).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from videoeval.benchmarks.base import (
+    Benchmark,
+    LoadResult,
+    as_window,
+    finish,
+    read_json,
+    strip_video_suffix,
+)
+from videoeval.errors import InputError
+from videoeval.schema import GroundingSample
+
+EXPECTED = '"<vid> <start> <end>##<sentence>" lines, or {"annotations": [{"image_id", "caption", "timestamp", "id"}]}'
+
+
+def load(path: Path) -> LoadResult:
+    try:
+        head = path.read_bytes()[:4096].lstrip()
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    if head.startswith(b"{"):
+        return _load_timechat(path)
+    return _load_text(path)
+
+
+def _load_text(path: Path) -> LoadResult:
+    samples: list[GroundingSample] = []
+    skipped: list[str] = []
+    index = 0
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        sample_index, index = index, index + 1
+        head, sep, sentence = line.partition("##")
+        parts = head.split()
+        if not sep or len(parts) != 3:
+            skipped.append(f"{path}:{number}: expected '<vid> <start> <end>##<sentence>'")
+            continue
+        try:
+            window = as_window(parts[1:])
+        except ValueError as exc:
+            skipped.append(f"{path}:{number}: {exc}")
+            continue
+        samples.append(
+            GroundingSample(
+                sample_id=str(sample_index),
+                video_id=parts[0],
+                query=sentence.strip(),
+                windows=(window,),
+            )
+        )
+    return finish(path, samples, skipped, EXPECTED)
+
+
+def _load_timechat(path: Path) -> LoadResult:
+    data = read_json(path)
+    annotations = data.get("annotations") if isinstance(data, dict) else None
+    if not isinstance(annotations, list):
+        raise InputError(path, f"expected {EXPECTED}")
+    samples: list[GroundingSample] = []
+    skipped: list[str] = []
+    for position, entry in enumerate(annotations):
+        try:
+            samples.append(
+                GroundingSample(
+                    sample_id=str(entry["id"]),
+                    video_id=strip_video_suffix(str(entry["image_id"])),
+                    query=str(entry["caption"]),
+                    windows=(as_window(entry["timestamp"]),),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            skipped.append(f"{path}: annotations[{position}]: {reason}")
+    return finish(path, samples, skipped, EXPECTED)
+
+
+BENCHMARK = Benchmark(
+    id="charades-sta",
+    task="grounding",
+    title="Charades-STA test (3720 queries)",
+    load=load,
+    default_protocol="timechat",
+    annotation_hint="charades_sta_test.txt (## lines) or TimeChat's COCO-style JSON",
+)

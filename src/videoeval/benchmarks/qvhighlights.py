@@ -1,0 +1,55 @@
+"""QVHighlights moment retrieval, Moment-DETR jsonl (one query per line, 1 to 25 GT windows).
+
+Line layout: ``{"qid", "query", "duration", "vid", "relevant_windows": [[s, e], ...], ...}``;
+the saliency fields are not needed for moment retrieval. Clips are 2 s long, so GT bounds are
+multiples of 2. Copy: showlab/UniVTG @ 32659ac7 : plot/qvhl/gt.jsonl (1549 val queries).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from videoeval.benchmarks.base import (
+    Benchmark,
+    LoadResult,
+    as_duration,
+    as_window,
+    finish,
+    iter_jsonl,
+)
+from videoeval.schema import GroundingSample
+
+EXPECTED = 'jsonl lines {"qid", "query", "vid", "duration", "relevant_windows": [[s, e], ...]}'
+
+
+def load(path: Path) -> LoadResult:
+    samples: list[GroundingSample] = []
+    skipped: list[str] = []
+    for number, obj in iter_jsonl(path, skipped):
+        try:
+            windows = tuple(as_window(w) for w in obj["relevant_windows"])
+            if not windows:
+                raise ValueError("relevant_windows is empty")
+            samples.append(
+                GroundingSample(
+                    sample_id=str(obj["qid"]),
+                    video_id=str(obj["vid"]),
+                    query=str(obj["query"]),
+                    windows=windows,
+                    duration=as_duration(obj.get("duration")),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            skipped.append(f"{path}:{number}: {reason}")
+    return finish(path, samples, skipped, EXPECTED)
+
+
+BENCHMARK = Benchmark(
+    id="qvhighlights",
+    task="grounding",
+    title="QVHighlights val/test moment retrieval (Moment-DETR jsonl)",
+    load=load,
+    default_protocol="moment-detr",
+    annotation_hint="highlight_val_release.jsonl (Moment-DETR jsonl)",
+)

@@ -1,0 +1,76 @@
+"""TimeLens-Bench: the refined Charades-STA, ActivityNet Captions and QVHighlights test sets.
+
+File layout (``charades-timelens.json`` and siblings): ``{vid: {"duration", "spans", "queries"}}``
+where ``spans[i]`` is the GT of ``queries[i]``. Queries are cleaned as the official loader does
+(TencentARC/TimeLens, evaluation): collapse white space, strip, strip leading/trailing periods,
+strip again. The cleaned query is what the prompt and the result key carry.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from videoeval.benchmarks.base import (
+    Benchmark,
+    LoadResult,
+    as_duration,
+    as_window,
+    finish,
+    read_json,
+)
+from videoeval.errors import InputError
+from videoeval.schema import GroundingSample
+
+_SPACES = re.compile(r"\s+")
+EXPECTED = '{"<vid>": {"duration": s, "spans": [[s, e], ...], "queries": [str, ...]}}'
+
+
+def clean_query(query: str) -> str:
+    return _SPACES.sub(" ", query).strip().strip(".").strip()
+
+
+def load(path: Path) -> LoadResult:
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise InputError(path, f"expected a JSON object keyed by video id: {EXPECTED}")
+    samples: list[GroundingSample] = []
+    skipped: list[str] = []
+    for vid, entry in data.items():
+        try:
+            if not isinstance(entry, dict):
+                raise ValueError("entry is not an object")
+            spans, queries = entry["spans"], entry["queries"]
+            if len(spans) != len(queries):
+                raise ValueError(f"{len(spans)} spans but {len(queries)} queries")
+            duration = as_duration(entry.get("duration"))
+            for index, (span, query) in enumerate(zip(spans, queries)):
+                samples.append(
+                    GroundingSample(
+                        sample_id=f"{vid}#{index}",
+                        video_id=str(vid),
+                        query=clean_query(str(query)),
+                        windows=(as_window(span),),
+                        duration=duration,
+                    )
+                )
+        except (KeyError, TypeError, ValueError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            skipped.append(f"{path}: video {vid!r}: {reason}")
+    return finish(path, samples, skipped, EXPECTED)
+
+
+def _bench(subset: str, title: str) -> Benchmark:
+    return Benchmark(
+        id=f"timelens-{subset}",
+        task="grounding",
+        title=title,
+        load=load,
+        default_protocol="timelens",
+        annotation_hint=f"{subset}-timelens.json (TimeLens-Bench JSON)",
+    )
+
+
+CHARADES = _bench("charades", "TimeLens-Bench, refined Charades-STA (3363 queries)")
+ACTIVITYNET = _bench("activitynet", "TimeLens-Bench, refined ActivityNet Captions (4500 queries)")
+QVHIGHLIGHTS = _bench("qvhighlights", "TimeLens-Bench, refined QVHighlights (1541 queries)")

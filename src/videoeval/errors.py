@@ -1,0 +1,23 @@
+"""Errors a user can act on: each names the file (and line) and says what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class VideoevalError(Exception):
+    """Base class for errors shown to the user without a traceback."""
+
+
+class InputError(VideoevalError):
+    """An input file cannot be read as what it was given as."""
+
+    def __init__(self, path: str | Path, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class NothingToScoreError(VideoevalError):
+    """Raised when not a single sample could be scored; the CLI exits non-zero."""

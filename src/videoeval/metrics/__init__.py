@@ -1,0 +1,1 @@
+"""Pure numeric scoring functions: no I/O, no protocol logic."""

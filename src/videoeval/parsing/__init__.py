@@ -1,0 +1,1 @@
+"""Answer parsers: from a model's text to time spans, each reproducing one reference exactly."""

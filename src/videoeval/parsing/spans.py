@@ -1,0 +1,203 @@
+"""Text-to-span parsers, one per reference implementation, quirks included.
+
+Every parser takes the model's raw answer and returns a :class:`ParsedSpans`; none raises. Where
+the reference itself would crash on an input, the result is empty and ``note`` says so.
+
+References (read at these commits):
+- ``timelens``: TencentARC/TimeLens ``timelens/utils.py::extract_time`` (copies at
+  yiqiu0215/TimeLoc @ 24595212, liuxiang09/TimeLens @ c417d6f1; upstream evaluation @ df357404).
+- ``timechat``: RenShuhuai-Andy/TimeChat @ a918705f ``utils/format_tvg.py::extract_time``.
+- ``lmms-eval``: EvolvingLMMs-Lab/lmms-eval ``lmms_eval/tasks/charades_sta/utils.py`` as rewritten
+  by PR #1323 (identical copy: MicroAGI-Labs/lmms-eval @ 75e3a364).
+- ``vtimellm``: huangb23/VTimeLLM @ 673312a8 ``vtimellm/eval/eval.py::iou``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from videoeval.schema import Span
+
+
+@dataclass(frozen=True)
+class ParsedSpans:
+    spans: list[Span] = field(default_factory=list)
+    note: str | None = None
+
+
+# --- timelens ------------------------------------------------------------------------------
+# Stage 1: clock times; stage 2: "a - b" else "a to b"; stage 3: bare numbers. Each stage runs
+# only when the previous one produced no pair, and re-reads the whole lower-cased text.
+_TL_CLOCK = re.compile(r"\b(\d{1,2}:\d{2}:\d{2}(?:\.\d+)?|\d{1,2}:\d{2}(?:\.\d+)?)\b")
+_TL_DASH = re.compile(r"(\d+\.?\d*)\s*-\s*(\d+\.?\d*)")
+_TL_TO = re.compile(r"(\d+\.?\d*)\s+to\s+(\d+\.?\d*)")
+_TL_NUMBER = re.compile(r"\b(\d+\.\d+|\d+)\b")
+
+
+def _clock_seconds_int_hm(text: str) -> float:
+    # Hours and minutes through int(), seconds through float(), as the reference does.
+    parts = text.split(":")
+    if len(parts) == 3:
+        return float(int(parts[0]) * 3600 + int(parts[1]) * 60 + float(parts[2]))
+    return float(int(parts[0]) * 60 + float(parts[1]))
+
+
+def _pairs(values: list[float]) -> list[Span]:
+    return [(values[i], values[i + 1]) for i in range(0, len(values) // 2 * 2, 2)]
+
+
+def parse_timelens(answer: str) -> ParsedSpans:
+    text = answer.lower()
+    clocks = _TL_CLOCK.findall(text)
+    clocks = clocks[: len(clocks) // 2 * 2]
+    if clocks:
+        return ParsedSpans(_pairs([_clock_seconds_int_hm(c) for c in clocks]))
+    for pattern in (_TL_DASH, _TL_TO):
+        matches = pattern.findall(text)
+        if matches:
+            return ParsedSpans([(float(s), float(e)) for s, e in matches])
+    return ParsedSpans(_pairs([float(n) for n in _TL_NUMBER.findall(text)]))
+
+
+# --- timechat ------------------------------------------------------------------------------
+_TC_KEYWORDS = ("starts", "ends", "happens in", "start time", "end time", "start", "end", "happen")
+_TC_RANGE = re.compile(r"(\d+\.*\d*)\s*-\s*(\d+\.*\d*)")
+_TC_NUMBER = re.compile(r"\b(\d+\.\d+\b|\b\d+)\b")
+_SENTENCE_SPLIT = re.compile(r"[!?\n]")
+
+
+def parse_timechat(answer: str) -> ParsedSpans:
+    """TimeChat's formatter. Quirks kept on purpose:
+
+    - the line meant to remove the prompt's echoed example discards its result, so an echoed
+      "20.8 - 30.0" is read as the answer;
+    - "to" is never read as a separator;
+    - the range regex runs on the whole text, but the fallback takes only the first number of
+      each keyword sentence, and sentences split on ``! ? newline`` only (not on periods);
+    - its clock-time stage can never produce a pair (shown in the tests), so it is left out;
+    - ``1..2 - 3`` makes ``float('1..2')`` raise in the reference: here an empty result + note;
+    - reversed pairs are swapped and only the first span is kept.
+    """
+    text = answer.lower()
+    matches = _TC_RANGE.findall(text)
+    spans: list[Span] = []
+    if matches:
+        try:
+            spans = [(float(s), float(e)) for s, e in matches]
+        except ValueError as exc:
+            return ParsedSpans([], f"the reference formatter raises here ({exc})")
+    if not spans:
+        candidates = [s for s in _SENTENCE_SPLIT.split(text) if any(k in s for k in _TC_KEYWORDS)]
+        firsts = []
+        for sentence in candidates:
+            numbers = _TC_NUMBER.findall(sentence)
+            if numbers:
+                firsts.append(float(numbers[0]))
+        spans = _pairs(firsts)
+    if not spans:
+        return ParsedSpans([])
+    start, end = spans[0]
+    return ParsedSpans([(start, end) if end > start else (end, start)])
+
+
+# --- lmms-eval -----------------------------------------------------------------------------
+_LM_PROMPT_EXAMPLE = "a specific example is : 20.8 - 30.0 seconds"
+_LM_CLOCK_RANGE = re.compile(
+    r"\b(\d{1,2}:\d{2}(?::\d{2})?)\s*[–-]\s*(\d{1,2}:\d{2}(?::\d{2})?)\b"  # noqa: RUF001
+)
+_LM_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*[–-]\s*(\d+(?:\.\d+)?)")  # noqa: RUF001
+_LM_NUMBER = re.compile(r"\b(\d+(?:\.\d+)?)\b")
+_LM_CLOCK = re.compile(r"\b(\d{1,2}:\d{2}(?::\d{2})?)\b")
+_LM_FALLBACK = re.compile(r"(\d+(?:\.\d+)?)\s*s?\s*[–-]\s*(\d+(?:\.\d+)?)\s*s?")  # noqa: RUF001
+
+
+def _clock_seconds_float(text: str) -> float:
+    parts = [float(p) for p in text.split(":")]
+    if len(parts) == 3:
+        return parts[0] * 3600 + parts[1] * 60 + parts[2]
+    return parts[0] * 60 + parts[1]
+
+
+def parse_lmms_eval(answer: str) -> ParsedSpans:
+    """lmms-eval's charades_sta parser. Quirks kept on purpose:
+
+    - every "to" becomes "-" before parsing, inside words too ("towel" -> "-wel");
+    - ranges are looked for only in keyword sentences (all sentences when none has a keyword),
+      in the first sentence that has one;
+    - clock ranges first, then number ranges, then all clock times paired, then the first
+      number of each sentence paired, then a range with optional "s" units;
+    - the first span is swapped when reversed; it is scored only when exactly one was found.
+    """
+    text = answer.lower().replace(_LM_PROMPT_EXAMPLE, "").replace("to", "-")
+    sentences = _SENTENCE_SPLIT.split(text)
+    candidates = [s for s in sentences if any(k in s for k in _TC_KEYWORDS)] or sentences
+    spans: list[Span] = []
+    for sentence in candidates:
+        found = _LM_CLOCK_RANGE.findall(sentence)
+        if found:
+            spans = [(_clock_seconds_float(s), _clock_seconds_float(e)) for s, e in found]
+            break
+    if not spans:
+        for sentence in candidates:
+            found = _LM_RANGE.findall(sentence)
+            if found:
+                spans = [(float(s), float(e)) for s, e in found]
+                break
+    if not spans:
+        clocks = [_clock_seconds_float(t) for s in candidates for t in _LM_CLOCK.findall(s)]
+        spans = _pairs(clocks)
+    if not spans:
+        firsts = []
+        for sentence in candidates:
+            numbers = _LM_NUMBER.findall(sentence)
+            if numbers:
+                firsts.append(float(numbers[0]))
+        spans = _pairs(firsts)
+    if not spans:
+        for sentence in candidates:
+            found = _LM_FALLBACK.findall(sentence)
+            if found:
+                spans = [(float(s), float(e)) for s, e in found]
+                break
+    if not spans:
+        return ParsedSpans([])
+    start, end = spans[0]
+    return ParsedSpans([(start, end) if end > start else (end, start)])
+
+
+# --- vtimellm ------------------------------------------------------------------------------
+_VT_INDICES = re.compile(r"(\d{2}) (to|and) (\d{2})")
+
+
+def parse_vtimellm(answer: str) -> ParsedSpans:
+    """VTimeLLM answers in frame indices 00-99 of 100 uniform frames ("from 17 to 34").
+
+    Returns the span in *normalised* time (index / 100 for both bounds, no +1 on the end, as the
+    grounding evaluation does); the scorer compares it with GT / duration. Case-sensitive and
+    not anchored: "from 100 to 200" reads "00 to 20", "5 to 30" reads nothing.
+    """
+    match = _VT_INDICES.search(answer)
+    if match is None:
+        return ParsedSpans([])
+    return ParsedSpans([(float(match.group(1)) / 100, float(match.group(3)) / 100)])
+
+
+PARSERS = {
+    "timelens": parse_timelens,
+    "timechat": parse_timechat,
+    "lmms-eval": parse_lmms_eval,
+    "vtimellm": parse_vtimellm,
+}
+
+
+def format_seconds(value: float) -> str:
+    """Seconds as plain decimals (never exponent notation, which no reference parser reads)."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def format_span(span: Span) -> str:
+    """The canonical answer sentence for a span; the timelens, timechat and lmms-eval parsers
+    read it back exactly (up to microseconds)."""
+    return f"The event happens in {format_seconds(span[0])} - {format_seconds(span[1])} seconds."

@@ -1,0 +1,1 @@
+"""Readers for the prediction files users already have."""

@@ -1,0 +1,272 @@
+"""Grounding prediction files: detect the layout, say which, read it into typed predictions.
+
+Layouts:
+- ``timelens-result``: TimeLens result JSONL, lines ``{"<vid>.mp4>>><query>>>><gt span>":
+  {"timestamps": [[s, e], ...], "answers": "...", "duration": d}}`` (a ``.json`` dict too).
+- ``timechat-raw``: TimeChat's raw results, a JSON list of ``{id, vname, query, generated_cap}``.
+- ``timechat-formatted``: TimeChat's formatted predictions ``{id: {timestamp, query, vid}}``.
+- ``moment-detr``: Moment-DETR submission JSONL ``{qid, vid, pred_relevant_windows: [[s, e, score]]}``.
+- ``simple``: JSONL ``{"vid", "query", "answer": text}`` or ``{..., "span": [s, e]}``; ``id`` may
+  replace ``vid`` + ``query``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from videoeval.benchmarks.base import strip_video_suffix
+from videoeval.errors import InputError
+from videoeval.schema import GroundingPrediction
+
+LAYOUTS = ("timelens-result", "timechat-raw", "timechat-formatted", "moment-detr", "simple")
+
+
+@dataclass
+class PredictionFile:
+    layout: str
+    predictions: list[GroundingPrediction]
+    skipped: list[str] = field(default_factory=list)
+
+
+def _spans(value: Any, width: int = 2) -> tuple[tuple[tuple[float, ...], ...], str | None]:
+    """Read ``[[s, e], ...]``; returns the spans and, when unusable, why."""
+    if not isinstance(value, (list, tuple)):
+        return (), f"expected a list of [start, end], got {value!r}"
+    spans = []
+    for item in value:
+        if not isinstance(item, (list, tuple)) or len(item) < 2:
+            return (), f"expected [start, end], got {item!r}"
+        try:
+            numbers = tuple(float(v) for v in item[: max(width, 2)])
+        except (TypeError, ValueError):
+            return (), f"span {item!r} is not numeric"
+        if not all(math.isfinite(v) for v in numbers[:2]):
+            return (), f"span {item!r} is not finite"
+        spans.append(numbers)
+    return tuple(spans), None
+
+
+def _single_span(value: Any) -> tuple[tuple[tuple[float, ...], ...], str | None]:
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
+        return _spans(value)
+    return _spans([value])
+
+
+def _detect_line(obj: dict[str, Any]) -> list[str]:
+    matches = []
+    if (
+        obj
+        and all(isinstance(k, str) and ">>>" in k for k in obj)
+        and all(isinstance(v, dict) for v in obj.values())
+    ):
+        matches.append("timelens-result")
+    if "pred_relevant_windows" in obj:
+        matches.append("moment-detr")
+    if ("answer" in obj or "span" in obj) and ("id" in obj or ("vid" in obj and "query" in obj)):
+        matches.append("simple")
+    return matches
+
+
+def _read_timelens(obj: dict[str, Any], origin: str, out: list[GroundingPrediction]) -> None:
+    for key, value in obj.items():
+        parts = key.split(">>>")
+        if len(parts) < 3:
+            raise ValueError(f"key {key!r} is not '<vid>>>><query>>>><span>'")
+        # Queries may contain '>>>': the video is the first field, the span the last.
+        vid, query, span_text = parts[0], ">>>".join(parts[1:-1]), parts[-1]
+        try:
+            gt = ast.literal_eval(span_text.strip())
+            if isinstance(gt, (list, tuple)) and gt and isinstance(gt[0], (list, tuple)):
+                gt = gt[0]
+            hint = (float(gt[0]), float(gt[1]))
+        except (ValueError, SyntaxError, TypeError, IndexError):
+            raise ValueError(f"key {key!r}: GT span {span_text!r} is not [start, end]") from None
+        common = {
+            "video_id": strip_video_suffix(vid),
+            "query": query,
+            "gt_hint": hint,
+            "origin": origin,
+        }
+        if "timestamps" in value:
+            spans, problem = _spans(value["timestamps"])
+            answer = value.get("answers")
+            out.append(
+                GroundingPrediction(
+                    spans=spans,
+                    problem=problem,
+                    answer=answer if isinstance(answer, str) else None,
+                    **common,
+                )
+            )
+        elif "answers" in value:
+            out.append(
+                GroundingPrediction(
+                    answer=str(value["answers"]), answer_from_result_file=True, **common
+                )
+            )
+        else:
+            raise ValueError(f"key {key!r}: value has neither 'timestamps' nor 'answers'")
+
+
+def _read_moment_detr(obj: dict[str, Any], origin: str, out: list[GroundingPrediction]) -> None:
+    spans, problem = _spans(obj["pred_relevant_windows"], width=3)
+    qid = obj.get("qid")
+    out.append(
+        GroundingPrediction(
+            sample_id=None if qid is None else str(qid),
+            video_id=None if obj.get("vid") is None else strip_video_suffix(str(obj["vid"])),
+            query=obj.get("query"),
+            spans=spans,
+            problem=problem,
+            origin=origin,
+        )
+    )
+
+
+def _read_simple(obj: dict[str, Any], origin: str, out: list[GroundingPrediction]) -> None:
+    fields: dict[str, Any] = {
+        "sample_id": None if obj.get("id") is None else str(obj["id"]),
+        "video_id": None if obj.get("vid") is None else strip_video_suffix(str(obj["vid"])),
+        "query": None if obj.get("query") is None else str(obj["query"]),
+        "origin": origin,
+    }
+    if "span" in obj:
+        spans, problem = _single_span(obj["span"])
+        fields.update(spans=spans, problem=problem)
+    if "answer" in obj:
+        answer = obj["answer"]
+        fields["answer"] = answer if isinstance(answer, str) else json.dumps(answer)
+    out.append(GroundingPrediction(**fields))
+
+
+_LINE_READERS: dict[str, Callable[[dict[str, Any], str, list[GroundingPrediction]], None]] = {
+    "timelens-result": _read_timelens,
+    "moment-detr": _read_moment_detr,
+    "simple": _read_simple,
+}
+
+
+def _read_jsonl(path: Path, text: str) -> PredictionFile:
+    skipped: list[str] = []
+    parsed: list[tuple[int, dict[str, Any], str]] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            skipped.append(f"{path}:{number}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(obj, dict):
+            skipped.append(f"{path}:{number}: expected a JSON object, got {type(obj).__name__}")
+            continue
+        layouts = _detect_line(obj)
+        if len(layouts) > 1:
+            raise InputError(
+                path, f"ambiguous line: it fits {' and '.join(layouts)}; keep one layout", number
+            )
+        if not layouts:
+            skipped.append(f"{path}:{number}: fits no known layout (keys: {sorted(obj)[:6]})")
+            continue
+        seen.setdefault(layouts[0], number)
+        parsed.append((number, obj, layouts[0]))
+    if len(seen) > 1:
+        where = ", ".join(f"{name} (first at line {line})" for name, line in seen.items())
+        raise InputError(path, f"lines mix several layouts: {where}; use one layout per file")
+    if not seen:
+        first = f"; first problem: {skipped[0]}" if skipped else ""
+        raise InputError(
+            path, f"no line fits a known prediction layout ({', '.join(LAYOUTS)}){first}"
+        )
+    layout = next(iter(seen))
+    predictions: list[GroundingPrediction] = []
+    for number, obj, _ in parsed:
+        try:
+            _LINE_READERS[layout](obj, f"{path.name}:{number}", predictions)
+        except (ValueError, TypeError) as exc:
+            skipped.append(f"{path}:{number}: {exc}")
+    return PredictionFile(layout, predictions, skipped)
+
+
+def _read_json_document(path: Path, data: Any) -> PredictionFile:
+    predictions: list[GroundingPrediction] = []
+    skipped: list[str] = []
+    if isinstance(data, list):
+        if data and all(isinstance(d, dict) and "generated_cap" in d for d in data[:50]):
+            for position, item in enumerate(data):
+                origin = f"{path.name}[{position}]"
+                try:
+                    predictions.append(
+                        GroundingPrediction(
+                            sample_id=str(item["id"]),
+                            video_id=strip_video_suffix(str(item["vname"])),
+                            query=str(item["query"]),
+                            answer=str(item["generated_cap"]),
+                            origin=origin,
+                        )
+                    )
+                except (KeyError, TypeError) as exc:
+                    skipped.append(f"{path}[{position}]: missing field {exc}")
+            return PredictionFile("timechat-raw", predictions, skipped)
+        raise InputError(
+            path, "a JSON list must be TimeChat raw results [{id, vname, query, generated_cap}]"
+        )
+    if isinstance(data, dict) and data:
+        values = list(data.values())
+        if all(isinstance(v, dict) and "timestamp" in v for v in values):
+            for key, value in data.items():
+                spans, problem = _spans(value["timestamp"])
+                vid = value.get("vid")
+                predictions.append(
+                    GroundingPrediction(
+                        sample_id=str(key),
+                        video_id=None if vid is None else strip_video_suffix(str(vid)),
+                        query=value.get("query"),
+                        spans=spans,
+                        problem=problem,
+                        origin=f"{path.name}[{key!r}]",
+                    )
+                )
+            return PredictionFile("timechat-formatted", predictions, skipped)
+        if _detect_line(data) == ["timelens-result"]:
+            try:
+                _read_timelens(data, path.name, predictions)
+            except ValueError as exc:
+                raise InputError(path, str(exc)) from None
+            return PredictionFile("timelens-result", predictions, skipped)
+    raise InputError(
+        path,
+        "unknown JSON layout: expected TimeChat formatted {id: {timestamp, query, vid}}, "
+        "TimeChat raw [{id, vname, query, generated_cap}], or a TimeLens result dict",
+    )
+
+
+def read_predictions(path: str | Path) -> PredictionFile:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
+    if not text.strip():
+        raise InputError(path, "the prediction file is empty")
+    stripped = text.lstrip()
+    if stripped[0] in "[{":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            data = None  # more than one JSON value: JSON lines
+        else:
+            if isinstance(data, list) or not _detect_line(data):
+                return _read_json_document(path, data)
+            if _detect_line(data) == ["timelens-result"]:
+                return _read_json_document(path, data)
+    return _read_jsonl(path, text)

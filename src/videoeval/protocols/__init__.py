@@ -1,0 +1,1 @@
+"""Scoring protocols as named data: each is one configuration of one implementation."""

@@ -1,0 +1,1 @@
+"""Scoring: join predictions to ground truth, apply a protocol, aggregate."""

@@ -1,0 +1,298 @@
+"""The one grounding scorer: join predictions to GT, apply a protocol, aggregate.
+
+Order of work per query (each step is a protocol field, see ``protocols/grounding.py``):
+prediction -> spans (given, or parsed from text) -> inference-time fallback and rounding ->
+clamp / round to unit / swap -> top-1 -> GT window (first or best) -> IoU (rounded?) -> row.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from videoeval.metrics.grounding import best_window, iou
+from videoeval.metrics.moment_retrieval import average_precision
+from videoeval.parsing.spans import PARSERS
+from videoeval.protocols.grounding import GroundingProtocol
+from videoeval.schema import GroundingPrediction, GroundingRow, GroundingSample, Span
+
+_SPACES = re.compile(r"\s+")
+
+
+def match_key(video_id: str, query: str) -> tuple[str, str]:
+    """Loose identity of a query across files: case, spacing and end periods do not matter."""
+    return video_id, _SPACES.sub(" ", query).strip().strip(".").strip().casefold()
+
+
+@dataclass
+class Joined:
+    samples: list[GroundingSample]
+    predictions: dict[str, GroundingPrediction]
+    unknown: list[GroundingPrediction] = field(default_factory=list)
+    duplicates: int = 0
+    collapsed_samples: int = 0
+    id_mismatches: list[str] = field(default_factory=list)
+
+
+def join(
+    samples: Sequence[GroundingSample],
+    predictions: Sequence[GroundingPrediction],
+    dedupe_keys: bool,
+) -> Joined:
+    """Attach each prediction to one GT query; the last prediction for a query wins."""
+    kept: list[GroundingSample] = []
+    if dedupe_keys:
+        seen: set[tuple[str, str, tuple[Span, ...]]] = set()
+        for sample in samples:
+            key = (sample.video_id, sample.query, sample.windows)
+            if key not in seen:
+                seen.add(key)
+                kept.append(sample)
+    else:
+        kept = list(samples)
+    by_id = {s.sample_id: s for s in kept}
+    by_text: dict[tuple[str, str], list[GroundingSample]] = {}
+    for sample in kept:
+        by_text.setdefault(match_key(sample.video_id, sample.query), []).append(sample)
+
+    joined = Joined(samples=kept, predictions={}, collapsed_samples=len(samples) - len(kept))
+    for pred in predictions:
+        target: GroundingSample | None = None
+        if pred.sample_id is not None and pred.sample_id in by_id:
+            target = by_id[pred.sample_id]
+            if pred.video_id is not None and pred.video_id != target.video_id:
+                joined.id_mismatches.append(
+                    f"{pred.origin}: id {pred.sample_id} is video {target.video_id} in the GT, "
+                    f"not {pred.video_id}"
+                )
+        elif pred.video_id is not None and pred.query is not None:
+            candidates = by_text.get(match_key(pred.video_id, pred.query), [])
+            if pred.gt_hint is not None and len(candidates) > 1:
+                hinted = [
+                    c
+                    for c in candidates
+                    if abs(c.windows[0][0] - pred.gt_hint[0]) < 1e-6
+                    and abs(c.windows[0][1] - pred.gt_hint[1]) < 1e-6
+                ]
+                candidates = hinted or candidates
+            free = [c for c in candidates if c.sample_id not in joined.predictions]
+            target = free[0] if free else (candidates[0] if candidates else None)
+        if target is None:
+            joined.unknown.append(pred)
+            continue
+        if target.sample_id in joined.predictions:
+            joined.duplicates += 1
+        joined.predictions[target.sample_id] = pred
+    return joined
+
+
+def _round_half_even(value: float, unit: float) -> float:
+    return round(value / unit) * unit
+
+
+def _videomind_spans(
+    spans: Sequence[Sequence[float]], duration: float | None, unit: float | None
+) -> list[tuple[float, ...]]:
+    """Clamp, round to the unit and swap, in float32, in VideoMind's order."""
+    out = []
+    for span in spans:
+        pair = np.asarray(span[:2], dtype=np.float32)
+        if duration is not None:
+            pair = np.clip(pair, np.float32(0), np.float32(duration))
+        else:
+            pair = np.maximum(pair, np.float32(0))
+        if unit is not None:
+            steps = np.round(pair / np.float32(unit)).astype(np.int64)
+            pair = steps.astype(np.float32) * np.float32(unit)
+        if pair[1] - pair[0] < 0:
+            pair = pair[::-1]
+        out.append((float(pair[0]), float(pair[1]), *span[2:]))
+    return out
+
+
+def _iou_float32(pred: Span, gt: Span) -> float:
+    p = np.asarray(pred, dtype=np.float32)
+    g = np.asarray(gt, dtype=np.float32)
+    inter = max(np.float32(min(p[1], g[1]) - max(p[0], g[0])), np.float32(0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.float32(inter / ((p[1] - p[0]) + (g[1] - g[0]) - inter))
+    return float(value) if math.isfinite(value) else 0.0
+
+
+@dataclass
+class Scored:
+    row: GroundingRow
+    ap: np.ndarray | None = None
+
+
+def score_sample(
+    sample: GroundingSample,
+    pred: GroundingPrediction | None,
+    protocol: GroundingProtocol,
+    benchmark_id: str,
+    missing: str,
+) -> Scored:
+    base = {
+        "sample_id": sample.sample_id,
+        "video_id": sample.video_id,
+        "query": sample.query,
+        "gt_windows": sample.windows,
+        "duration": sample.duration,
+    }
+    if pred is None:
+        counted = missing == "miss"
+        return Scored(
+            GroundingRow(
+                **base,
+                answer=None,
+                parsed=None,
+                scored_span=None,
+                gt_window_used=None,
+                iou=0.0 if counted else None,
+                status="missing_prediction",
+                counted=counted,
+            ),
+            np.zeros(10) if protocol.with_map and counted else None,
+        )
+    notes: list[str] = []
+    status = "ok"
+    duration = sample.duration
+    normalised = False
+    spans: list[tuple[float, ...]]
+    if pred.spans is not None:
+        spans = [tuple(s) for s in pred.spans]
+        if pred.problem is not None:
+            status, spans = "invalid_span", []
+            notes.append(pred.problem)
+        elif not spans:
+            status = "parse_error"
+            notes.append("empty prediction")
+    elif pred.answer is not None:
+        parsed = PARSERS[protocol.parser](pred.answer)
+        spans = [tuple(s) for s in parsed.spans]
+        if parsed.note:
+            notes.append(parsed.note)
+        normalised = protocol.normalised_text_time
+        if not spans:
+            status = "parse_error"
+            from_inference = not pred.answer_from_result_file
+            if protocol.text_fallback == "after_video" and from_inference:
+                end = duration if duration is not None else max(w[1] for w in sample.windows)
+                spans = [(end + 10, end + 20)]
+                notes.append("no span in the answer: fallback [duration+10, duration+20]")
+            elif protocol.text_fallback == "whole_video":
+                if duration is not None:
+                    spans = [(0.0, duration)]
+                    notes.append("no span in the answer: fallback [0, duration]")
+                else:
+                    notes.append("no span in the answer and no duration for the fallback")
+        if protocol.text_round_unit is not None and not pred.answer_from_result_file:
+            unit = protocol.text_round_unit
+            spans = [(_round_half_even(s[0], unit), _round_half_even(s[1], unit)) for s in spans]
+    else:
+        status, spans = "invalid_span", []
+        notes.append("the prediction has neither an answer nor a span")
+
+    parsed_spans = tuple((float(s[0]), float(s[1])) for s in spans) or None
+    if protocol.float32 and spans and status == "ok":
+        spans = _videomind_spans(spans, duration, protocol.round_unit_for(benchmark_id))
+        if duration is None:
+            notes.append("duration unknown: not clamped to the video's end")
+    elif protocol.swap_reversed:
+        spans = [(s[1], s[0], *s[2:]) if s[1] < s[0] else s for s in spans]
+
+    value = 0.0
+    scored: Span | None = None
+    window: Span | None = None
+    if spans:
+        scored = (float(spans[0][0]), float(spans[0][1]))
+        if scored[0] > scored[1]:
+            notes.append("reversed span")
+        if min(scored) < 0:
+            notes.append("negative time")
+        if normalised:
+            if not duration:
+                status = "invalid_span"
+                notes.append("this protocol needs the video duration (pass --durations)")
+                window = sample.windows[0]
+            else:
+                window = sample.windows[0]
+                value = iou(scored, (window[0] / duration, window[1] / duration))
+                scored = (scored[0] * duration, scored[1] * duration)
+        elif protocol.float32:
+            values = [_iou_float32(scored, w) for w in sample.windows]
+            best = int(np.argmax(values)) if protocol.gt_window == "best" else 0
+            value, window = values[best], sample.windows[best]
+        elif protocol.gt_window == "best":
+            value, window = best_window(scored, sample.windows)
+        else:
+            window = sample.windows[0]
+            value = iou(scored, window)
+        if window is not None and value == 0.0 and scored == window and scored[0] == scored[1]:
+            notes.append("zero-length GT and prediction at one point: the reference divides by 0")
+    if protocol.iou_decimals is not None:
+        value = round(value, protocol.iou_decimals)
+
+    ap = None
+    if protocol.with_map:
+        ranked = [
+            (s[0], s[1], s[2] if len(s) > 2 else -float(rank)) for rank, s in enumerate(spans)
+        ]
+        ap = average_precision(ranked, sample.windows)
+    return Scored(
+        GroundingRow(
+            **base,
+            answer=pred.answer,
+            parsed=parsed_spans,
+            scored_span=scored,
+            gt_window_used=window,
+            iou=value,
+            status=status,
+            counted=True,
+            note="; ".join(notes) or None,
+            origin=pred.origin,
+        ),
+        ap,
+    )
+
+
+@dataclass
+class GroundingScores:
+    rows: list[GroundingRow]
+    metrics: dict[str, float]
+    per_sample: dict[str, np.ndarray]
+    n_counted: int
+
+
+def aggregate(scored: Sequence[Scored], protocol: GroundingProtocol) -> GroundingScores:
+    counted = [s for s in scored if s.row.counted]
+    ious = np.asarray([s.row.iou for s in counted], dtype=np.float32 if protocol.float32 else float)
+    metrics: dict[str, float] = {}
+    per_sample: dict[str, np.ndarray] = {}
+    if len(counted):
+        for t in protocol.thresholds:
+            # A float32 pipeline (torch) compares in float32: 0.7 becomes 0.69999999.
+            threshold = np.float32(t) if protocol.float32 else t
+            per_sample[f"R1@{t:g}"] = (ious >= threshold).astype(float)
+        # count * 100 / N, in the references' order of operations.
+        metrics.update({k: float(v.sum()) * 100 / len(v) for k, v in per_sample.items()})
+        if protocol.with_miou:
+            values = ious.astype(float)
+            metrics["mIoU"] = math.fsum(values.tolist()) * 100 / len(values)
+            per_sample["mIoU"] = values
+        if protocol.with_map:
+            aps = np.stack([s.ap if s.ap is not None else np.zeros(10) for s in counted])
+            per_query = aps.mean(axis=1)
+            metrics["mAP"] = 100.0 * float(np.mean(aps.mean(axis=0)))
+            metrics["mAP@0.5"] = 100.0 * float(aps[:, 0].mean())
+            metrics["mAP@0.75"] = 100.0 * float(aps[:, 5].mean())
+            per_sample["mAP"] = per_query
+    if protocol.metric_decimals is not None:
+        metrics = {k: float(f"{v:.{protocol.metric_decimals}f}") for k, v in metrics.items()}
+    return GroundingScores(
+        rows=[s.row for s in scored], metrics=metrics, per_sample=per_sample, n_counted=len(counted)
+    )

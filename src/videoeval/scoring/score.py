@@ -1,0 +1,204 @@
+"""``videoeval score``: one call from files on disk to rows and a metrics report."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from videoeval import __version__
+from videoeval.benchmarks import get_benchmark
+from videoeval.benchmarks.base import read_json, strip_video_suffix
+from videoeval.errors import InputError, NothingToScoreError
+from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, percentile_ci
+from videoeval.predictions.grounding import PredictionFile, read_predictions
+from videoeval.protocols.grounding import GroundingProtocol, get_protocol
+from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, MetricsReport
+from videoeval.scoring.grounding import aggregate, join, score_sample
+
+MAX_LISTED = 20
+
+
+@dataclass
+class ScoreResult:
+    report: MetricsReport
+    rows: list[GroundingRow]
+    layout: str
+
+
+def read_durations(path: Path) -> dict[str, float]:
+    """Video durations from JSON ``{vid: seconds}`` or a CSV with an id column and a
+    ``length``/``duration`` column (Charades_v1_test.csv has ``id`` and ``length``)."""
+    if path.suffix.lower() == ".json":
+        data = read_json(path)
+        if not isinstance(data, dict):
+            raise InputError(path, "expected a JSON object {video_id: seconds}")
+        return {strip_video_suffix(str(k)): float(v) for k, v in data.items()}
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields = {f.lower(): f for f in reader.fieldnames or []}
+            id_col = fields.get("id") or fields.get("vid") or fields.get("video_id")
+            len_col = fields.get("length") or fields.get("duration")
+            if not id_col or not len_col:
+                raise InputError(path, "a CSV needs an id column and a length/duration column")
+            return {strip_video_suffix(row[id_col]): float(row[len_col]) for row in reader}
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except ValueError as exc:
+        raise InputError(path, f"a duration is not a number ({exc})") from None
+
+
+def _with_durations(
+    samples: list[GroundingSample], durations: dict[str, float]
+) -> list[GroundingSample]:
+    return [
+        s.model_copy(update={"duration": durations[s.video_id]})
+        if s.duration is None and s.video_id in durations
+        else s
+        for s in samples
+    ]
+
+
+def _listed(lines: list[str]) -> list[str]:
+    if len(lines) <= MAX_LISTED:
+        return lines
+    return [*lines[:MAX_LISTED], f"... and {len(lines) - MAX_LISTED} more"]
+
+
+def score_predictions(
+    benchmark_id: str,
+    samples: list[GroundingSample],
+    predictions: PredictionFile,
+    protocol: GroundingProtocol,
+    missing: str | None = None,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    inputs: dict[str, str | int | None] | None = None,
+    skipped_annotations: list[str] | None = None,
+) -> ScoreResult:
+    benchmark = get_benchmark(benchmark_id)
+    missing_rule = missing or protocol.missing
+    joined = join(samples, predictions.predictions, protocol.dedupe_keys)
+    scored = [
+        score_sample(s, joined.predictions.get(s.sample_id), protocol, benchmark.id, missing_rule)
+        for s in joined.samples
+    ]
+    scores = aggregate(scored, protocol)
+    if scores.n_counted == 0:
+        raise NothingToScoreError(
+            f"nothing to score: none of the {len(predictions.predictions)} predictions matched "
+            f"a query of {benchmark.id} ({len(joined.unknown)} unknown); check that the "
+            "annotation and prediction files belong together"
+        )
+    statuses = Counter(row.status for row in scores.rows)
+    failures = {k: statuses[k] for k in FAILURE_STATUSES if statuses.get(k)}
+    warnings: list[str] = []
+    if joined.unknown:
+        warnings.append(
+            f"{len(joined.unknown)} predictions match no GT query and were not scored: "
+            + ", ".join(p.origin for p in joined.unknown[:5])
+        )
+    n_missing = statuses.get("missing_prediction", 0)
+    if n_missing:
+        rule = "counted as misses (IoU 0)" if missing_rule == "miss" else "left out of N"
+        warnings.append(f"{n_missing} GT queries have no prediction: {rule}")
+    if joined.duplicates:
+        warnings.append(f"{joined.duplicates} predictions repeat a query: the last one was used")
+    if joined.collapsed_samples:
+        warnings.append(
+            f"{joined.collapsed_samples} GT queries repeat a (video, query, span) key and were "
+            "collapsed, as the reference does"
+        )
+    warnings.extend(_listed(joined.id_mismatches))
+    warnings.extend(_listed(list(skipped_annotations or [])))
+    warnings.extend(_listed(predictions.skipped))
+    ci = percentile_ci(scores.per_sample, resamples=resamples, seed=seed)
+    if protocol.metric_decimals is not None:
+        d = protocol.metric_decimals
+        ci = {k: (round(lo, d), round(hi, d)) for k, (lo, hi) in ci.items()}
+    rule_text = {
+        "exclude": "GT queries without prediction are left out of N",
+        "miss": "GT queries without prediction count as IoU 0",
+    }[missing_rule]
+    report = MetricsReport(
+        benchmark=benchmark.id,
+        task=benchmark.task,
+        protocol=protocol.name,
+        protocol_reference=protocol.reference,
+        n_total=len(joined.samples),
+        n_scored=statuses.get("ok", 0),
+        n_counted=scores.n_counted,
+        metrics=scores.metrics,
+        ci95=ci,
+        failures=failures,
+        failure_rule=(
+            f"{rule_text}; parse errors and invalid spans stay in N with the protocol's "
+            "fallback span or IoU 0"
+        ),
+        inputs={
+            **(inputs or {}),
+            "prediction_layout": predictions.layout,
+            "predictions_read": len(predictions.predictions),
+            "predictions_unknown": len(joined.unknown),
+            "bootstrap_resamples": resamples,
+            "bootstrap_seed": seed,
+            "missing_rule": missing_rule,
+        },
+        warnings=warnings,
+        videoeval_version=__version__,
+    )
+    return ScoreResult(report=report, rows=scores.rows, layout=predictions.layout)
+
+
+def score_files(
+    benchmark_id: str,
+    annotations: Path,
+    predictions: Path,
+    protocol_name: str | None = None,
+    durations: Path | None = None,
+    missing: str | None = None,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+) -> ScoreResult:
+    benchmark = get_benchmark(benchmark_id)
+    protocol = get_protocol(protocol_name or benchmark.default_protocol)
+    loaded = benchmark.load(annotations)
+    samples = loaded.samples
+    if durations is not None:
+        samples = _with_durations(samples, read_durations(durations))
+    pred_file = read_predictions(predictions)
+    return score_predictions(
+        benchmark.id,
+        samples,
+        pred_file,
+        protocol,
+        missing=missing,
+        resamples=resamples,
+        seed=seed,
+        inputs={
+            "annotations": annotations.name,
+            "predictions": predictions.name,
+            "durations": durations.name if durations else None,
+        },
+        skipped_annotations=loaded.skipped,
+    )
+
+
+def write_outputs(result: ScoreResult, out_dir: Path) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    metrics_path = out_dir / "metrics.json"
+    samples_path = out_dir / "samples.jsonl"
+    tmp = samples_path.with_suffix(".jsonl.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        for row in result.rows:
+            handle.write(row.model_dump_json())
+            handle.write("\n")
+    tmp.replace(samples_path)
+    metrics_path.write_text(
+        json.dumps(result.report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    return metrics_path, samples_path
