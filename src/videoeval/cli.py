@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -62,22 +62,25 @@ def score(
         typer.Option("--predictions", "-p", help="Your prediction file; its layout is detected."),
     ],
     protocol: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(help="Scoring protocol; default: the benchmark's official one."),
     ] = None,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Where metrics.json and samples.jsonl go.")
     ] = Path("videoeval-out/score"),
     durations: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             help="Video durations (JSON {vid: s} or CSV id,length) for files without them."
         ),
     ] = None,
     missing: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
-            help="GT queries without prediction: 'exclude' from N or count as 'miss'. Default: the protocol's rule."
+            help=(
+                "GT queries without prediction: 'exclude' them from N or count each as a "
+                "'miss'. Default: the protocol's rule."
+            )
         ),
     ] = None,
     bootstrap: Annotated[

@@ -41,7 +41,7 @@ def load(path: Path) -> LoadResult:
             reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
             skipped.append(f"{path}: video {vid!r}: {reason}")
             continue
-        for index, (window, sentence) in enumerate(zip(timestamps, sentences)):
+        for index, (window, sentence) in enumerate(zip(timestamps, sentences, strict=True)):
             try:
                 samples.append(
                     GroundingSample(

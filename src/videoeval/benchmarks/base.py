@@ -65,22 +65,23 @@ def read_json(path: Path) -> Any:
 def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)``; malformed lines are noted in ``skipped``, not fatal."""
     try:
-        handle = open(path, encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                skipped.append(f"{path}:{number}: not valid JSON ({exc.msg})")
-                continue
-            if not isinstance(obj, dict):
-                skipped.append(f"{path}:{number}: expected a JSON object, got {type(obj).__name__}")
-                continue
-            yield number, obj
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            skipped.append(f"{path}:{number}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(obj, dict):
+            skipped.append(f"{path}:{number}: expected a JSON object, got {type(obj).__name__}")
+            continue
+        yield number, obj
 
 
 def as_window(value: Any) -> Span:

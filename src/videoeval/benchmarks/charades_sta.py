@@ -25,7 +25,10 @@ from videoeval.benchmarks.base import (
 from videoeval.errors import InputError
 from videoeval.schema import GroundingSample
 
-EXPECTED = '"<vid> <start> <end>##<sentence>" lines, or {"annotations": [{"image_id", "caption", "timestamp", "id"}]}'
+EXPECTED = (
+    '"<vid> <start> <end>##<sentence>" lines, or '
+    '{"annotations": [{"image_id", "caption", "timestamp", "id"}]}'
+)
 
 
 def load(path: Path) -> LoadResult:

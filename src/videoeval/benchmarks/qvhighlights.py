@@ -2,7 +2,7 @@
 
 Line layout: ``{"qid", "query", "duration", "vid", "relevant_windows": [[s, e], ...], ...}``;
 the saliency fields are not needed for moment retrieval. Clips are 2 s long, so GT bounds are
-multiples of 2. Copy: showlab/UniVTG @ 32659ac7 : plot/qvhl/gt.jsonl (1549 val queries).
+multiples of 2. Copy: showlab/UniVTG @ 32659ac7 : plot/qvhl/gt.jsonl (1550 val queries).
 """
 
 from __future__ import annotations

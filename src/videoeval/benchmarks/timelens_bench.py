@@ -44,7 +44,7 @@ def load(path: Path) -> LoadResult:
             if len(spans) != len(queries):
                 raise ValueError(f"{len(spans)} spans but {len(queries)} queries")
             duration = as_duration(entry.get("duration"))
-            for index, (span, query) in enumerate(zip(spans, queries)):
+            for index, (span, query) in enumerate(zip(spans, queries, strict=True)):
                 samples.append(
                     GroundingSample(
                         sample_id=f"{vid}#{index}",

@@ -103,13 +103,11 @@ def parse_timechat(answer: str) -> ParsedSpans:
 
 # --- lmms-eval -----------------------------------------------------------------------------
 _LM_PROMPT_EXAMPLE = "a specific example is : 20.8 - 30.0 seconds"
-_LM_CLOCK_RANGE = re.compile(
-    r"\b(\d{1,2}:\d{2}(?::\d{2})?)\s*[–-]\s*(\d{1,2}:\d{2}(?::\d{2})?)\b"  # noqa: RUF001
-)
-_LM_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*[–-]\s*(\d+(?:\.\d+)?)")  # noqa: RUF001
+_LM_CLOCK_RANGE = re.compile(r"\b(\d{1,2}:\d{2}(?::\d{2})?)\s*[–-]\s*(\d{1,2}:\d{2}(?::\d{2})?)\b")
+_LM_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*[–-]\s*(\d+(?:\.\d+)?)")
 _LM_NUMBER = re.compile(r"\b(\d+(?:\.\d+)?)\b")
 _LM_CLOCK = re.compile(r"\b(\d{1,2}:\d{2}(?::\d{2})?)\b")
-_LM_FALLBACK = re.compile(r"(\d+(?:\.\d+)?)\s*s?\s*[–-]\s*(\d+(?:\.\d+)?)\s*s?")  # noqa: RUF001
+_LM_FALLBACK = re.compile(r"(\d+(?:\.\d+)?)\s*s?\s*[–-]\s*(\d+(?:\.\d+)?)\s*s?")
 
 
 def _clock_seconds_float(text: str) -> float:

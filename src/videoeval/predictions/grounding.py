@@ -5,7 +5,8 @@ Layouts:
   {"timestamps": [[s, e], ...], "answers": "...", "duration": d}}`` (a ``.json`` dict too).
 - ``timechat-raw``: TimeChat's raw results, a JSON list of ``{id, vname, query, generated_cap}``.
 - ``timechat-formatted``: TimeChat's formatted predictions ``{id: {timestamp, query, vid}}``.
-- ``moment-detr``: Moment-DETR submission JSONL ``{qid, vid, pred_relevant_windows: [[s, e, score]]}``.
+- ``moment-detr``: Moment-DETR submission JSONL
+  ``{qid, vid, pred_relevant_windows: [[s, e, score], ...]}``.
 - ``simple``: JSONL ``{"vid", "query", "answer": text}`` or ``{..., "span": [s, e]}``; ``id`` may
   replace ``vid`` + ``query``.
 """

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from videoeval.demo import PRED_FILE, data_path
+from videoeval.errors import InputError
+from videoeval.predictions.grounding import read_predictions
+
+
+def test_timechat_formatted_real_file() -> None:
+    file = read_predictions(data_path(PRED_FILE))
+    assert file.layout == "timechat-formatted"
+    assert len(file.predictions) == 500
+    assert sum(1 for p in file.predictions if p.spans == ()) == 280
+    first = file.predictions[0]
+    assert (first.sample_id, first.video_id) == ("3187", "DOYQE")
+
+
+def test_timechat_raw(write_json) -> None:
+    path = write_json(
+        "raw.json",
+        [{"id": 7, "vname": "3MSZA.mp4", "query": "q", "generated_cap": "2 - 3 seconds"}],
+    )
+    file = read_predictions(path)
+    assert file.layout == "timechat-raw"
+    assert file.predictions[0].answer == "2 - 3 seconds"
+    assert file.predictions[0].sample_id == "7"
+
+
+def test_timelens_result_keys_with_unicode_and_separators_in_query(write_jsonl) -> None:
+    path = write_jsonl(
+        "result.jsonl",
+        [
+            {"V1.mp4>>>a >>> strange query ü>>>[0.0, 4.0]": {"timestamps": [[1.0, 3.0]]}},
+            {"V2.mp4>>>plain>>>[2, 5]": {"answers": "2 - 5", "duration": 9}},
+        ],
+    )
+    file = read_predictions(path)
+    assert file.layout == "timelens-result"
+    one, two = file.predictions
+    assert (one.video_id, one.query, one.gt_hint, one.spans) == (
+        "V1",
+        "a >>> strange query ü",
+        (0.0, 4.0),
+        ((1.0, 3.0),),
+    )
+    assert two.answer == "2 - 5" and two.answer_from_result_file and two.spans is None
+
+
+def test_moment_detr_and_simple_jsonl(write_jsonl) -> None:
+    md = read_predictions(
+        write_jsonl("sub.jsonl", [{"qid": 9, "vid": "v", "pred_relevant_windows": [[0, 2, 0.9]]}])
+    )
+    assert md.layout == "moment-detr" and md.predictions[0].spans == ((0.0, 2.0, 0.9),)
+    simple = read_predictions(
+        write_jsonl(
+            "simple.jsonl",
+            [
+                {"vid": "a.mp4", "query": "q", "answer": "1 - 2"},
+                {"vid": "b", "query": "q", "span": [1, 2]},
+                {"id": 4, "span": [[1, 2], [3, 4]]},
+            ],
+        )
+    )
+    assert simple.layout == "simple"
+    assert [p.video_id for p in simple.predictions] == ["a", "b", None]
+    assert simple.predictions[2].spans == ((1.0, 2.0), (3.0, 4.0))
+
+
+def test_malformed_lines_are_reported_with_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text(
+        '{"vid": "a", "query": "q", "answer": "1 - 2"}\n{oops\n[1]\n'
+        '{"vid": "a", "query": "q", "span": ["x", 2]}\n{"what": 1}\n',
+        encoding="utf-8",
+    )
+    file = read_predictions(path)
+    assert len(file.predictions) == 2
+    assert file.predictions[1].problem is not None
+    assert any("p.jsonl:2" in s and "not valid JSON" in s for s in file.skipped)
+    assert any("p.jsonl:3" in s for s in file.skipped)
+    assert any("p.jsonl:5" in s and "no known layout" in s for s in file.skipped)
+
+
+def test_non_finite_spans_are_kept_as_problems(tmp_path: Path) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text(
+        '{"vid": "a", "query": "q", "span": [NaN, 2]}\n'
+        '{"vid": "a", "query": "r", "span": [1, Infinity]}\n',
+        encoding="utf-8",
+    )
+    problems = [p.problem for p in read_predictions(path).predictions]
+    assert all(p is not None and "not finite" in p for p in problems)
+    assert not math.isnan(0.0)
+
+
+def test_ambiguous_and_mixed_files_are_rejected(write_jsonl) -> None:
+    both = write_jsonl(
+        "both.jsonl",
+        [{"qid": 1, "vid": "a", "query": "q", "answer": "x", "pred_relevant_windows": []}],
+    )
+    with pytest.raises(InputError, match=r"ambiguous.*moment-detr and simple"):
+        read_predictions(both)
+    mixed = write_jsonl(
+        "mixed.jsonl",
+        [{"vid": "a", "query": "q", "answer": "x"}, {"qid": 1, "pred_relevant_windows": []}],
+    )
+    with pytest.raises(InputError, match="mix several layouts"):
+        read_predictions(mixed)
+
+
+def test_empty_missing_and_unknown_files(tmp_path: Path, write_json) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n \n", encoding="utf-8")
+    with pytest.raises(InputError, match="empty"):
+        read_predictions(empty)
+    with pytest.raises(InputError, match="not found"):
+        read_predictions(tmp_path / "missing.jsonl")
+    with pytest.raises(InputError, match="unknown JSON layout"):
+        read_predictions(write_json("x.json", {"a": 1}))
+    binary = tmp_path / "bin.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(InputError, match="UTF-8"):
+        read_predictions(binary)

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from videoeval.cli import app
+from videoeval.demo import GT_FILE, PRED_FILE, data_path
+
+runner = CliRunner()
+
+
+def test_demo_runs_offline_and_writes_every_protocol(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--bootstrap", "50"])
+    assert result.exit_code == 0, result.output
+    assert "protocol alone moves the numbers" in result.output
+    timechat = json.loads((tmp_path / "timechat" / "metrics.json").read_text())
+    assert timechat["metrics"] == {"R1@0.3": 9.0, "R1@0.5": 3.4, "R1@0.7": 1.4}
+    for name in ("timelens", "lmms-eval", "videomind", "vtimellm", "moment-detr"):
+        assert (tmp_path / name / "samples.jsonl").exists()
+
+
+def test_score_writes_the_metrics_contract(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "score",
+            "charades-sta",
+            "--annotations",
+            str(data_path(GT_FILE)),
+            "--predictions",
+            str(data_path(PRED_FILE)),
+            "--protocol",
+            "timelens",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "timechat-formatted" in result.output
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    for key in ("benchmark", "protocol", "n_total", "n_scored", "metrics", "ci95", "failures"):
+        assert key in metrics
+    assert metrics["protocol"] == "timelens" and metrics["benchmark"] == "charades-sta"
+    assert set(metrics["metrics"]) == {"R1@0.3", "R1@0.5", "R1@0.7", "mIoU"}
+    low, high = metrics["ci95"]["R1@0.3"]
+    assert low <= metrics["metrics"]["R1@0.3"] <= high
+    assert metrics["n_total"] == 3720 and metrics["n_counted"] == 500
+    rows = [json.loads(line) for line in (tmp_path / "samples.jsonl").read_text().splitlines()]
+    assert len(rows) == 3720
+    assert {"answer", "parsed", "scored_span", "iou", "status"} <= set(rows[0])
+    serialized = (tmp_path / "metrics.json").read_text() + (tmp_path / "samples.jsonl").read_text()
+    assert str(Path.cwd()) not in serialized and str(tmp_path) not in serialized
+
+
+def test_nothing_matched_exits_non_zero(tmp_path: Path) -> None:
+    preds = tmp_path / "p.jsonl"
+    preds.write_text('{"vid": "nope", "query": "nothing", "answer": "1 - 2"}\n', encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "score",
+            "charades-sta",
+            "-a",
+            str(data_path(GT_FILE)),
+            "-p",
+            str(preds),
+            "-o",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "nothing to score" in result.output
+
+
+def test_partial_garbage_still_scores_and_warns(tmp_path: Path) -> None:
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(
+        '{"vid": "3MSZA.mp4", "query": "person turn a light on.", "answer": "24 - 30"}\n'
+        "{not json\n"
+        '{"vid": "3MSZA", "query": "a query nobody asked", "answer": "1 - 2"}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "score",
+            "charades-sta",
+            "-a",
+            str(data_path(GT_FILE)),
+            "-p",
+            str(preds),
+            "-o",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "p.jsonl:2" in result.output
+    assert "match no GT query" in result.output
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["n_counted"] == 1 and metrics["metrics"]["R1@0.7"] == 100.0
+
+
+def test_usage_errors_are_clear(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    cases = [
+        (["score", "charades", "-a", "x", "-p", "y"], "unknown benchmark"),
+        (
+            ["score", "charades-sta", "-a", "x", "-p", "y", "--protocol", "official"],
+            "unknown protocol",
+        ),
+        (["score", "charades-sta", "-a", str(missing), "-p", str(missing)], "file not found"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_list_and_help_teach() -> None:
+    listed = runner.invoke(app, ["list"])
+    assert listed.exit_code == 0
+    for name in ("timelens-charades", "qvhighlights", "vtimellm", "moment-detr", "a918705f"):
+        assert name in listed.output
+    helped = runner.invoke(app, ["score", "--help"])
+    assert "--protocol" in helped.output and "--missing" in helped.output
