@@ -1,20 +1,24 @@
 """Typed records that travel between the stages of the pipeline.
 
 Spans are plain ``(start, end)`` tuples of seconds so that rows serialise to JSON as ``[s, e]``.
+Per-sample records are frozen, slotted dataclasses: readers check every value they put in, and
+a 100,000-query run builds 300,000 of them, which pydantic models would make the slowest part of
+scoring. The one-per-run contract (metrics.json) is a pydantic model.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 Span = tuple[float, float]
 
 Status = Literal[
     "ok",
     "parse_error",  # the answer text held no span the protocol can read
-    "invalid_span",  # a span was given but is not finite
+    "invalid_span",  # a span was given but is unusable (not finite, not numeric, no duration)
     "missing_prediction",  # the GT query has no prediction at all
     "model_error",
     "video_error",
@@ -30,46 +34,43 @@ FAILURE_STATUSES: tuple[str, ...] = (
 )
 
 
-class GroundingSample(BaseModel):
-    """One ground-truth query: find ``query`` in video ``video_id``."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class GroundingSample:
+    """One ground-truth query: find ``query`` in video ``video_id``; ``windows`` are GT spans."""
 
     sample_id: str
     video_id: str
     query: str
-    windows: tuple[Span, ...] = Field(min_length=1, description="GT window(s) in seconds")
+    windows: tuple[Span, ...]
     duration: float | None = None
     split: str | None = None
 
 
-class GroundingPrediction(BaseModel):
+@dataclass(frozen=True, slots=True)
+class GroundingPrediction:
     """What a prediction file says about one query, before any protocol rule is applied.
 
-    Either ``answer`` (the model's text) or ``spans`` (already-parsed windows, best first)
-    is set; some layouts carry both, and the protocol decides which one is read.
+    ``answer`` is the model's text, ``spans`` already-parsed windows (best first, optionally with
+    a score as third value); some layouts carry both and the protocol decides which is read.
+    ``gt_hint`` is a GT span written into the prediction's key (TimeLens result keys).
+    ``answer_from_result_file`` marks text read from an official result file, which is parsed
+    as that file's scorer parses it. ``problem`` says why the given spans are unusable.
     """
 
-    model_config = ConfigDict(frozen=True)
-
+    origin: str
     sample_id: str | None = None
     video_id: str | None = None
     query: str | None = None
-    gt_hint: Span | None = Field(
-        default=None, description="GT span written into the prediction's key (TimeLens keys)"
-    )
+    gt_hint: Span | None = None
     answer: str | None = None
-    answer_from_result_file: bool = Field(
-        default=False,
-        description="text read from an official result file, parsed as its scorer parses it",
-    )
+    answer_from_result_file: bool = False
     spans: tuple[tuple[float, ...], ...] | None = None
-    problem: str | None = Field(default=None, description="why the given spans are unusable")
-    origin: str = Field(description="file:line the prediction came from")
+    problem: str | None = None
 
 
-class GroundingRow(BaseModel):
-    """One scored query, as written to samples.jsonl."""
+@dataclass(frozen=True, slots=True)
+class GroundingRow:
+    """One scored query, as written to samples.jsonl. ``counted``: whether N includes it."""
 
     sample_id: str
     video_id: str
@@ -82,7 +83,7 @@ class GroundingRow(BaseModel):
     gt_window_used: Span | None
     iou: float | None
     status: Status
-    counted: bool = Field(description="whether the protocol counts this query in N")
+    counted: bool
     note: str | None = None
     origin: str | None = None
 
@@ -94,9 +95,9 @@ class MetricsReport(BaseModel):
     task: str
     protocol: str
     protocol_reference: str
-    n_total: int
-    n_scored: int
-    n_counted: int
+    n_total: int = Field(description="GT queries (after the protocol's key de-duplication)")
+    n_scored: int = Field(description="queries whose prediction gave a span, scored normally")
+    n_counted: int = Field(description="N: queries in the denominator of every metric")
     metrics: dict[str, float]
     ci95: dict[str, tuple[float, float]]
     failures: dict[str, int]

@@ -3,6 +3,8 @@ the reference code named in protocols/grounding.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.scoring.helpers import answer, row, run, sample, spans
@@ -53,7 +55,7 @@ def test_timelens_rounds_text_answers_half_to_even() -> None:
     assert row(result, "a").scored_span == (2.0, 4.0) and row(result, "a").iou == 1.0
     assert row(result, "b").scored_span == (0.0, 2.0)
     assert row(result, "c").iou == pytest.approx(2 / 3)
-    assert row(result, "a").parsed == ((2.0, 4.0),)
+    assert row(result, "a").parsed == ((2.5, 3.5),)  # as the parser read it, before rounding
 
 
 def test_timelens_fallback_is_counted_and_outside_the_video() -> None:
@@ -83,7 +85,7 @@ def test_timelens_spans_in_a_result_file_are_used_as_given() -> None:
 
 def test_timelens_reversed_spans_score_zero_and_keys_dedupe() -> None:
     twin = sample("a", (2, 4))
-    duplicate = twin.model_copy(update={"sample_id": "a-again"})
+    duplicate = replace(twin, sample_id="a-again")
     result = run(
         "timelens-charades",
         "timelens",

@@ -41,10 +41,9 @@ class Benchmark:
 
 def strip_video_suffix(video_id: str) -> str:
     """``3MSZA.mp4`` and ``3MSZA`` name the same video."""
-    lowered = video_id.lower()
-    for suffix in VIDEO_SUFFIXES:
-        if lowered.endswith(suffix):
-            return video_id[: -len(suffix)]
+    dot = video_id.rfind(".")
+    if dot > 0 and video_id[dot:].lower() in VIDEO_SUFFIXES:
+        return video_id[:dot]
     return video_id
 
 

@@ -49,12 +49,14 @@ def _pairs(values: list[float]) -> list[Span]:
 
 def parse_timelens(answer: str) -> ParsedSpans:
     text = answer.lower()
-    clocks = _TL_CLOCK.findall(text)
-    clocks = clocks[: len(clocks) // 2 * 2]
-    if clocks:
-        return ParsedSpans(_pairs([_clock_seconds_int_hm(c) for c in clocks]))
-    for pattern in (_TL_DASH, _TL_TO):
-        matches = pattern.findall(text)
+    # The substring checks only skip regexes that cannot match; results are unchanged.
+    if ":" in text:
+        clocks = _TL_CLOCK.findall(text)
+        clocks = clocks[: len(clocks) // 2 * 2]
+        if clocks:
+            return ParsedSpans(_pairs([_clock_seconds_int_hm(c) for c in clocks]))
+    for pattern, marker in ((_TL_DASH, "-"), (_TL_TO, "to")):
+        matches = pattern.findall(text) if marker in text else None
         if matches:
             return ParsedSpans([(float(s), float(e)) for s, e in matches])
     return ParsedSpans(_pairs([float(n) for n in _TL_NUMBER.findall(text)]))

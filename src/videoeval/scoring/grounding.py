@@ -8,7 +8,6 @@ clamp / round to unit / swap -> top-1 -> GT window (first or best) -> IoU (round
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,12 +19,10 @@ from videoeval.parsing.spans import PARSERS
 from videoeval.protocols.grounding import GroundingProtocol
 from videoeval.schema import GroundingPrediction, GroundingRow, GroundingSample, Span
 
-_SPACES = re.compile(r"\s+")
-
 
 def match_key(video_id: str, query: str) -> tuple[str, str]:
     """Loose identity of a query across files: case, spacing and end periods do not matter."""
-    return video_id, _SPACES.sub(" ", query).strip().strip(".").strip().casefold()
+    return video_id, " ".join(query.split()).strip(".").strip().casefold()
 
 
 @dataclass
@@ -55,9 +52,19 @@ def join(
     else:
         kept = list(samples)
     by_id = {s.sample_id: s for s in kept}
-    by_text: dict[tuple[str, str], list[GroundingSample]] = {}
+    by_exact: dict[tuple[str, str], list[GroundingSample]] = {}
     for sample in kept:
-        by_text.setdefault(match_key(sample.video_id, sample.query), []).append(sample)
+        by_exact.setdefault((sample.video_id, sample.query), []).append(sample)
+    by_loose: dict[tuple[str, str], list[GroundingSample]] = {}
+
+    def lookup(video_id: str, query: str) -> list[GroundingSample]:
+        exact = by_exact.get((video_id, query))
+        if exact is not None:
+            return exact
+        if not by_loose:  # built on the first near miss only
+            for sample in kept:
+                by_loose.setdefault(match_key(sample.video_id, sample.query), []).append(sample)
+        return by_loose.get(match_key(video_id, query), [])
 
     joined = Joined(samples=kept, predictions={}, collapsed_samples=len(samples) - len(kept))
     for pred in predictions:
@@ -70,7 +77,7 @@ def join(
                     f"not {pred.video_id}"
                 )
         elif pred.video_id is not None and pred.query is not None:
-            candidates = by_text.get(match_key(pred.video_id, pred.query), [])
+            candidates = lookup(pred.video_id, pred.query)
             if pred.gt_hint is not None and len(candidates) > 1:
                 hinted = [
                     c
@@ -91,7 +98,8 @@ def join(
 
 
 def _round_half_even(value: float, unit: float) -> float:
-    return round(value / unit) * unit
+    # Python's round() on a float is half-to-even on the exact binary value, like the reference.
+    return float(round(value)) if unit == 1.0 else round(value / unit) * unit
 
 
 def _videomind_spans(
@@ -129,6 +137,89 @@ class Scored:
     ap: np.ndarray | None = None
 
 
+def _candidate_spans(
+    sample: GroundingSample,
+    pred: GroundingPrediction,
+    protocol: GroundingProtocol,
+    benchmark_id: str,
+    notes: list[str],
+) -> tuple[list[tuple[float, ...]], tuple[Span, ...] | None, str, bool]:
+    """Spans to score, best first: ``(spans, parsed, status, normalised)``."""
+    if pred.spans is not None:
+        if pred.problem is not None:
+            notes.append(pred.problem)
+            return [], None, "invalid_span", False
+        spans = list(pred.spans)
+        if not spans:
+            notes.append("empty prediction")
+            return [], None, "parse_error", False
+        status, parsed, normalised = "ok", tuple((s[0], s[1]) for s in spans), False
+    elif pred.answer is not None:
+        result = PARSERS[protocol.parser](pred.answer)
+        if result.note:
+            notes.append(result.note)
+        spans = list(result.spans)
+        parsed = tuple(result.spans) or None
+        status, normalised = "ok", protocol.normalised_text_time
+        inference = not pred.answer_from_result_file
+        if not spans:
+            status = "parse_error"
+            spans = _fallback(sample, protocol, inference, notes)
+        if protocol.text_round_unit is not None and inference:
+            unit = protocol.text_round_unit
+            spans = [(_round_half_even(s[0], unit), _round_half_even(s[1], unit)) for s in spans]
+    else:
+        notes.append("the prediction has neither an answer nor a span")
+        return [], None, "invalid_span", False
+
+    if status == "ok" and protocol.float32:
+        spans = _videomind_spans(spans, sample.duration, protocol.round_unit_for(benchmark_id))
+        if sample.duration is None:
+            notes.append("duration unknown: not clamped to the video's end")
+    elif protocol.swap_reversed:
+        spans = [(s[1], s[0], *s[2:]) if s[1] < s[0] else s for s in spans]
+    return spans, parsed, status, normalised
+
+
+def _fallback(
+    sample: GroundingSample, protocol: GroundingProtocol, inference: bool, notes: list[str]
+) -> list[tuple[float, ...]]:
+    duration = sample.duration
+    if protocol.text_fallback == "after_video" and inference:
+        end = duration if duration is not None else max(w[1] for w in sample.windows)
+        notes.append("no span in the answer: fallback [duration+10, duration+20]")
+        return [(end + 10, end + 20)]
+    if protocol.text_fallback == "whole_video":
+        if duration is None:
+            notes.append("no span in the answer and no duration for the fallback")
+            return []
+        notes.append("no span in the answer: fallback [0, duration]")
+        return [(0.0, duration)]
+    return []
+
+
+def _top1_iou(
+    sample: GroundingSample, top: Span, protocol: GroundingProtocol, normalised: bool
+) -> tuple[float, Span, Span, str | None]:
+    """``(iou, scored span in seconds, GT window used, problem)`` for the first span."""
+    windows = sample.windows
+    if normalised:
+        duration = sample.duration
+        if not duration:
+            return 0.0, top, windows[0], "this protocol needs the video duration (pass --durations)"
+        gt = windows[0]
+        value = iou(top, (gt[0] / duration, gt[1] / duration))
+        return value, (top[0] * duration, top[1] * duration), gt, None
+    if protocol.float32:
+        values = [_iou_float32(top, w) for w in windows]
+        best = int(np.argmax(values)) if protocol.gt_window == "best" else 0
+        return values[best], top, windows[best], None
+    if protocol.gt_window == "best" and len(windows) > 1:
+        value, window = best_window(top, windows)
+        return value, top, window, None
+    return iou(top, windows[0]), top, windows[0], None
+
+
 def score_sample(
     sample: GroundingSample,
     pred: GroundingPrediction | None,
@@ -136,103 +227,40 @@ def score_sample(
     benchmark_id: str,
     missing: str,
 ) -> Scored:
-    base = {
-        "sample_id": sample.sample_id,
-        "video_id": sample.video_id,
-        "query": sample.query,
-        "gt_windows": sample.windows,
-        "duration": sample.duration,
-    }
     if pred is None:
         counted = missing == "miss"
-        return Scored(
-            GroundingRow(
-                **base,
-                answer=None,
-                parsed=None,
-                scored_span=None,
-                gt_window_used=None,
-                iou=0.0 if counted else None,
-                status="missing_prediction",
-                counted=counted,
-            ),
-            np.zeros(10) if protocol.with_map and counted else None,
+        row = GroundingRow(
+            sample.sample_id,
+            sample.video_id,
+            sample.query,
+            sample.windows,
+            sample.duration,
+            answer=None,
+            parsed=None,
+            scored_span=None,
+            gt_window_used=None,
+            iou=0.0 if counted else None,
+            status="missing_prediction",
+            counted=counted,
         )
+        return Scored(row, np.zeros(10) if protocol.with_map and counted else None)
+
     notes: list[str] = []
-    status = "ok"
-    duration = sample.duration
-    normalised = False
-    spans: list[tuple[float, ...]]
-    if pred.spans is not None:
-        spans = [tuple(s) for s in pred.spans]
-        if pred.problem is not None:
-            status, spans = "invalid_span", []
-            notes.append(pred.problem)
-        elif not spans:
-            status = "parse_error"
-            notes.append("empty prediction")
-    elif pred.answer is not None:
-        parsed = PARSERS[protocol.parser](pred.answer)
-        spans = [tuple(s) for s in parsed.spans]
-        if parsed.note:
-            notes.append(parsed.note)
-        normalised = protocol.normalised_text_time
-        if not spans:
-            status = "parse_error"
-            from_inference = not pred.answer_from_result_file
-            if protocol.text_fallback == "after_video" and from_inference:
-                end = duration if duration is not None else max(w[1] for w in sample.windows)
-                spans = [(end + 10, end + 20)]
-                notes.append("no span in the answer: fallback [duration+10, duration+20]")
-            elif protocol.text_fallback == "whole_video":
-                if duration is not None:
-                    spans = [(0.0, duration)]
-                    notes.append("no span in the answer: fallback [0, duration]")
-                else:
-                    notes.append("no span in the answer and no duration for the fallback")
-        if protocol.text_round_unit is not None and not pred.answer_from_result_file:
-            unit = protocol.text_round_unit
-            spans = [(_round_half_even(s[0], unit), _round_half_even(s[1], unit)) for s in spans]
-    else:
-        status, spans = "invalid_span", []
-        notes.append("the prediction has neither an answer nor a span")
-
-    parsed_spans = tuple((float(s[0]), float(s[1])) for s in spans) or None
-    if protocol.float32 and spans and status == "ok":
-        spans = _videomind_spans(spans, duration, protocol.round_unit_for(benchmark_id))
-        if duration is None:
-            notes.append("duration unknown: not clamped to the video's end")
-    elif protocol.swap_reversed:
-        spans = [(s[1], s[0], *s[2:]) if s[1] < s[0] else s for s in spans]
-
-    value = 0.0
-    scored: Span | None = None
-    window: Span | None = None
+    spans, parsed, status, normalised = _candidate_spans(
+        sample, pred, protocol, benchmark_id, notes
+    )
+    value, scored, window = 0.0, None, None
     if spans:
-        scored = (float(spans[0][0]), float(spans[0][1]))
-        if scored[0] > scored[1]:
+        top = (float(spans[0][0]), float(spans[0][1]))
+        value, scored, window, problem = _top1_iou(sample, top, protocol, normalised)
+        if problem:
+            status = "invalid_span"
+            notes.append(problem)
+        if top[0] > top[1]:
             notes.append("reversed span")
-        if min(scored) < 0:
+        if top[0] < 0 or top[1] < 0:
             notes.append("negative time")
-        if normalised:
-            if not duration:
-                status = "invalid_span"
-                notes.append("this protocol needs the video duration (pass --durations)")
-                window = sample.windows[0]
-            else:
-                window = sample.windows[0]
-                value = iou(scored, (window[0] / duration, window[1] / duration))
-                scored = (scored[0] * duration, scored[1] * duration)
-        elif protocol.float32:
-            values = [_iou_float32(scored, w) for w in sample.windows]
-            best = int(np.argmax(values)) if protocol.gt_window == "best" else 0
-            value, window = values[best], sample.windows[best]
-        elif protocol.gt_window == "best":
-            value, window = best_window(scored, sample.windows)
-        else:
-            window = sample.windows[0]
-            value = iou(scored, window)
-        if window is not None and value == 0.0 and scored == window and scored[0] == scored[1]:
+        if top == window and top[0] == top[1]:
             notes.append("zero-length GT and prediction at one point: the reference divides by 0")
     if protocol.iou_decimals is not None:
         value = round(value, protocol.iou_decimals)
@@ -243,21 +271,23 @@ def score_sample(
             (s[0], s[1], s[2] if len(s) > 2 else -float(rank)) for rank, s in enumerate(spans)
         ]
         ap = average_precision(ranked, sample.windows)
-    return Scored(
-        GroundingRow(
-            **base,
-            answer=pred.answer,
-            parsed=parsed_spans,
-            scored_span=scored,
-            gt_window_used=window,
-            iou=value,
-            status=status,
-            counted=True,
-            note="; ".join(notes) or None,
-            origin=pred.origin,
-        ),
-        ap,
+    row = GroundingRow(
+        sample.sample_id,
+        sample.video_id,
+        sample.query,
+        sample.windows,
+        sample.duration,
+        answer=pred.answer,
+        parsed=parsed,
+        scored_span=scored,
+        gt_window_used=window,
+        iou=value,
+        status=status,
+        counted=True,
+        note="; ".join(notes) or None,
+        origin=pred.origin,
     )
+    return Scored(row, ap)
 
 
 @dataclass

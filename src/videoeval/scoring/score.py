@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from pydantic import TypeAdapter
 
 from videoeval import __version__
 from videoeval.benchmarks import get_benchmark
@@ -19,6 +21,7 @@ from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, Me
 from videoeval.scoring.grounding import aggregate, join, score_sample
 
 MAX_LISTED = 20
+_ROW_JSON = TypeAdapter(GroundingRow)
 
 
 @dataclass
@@ -55,7 +58,7 @@ def _with_durations(
     samples: list[GroundingSample], durations: dict[str, float]
 ) -> list[GroundingSample]:
     return [
-        s.model_copy(update={"duration": durations[s.video_id]})
+        replace(s, duration=durations[s.video_id])
         if s.duration is None and s.video_id in durations
         else s
         for s in samples
@@ -192,10 +195,10 @@ def write_outputs(result: ScoreResult, out_dir: Path) -> tuple[Path, Path]:
     metrics_path = out_dir / "metrics.json"
     samples_path = out_dir / "samples.jsonl"
     tmp = samples_path.with_suffix(".jsonl.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
+    with open(tmp, "wb") as handle:
         for row in result.rows:
-            handle.write(row.model_dump_json())
-            handle.write("\n")
+            handle.write(_ROW_JSON.dump_json(row))
+            handle.write(b"\n")
     tmp.replace(samples_path)
     metrics_path.write_text(
         json.dumps(result.report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
