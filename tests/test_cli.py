@@ -122,5 +122,6 @@ def test_list_and_help_teach() -> None:
     assert listed.exit_code == 0
     for name in ("timelens-charades", "qvhighlights", "vtimellm", "moment-detr", "a918705f"):
         assert name in listed.output
+    assert "[duration+10, duration+20]" in listed.output.replace("\n", " ").replace("│", " ")
     helped = runner.invoke(app, ["score", "--help"])
     assert "--protocol" in helped.output and "--missing" in helped.output

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from videoeval import __version__
@@ -45,7 +46,7 @@ def _root(
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/bold red] {message}", highlight=False)
+    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -117,7 +118,9 @@ def score(
     metrics_path, samples_path = write_outputs(result, out)
     console.print(score_table(result.report, result.layout))
     print_warnings(err, result.report)
-    console.print(f"wrote {metrics_path} and {samples_path}", highlight=False)
+    console.print(
+        f"wrote {escape(str(metrics_path))} and {escape(str(samples_path))}", highlight=False
+    )
 
 
 @app.command()
@@ -162,7 +165,9 @@ def demo(
     }
     moves = ", ".join(f"{n} {max(v) - min(v):.2f}" for n, v in spread.items() if len(v) > 1)
     console.print(f"protocol alone moves the numbers by (max - min, points): {moves}")
-    console.print(f"per-protocol metrics.json and samples.jsonl under {out}/", highlight=False)
+    console.print(
+        f"per-protocol metrics.json and samples.jsonl under {escape(str(out))}/", highlight=False
+    )
 
 
 @app.command("list")
@@ -179,7 +184,7 @@ def list_() -> None:
     prot.add_column("what it does")
     prot.add_column("follows")
     for p in PROTOCOLS.values():
-        prot.add_row(p.name, p.description, p.reference)
+        prot.add_row(p.name, escape(p.description), escape(p.reference))
     console.print(prot)
 
 

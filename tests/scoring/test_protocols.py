@@ -12,6 +12,7 @@ from videoeval.benchmarks import get_benchmark
 from videoeval.demo import GT_FILE, PRED_FILE, data_path
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols.grounding import PROTOCOLS
+from videoeval.schema import GroundingPrediction
 from videoeval.scoring.score import score_predictions
 
 
@@ -97,6 +98,41 @@ def test_timelens_reversed_spans_score_zero_and_keys_dedupe() -> None:
     assert result.report.n_total == 2 and result.report.n_counted == 2
     assert any("collapsed" in w for w in result.report.warnings)
     assert any("repeat a query" in w for w in result.report.warnings)
+
+
+def test_answers_line_up_with_repeated_annotations_before_keys_collapse() -> None:
+    """A file written one answer per annotation entry, where the annotation repeats a
+    (video, query, span) next to the same query with another span: the reference keys each
+    answer by its entry's span, so both repeated entries' answers go to one key (last wins)."""
+    entries = [
+        sample("0", (0, 10), query="open door"),
+        sample("1", (0, 10), query="open door"),
+        sample("2", (10, 20), query="open door"),
+    ]
+    entries = [replace(e, video_id="v1") for e in entries]
+    answers = [
+        GroundingPrediction(origin=f"p:{i}", video_id="v1", query="open door", answer=text)
+        for i, text in enumerate(["1 - 9", "0 - 10", "10 - 20"])
+    ]
+    for protocol in ("timelens", "lmms-eval"):
+        result = run("timelens-charades", protocol, entries, answers)
+        assert result.report.n_counted == 2
+        assert result.report.metrics["R1@0.7"] == 100.0, protocol
+        assert row(result, "0").answer == "0 - 10"
+
+
+def test_an_overflowing_number_is_a_recorded_failure() -> None:
+    huge = "1 - " + "9" * 400
+    for protocol in PROTOCOLS:
+        result = run(
+            "timelens-charades",
+            protocol,
+            [sample("a"), sample("b")],
+            [answer("a", huge), answer("b", "2 - 4")],
+        )
+        assert result.report.n_counted == 2
+        if protocol != "vtimellm":  # its parser never reads more than two digits
+            assert row(result, "a").status == "invalid_span", protocol
 
 
 def test_timelens_missing_predictions_are_left_out_and_reported() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from videoeval.schema import MetricsReport
@@ -46,4 +47,4 @@ def score_table(report: MetricsReport, layout: str) -> Table:
 
 def print_warnings(console: Console, report: MetricsReport) -> None:
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)

@@ -40,20 +40,16 @@ def join(
     predictions: Sequence[GroundingPrediction],
     dedupe_keys: bool,
 ) -> Joined:
-    """Attach each prediction to one GT query; the last prediction for a query wins."""
-    kept: list[GroundingSample] = []
-    if dedupe_keys:
-        seen: set[tuple[str, str, tuple[Span, ...]]] = set()
-        for sample in samples:
-            key = (sample.video_id, sample.query, sample.windows)
-            if key not in seen:
-                seen.add(key)
-                kept.append(sample)
-    else:
-        kept = list(samples)
-    by_id = {s.sample_id: s for s in kept}
+    """Attach each prediction to one GT query; the last prediction for a query wins.
+
+    Predictions are matched against every GT entry first, in file order, so that a file written
+    one answer per annotation lines up even where the annotation repeats itself; only then do
+    entries with the same (video, query, GT span) collapse, keeping the first entry's place and
+    the answer written last, as a result dict keyed that way does.
+    """
+    by_id = {s.sample_id: s for s in samples}
     by_exact: dict[tuple[str, str], list[GroundingSample]] = {}
-    for sample in kept:
+    for sample in samples:
         by_exact.setdefault((sample.video_id, sample.query), []).append(sample)
     by_loose: dict[tuple[str, str], list[GroundingSample]] = {}
 
@@ -62,12 +58,13 @@ def join(
         if exact is not None:
             return exact
         if not by_loose:  # built on the first near miss only
-            for sample in kept:
+            for sample in samples:
                 by_loose.setdefault(match_key(sample.video_id, sample.query), []).append(sample)
         return by_loose.get(match_key(video_id, query), [])
 
-    joined = Joined(samples=kept, predictions={}, collapsed_samples=len(samples) - len(kept))
-    for pred in predictions:
+    joined = Joined(samples=list(samples), predictions={})
+    order: dict[str, int] = {}
+    for position, pred in enumerate(predictions):
         target: GroundingSample | None = None
         if pred.sample_id is not None and pred.sample_id in by_id:
             target = by_id[pred.sample_id]
@@ -94,7 +91,28 @@ def join(
         if target.sample_id in joined.predictions:
             joined.duplicates += 1
         joined.predictions[target.sample_id] = pred
+        order[target.sample_id] = position
+    if dedupe_keys:
+        _collapse_keys(joined, order)
     return joined
+
+
+def _collapse_keys(joined: Joined, order: dict[str, int]) -> None:
+    groups: dict[tuple[str, str, tuple[Span, ...]], list[GroundingSample]] = {}
+    for sample in joined.samples:
+        groups.setdefault((sample.video_id, sample.query, sample.windows), []).append(sample)
+    kept = []
+    for members in groups.values():
+        first = members[0]
+        kept.append(first)
+        answered = [m for m in members if m.sample_id in joined.predictions]
+        if answered:
+            last = max(answered, key=lambda m: order[m.sample_id])
+            joined.predictions[first.sample_id] = joined.predictions[last.sample_id]
+        for other in members[1:]:
+            joined.predictions.pop(other.sample_id, None)
+    joined.collapsed_samples = len(joined.samples) - len(kept)
+    joined.samples = kept
 
 
 def _round_half_even(value: float, unit: float) -> float:
@@ -160,6 +178,10 @@ def _candidate_spans(
             notes.append(result.note)
         spans = list(result.spans)
         parsed = tuple(result.spans) or None
+        if any(not math.isfinite(v) for s in spans for v in s):
+            # A 400-digit "number" parses to inf; the reference then crashes in round().
+            notes.append("the answer holds a number too large to be a time")
+            return [], parsed, "invalid_span", False
         status, normalised = "ok", protocol.normalised_text_time
         inference = not pred.answer_from_result_file
         if not spans:
@@ -288,6 +310,37 @@ def score_sample(
         origin=pred.origin,
     )
     return Scored(row, ap)
+
+
+def score_sample_safely(
+    sample: GroundingSample,
+    pred: GroundingPrediction | None,
+    protocol: GroundingProtocol,
+    benchmark_id: str,
+    missing: str,
+) -> Scored:
+    """``score_sample``, except that an unforeseen input becomes a recorded, counted failure
+    instead of ending the run."""
+    try:
+        return score_sample(sample, pred, protocol, benchmark_id, missing)
+    except (ArithmeticError, ValueError, TypeError, IndexError) as exc:
+        row = GroundingRow(
+            sample.sample_id,
+            sample.video_id,
+            sample.query,
+            sample.windows,
+            sample.duration,
+            answer=pred.answer if pred else None,
+            parsed=None,
+            scored_span=None,
+            gt_window_used=None,
+            iou=0.0,
+            status="invalid_span",
+            counted=True,
+            note=f"could not be scored: {type(exc).__name__}: {exc}",
+            origin=pred.origin if pred else None,
+        )
+        return Scored(row, np.zeros(10) if protocol.with_map else None)
 
 
 @dataclass

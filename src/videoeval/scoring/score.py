@@ -18,7 +18,7 @@ from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, percentile_ci
 from videoeval.predictions.grounding import PredictionFile, read_predictions
 from videoeval.protocols.grounding import GroundingProtocol, get_protocol
 from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, MetricsReport
-from videoeval.scoring.grounding import aggregate, join, score_sample
+from videoeval.scoring.grounding import aggregate, join, score_sample_safely
 
 MAX_LISTED = 20
 _ROW_JSON = TypeAdapter(GroundingRow)
@@ -86,7 +86,9 @@ def score_predictions(
     missing_rule = missing or protocol.missing
     joined = join(samples, predictions.predictions, protocol.dedupe_keys)
     scored = [
-        score_sample(s, joined.predictions.get(s.sample_id), protocol, benchmark.id, missing_rule)
+        score_sample_safely(
+            s, joined.predictions.get(s.sample_id), protocol, benchmark.id, missing_rule
+        )
         for s in joined.samples
     ]
     scores = aggregate(scored, protocol)
