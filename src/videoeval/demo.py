@@ -10,7 +10,7 @@ from pathlib import Path
 from videoeval.benchmarks import get_benchmark
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols.grounding import PROTOCOLS
-from videoeval.scoring.score import ScoreResult, score_predictions, write_outputs
+from videoeval.scoring.score import ScoreResult, paused_gc, score_predictions, write_outputs
 
 GT_FILE = "charades_sta_test_timechat.json"
 PRED_FILE = "charades_sta_example_pred_timechat.json"
@@ -27,6 +27,7 @@ def data_path(name: str) -> Path:
     return Path(str(resources.files("videoeval") / "data" / name))
 
 
+@paused_gc()
 def run_demo(out_dir: Path, resamples: int = 1000) -> list[DemoRow]:
     benchmark = get_benchmark("charades-sta")
     gt_path, pred_path = data_path(GT_FILE), data_path(PRED_FILE)

@@ -1,9 +1,10 @@
 """Typed records that travel between the stages of the pipeline.
 
 Spans are plain ``(start, end)`` tuples of seconds so that rows serialise to JSON as ``[s, e]``.
-Per-sample records are frozen, slotted dataclasses: readers check every value they put in, and
-a 100,000-query run builds 300,000 of them, which pydantic models would make the slowest part of
-scoring. The one-per-run contract (metrics.json) is a pydantic model.
+Per-sample records are slotted dataclasses, treated as immutable: readers check every value they
+put in, and a 100,000-query run builds 300,000 of them, which pydantic models (or frozen
+dataclasses) would make the slowest part of scoring. The one-per-run contract (metrics.json) is
+a pydantic model.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ FAILURE_STATUSES: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GroundingSample:
     """One ground-truth query: find ``query`` in video ``video_id``; ``windows`` are GT spans."""
 
@@ -46,7 +47,7 @@ class GroundingSample:
     split: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GroundingPrediction:
     """What a prediction file says about one query, before any protocol rule is applied.
 
@@ -68,7 +69,7 @@ class GroundingPrediction:
     problem: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GroundingRow:
     """One scored query, as written to samples.jsonl. ``counted``: whether N includes it."""
 

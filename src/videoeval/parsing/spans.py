@@ -15,14 +15,13 @@ References (read at these commits):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from videoeval.schema import Span
 
 
-@dataclass(frozen=True)
-class ParsedSpans:
-    spans: list[Span] = field(default_factory=list)
+class ParsedSpans(NamedTuple):
+    spans: list[Span]
     note: str | None = None
 
 
