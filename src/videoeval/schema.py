@@ -37,7 +37,11 @@ FAILURE_STATUSES: tuple[str, ...] = (
 
 @dataclass(slots=True)
 class GroundingSample:
-    """One ground-truth query: find ``query`` in video ``video_id``; ``windows`` are GT spans."""
+    """One ground-truth query: find ``query`` in video ``video_id``; ``windows`` are GT spans.
+
+    ``gt_text`` is the GT as the file writes it (``str`` of the JSON value): references that key
+    results by ``str(span)`` count ``[0, 10]`` and ``[0.0, 10.0]`` as two queries.
+    """
 
     sample_id: str
     video_id: str
@@ -45,6 +49,7 @@ class GroundingSample:
     windows: tuple[Span, ...]
     duration: float | None = None
     split: str | None = None
+    gt_text: str | None = None
 
 
 @dataclass(slots=True)

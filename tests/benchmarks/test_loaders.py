@@ -17,7 +17,7 @@ def test_registry_ids_and_default_protocols() -> None:
         "timelens-activitynet": "timelens",
         "timelens-qvhighlights": "timelens",
         "charades-sta": "timechat",
-        "activitynet-captions": "lmms-eval",
+        "activitynet-captions": "timelens",
         "qvhighlights": "moment-detr",
     }
     with pytest.raises(KeyError, match="known"):

@@ -121,6 +121,14 @@ def test_answers_line_up_with_repeated_annotations_before_keys_collapse() -> Non
         assert row(result, "0").answer == "0 - 10"
 
 
+def test_keys_compare_gt_as_written_ints_and_floats_differ() -> None:
+    ints = replace(sample("a", (0, 10), query="open door"), video_id="v", gt_text="[0, 10]")
+    floats = replace(ints, sample_id="b", gt_text="[0.0, 10.0]")
+    answers = [answer("a", "0 - 10"), answer("b", "20 - 30")]
+    result = run("timelens-charades", "timelens", [ints, floats], answers)
+    assert result.report.n_counted == 2 and result.report.metrics["mIoU"] == 50.0
+
+
 def test_an_overflowing_number_is_a_recorded_failure() -> None:
     huge = "1 - " + "9" * 400
     for protocol in PROTOCOLS:
@@ -261,6 +269,37 @@ def test_moment_detr_top1_is_the_first_window_and_map_uses_all() -> None:
     assert m["mAP@0.5"] == round(100 * ap_q[0] / 2, 2)
     assert m["mAP"] == round(100 * sum(ap_q) / 10 / 2, 2)
     assert m["R1@0.5"] == 0.0
+
+
+def test_moment_detr_length_splits_score_each_query_against_its_windows_in_range() -> None:
+    result = run(
+        "qvhighlights",
+        "moment-detr",
+        [sample("q", windows=[(0, 5), (10, 30), (40, 100)], duration=150)],
+        [spans("q", (0, 5, 0.9), (10, 30, 0.8))],
+    )
+    m = result.report.metrics
+    # short: TP then FP -> 1.0; middle: FP then TP -> 0.5; long: no hit -> 0;
+    # full: TP, TP over 3 GT windows -> recall 2/3 at precision 1.
+    assert (m["mAP-short"], m["mAP-middle"], m["mAP-long"]) == (100.0, 50.0, 0.0)
+    assert m["mAP"] == round(100 * 2 / 3, 2)
+
+
+def test_moment_detr_on_real_qvhighlights_gt_used_as_predictions() -> None:
+    from tests.conftest import shared_file
+
+    path = shared_file("timelens/legacy_qvhighlights_val_gt_univtg.jsonl")
+    samples = get_benchmark("qvhighlights").load(path).samples
+    preds = [
+        spans(s.sample_id, *[(w[0], w[1], 1.0 - i / 100) for i, w in enumerate(s.windows)])
+        for s in samples
+    ]
+    m = run("qvhighlights", "moment-detr", samples, preds).report.metrics
+    assert m["R1@0.7"] == 100.0
+    # Only the first 10 windows of a query are read: a query with k > 10 GT windows reaches
+    # recall 10 / k at precision 1, so its AP is 10 / k.
+    expected = 100 * sum(min(1.0, 10 / len(s.windows)) for s in samples) / len(samples)
+    assert m["mAP"] == round(expected, 2) < 100.0
 
 
 # --- bad input -------------------------------------------------------------------------------

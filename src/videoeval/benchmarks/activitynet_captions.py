@@ -49,6 +49,7 @@ def load(path: Path) -> LoadResult:
                         video_id=str(vid),
                         query=str(sentence).strip(),
                         windows=(as_window(window),),
+                        gt_text=str(window),
                         duration=duration,
                         split=split,
                     )
@@ -63,7 +64,9 @@ BENCHMARK = Benchmark(
     task="grounding",
     title="ActivityNet Captions, one grounding query per sentence (val_1 / val_2)",
     load=load,
-    default_protocol="lmms-eval",
+    # No official scorer exists for the raw split; TimeLens-Bench scores its refined copy of it
+    # with the timelens protocol, which is the closest thing to a field standard.
+    default_protocol="timelens",
     annotation_hint="val_1.json or val_2.json (densevid / PDVC layout)",
     notes="For dense captioning of the same files see the dense-captioning metrics.",
 )

@@ -69,6 +69,7 @@ def _load_text(path: Path) -> LoadResult:
                 video_id=parts[0],
                 query=sentence.strip(),
                 windows=(window,),
+                gt_text=str(list(window)),
             )
         )
     return finish(path, samples, skipped, EXPECTED)
@@ -89,6 +90,7 @@ def _load_timechat(path: Path) -> LoadResult:
                     video_id=strip_video_suffix(str(entry["image_id"])),
                     query=str(entry["caption"]),
                     windows=(as_window(entry["timestamp"]),),
+                    gt_text=str(entry["timestamp"]),
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:

@@ -51,6 +51,7 @@ def load(path: Path) -> LoadResult:
                         video_id=str(vid),
                         query=clean_query(str(query)),
                         windows=(as_window(span),),
+                        gt_text=str(span),
                         duration=duration,
                     )
                 )

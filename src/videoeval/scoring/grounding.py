@@ -98,9 +98,10 @@ def join(
 
 
 def _collapse_keys(joined: Joined, order: dict[str, int]) -> None:
-    groups: dict[tuple[str, str, tuple[Span, ...]], list[GroundingSample]] = {}
+    groups: dict[tuple[str, str, object], list[GroundingSample]] = {}
     for sample in joined.samples:
-        groups.setdefault((sample.video_id, sample.query, sample.windows), []).append(sample)
+        gt = sample.gt_text if sample.gt_text is not None else sample.windows
+        groups.setdefault((sample.video_id, sample.query, gt), []).append(sample)
     kept = []
     for members in groups.values():
         first = members[0]
@@ -152,7 +153,8 @@ def _iou_float32(pred: Span, gt: Span) -> float:
 @dataclass
 class Scored:
     row: GroundingRow
-    ap: np.ndarray | None = None
+    ranked: list[tuple[float, float, float]] | None = None
+    """Windows with scores for mAP (protocols with ``with_map``); empty when nothing scored."""
 
 
 def _candidate_spans(
@@ -265,7 +267,7 @@ def score_sample(
             status="missing_prediction",
             counted=counted,
         )
-        return Scored(row, np.zeros(10) if protocol.with_map and counted else None)
+        return Scored(row, [] if protocol.with_map and counted else None)
 
     notes: list[str] = []
     spans, parsed, status, normalised = _candidate_spans(
@@ -287,12 +289,12 @@ def score_sample(
     if protocol.iou_decimals is not None:
         value = round(value, protocol.iou_decimals)
 
-    ap = None
+    ranked = None
     if protocol.with_map:
+        # Windows without a score keep their order: a falling rank stands in for the score.
         ranked = [
             (s[0], s[1], s[2] if len(s) > 2 else -float(rank)) for rank, s in enumerate(spans)
         ]
-        ap = average_precision(ranked, sample.windows)
     row = GroundingRow(
         sample.sample_id,
         sample.video_id,
@@ -309,7 +311,7 @@ def score_sample(
         note="; ".join(notes) or None,
         origin=pred.origin,
     )
-    return Scored(row, ap)
+    return Scored(row, ranked)
 
 
 def score_sample_safely(
@@ -340,7 +342,31 @@ def score_sample_safely(
             note=f"could not be scored: {type(exc).__name__}: {exc}",
             origin=pred.origin if pred else None,
         )
-        return Scored(row, np.zeros(10) if protocol.with_map else None)
+        return Scored(row, [] if protocol.with_map else None)
+
+
+# Moment-DETR's GT-length splits, (low, high] seconds; a query joins a split through the GT
+# windows whose length falls in it, and is scored against those windows only.
+LENGTH_SPLITS = {"short": (0.0, 10.0), "middle": (10.0, 30.0), "long": (30.0, 150.0)}
+
+
+def _map_metrics(counted: Sequence[Scored], per_sample: dict[str, np.ndarray]) -> dict[str, float]:
+    aps = np.stack([average_precision(s.ranked or [], s.row.gt_windows) for s in counted])
+    per_sample["mAP"] = aps.mean(axis=1)
+    metrics = {
+        "mAP": 100.0 * float(np.mean(aps.mean(axis=0))),
+        "mAP@0.5": 100.0 * float(aps[:, 0].mean()),
+        "mAP@0.75": 100.0 * float(aps[:, 5].mean()),
+    }
+    for name, (low, high) in LENGTH_SPLITS.items():
+        split_aps = []
+        for s in counted:
+            windows = [w for w in s.row.gt_windows if low < w[1] - w[0] <= high]
+            if windows:
+                split_aps.append(average_precision(s.ranked or [], windows))
+        if split_aps:
+            metrics[f"mAP-{name}"] = 100.0 * float(np.mean(np.mean(split_aps, axis=0)))
+    return metrics
 
 
 @dataclass
@@ -368,12 +394,7 @@ def aggregate(scored: Sequence[Scored], protocol: GroundingProtocol) -> Groundin
             metrics["mIoU"] = math.fsum(values.tolist()) * 100 / len(values)
             per_sample["mIoU"] = values
         if protocol.with_map:
-            aps = np.stack([s.ap if s.ap is not None else np.zeros(10) for s in counted])
-            per_query = aps.mean(axis=1)
-            metrics["mAP"] = 100.0 * float(np.mean(aps.mean(axis=0)))
-            metrics["mAP@0.5"] = 100.0 * float(aps[:, 0].mean())
-            metrics["mAP@0.75"] = 100.0 * float(aps[:, 5].mean())
-            per_sample["mAP"] = per_query
+            metrics.update(_map_metrics(counted, per_sample))
     if protocol.metric_decimals is not None:
         metrics = {k: float(f"{v:.{protocol.metric_decimals}f}") for k, v in metrics.items()}
     return GroundingScores(
