@@ -127,12 +127,13 @@ def _videomind_spans(
     """Clamp, round to the unit and swap, in float32, in VideoMind's order."""
     out = []
     for span in spans:
-        pair = np.asarray(span[:2], dtype=np.float32)
+        with np.errstate(over="ignore"):  # a time past float32's range becomes inf: IoU 0
+            pair = np.asarray(span[:2], dtype=np.float32)
         if duration is not None:
             pair = np.clip(pair, np.float32(0), np.float32(duration))
         else:
             pair = np.maximum(pair, np.float32(0))
-        if unit is not None:
+        if unit is not None and np.isfinite(pair).all():
             steps = np.round(pair / np.float32(unit)).astype(np.int64)
             pair = steps.astype(np.float32) * np.float32(unit)
         if pair[1] - pair[0] < 0:
