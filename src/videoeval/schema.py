@@ -25,7 +25,7 @@ Status = Literal[
     "video_error",
     "judge_error",
 ]
-FAILURE_STATUSES: tuple[str, ...] = (
+FAILURE_STATUSES: tuple[Status, ...] = (
     "parse_error",
     "invalid_span",
     "missing_prediction",

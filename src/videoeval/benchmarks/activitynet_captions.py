@@ -15,6 +15,7 @@ from videoeval.benchmarks.base import (
     LoadResult,
     as_duration,
     as_window,
+    entry_problem,
     finish,
     read_json,
 )
@@ -38,8 +39,7 @@ def load(path: Path) -> LoadResult:
                 raise ValueError(f"{len(timestamps)} timestamps but {len(sentences)} sentences")
             duration = as_duration(entry.get("duration"))
         except (KeyError, TypeError, ValueError) as exc:
-            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            skipped.append(f"{path}: video {vid!r}: {reason}")
+            skipped.append(f"{path}: video {vid!r}: {entry_problem(exc)}")
             continue
         for index, (window, sentence) in enumerate(zip(timestamps, sentences, strict=True)):
             try:

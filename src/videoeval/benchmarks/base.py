@@ -47,14 +47,30 @@ def strip_video_suffix(video_id: str) -> str:
     return video_id
 
 
-def read_json(path: Path) -> Any:
+def read_text(path: Path) -> str:
+    """A UTF-8 text file, or an :class:`InputError` that names it and says what is wrong."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
+
+
+def entry_problem(exc: Exception) -> str:
+    """What was wrong with one annotation entry, from the error its reading raised."""
+    return f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+
+
+def read_json(path: Path) -> Any:
+    return parse_json(path, read_text(path))
+
+
+def parse_json(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             path, f"not valid JSON ({exc.msg}, column {exc.colno})", exc.lineno
@@ -63,13 +79,7 @@ def read_json(path: Path) -> Any:
 
 def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)``; malformed lines are noted in ``skipped``, not fatal."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -18,8 +18,10 @@ from videoeval.benchmarks.base import (
     Benchmark,
     LoadResult,
     as_window,
+    entry_problem,
     finish,
-    read_json,
+    parse_json,
+    read_text,
     strip_video_suffix,
 )
 from videoeval.errors import InputError
@@ -32,24 +34,17 @@ EXPECTED = (
 
 
 def load(path: Path) -> LoadResult:
-    try:
-        head = path.read_bytes()[:4096].lstrip()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    if head.startswith(b"{"):
-        return _load_timechat(path)
-    return _load_text(path)
+    text = read_text(path)
+    if text.lstrip().startswith("{"):
+        return _load_timechat(path, parse_json(path, text))
+    return _load_text(path, text)
 
 
-def _load_text(path: Path) -> LoadResult:
+def _load_text(path: Path, text: str) -> LoadResult:
     samples: list[GroundingSample] = []
     skipped: list[str] = []
     index = 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         sample_index, index = index, index + 1
@@ -75,8 +70,7 @@ def _load_text(path: Path) -> LoadResult:
     return finish(path, samples, skipped, EXPECTED)
 
 
-def _load_timechat(path: Path) -> LoadResult:
-    data = read_json(path)
+def _load_timechat(path: Path, data: object) -> LoadResult:
     annotations = data.get("annotations") if isinstance(data, dict) else None
     if not isinstance(annotations, list):
         raise InputError(path, f"expected {EXPECTED}")
@@ -94,8 +88,7 @@ def _load_timechat(path: Path) -> LoadResult:
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:
-            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            skipped.append(f"{path}: annotations[{position}]: {reason}")
+            skipped.append(f"{path}: annotations[{position}]: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
 
 

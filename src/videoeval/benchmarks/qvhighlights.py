@@ -14,6 +14,7 @@ from videoeval.benchmarks.base import (
     LoadResult,
     as_duration,
     as_window,
+    entry_problem,
     finish,
     iter_jsonl,
 )
@@ -40,8 +41,7 @@ def load(path: Path) -> LoadResult:
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:
-            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            skipped.append(f"{path}:{number}: {reason}")
+            skipped.append(f"{path}:{number}: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
 
 

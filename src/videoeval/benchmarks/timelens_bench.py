@@ -16,6 +16,7 @@ from videoeval.benchmarks.base import (
     LoadResult,
     as_duration,
     as_window,
+    entry_problem,
     finish,
     read_json,
 )
@@ -56,8 +57,7 @@ def load(path: Path) -> LoadResult:
                     )
                 )
         except (KeyError, TypeError, ValueError) as exc:
-            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            skipped.append(f"{path}: video {vid!r}: {reason}")
+            skipped.append(f"{path}: video {vid!r}: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
 
 

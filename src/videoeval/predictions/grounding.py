@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import strip_video_suffix
+from videoeval.benchmarks.base import read_text, strip_video_suffix
 from videoeval.errors import InputError
 from videoeval.schema import GroundingPrediction
 
@@ -85,7 +85,7 @@ def _read_timelens(obj: dict[str, Any], origin: str, out: list[GroundingPredicti
             hint = (float(gt[0]), float(gt[1]))
         except (ValueError, SyntaxError, TypeError, IndexError):
             raise ValueError(f"key {key!r}: GT span {span_text!r} is not [start, end]") from None
-        common = {
+        common: dict[str, Any] = {
             "video_id": strip_video_suffix(vid),
             "query": query,
             "gt_hint": hint,
@@ -258,12 +258,7 @@ def _read_json_document(path: Path, data: Any) -> PredictionFile:
 
 def read_predictions(path: str | Path) -> PredictionFile:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
+    text = read_text(path)
     if not text.strip():
         raise InputError(path, "the prediction file is empty")
     stripped = text.lstrip()

@@ -17,7 +17,7 @@ from videoeval.metrics.grounding import best_window, iou
 from videoeval.metrics.moment_retrieval import average_precision
 from videoeval.parsing.spans import PARSERS
 from videoeval.protocols.grounding import GroundingProtocol
-from videoeval.schema import GroundingPrediction, GroundingRow, GroundingSample, Span
+from videoeval.schema import GroundingPrediction, GroundingRow, GroundingSample, Span, Status
 
 
 def match_key(video_id: str, query: str) -> tuple[str, str]:
@@ -164,8 +164,10 @@ def _candidate_spans(
     protocol: GroundingProtocol,
     benchmark_id: str,
     notes: list[str],
-) -> tuple[list[tuple[float, ...]], tuple[Span, ...] | None, str, bool]:
+) -> tuple[list[tuple[float, ...]], tuple[Span, ...] | None, Status, bool]:
     """Spans to score, best first: ``(spans, parsed, status, normalised)``."""
+    status: Status
+    parsed: tuple[Span, ...] | None
     if pred.spans is not None:
         if pred.problem is not None:
             notes.append(pred.problem)
@@ -245,6 +247,35 @@ def _top1_iou(
     return iou(top, windows[0]), top, windows[0], None
 
 
+def _row(
+    sample: GroundingSample,
+    pred: GroundingPrediction | None,
+    status: Status,
+    parsed: tuple[Span, ...] | None = None,
+    scored: Span | None = None,
+    window: Span | None = None,
+    value: float = 0.0,
+    notes: Sequence[str] = (),
+    counted: bool = True,
+) -> GroundingRow:
+    return GroundingRow(
+        sample.sample_id,
+        sample.video_id,
+        sample.query,
+        sample.windows,
+        sample.duration,
+        answer=pred.answer if pred else None,
+        parsed=parsed,
+        scored_span=scored,
+        gt_window_used=window,
+        iou=value if counted else None,
+        status=status,
+        counted=counted,
+        note="; ".join(notes) or None,
+        origin=pred.origin if pred else None,
+    )
+
+
 def score_sample(
     sample: GroundingSample,
     pred: GroundingPrediction | None,
@@ -254,20 +285,7 @@ def score_sample(
 ) -> Scored:
     if pred is None:
         counted = missing == "miss"
-        row = GroundingRow(
-            sample.sample_id,
-            sample.video_id,
-            sample.query,
-            sample.windows,
-            sample.duration,
-            answer=None,
-            parsed=None,
-            scored_span=None,
-            gt_window_used=None,
-            iou=0.0 if counted else None,
-            status="missing_prediction",
-            counted=counted,
-        )
+        row = _row(sample, None, "missing_prediction", counted=counted)
         return Scored(row, [] if protocol.with_map and counted else None)
 
     notes: list[str] = []
@@ -296,22 +314,7 @@ def score_sample(
         ranked = [
             (s[0], s[1], s[2] if len(s) > 2 else -float(rank)) for rank, s in enumerate(spans)
         ]
-    row = GroundingRow(
-        sample.sample_id,
-        sample.video_id,
-        sample.query,
-        sample.windows,
-        sample.duration,
-        answer=pred.answer,
-        parsed=parsed,
-        scored_span=scored,
-        gt_window_used=window,
-        iou=value,
-        status=status,
-        counted=True,
-        note="; ".join(notes) or None,
-        origin=pred.origin,
-    )
+    row = _row(sample, pred, status, parsed, scored, window, value, notes)
     return Scored(row, ranked)
 
 
@@ -327,22 +330,8 @@ def score_sample_safely(
     try:
         return score_sample(sample, pred, protocol, benchmark_id, missing)
     except (ArithmeticError, ValueError, TypeError, IndexError) as exc:
-        row = GroundingRow(
-            sample.sample_id,
-            sample.video_id,
-            sample.query,
-            sample.windows,
-            sample.duration,
-            answer=pred.answer if pred else None,
-            parsed=None,
-            scored_span=None,
-            gt_window_used=None,
-            iou=0.0,
-            status="invalid_span",
-            counted=True,
-            note=f"could not be scored: {type(exc).__name__}: {exc}",
-            origin=pred.origin if pred else None,
-        )
+        note = f"could not be scored: {type(exc).__name__}: {exc}"
+        row = _row(sample, pred, "invalid_span", notes=[note])
         return Scored(row, [] if protocol.with_map else None)
 
 

@@ -102,7 +102,7 @@ def score_predictions(
             "annotation and prediction files belong together"
         )
     statuses = Counter(row.status for row in scores.rows)
-    failures = {k: statuses[k] for k in FAILURE_STATUSES if statuses.get(k)}
+    failures: dict[str, int] = {k: statuses[k] for k in FAILURE_STATUSES if statuses.get(k)}
     warnings: list[str] = []
     if joined.unknown:
         warnings.append(
