@@ -126,19 +126,21 @@ def _videomind_spans(
 ) -> list[tuple[float, ...]]:
     """Clamp, round to the unit and swap, in float32, in VideoMind's order."""
     out = []
-    for span in spans:
-        with np.errstate(over="ignore"):  # a time past float32's range becomes inf: IoU 0
+    # Times beyond float32's range become inf or nan here and score IoU 0, silently.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for span in spans:
             pair = np.asarray(span[:2], dtype=np.float32)
-        if duration is not None:
-            pair = np.clip(pair, np.float32(0), np.float32(duration))
-        else:
-            pair = np.maximum(pair, np.float32(0))
-        if unit is not None and np.isfinite(pair).all():
-            steps = np.round(pair / np.float32(unit)).astype(np.int64)
-            pair = steps.astype(np.float32) * np.float32(unit)
-        if pair[1] - pair[0] < 0:
-            pair = pair[::-1]
-        out.append((float(pair[0]), float(pair[1]), *span[2:]))
+            if duration is not None:
+                pair = np.clip(pair, np.float32(0), np.float32(duration))
+            else:
+                pair = np.maximum(pair, np.float32(0))
+            if unit is not None:
+                # torch.round(x / unit).long() * unit: a float32 integer survives the trip
+                # through int64 unchanged, so staying in float32 gives the same values.
+                pair = np.round(pair / np.float32(unit)) * np.float32(unit)
+            if pair[1] - pair[0] < 0:
+                pair = pair[::-1]
+            out.append((float(pair[0]), float(pair[1]), *span[2:]))
     return out
 
 
