@@ -52,9 +52,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 @app.command()
 def score(
-    benchmark: Annotated[
-        str, typer.Argument(help="Benchmark id, e.g. timelens-charades (see `videoeval list`).")
-    ],
+    benchmark: Annotated[str, typer.Argument(help=f"Benchmark id: {', '.join(BENCHMARKS)}.")],
     annotations: Annotated[
         Path, typer.Option("--annotations", "-a", help="The benchmark's GT file.")
     ],
@@ -64,7 +62,12 @@ def score(
     ],
     protocol: Annotated[
         str | None,
-        typer.Option(help="Scoring protocol; default: the benchmark's official one."),
+        typer.Option(
+            help=(
+                f"Scoring protocol: {', '.join(PROTOCOLS)}. Default: the benchmark's official "
+                "one (see `videoeval list`)."
+            )
+        ),
     ] = None,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Where metrics.json and samples.jsonl go.")
