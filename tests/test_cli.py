@@ -54,22 +54,15 @@ def test_score_writes_the_metrics_contract(tmp_path: Path) -> None:
     assert str(Path.cwd()) not in serialized and str(tmp_path) not in serialized
 
 
+def _score_charades(preds: Path, out: Path):
+    args = ["score", "charades-sta", "-a", str(data_path(GT_FILE)), "-p", str(preds)]
+    return runner.invoke(app, [*args, "-o", str(out)])
+
+
 def test_nothing_matched_exits_non_zero(tmp_path: Path) -> None:
     preds = tmp_path / "p.jsonl"
     preds.write_text('{"vid": "nope", "query": "nothing", "answer": "1 - 2"}\n', encoding="utf-8")
-    result = runner.invoke(
-        app,
-        [
-            "score",
-            "charades-sta",
-            "-a",
-            str(data_path(GT_FILE)),
-            "-p",
-            str(preds),
-            "-o",
-            str(tmp_path),
-        ],
-    )
+    result = _score_charades(preds, tmp_path)
     assert result.exit_code == 1
     assert "nothing to score" in result.output
 
@@ -82,19 +75,7 @@ def test_partial_garbage_still_scores_and_warns(tmp_path: Path) -> None:
         '{"vid": "3MSZA", "query": "a query nobody asked", "answer": "1 - 2"}\n',
         encoding="utf-8",
     )
-    result = runner.invoke(
-        app,
-        [
-            "score",
-            "charades-sta",
-            "-a",
-            str(data_path(GT_FILE)),
-            "-p",
-            str(preds),
-            "-o",
-            str(tmp_path),
-        ],
-    )
+    result = _score_charades(preds, tmp_path)
     assert result.exit_code == 0, result.output
     assert "p.jsonl:2" in result.output
     assert "match no GT query" in result.output
