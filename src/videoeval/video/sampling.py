@@ -87,9 +87,8 @@ def qwen_nframes(spec: SamplingSpec, total_frames: int, video_fps: float) -> int
         min_frames = _ceil_by(spec.min_frames, FRAME_FACTOR)
         cap = spec.max_frames if spec.max_frames is not None else min(QWEN_MAX_FRAMES, total_frames)
         max_frames = _floor_by(cap, FRAME_FACTOR)
-        n = total_frames / video_fps * spec.fps
-        n = min(min(max(n, min_frames), max_frames), total_frames)
-        n = _floor_by(n, FRAME_FACTOR)
+        wanted = total_frames / video_fps * spec.fps
+        n = _floor_by(min(min(max(wanted, min_frames), max_frames), total_frames), FRAME_FACTOR)
     if not FRAME_FACTOR <= n <= total_frames:
         raise ValueError(
             f"the fps rule needs between {FRAME_FACTOR} and {total_frames} frames, got {n} "

@@ -1,0 +1,145 @@
+"""``sample_video``: the one entry point from a video file and a frame protocol to frames with
+their exact times, served from a disk cache when the same file and protocol were seen before."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from videoeval.video.decode import decode_frames
+from videoeval.video.probe import probe
+from videoeval.video.resize import PixelBudget
+from videoeval.video.sampling import SamplingSpec, select_indices
+
+CACHE_VERSION = 1
+_EDGE_BYTES = 1 << 16
+
+
+@dataclass
+class SampledVideo:
+    """Frames plus everything needed to say which frames they are."""
+
+    video: str
+    spec: str
+    indices: list[int]
+    timestamps: list[float]
+    native_fps: float
+    reported_fps: float | None
+    frame_count: int
+    width: int
+    height: int
+    decoder: str
+    frames: np.ndarray = field(repr=False)
+    warnings: list[str] = field(default_factory=list)
+    from_cache: bool = False
+
+    def record(self) -> dict[str, object]:
+        """The frame protocol of this sample, for rows and run.json (no pixels)."""
+        data = asdict(self)
+        data.pop("frames")
+        return data
+
+
+def file_identity(path: Path) -> str:
+    """Size, modification time and the first and last 64 KiB: cheap, and changes when the file
+    does (a re-encoded file with the same name gets a new identity)."""
+    stat = path.stat()
+    digest = hashlib.sha256(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+    with open(path, "rb") as handle:
+        digest.update(handle.read(_EDGE_BYTES))
+        if stat.st_size > _EDGE_BYTES:
+            handle.seek(max(_EDGE_BYTES, stat.st_size - _EDGE_BYTES))
+            digest.update(handle.read(_EDGE_BYTES))
+    return digest.hexdigest()
+
+
+class FrameCache:
+    """Decoded frames on disk: ``<root>/<key[:2]>/<key>.npy`` plus a JSON record beside it."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def key(self, path: Path, spec: SamplingSpec, budget: PixelBudget | None) -> str:
+        parts = {
+            "v": CACHE_VERSION,
+            "file": file_identity(path),
+            "spec": spec.model_dump(mode="json"),
+            "budget": budget.model_dump(mode="json") if budget else None,
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.npy", folder / f"{key}.json"
+
+    def get(self, key: str) -> SampledVideo | None:
+        pixels, meta = self._paths(key)
+        try:
+            record = json.loads(meta.read_text(encoding="utf-8"))
+            frames = np.load(pixels, allow_pickle=False)
+        except (OSError, ValueError):
+            return None  # absent or half-written: decode again
+        return SampledVideo(**record, frames=frames, from_cache=True)
+
+    def put(self, key: str, sampled: SampledVideo) -> None:
+        pixels, meta = self._paths(key)
+        pixels.parent.mkdir(parents=True, exist_ok=True)
+        # Write beside, then rename: a crash never leaves a truncated entry under the real name.
+        suffix = f".{os.getpid()}.tmp"
+        tmp_pixels = pixels.with_name(pixels.name + suffix)
+        with open(tmp_pixels, "wb") as handle:
+            np.save(handle, sampled.frames, allow_pickle=False)
+        record = sampled.record()
+        record.pop("from_cache")
+        tmp_meta = meta.with_name(meta.name + suffix)
+        tmp_meta.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(tmp_pixels, pixels)
+        os.replace(tmp_meta, meta)
+
+
+def default_cache() -> FrameCache:
+    root = os.environ.get("VIDEOEVAL_CACHE") or Path.home() / ".cache" / "videoeval"
+    return FrameCache(Path(root) / "frames")
+
+
+def sample_video(
+    path: str | Path,
+    spec: SamplingSpec,
+    budget: PixelBudget | None = None,
+    cache: FrameCache | None = None,
+) -> SampledVideo:
+    """Frames of ``path`` picked by ``spec`` (resized to ``budget`` when given)."""
+    path = Path(path)
+    key = None
+    if cache is not None and path.exists():
+        key = cache.key(path, spec, budget)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    info = probe(path)
+    fps = info.reported_fps or info.native_fps
+    indices = select_indices(spec, info.frame_times, fps)
+    size = budget.size_for(info.width, info.height, len(indices)) if budget else None
+    decoded = decode_frames(info, indices, size=size)
+    sampled = SampledVideo(
+        video=path.name,
+        spec=spec.describe(),
+        indices=decoded.indices,
+        timestamps=decoded.timestamps,
+        native_fps=info.native_fps,
+        reported_fps=info.reported_fps,
+        frame_count=info.frame_count,
+        width=int(decoded.frames.shape[2]),
+        height=int(decoded.frames.shape[1]),
+        decoder=decoded.decoder,
+        frames=decoded.frames,
+        warnings=list(info.warnings) + decoded.warnings,
+    )
+    if cache is not None and key is not None:
+        cache.put(key, sampled)
+    return sampled

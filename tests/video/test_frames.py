@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.video.synth import read_counter, write_video
+from videoeval.video import frames as frames_module
+from videoeval.video.frames import FrameCache, sample_video
+from videoeval.video.probe import VideoError
+from videoeval.video.resize import PixelBudget, smart_resize
+from videoeval.video.sampling import SamplingSpec
+
+
+@pytest.mark.parametrize(
+    ("height", "width", "max_pixels", "expected"),
+    [
+        (720, 1280, 768 * 28 * 28, (560, 1008)),  # scaled down under the cap
+        (720, 1280, 267605, (364, 672)),
+        (48, 64, 768 * 28 * 28, (280, 392)),  # scaled up to min_pixels
+        (56, 84, 768 * 28 * 28, (280, 392)),
+    ],
+)
+def test_smart_resize(height, width, max_pixels, expected) -> None:
+    assert smart_resize(height, width, 28, 128 * 28 * 28, max_pixels) == expected
+
+
+def test_total_pixels_are_shared_between_frames() -> None:
+    budget = PixelBudget(total_pixels=20480 * 28 * 28)
+    assert budget.frame_max_pixels(120) == 267605
+    assert budget.size_for(1280, 720, 120) == (672, 364)
+    assert budget.frame_max_pixels(2) == 768 * 28 * 28  # never above max_pixels
+    with pytest.raises(ValueError, match="aspect ratio"):
+        smart_resize(1, 300, 28, 1, 10**6)
+
+
+def test_sample_video_records_the_frame_protocol(tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    times = write_video(path, frames=50, fps=25)
+    sampled = sample_video(path, SamplingSpec(kind="fps"))
+    assert sampled.indices == [0, 16, 33, 49]
+    assert sampled.timestamps == pytest.approx([times[i] for i in sampled.indices])
+    assert (sampled.frame_count, sampled.native_fps, sampled.reported_fps) == (50, 25.0, 25.0)
+    assert [read_counter(f) for f in sampled.frames] == sampled.indices
+    record = sampled.record()
+    assert "frames" not in record and record["decoder"].startswith("pyav")
+    json.dumps(record)
+
+
+def test_budget_resizes_to_multiples_of_the_factor(tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=10, size=(160, 96))
+    budget = PixelBudget(factor=32, min_pixels=32 * 32, max_pixels=96 * 64)
+    sampled = sample_video(path, SamplingSpec(kind="uniform", nframes=3), budget)
+    # 160x96 is 15360 px > 6144: scaled by sqrt(2.5), floored to multiples of 32
+    assert (sampled.width, sampled.height) == (96, 32)
+    assert [read_counter(f, source_width=160) for f in sampled.frames] == [0, 4, 9]
+
+
+def test_second_run_decodes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=30)
+    cache = FrameCache(tmp_path / "cache")
+    spec = SamplingSpec(kind="uniform", nframes=5)
+    first = sample_video(path, spec, cache=cache)
+    assert not first.from_cache
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded although the frames were cached")
+
+    monkeypatch.setattr(frames_module, "decode_frames", no_decoding)
+    monkeypatch.setattr(frames_module, "probe", no_decoding)
+    second = sample_video(path, spec, cache=cache)
+    assert second.from_cache
+    assert second.indices == first.indices and second.timestamps == first.timestamps
+    assert (second.frames == first.frames).all()
+    with pytest.raises(AssertionError, match="decoded"):
+        sample_video(path, SamplingSpec(kind="uniform", nframes=6), cache=cache)
+
+
+def test_cache_key_follows_the_file_and_half_written_entries_are_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=20)
+    cache = FrameCache(tmp_path / "cache")
+    spec = SamplingSpec(kind="uniform", nframes=4)
+    key = cache.key(path, spec, None)
+    sample_video(path, spec, cache=cache)
+    pixels = next((tmp_path / "cache").rglob("*.npy"))
+    pixels.write_bytes(pixels.read_bytes()[:40])  # a crash mid-write, say
+    assert cache.get(key) is None
+    assert not sample_video(path, spec, cache=cache).from_cache
+    write_video(path, frames=24)  # same name, new content
+    assert cache.key(path, spec, None) != key
+
+
+def test_missing_video_is_a_video_error(tmp_path: Path) -> None:
+    with pytest.raises(VideoError, match="not found"):
+        sample_video(tmp_path / "gone.mp4", SamplingSpec(kind="fps"), cache=FrameCache(tmp_path))
