@@ -19,6 +19,11 @@ from videoeval.video.sampling import (
     qwen_nframes,
     select_indices,
 )
+from videoeval.video.timestamps import (
+    first_frame_patch_times,
+    qwen3_patch_times,
+    seconds_label,
+)
 
 CFR_25 = [i / 25 for i in range(50)]
 CFR_30 = [i / 30 for i in range(300)]
@@ -47,12 +52,20 @@ QWEN_300_AT_30 += [157, 173, 189, 205, 220, 236, 252, 268, 283, 299]
         (SamplingSpec(kind="fps", start=1.0, end=2.0), CFR_25, 25.0, [25, 33, 41, 49]),
         (SamplingSpec(kind="uniform", nframes=8), CFR_25, 25.0, [0, 7, 14, 21, 28, 35, 42, 49]),
         (SamplingSpec(kind="uniform", nframes=1), CFR_25, 25.0, [0]),
-        (SamplingSpec(kind="centres", nframes=5), CFR_25, 25.0, [5, 15, 25, 35, 45]),
+        # bounds 0, 10, 20, 30, 40, 50: middles (0 + 9) // 2, (10 + 19) // 2, ...
+        (SamplingSpec(kind="centres", nframes=5), CFR_25, 25.0, [4, 14, 24, 34, 44]),
+        (
+            SamplingSpec(kind="centres", nframes=8),
+            CFR_30,
+            30.0,
+            [18, 55, 93, 130, 168, 205, 243, 280],
+        ),
+        (SamplingSpec(kind="centres", nframes=8), CFR_25[:5], 25.0, [0, 1, 2, 3, 4, 4, 4, 4]),
         (
             SamplingSpec(kind="centres", nframes=4, start=0.4, end=1.0),
             CFR_25,
             25.0,
-            [12, 16, 20, 24],  # frames 10..25, centres of four 4-frame intervals
+            [11, 15, 19, 23],  # frames 10..25: four 4-frame intervals, floored middles
         ),
     ],
 )
@@ -118,3 +131,11 @@ def test_linspace_matches_torch_where_float64_does_not() -> None:
     for case in data["cases"]:
         ours = np.round(linspace_float32(case["start"], case["end"], case["steps"]))
         assert [int(ours[i]) for i in case["positions"]] == case["torch"], case
+
+
+def test_qwen3_patch_labels() -> None:
+    # indices 0, 16, 33 at 25 fps: padded to 0, 16, 33, 33 -> patches (0, .64), (1.32, 1.32)
+    times = qwen3_patch_times([0, 16, 33], 25.0)
+    assert times == pytest.approx([0.32, 1.32])
+    assert [seconds_label(t) for t in times] == ["<0.3 seconds>", "<1.3 seconds>"]
+    assert first_frame_patch_times([0.0, 0.64, 1.32, 1.96]) == [0.0, 1.32]

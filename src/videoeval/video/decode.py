@@ -15,6 +15,8 @@ import numpy as np
 
 from videoeval.video.probe import VideoError, VideoInfo
 
+SEEK_GAP = 48
+
 
 @dataclass
 class DecodedFrames:
@@ -42,6 +44,7 @@ def decode_frames(
     wanted_pts = {info.pts[i]: i for i in wanted}
     got: dict[int, np.ndarray] = {}
     width, height = size or (info.width, info.height)
+    resize = (width, height) != (info.width, info.height)
     try:
         container = av.open(info.path)
     except (av.error.FFmpegError, OSError) as exc:
@@ -56,7 +59,8 @@ def decode_frames(
                 if target in got:
                     continue
                 key = _keyframe_before(info, target)
-                if frames is None or key > position + 1 or target <= position:
+                # A seek flushes the (threaded) decoder: worth it only past a long run of frames.
+                if frames is None or key > position + SEEK_GAP or target <= position:
                     container.seek(info.pts[key], stream=stream, backward=True, any_frame=False)
                     frames = container.decode(stream)  # one stream of frames per seek
                 for frame in frames:
@@ -65,8 +69,12 @@ def decode_frames(
                     index = wanted_pts.get(frame.pts)
                     position = bisect.bisect_left(info.pts, frame.pts)
                     if index is not None and index not in got:
-                        got[index] = frame.to_ndarray(
-                            width=width, height=height, format="rgb24", interpolation="BICUBIC"
+                        got[index] = (
+                            frame.to_ndarray(
+                                width=width, height=height, format="rgb24", interpolation="BICUBIC"
+                            )
+                            if resize
+                            else frame.to_ndarray(format="rgb24")
                         )
                     if position >= target:
                         break

@@ -5,8 +5,9 @@
   frame count, floored to an even number; indices = round(linspace(first, last, n)) computed in
   float32 and rounded half-to-even, as ``torch.linspace(...).round()`` does.
 - ``uniform``: n frames including the first and the last, index = round(i * (T - 1) / (n - 1))
-  (Tarsier).
-- ``centres``: the centre frame of each of n equal intervals (CaReBench).
+  (bytedance/tarsier @ 1b72e57d ``dataset/utils.py::sample_frame_indices``).
+- ``centres``: the middle frame of each of n equal intervals (CaReBench
+  ``utils/video.py::get_frame_indices``, ``sample='middle'``).
 An optional ``start``/``end`` window (seconds) restricts every rule to the frames inside it.
 """
 
@@ -135,5 +136,9 @@ def select_indices(
         if n == 1:
             return [first]
         return [first + round(i * (total - 1) / (n - 1)) for i in range(n)]
-    # centres of n equal intervals over [first, last + 1)
-    return [min(last, first + int((k + 0.5) * total / n)) for k in range(n)]
+    # CaReBench's 'middle': n intervals with integer bounds b_k = floor(k * T / n), the floored
+    # centre of each [b_k, b_{k+1} - 1]; a clip shorter than n frames is padded with its last.
+    count = min(n, total)
+    bounds = [k * total // count for k in range(count + 1)]
+    picked = [first + (bounds[k] + bounds[k + 1] - 1) // 2 for k in range(count)]
+    return picked + [picked[-1]] * (n - count)
