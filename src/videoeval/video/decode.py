@@ -42,9 +42,13 @@ def decode_frames(
         raise ValueError(f"frame indices {bad[:5]} outside 0..{info.frame_count - 1}")
     wanted = sorted(set(indices))
     wanted_pts = {info.pts[i]: i for i in wanted}
-    got: dict[int, np.ndarray] = {}
+    # Frames go straight into the output array (one copy, no stacking afterwards).
+    slots: dict[int, list[int]] = {}
+    for slot, index in enumerate(indices):
+        slots.setdefault(index, []).append(slot)
     width, height = size or (info.width, info.height)
-    resize = (width, height) != (info.width, info.height)
+    out = np.empty((len(indices), height, width, 3), dtype=np.uint8)
+    got: set[int] = set()
     try:
         container = av.open(info.path)
     except (av.error.FFmpegError, OSError) as exc:
@@ -69,13 +73,13 @@ def decode_frames(
                     index = wanted_pts.get(frame.pts)
                     position = bisect.bisect_left(info.pts, frame.pts)
                     if index is not None and index not in got:
-                        got[index] = (
-                            frame.to_ndarray(
+                        if (frame.width, frame.height) == (width, height):
+                            out[slots[index]] = frame.to_ndarray(format="rgb24")
+                        else:  # asked for another size, or the stream changed size midway
+                            out[slots[index]] = frame.to_ndarray(
                                 width=width, height=height, format="rgb24", interpolation="BICUBIC"
                             )
-                            if resize
-                            else frame.to_ndarray(format="rgb24")
-                        )
+                        got.add(index)
                     if position >= target:
                         break
         except av.error.FFmpegError as exc:
@@ -92,7 +96,7 @@ def decode_frames(
     return DecodedFrames(
         indices=list(indices),
         timestamps=[info.frame_times[i] for i in indices],
-        frames=np.stack([got[i] for i in indices]),
+        frames=out,
         decoder=f"pyav {av.__version__} ({info.codec})",
     )
 
