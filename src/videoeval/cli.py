@@ -127,6 +127,170 @@ def score(
 
 
 @app.command()
+def run(
+    benchmark: Annotated[str, typer.Argument(help=f"Benchmark id: {', '.join(BENCHMARKS)}.")],
+    annotations: Annotated[
+        Path, typer.Option("--annotations", "-a", help="The benchmark's GT file.")
+    ],
+    videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/.webm/...).")],
+    model: Annotated[str, typer.Option(help="Model name as the server knows it.")],
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Server URL, e.g. http://localhost:8000/v1 for vLLM (Gemini: default API)."
+        ),
+    ] = None,
+    backend: Annotated[
+        str, typer.Option(help="'openai' (any OpenAI-compatible server) or 'gemini'.")
+    ] = "openai",
+    api_key_env: Annotated[
+        str | None, typer.Option(help="Name of the environment variable holding the API key.")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Run folder; re-running resumes it.")
+    ] = Path("videoeval-out/run"),
+    protocol: Annotated[
+        str | None, typer.Option(help="Scoring protocol (default: the benchmark's).")
+    ] = None,
+    sampling: Annotated[
+        str,
+        typer.Option(
+            help="'fps' (qwen-vl-utils rule), 'uniform' (Tarsier) or 'centres' (CaReBench)."
+        ),
+    ] = "fps",
+    fps: Annotated[
+        float, typer.Option(help="Frames per second for --sampling fps (and whole-video mode).")
+    ] = 2.0,
+    min_frames: Annotated[int, typer.Option(help="Fewest frames for --sampling fps.")] = 4,
+    max_frames: Annotated[
+        int | None, typer.Option(help="Most frames for --sampling fps (default 768).")
+    ] = None,
+    nframes: Annotated[int | None, typer.Option(help="Frame count for uniform / centres.")] = None,
+    max_pixels: Annotated[
+        int | None, typer.Option(help="Pixel budget per frame (enables resizing).")
+    ] = None,
+    min_pixels: Annotated[int, typer.Option(help="Smallest frame area when resizing.")] = 128
+    * 28
+    * 28,
+    total_pixels: Annotated[
+        int | None, typer.Option(help="Pixel budget for the whole clip.")
+    ] = None,
+    factor: Annotated[
+        int, typer.Option(help="Frame sides become multiples of this (28 Qwen2.5-VL, 32 Qwen3-VL).")
+    ] = 28,
+    labels: Annotated[
+        str, typer.Option(help="Time labels before frames: 'per-frame', 'qwen3' or 'none'.")
+    ] = "per-frame",
+    video_mode: Annotated[
+        str,
+        typer.Option(
+            help="'frames' (we sample) or 'video' (send the file; the server samples at --fps)."
+        ),
+    ] = "frames",
+    prompt_file: Annotated[
+        Path | None, typer.Option(help="Prompt template with {query}, e.g. the official text.")
+    ] = None,
+    system_file: Annotated[Path | None, typer.Option(help="System prompt text.")] = None,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature (0 = greedy).")] = 0.0,
+    max_tokens: Annotated[int, typer.Option(help="Most new tokens per answer.")] = 512,
+    seed: Annotated[int | None, typer.Option(help="Seed passed to the server.")] = None,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight at once.")] = 16,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds before a request is given up and retried.")
+    ] = 120.0,
+    retries: Annotated[int, typer.Option(help="Attempts per request (429/5xx/timeouts).")] = 6,
+    backoff: Annotated[
+        float, typer.Option(help="Base of the exponential backoff between attempts, seconds.")
+    ] = 1.0,
+    limit: Annotated[int | None, typer.Option(help="Only the first N queries.")] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Cache folder (default ~/.cache/videoeval or $VIDEOEVAL_CACHE)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count calls, frames and tokens; call nothing.")
+    ] = False,
+) -> None:
+    """Run a model on a benchmark, then score its answers like `videoeval score`.
+
+    Every call is cached by content; re-running the same command into the same --out resumes
+    where it stopped. Writes OUT/run.json, OUT/responses.jsonl, OUT/samples.jsonl, OUT/metrics.json.
+
+    Example (vLLM serving Qwen3-VL):\n
+      videoeval run timelens-charades -a charades-timelens.json --videos videos/charades
+      --model Qwen/Qwen3-VL-8B-Instruct --base-url http://localhost:8000/v1
+      --labels qwen3 --factor 32
+    """
+    from videoeval.engine.retry import RetryPolicy
+    from videoeval.run_cli import execute_with_progress, make_model, run_inputs
+    from videoeval.runs import RunMismatchError, plan_run, prepare_folder
+    from videoeval.runs import dry_run as plan_dry_run
+
+    if benchmark not in BENCHMARKS:
+        raise _fail(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", 2)
+    try:
+        frames, settings, system, template = run_inputs(
+            sampling,
+            fps,
+            min_frames,
+            max_frames,
+            nframes,
+            max_pixels,
+            min_pixels,
+            total_pixels,
+            factor,
+            labels,
+            video_mode,
+            prompt_file,
+            system_file,
+            temperature,
+            max_tokens,
+            seed,
+        )
+        backend_model = make_model(backend, model, base_url, api_key_env, timeout, concurrency)
+        plan = plan_run(
+            benchmark,
+            annotations,
+            protocol,
+            template,
+            backend_model,
+            frames,
+            settings,
+            system,
+            limit,
+        )
+    except (VideoevalError, ValueError) as exc:
+        raise _fail(str(exc), 2) from None
+    if dry_run:
+        counts = plan_dry_run(plan, videos, frames)
+        table = Table(title=f"dry run: {benchmark}, {frames.spec.describe()}")
+        table.add_column("what")
+        table.add_column("count", justify="right")
+        for name, value in counts.items():
+            table.add_row(name.replace("_", " "), f"{value:,}")
+        console.print(table)
+        return
+    try:
+        prepare_folder(out, plan)
+    except RunMismatchError as exc:
+        raise _fail(str(exc), 2) from None
+    execute_with_progress(
+        plan,
+        frames,
+        settings,
+        system,
+        backend_model,
+        videos,
+        out,
+        cache,
+        concurrency,
+        RetryPolicy(attempts=retries, base_delay=backoff),
+        console,
+        err,
+    )
+
+
+@app.command()
 def demo(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Where each protocol's outputs go.")

@@ -72,6 +72,8 @@ class GroundingPrediction:
     answer_from_result_file: bool = False
     spans: tuple[tuple[float, ...], ...] | None = None
     problem: str | None = None
+    failure: Status | None = None
+    """Set when no answer exists because the run failed (``model_error``, ``video_error``)."""
 
 
 @dataclass(slots=True)

@@ -170,6 +170,9 @@ def _candidate_spans(
     """Spans to score, best first: ``(spans, parsed, status, normalised)``."""
     status: Status
     parsed: tuple[Span, ...] | None
+    if pred.failure is not None:
+        notes.append(pred.problem or pred.failure)
+        return [], None, pred.failure, False
     if pred.spans is not None:
         if pred.problem is not None:
             notes.append(pred.problem)

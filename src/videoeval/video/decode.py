@@ -70,16 +70,16 @@ def decode_frames(
                 for frame in frames:
                     if frame.pts is None:
                         continue
-                    index = wanted_pts.get(frame.pts)
+                    hit = wanted_pts.get(frame.pts)
                     position = bisect.bisect_left(info.pts, frame.pts)
-                    if index is not None and index not in got:
+                    if hit is not None and hit not in got:
                         if (frame.width, frame.height) == (width, height):
-                            out[slots[index]] = frame.to_ndarray(format="rgb24")
+                            out[slots[hit]] = frame.to_ndarray(format="rgb24")
                         else:  # asked for another size, or the stream changed size midway
-                            out[slots[index]] = frame.to_ndarray(
+                            out[slots[hit]] = frame.to_ndarray(
                                 width=width, height=height, format="rgb24", interpolation="BICUBIC"
                             )
-                        got.add(index)
+                        got.add(hit)
                     if position >= target:
                         break
         except av.error.FFmpegError as exc:

@@ -1,0 +1,59 @@
+"""Every model call, stored by content: the same backend, model, settings and messages (frames
+hashed) give the same key, so a re-run or a re-score asks nothing twice.
+
+SQLite in WAL mode: readers never block, concurrent writers from several processes wait their
+turn (busy timeout) instead of failing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from videoeval.models.base import ModelRequest, ModelResponse
+
+
+def call_key(identity: dict[str, Any], request: ModelRequest) -> str:
+    payload = {"model": identity, "request": request.fingerprint()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+class CallCache:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            self.path, timeout=60, isolation_level=None, check_same_thread=False
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS calls "
+            "(key TEXT PRIMARY KEY, response TEXT NOT NULL, created REAL NOT NULL)"
+        )
+
+    def get(self, key: str) -> ModelResponse | None:
+        with self._lock:
+            row = self._db.execute("SELECT response FROM calls WHERE key = ?", (key,)).fetchone()
+        return ModelResponse.from_json(row[0]) if row else None
+
+    def put(self, key: str, response: ModelResponse) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO calls (key, response, created) VALUES (?, ?, ?)",
+                (key, response.to_json(), time.time()),
+            )
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,45 @@
+"""The run's append-only log: one JSON line per finished sample, written whole and flushed.
+
+A process killed mid-line leaves a torn last line; opening the log cuts it off, so appending
+resumes on a line boundary and no finished sample is lost or repeated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def read_log(path: Path, repair: bool = False) -> list[dict[str, Any]]:
+    """The whole lines of a log; ``repair`` also cuts a torn last line off the file."""
+    if not path.exists():
+        return []
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if repair and end < len(data):  # a torn line from a killed run
+        with open(path, "r+b") as handle:
+            handle.truncate(end)
+    rows = []
+    for line in data[:end].splitlines():
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # cannot happen for whole lines we wrote; never fatal
+    return rows
+
+
+class AppendLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows = read_log(path, repair=True)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def append(self, row: dict[str, Any]) -> None:
+        line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+        os.write(self._fd, line)  # one write of a whole line with O_APPEND
+
+    def close(self) -> None:
+        os.close(self._fd)

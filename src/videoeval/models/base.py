@@ -1,0 +1,123 @@
+"""The model interface: a request (text, frames with their times or a whole video, settings) in,
+a response out. Backends turn it into their wire format; the engine caches and retries it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class GenerationSettings(BaseModel):
+    """Settings passed to the server as given; ``None`` leaves the server's default."""
+
+    model_config = ConfigDict(frozen=True)
+
+    temperature: float | None = Field(default=0.0, ge=0)
+    max_tokens: int = Field(default=512, ge=1)
+    seed: int | None = None
+    top_p: float | None = Field(default=None, gt=0, le=1)
+
+
+@dataclass(frozen=True)
+class VideoFrames:
+    """Sampled frames, each a JPEG with its presentation time; ``labels`` are the texts placed
+    before each frame (or before each pair, for patch-labelled templates)."""
+
+    jpegs: tuple[bytes, ...]
+    timestamps: tuple[float, ...]
+    labels: tuple[str, ...]
+    label_every: int = 1
+
+    def label_before(self, frame: int) -> str | None:
+        if frame % self.label_every or frame // self.label_every >= len(self.labels):
+            return None
+        return self.labels[frame // self.label_every]
+
+
+@dataclass(frozen=True)
+class WholeVideo:
+    """The video file itself, for servers that sample frames themselves (vLLM, Gemini)."""
+
+    data: bytes
+    mime_type: str
+    fps: float | None = None
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    prompt: str
+    video: VideoFrames | WholeVideo | None = None
+    system: str | None = None
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Everything that decides the answer, with pixels replaced by their hashes."""
+        video: dict[str, Any] | None = None
+        if isinstance(self.video, VideoFrames):
+            video = {
+                "frames": [hashlib.sha256(j).hexdigest() for j in self.video.jpegs],
+                "labels": list(self.video.labels),
+                "label_every": self.video.label_every,
+            }
+        elif isinstance(self.video, WholeVideo):
+            video = {
+                "video": hashlib.sha256(self.video.data).hexdigest(),
+                "mime": self.video.mime_type,
+                "fps": self.video.fps,
+            }
+        return {
+            "prompt": self.prompt,
+            "system": self.system,
+            "video": video,
+            "settings": self.settings.model_dump(mode="json"),
+        }
+
+
+@dataclass(frozen=True)
+class ModelResponse:
+    text: str
+    model: str | None = None
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelResponse:
+        return cls(**json.loads(text))
+
+
+class ModelError(Exception):
+    """A call that failed. ``retryable`` calls (429, 5xx, timeouts, dropped connections) are
+    tried again by the engine; ``retry_after`` is the server's own wish, in seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        retryable: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Model(Protocol):
+    """What the engine needs from a backend."""
+
+    def identity(self) -> dict[str, Any]:
+        """Backend, endpoint and model name: part of every cache key and of run.json. Never
+        holds a key or token."""
+        ...
+
+    async def generate(self, request: ModelRequest) -> ModelResponse: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,101 @@
+"""Gemini ``generateContent`` over REST (the protocol the google-genai SDK speaks).
+
+Frames go as ``inline_data`` JPEG parts after their time labels; a whole video goes as one
+``inline_data`` part with ``video_metadata.fps`` so Gemini samples it at that rate. The key is
+read from the named environment variable at call time and sent only in ``x-goog-api-key``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from typing import Any
+
+from videoeval.models.base import ModelError, ModelRequest, ModelResponse, VideoFrames, WholeVideo
+from videoeval.models.http import make_client, post_json
+
+DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta"
+
+
+class Gemini:
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key_env: str | None = "GEMINI_API_KEY",
+        timeout: float = 300.0,
+        concurrency: int = 16,
+    ) -> None:
+        self.model = model
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.api_key_env = api_key_env
+        if api_key_env and not os.environ.get(api_key_env):
+            raise ValueError(
+                f"environment variable {api_key_env} is not set (it should hold the key)"
+            )
+        self._client = make_client(timeout, concurrency)
+
+    def identity(self) -> dict[str, Any]:
+        return {"backend": "gemini", "base_url": self.base_url, "model": self.model}
+
+    def body(self, request: ModelRequest) -> dict[str, Any]:
+        parts: list[dict[str, Any]] = []
+        video = request.video
+        if isinstance(video, VideoFrames):
+            for i, jpeg in enumerate(video.jpegs):
+                label = video.label_before(i)
+                if label is not None:
+                    parts.append({"text": label})
+                data = base64.b64encode(jpeg).decode()
+                parts.append({"inline_data": {"mime_type": "image/jpeg", "data": data}})
+        elif isinstance(video, WholeVideo):
+            part: dict[str, Any] = {
+                "inline_data": {
+                    "mime_type": video.mime_type,
+                    "data": base64.b64encode(video.data).decode(),
+                }
+            }
+            if video.fps is not None:
+                part["video_metadata"] = {"fps": video.fps}
+            parts.append(part)
+        parts.append({"text": request.prompt})
+        s = request.settings
+        config: dict[str, Any] = {"maxOutputTokens": s.max_tokens}
+        if s.temperature is not None:
+            config["temperature"] = s.temperature
+        if s.seed is not None:
+            config["seed"] = s.seed
+        if s.top_p is not None:
+            config["topP"] = s.top_p
+        body: dict[str, Any] = {
+            "contents": [{"role": "user", "parts": parts}],
+            "generationConfig": config,
+        }
+        if request.system:
+            body["systemInstruction"] = {"parts": [{"text": request.system}]}
+        return body
+
+    async def generate(self, request: ModelRequest) -> ModelResponse:
+        headers = {}
+        if self.api_key_env:
+            headers["x-goog-api-key"] = os.environ.get(self.api_key_env, "")
+        url = f"{self.base_url}/models/{self.model}:generateContent"
+        data = await post_json(self._client, url, self.body(request), headers)
+        try:
+            candidate = data["candidates"][0]
+            text = "".join(p.get("text", "") for p in candidate["content"]["parts"])
+        except (KeyError, IndexError, TypeError):
+            blocked = (data.get("promptFeedback") or {}).get("blockReason")
+            reason = f"blocked ({blocked})" if blocked else f"no candidates: {str(data)[:200]}"
+            raise ModelError(f"Gemini reply has {reason}", retryable=not blocked) from None
+        usage = data.get("usageMetadata") or {}
+        return ModelResponse(
+            text=text,
+            model=data.get("modelVersion"),
+            finish_reason=candidate.get("finishReason"),
+            prompt_tokens=usage.get("promptTokenCount"),
+            completion_tokens=usage.get("candidatesTokenCount"),
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

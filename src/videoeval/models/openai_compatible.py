@@ -1,0 +1,98 @@
+"""OpenAI chat completions: vLLM, SGLang, Ollama, llama.cpp server, OpenAI.
+
+Frames go as ``image_url`` parts (base64 JPEG), each preceded by its time label as a text part;
+a whole video goes as a ``video_url`` part (vLLM), with the sampling fps passed through
+``mm_processor_kwargs``. The API key is read from the environment variable the user names, at
+call time, and is sent only in the Authorization header.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from typing import Any
+
+from videoeval.models.base import ModelError, ModelRequest, ModelResponse, VideoFrames, WholeVideo
+from videoeval.models.http import make_client, post_json
+
+
+class OpenAICompatible:
+    def __init__(
+        self,
+        model: str,
+        base_url: str,
+        api_key_env: str | None = None,
+        timeout: float = 120.0,
+        concurrency: int = 16,
+    ) -> None:
+        self.model = model
+        self.base_url = base_url.rstrip("/")
+        self.api_key_env = api_key_env
+        if api_key_env and not os.environ.get(api_key_env):
+            raise ValueError(
+                f"environment variable {api_key_env} is not set (it should hold the key)"
+            )
+        self._client = make_client(timeout, concurrency)
+
+    def identity(self) -> dict[str, Any]:
+        return {"backend": "openai", "base_url": self.base_url, "model": self.model}
+
+    def body(self, request: ModelRequest) -> dict[str, Any]:
+        content: list[dict[str, Any]] = []
+        extra: dict[str, Any] = {}
+        video = request.video
+        if isinstance(video, VideoFrames):
+            for i, jpeg in enumerate(video.jpegs):
+                label = video.label_before(i)
+                if label is not None:
+                    content.append({"type": "text", "text": label})
+                url = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
+                content.append({"type": "image_url", "image_url": {"url": url}})
+        elif isinstance(video, WholeVideo):
+            url = f"data:{video.mime_type};base64," + base64.b64encode(video.data).decode()
+            content.append({"type": "video_url", "video_url": {"url": url}})
+            if video.fps is not None:
+                extra["mm_processor_kwargs"] = {"fps": video.fps}
+        content.append({"type": "text", "text": request.prompt})
+        messages: list[dict[str, Any]] = []
+        if request.system:
+            messages.append({"role": "system", "content": request.system})
+        messages.append({"role": "user", "content": content})
+        s = request.settings
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "max_tokens": s.max_tokens,
+        }
+        for name in ("temperature", "seed", "top_p"):
+            value = getattr(s, name)
+            if value is not None:
+                body[name] = value
+        body.update(extra)
+        return body
+
+    async def generate(self, request: ModelRequest) -> ModelResponse:
+        headers = {}
+        if self.api_key_env:
+            headers["Authorization"] = f"Bearer {os.environ.get(self.api_key_env, '')}"
+        data = await post_json(
+            self._client, f"{self.base_url}/chat/completions", self.body(request), headers
+        )
+        try:
+            choice = data["choices"][0]
+            text = choice["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise ModelError(
+                f"reply has no choices[0].message.content: {str(data)[:200]}", True
+            ) from None
+        usage = data.get("usage") or {}
+        return ModelResponse(
+            text=text if isinstance(text, str) else "",
+            model=data.get("model"),
+            finish_reason=choice.get("finish_reason"),
+            prompt_tokens=usage.get("prompt_tokens"),
+            completion_tokens=usage.get("completion_tokens"),
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,1 @@
+"""Prompt templates (package data, hashed) and the request builder."""

@@ -1,0 +1,262 @@
+"""``videoeval run``: a model on a benchmark, resumable, then scored exactly like ``score``.
+
+A run folder holds run.json (what was run: config, versions, model identity, frame protocol,
+prompt hash), responses.jsonl (append-only, one line per finished sample), and, once every
+sample is done, samples.jsonl and metrics.json as ``videoeval score`` writes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import platform
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from videoeval import __version__
+from videoeval.benchmarks import get_benchmark
+from videoeval.engine.cache import CallCache
+from videoeval.engine.log import AppendLog, read_log
+from videoeval.engine.runner import Engine, FrameProtocol, RunStats, WorkItem, find_video
+from videoeval.errors import VideoevalError
+from videoeval.models.base import GenerationSettings, Model
+from videoeval.predictions.grounding import PredictionFile
+from videoeval.prompts.templates import PromptTemplate
+from videoeval.protocols.grounding import get_protocol
+from videoeval.schema import GroundingPrediction, GroundingSample
+from videoeval.scoring.score import ScoreResult, score_predictions, write_outputs
+from videoeval.video.frames import FrameCache
+from videoeval.video.probe import VideoError, probe
+from videoeval.video.sampling import select_indices
+
+
+class RunMismatchError(VideoevalError):
+    """The output folder holds a run made with another configuration."""
+
+
+@dataclass
+class RunPlan:
+    benchmark_id: str
+    protocol: str
+    samples: list[GroundingSample]
+    items: list[WorkItem]
+    config: dict[str, Any]
+
+    @property
+    def config_hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.config, sort_keys=True).encode()).hexdigest()
+
+
+def _git_revision() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _versions() -> dict[str, str]:
+    import av
+    import httpx
+    import numpy
+
+    return {
+        "videoeval": __version__,
+        "python": platform.python_version(),
+        "av": av.__version__,
+        "numpy": numpy.__version__,
+        "httpx": httpx.__version__,
+    }
+
+
+def plan_run(
+    benchmark_id: str,
+    annotations: Path,
+    protocol_name: str | None,
+    template: PromptTemplate,
+    model: Model,
+    frames: FrameProtocol,
+    settings: GenerationSettings,
+    system: str | None,
+    limit: int | None,
+) -> RunPlan:
+    benchmark = get_benchmark(benchmark_id)
+    protocol = get_protocol(protocol_name or benchmark.default_protocol)
+    samples = benchmark.load(annotations).samples
+    if limit is not None:
+        samples = samples[:limit]
+    items = [WorkItem(s.sample_id, s.video_id, template.render(query=s.query)) for s in samples]
+    config = {
+        "benchmark": benchmark.id,
+        "protocol": protocol.name,
+        "annotations": annotations.name,
+        "annotations_sha256": hashlib.sha256(annotations.read_bytes()).hexdigest(),
+        "model": model.identity(),
+        "frames": {
+            "sampling": frames.spec.model_dump(mode="json"),
+            "sampling_text": frames.spec.describe(),
+            "budget": frames.budget.model_dump(mode="json") if frames.budget else None,
+            "labels": frames.labels,
+            "mode": frames.mode,
+            "jpeg_quality": frames.jpeg_quality,
+        },
+        "settings": settings.model_dump(mode="json"),
+        "prompt": {"source": template.source, "sha256": template.sha256},
+        "system_sha256": hashlib.sha256(system.encode()).hexdigest() if system else None,
+        "limit": limit,
+    }
+    return RunPlan(benchmark.id, protocol.name, samples, items, config)
+
+
+def prepare_folder(out: Path, plan: RunPlan) -> None:
+    """Write run.json, or check that the folder's run was made with the same configuration."""
+    out.mkdir(parents=True, exist_ok=True)
+    run_json = out / "run.json"
+    if run_json.exists():
+        previous = json.loads(run_json.read_text(encoding="utf-8"))
+        if previous.get("config_hash") != plan.config_hash:
+            old = previous.get("config", {})
+            changed = sorted(
+                k for k in set(old) | set(plan.config) if old.get(k) != plan.config.get(k)
+            )
+            raise RunMismatchError(
+                f"{out} holds a run made with another configuration (differs in: "
+                f"{', '.join(changed)}); resuming would mix answers to different questions. "
+                "Use another --out, or delete that folder to start over."
+            )
+        return
+    record = {
+        "config": plan.config,
+        "config_hash": plan.config_hash,
+        "versions": _versions(),
+        "git_revision": _git_revision(),
+    }
+    run_json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def dry_run(plan: RunPlan, videos: Path, frames: FrameProtocol) -> dict[str, Any]:
+    """Calls, frames and estimated visual tokens, from probing every video (no decoding)."""
+    n_frames, tokens, missing, unreadable = 0, 0, 0, 0
+    seen: dict[str, tuple[int, int, int]] = {}
+    for item in plan.items:
+        if item.video_id not in seen:
+            path = find_video(videos, item.video_id)
+            if path is None:
+                missing += 1
+                continue
+            try:
+                info = probe(path)
+            except VideoError:
+                unreadable += 1
+                continue
+            fps = info.reported_fps or info.native_fps
+            count = len(select_indices(frames.spec, info.frame_times, fps))
+            width, height = info.width, info.height
+            if frames.budget is not None:
+                width, height = frames.budget.size_for(width, height, count)
+            seen[item.video_id] = (count, width, height)
+        count, width, height = seen[item.video_id]
+        n_frames += count
+        # Qwen-style: one token per 28x28 pixels of every 2-frame temporal patch.
+        tokens += (count + 1) // 2 * (width * height) // (28 * 28)
+        tokens += len(item.prompt) // 4
+    return {
+        "samples": len(plan.items),
+        "calls_at_most": len(plan.items) - missing - unreadable,
+        "videos_missing": missing,
+        "videos_unreadable": unreadable,
+        "frames": n_frames,
+        "estimated_prompt_tokens": tokens,
+    }
+
+
+def predictions_from_log(rows: list[dict[str, Any]]) -> PredictionFile:
+    last: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        last[row["sample_id"]] = row  # a retried failure is superseded by its later row
+    predictions = []
+    for sample_id, row in last.items():
+        origin = f"responses.jsonl[{sample_id}]"
+        if row.get("status") == "ok":
+            predictions.append(
+                GroundingPrediction(
+                    origin=origin, sample_id=sample_id, answer=row.get("answer", "")
+                )
+            )
+        else:
+            predictions.append(
+                GroundingPrediction(
+                    origin=origin,
+                    sample_id=sample_id,
+                    failure=row.get("status", "model_error"),
+                    problem=row.get("error"),
+                )
+            )
+    return PredictionFile("videoeval-run", predictions)
+
+
+async def execute(
+    plan: RunPlan,
+    engine: Engine,
+    out: Path,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[RunStats, ScoreResult | None]:
+    log = AppendLog(out / "responses.jsonl")
+    try:
+        stats = await engine.run(plan.items, log, on_row)
+    finally:
+        log.close()
+    rows = read_log(out / "responses.jsonl")
+    predictions = predictions_from_log(rows)
+    result = None
+    if predictions.predictions:
+        result = score_predictions(
+            plan.benchmark_id,
+            plan.samples,
+            predictions,
+            get_protocol(plan.protocol),
+            inputs={
+                "annotations": plan.config["annotations"],
+                "predictions": "responses.jsonl",
+                "durations": None,
+                "model": json.dumps(plan.config["model"]),
+                "frames": plan.config["frames"]["sampling_text"],
+                "prompt_sha256": plan.config["prompt"]["sha256"],
+            },
+        )
+        write_outputs(result, out)
+    return stats, result
+
+
+def run_sync(
+    plan: RunPlan, engine: Engine, out: Path, on_row: Callable[[dict[str, Any]], None] | None = None
+) -> tuple[RunStats, ScoreResult | None]:
+    async def main() -> tuple[RunStats, ScoreResult | None]:
+        try:
+            return await execute(plan, engine, out, on_row)
+        finally:
+            await engine.model.aclose()
+            engine.close()
+
+    return asyncio.run(main())
+
+
+__all__ = [
+    "CallCache",
+    "FrameCache",
+    "RunPlan",
+    "dry_run",
+    "plan_run",
+    "prepare_folder",
+    "run_sync",
+]
