@@ -97,3 +97,16 @@ def test_cache_key_follows_the_file_and_half_written_entries_are_ignored(tmp_pat
 def test_missing_video_is_a_video_error(tmp_path: Path) -> None:
     with pytest.raises(VideoError, match="not found"):
         sample_video(tmp_path / "gone.mp4", SamplingSpec(kind="fps"), cache=FrameCache(tmp_path))
+
+
+def test_concurrent_writers_of_one_entry_do_not_collide(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=20)
+    cache = FrameCache(tmp_path / "cache")
+    spec = SamplingSpec(kind="uniform", nframes=4)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: sample_video(path, spec, cache=cache), range(16)))
+    assert all(r.indices == [0, 6, 13, 19] and not r.warnings for r in results)
+    assert sorted(p.suffix for p in (tmp_path / "cache").rglob("*")) == [".json", ".npy"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -89,8 +90,9 @@ class FrameCache:
     def put(self, key: str, sampled: SampledVideo) -> None:
         pixels, meta = self._paths(key)
         pixels.parent.mkdir(parents=True, exist_ok=True)
-        # Write beside, then rename: a crash never leaves a truncated entry under the real name.
-        suffix = f".{os.getpid()}.tmp"
+        # Write beside, then rename: a crash never leaves a truncated entry under the real name,
+        # and two writers of the same entry (threads or processes) never share a temporary file.
+        suffix = f".{uuid.uuid4().hex}.tmp"
         tmp_pixels = pixels.with_name(pixels.name + suffix)
         with open(tmp_pixels, "wb") as handle:
             np.save(handle, sampled.frames, allow_pickle=False)
@@ -141,5 +143,8 @@ def sample_video(
         warnings=list(info.warnings) + decoded.warnings,
     )
     if cache is not None and key is not None:
-        cache.put(key, sampled)
+        try:
+            cache.put(key, sampled)
+        except OSError as exc:  # a full disk costs speed next time, never this sample
+            sampled.warnings.append(f"frame cache not written: {exc}")
     return sampled
