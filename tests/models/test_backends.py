@@ -24,8 +24,17 @@ def frames(n: int, every: int = 1) -> VideoFrames:
     return VideoFrames((JPEG,) * n, times, labels, label_every=every)
 
 
-def run(coro):
-    return asyncio.run(coro)
+def ask(model, *requests: ModelRequest):
+    """All calls of one client in one event loop (its pooled connections belong to that loop)."""
+
+    async def go():
+        try:
+            return [await model.generate(r) for r in requests]
+        finally:
+            await model.aclose()
+
+    results = asyncio.run(go())
+    return results[0] if len(results) == 1 else results
 
 
 def test_openai_sends_frames_labels_settings_and_the_key(monkeypatch) -> None:
@@ -34,8 +43,7 @@ def test_openai_sends_frames_labels_settings_and_the_key(monkeypatch) -> None:
         model = OpenAICompatible("fake-vl", server.base_url, "VE_TEST_KEY")
         settings = GenerationSettings(temperature=0.0, max_tokens=64, seed=7)
         request = ModelRequest("find it", frames(4), "be brief", settings)
-        response = run(model.generate(request))
-        run(model.aclose())
+        response = ask(model, request)
     assert response.text == "The event happens in 1 - 2 seconds."
     assert (response.prompt_tokens, response.completion_tokens) == (100, 12)
     (got,) = server.received
@@ -57,9 +65,11 @@ def test_openai_sends_frames_labels_settings_and_the_key(monkeypatch) -> None:
 def test_openai_patch_labels_and_whole_video() -> None:
     with FakeServer(lambda r, n: openai_reply("ok")) as server:
         model = OpenAICompatible("m", server.base_url)
-        run(model.generate(ModelRequest("q", frames(4, every=2))))
-        run(model.generate(ModelRequest("q", WholeVideo(b"\x00" * 10, "video/mp4", fps=2.0))))
-        run(model.aclose())
+        ask(
+            model,
+            ModelRequest("q", frames(4, every=2)),
+            ModelRequest("q", WholeVideo(b"\x00" * 10, "video/mp4", fps=2.0)),
+        )
     patch, whole = server.received
     assert patch.images == 4 and patch.labels == [0.0, 1.0]
     assert whole.videos == 1 and whole.body["mm_processor_kwargs"] == {"fps": 2.0}
@@ -80,8 +90,7 @@ def test_openai_errors_are_classified(reply: Reply, retryable: bool, status) -> 
     with FakeServer(lambda r, n: reply) as server:
         model = OpenAICompatible("m", server.base_url)
         with pytest.raises(ModelError) as caught:
-            run(model.generate(ModelRequest("q")))
-        run(model.aclose())
+            ask(model, ModelRequest("q"))
     assert caught.value.retryable is retryable and caught.value.status == status
     if status == 429:
         assert caught.value.retry_after == 3.0
@@ -91,8 +100,7 @@ def test_timeouts_are_retryable_errors() -> None:
     with FakeServer(lambda r, n: Reply(delay=1.0, body={})) as server:
         model = OpenAICompatible("m", server.base_url, timeout=0.2)
         with pytest.raises(ModelError, match="timed out") as caught:
-            run(model.generate(ModelRequest("q")))
-        run(model.aclose())
+            ask(model, ModelRequest("q"))
     assert caught.value.retryable
 
 
@@ -103,9 +111,11 @@ def test_gemini_rest_shape(monkeypatch) -> None:
             "gemini-2.5-flash", f"http://127.0.0.1:{server.port}/v1beta", "GEMINI_TEST_KEY"
         )
         settings = GenerationSettings(temperature=0.0, max_tokens=32, seed=3)
-        response = run(model.generate(ModelRequest("where?", frames(3), "sys", settings)))
-        run(model.generate(ModelRequest("where?", WholeVideo(b"v", "video/mp4", fps=1.0))))
-        run(model.aclose())
+        response, _ = ask(
+            model,
+            ModelRequest("where?", frames(3), "sys", settings),
+            ModelRequest("where?", WholeVideo(b"v", "video/mp4", fps=1.0)),
+        )
     assert response.text == "From 1 to 2." and response.model == "gemini-fake"
     framed, whole = server.received
     assert framed.path == "/v1beta/models/gemini-2.5-flash:generateContent"

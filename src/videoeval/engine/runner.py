@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from videoeval.video.probe import VideoError
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec
 
+MEMO_BYTES = 256 * 1024 * 1024
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v")
 MIME = {
     ".mp4": "video/mp4",
@@ -108,6 +110,9 @@ class Engine:
         self.retry = retry or RetryPolicy()
         self.rng = random.Random(seed)
         self._pool = ThreadPoolExecutor(max_workers=decode_workers, thread_name_prefix="decode")
+        self._memo: OrderedDict[Path, tuple[VideoFrames, dict[str, Any]]] = OrderedDict()
+        self._memo_bytes = 0
+        self._memo_lock = threading.Lock()
         self._identity = model.identity()
 
     def _build_request(self, item: WorkItem) -> tuple[ModelRequest, dict[str, Any]]:
@@ -123,11 +128,29 @@ class Engine:
             )
             record: dict[str, Any] = {"video": path.name, "mode": "whole video", "fps": video.fps}
         else:
-            sampled = sample_video(path, self.frames.spec, self.frames.budget, self.frame_cache)
-            video = frames_for_request(sampled, self.frames.labels, self.frames.jpeg_quality)
-            record = sampled.record()
+            video, record = self._frames_of(path)
         request = ModelRequest(item.prompt, video, self.system, self.settings)
         return request, record
+
+    def _frames_of(self, path: Path) -> tuple[VideoFrames, dict[str, Any]]:
+        """Encoded frames of one video, kept for the next query on the same video (benchmarks
+        ask several questions per clip); the memo holds at most ``MEMO_BYTES`` of JPEG."""
+        with self._memo_lock:
+            hit = self._memo.get(path)
+            if hit is not None:
+                self._memo.move_to_end(path)
+                return hit
+        sampled = sample_video(path, self.frames.spec, self.frames.budget, self.frame_cache)
+        video = frames_for_request(sampled, self.frames.labels, self.frames.jpeg_quality)
+        entry = (video, sampled.record())
+        size = sum(len(j) for j in video.jpegs)
+        with self._memo_lock:
+            self._memo[path] = entry
+            self._memo_bytes += size
+            while self._memo_bytes > MEMO_BYTES and len(self._memo) > 1:
+                _, (old, _) = self._memo.popitem(last=False)
+                self._memo_bytes -= sum(len(j) for j in old.jpegs)
+        return entry
 
     async def process(self, item: WorkItem, stats: RunStats) -> dict[str, Any]:
         started = time.perf_counter()
@@ -161,7 +184,8 @@ class Engine:
         except ModelError as exc:
             return {**row, "status": "model_error", "error": str(exc)}
         stats.called += 1
-        self.call_cache.put(key, response)
+        # The write waits on SQLite's lock and disk: keep it off the event loop.
+        await loop.run_in_executor(None, self.call_cache.put, key, response)
         return {
             **row,
             "status": "ok",
