@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import time
 from typing import Any
 
@@ -25,19 +26,52 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
-def make_client(timeout: float, concurrency: int) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout), limits=limits)
+CONNECTIONS_PER_POOL = 8
+
+
+class ClientPool:
+    """Several small httpx clients instead of one large one.
+
+    httpcore matches queued requests to connections in time that grows with both, which at 64
+    connections costs more CPU than the requests themselves (see bench/throughput.py). Each
+    request goes to the client with the fewest requests in flight.
+    """
+
+    def __init__(self, timeout: float, concurrency: int) -> None:
+        count = max(1, math.ceil(concurrency / CONNECTIONS_PER_POOL))
+        per = math.ceil(concurrency / count)
+        limits = httpx.Limits(max_connections=per, max_keepalive_connections=per)
+        self.timeout = timeout
+        self._clients = [
+            httpx.AsyncClient(timeout=httpx.Timeout(timeout), limits=limits) for _ in range(count)
+        ]
+        self._in_flight = [0] * count
+
+    async def post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        index = min(range(len(self._clients)), key=self._in_flight.__getitem__)
+        self._in_flight[index] += 1
+        try:
+            return await self._clients[index].post(url, json=body, headers=headers)
+        finally:
+            self._in_flight[index] -= 1
+
+    async def aclose(self) -> None:
+        for client in self._clients:
+            await client.aclose()
+
+
+def make_client(timeout: float, concurrency: int) -> ClientPool:
+    return ClientPool(timeout, concurrency)
 
 
 async def post_json(
-    client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
+    client: ClientPool, url: str, body: dict[str, Any], headers: dict[str, str]
 ) -> dict[str, Any]:
     try:
-        response = await client.post(url, json=body, headers=headers)
+        response = await client.post(url, body, headers)
     except httpx.TimeoutException as exc:
         raise ModelError(
-            f"timed out after {client.timeout.read}s ({type(exc).__name__})", True
+            f"timed out after {client.timeout}s ({type(exc).__name__})", True
         ) from None
     except httpx.TransportError as exc:
         raise ModelError(f"connection failed: {type(exc).__name__}: {exc}", True) from None
