@@ -83,3 +83,36 @@ def test_truncated_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(VideoError):
         info = probe(cut)
         decode_frames(info, list(range(info.frame_count)))
+
+
+def test_a_file_without_video_is_a_video_error(tmp_path: Path) -> None:
+    import av
+    import numpy as np
+
+    path = tmp_path / "sound.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=16000)
+        frame = av.AudioFrame.from_ndarray(
+            np.zeros((1, 1024), dtype=np.float32), format="fltp", layout="mono"
+        )
+        frame.sample_rate = 16000
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with pytest.raises(VideoError, match="no video stream"):
+        probe(path)
+
+
+def test_garbage_after_a_valid_header_is_a_video_error(tmp_path: Path) -> None:
+    path = tmp_path / "whole.mp4"
+    write_video(path, frames=30)
+    data = bytearray(path.read_bytes())
+    for i in range(len(data) // 3, len(data), 7):  # corrupt the coded frames, keep the size
+        data[i] ^= 0x5A
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(bytes(data))
+    with pytest.raises(VideoError):
+        info = probe(broken)
+        decoded = decode_frames(info, list(range(info.frame_count)))
+        assert [read_counter(f) for f in decoded.frames] == list(range(info.frame_count))
