@@ -44,6 +44,7 @@ def write_video(
     bframes: int = 2,
     gop: int = 12,
     pix_fmt: str = "yuv420p",
+    options: dict[str, str] | None = None,
 ) -> list[float]:
     """Write an H.264 mp4; return each frame's presentation time in seconds.
 
@@ -59,6 +60,7 @@ def write_video(
         stream.options = {"bf": str(bframes), "g": str(gop), "crf": "12", "preset": "ultrafast"}
         if bframes == 0:
             stream.options["tune"] = "zerolatency"
+        stream.options.update(options or {})
         time_base = Fraction(1, 1000) if durations_ms else Fraction(1, fps)
         stream.codec_context.time_base = time_base
         t = 0

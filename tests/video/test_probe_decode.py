@@ -116,3 +116,45 @@ def test_garbage_after_a_valid_header_is_a_video_error(tmp_path: Path) -> None:
         info = probe(broken)
         decoded = decode_frames(info, list(range(info.frame_count)))
         assert [read_counter(f) for f in decoded.frames] == list(range(info.frame_count))
+
+
+def test_unwanted_non_reference_frames_are_not_decoded(tmp_path: Path) -> None:
+    import av
+
+    from videoeval.video.decode import disposable_test
+
+    path = tmp_path / "b.mp4"
+    write_video(path, frames=60, bframes=3, options={"b-pyramid": "normal"})
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        test = disposable_test(stream.codec_context.name, stream.codec_context.extradata)
+        assert test is not None
+        flags = [test(bytes(p)) for p in container.demux(stream) if p.size]
+    assert 10 < sum(flags) < 50  # some B-frames are disposable, references never
+    info = probe(path)
+    wanted = list(range(0, 60, 7))
+    decoded = decode_frames(info, wanted)
+    assert [read_counter(f) for f in decoded.frames] == wanted
+
+
+def test_annex_b_nal_headers() -> None:
+    from videoeval.video.decode import disposable_test
+
+    test = disposable_test("h264", None)
+    assert test is not None
+    non_ref_slice = b"\x00\x00\x00\x01\x01\x9a"  # nal_ref_idc 0, type 1
+    ref_slice = b"\x00\x00\x01\x41\x9a"  # nal_ref_idc 2, type 1
+    sei = b"\x00\x00\x01\x06\x05"
+    assert test(sei + non_ref_slice) is True
+    assert test(non_ref_slice + ref_slice) is False
+    assert test(sei) is False  # no picture at all: decode it
+    assert disposable_test("vp9", None) is None
+
+
+def test_unsupported_codec_is_a_video_error(tmp_path: Path) -> None:
+    path = tmp_path / "ok.mp4"
+    write_video(path, frames=10)
+    unknown = tmp_path / "unknown.mp4"
+    unknown.write_bytes(path.read_bytes().replace(b"avc1", b"zzzz"))  # an unknown sample entry
+    with pytest.raises(VideoError, match="cannot be decoded"):
+        probe(unknown)

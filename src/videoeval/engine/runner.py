@@ -160,6 +160,8 @@ class Engine:
             request, record = await loop.run_in_executor(self._pool, self._build_request, item)
         except (VideoError, OSError, ValueError) as exc:
             return {**row, "status": "video_error", "error": str(exc)}
+        except Exception as exc:  # one odd file must not end the run
+            return {**row, "status": "video_error", "error": f"{type(exc).__name__}: {exc}"}
         row["frames"] = record
         key = call_key(self._identity, request)
         row["cache_key"] = key
@@ -183,6 +185,8 @@ class Engine:
             )
         except ModelError as exc:
             return {**row, "status": "model_error", "error": str(exc)}
+        except Exception as exc:  # recorded, and asked again on the next run
+            return {**row, "status": "model_error", "error": f"{type(exc).__name__}: {exc}"}
         stats.called += 1
         # The write waits on SQLite's lock and disk: keep it off the event loop.
         await loop.run_in_executor(None, self.call_cache.put, key, response)

@@ -8,8 +8,9 @@ it returns is checked against the presentation time the probe read for that inde
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +57,7 @@ def decode_frames(
     with container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        disposable = disposable_test(stream.codec_context.name, stream.codec_context.extradata)
         position = -1  # display index of the last decoded frame
         frames: Iterator[av.VideoFrame] | None = None
         try:
@@ -66,7 +68,7 @@ def decode_frames(
                 # A seek flushes the (threaded) decoder: worth it only past a long run of frames.
                 if frames is None or key > position + SEEK_GAP or target <= position:
                     container.seek(info.pts[key], stream=stream, backward=True, any_frame=False)
-                    frames = container.decode(stream)  # one stream of frames per seek
+                    frames = _decode_needed(container, stream, wanted_pts, disposable)
                 for frame in frames:
                     if frame.pts is None:
                         continue
@@ -99,6 +101,76 @@ def decode_frames(
         frames=out,
         decoder=f"pyav {av.__version__} ({info.codec})",
     )
+
+
+def _decode_needed(
+    container: Any, stream: Any, wanted_pts: dict[int, int], disposable: DisposableTest | None
+) -> Iterator[Any]:
+    """``container.decode(stream)``, minus the packets of unwanted frames that no other frame
+    refers to: they need not be decoded at all (what ``skip_frame=NONREF`` does, but only for
+    frames nobody asked for)."""
+    for packet in container.demux(stream):
+        if (
+            disposable is not None
+            and packet.pts is not None
+            and packet.pts not in wanted_pts
+            and packet.size
+            and disposable(bytes(packet))
+        ):
+            continue
+        yield from packet.decode()
+
+
+DisposableTest = Callable[[bytes], bool]
+
+
+def disposable_test(codec: str, extradata: bytes | None) -> DisposableTest | None:
+    """A test telling whether a packet holds only non-reference pictures, for H.264 and HEVC
+    (read from the NAL unit headers); ``None`` for other codecs (every packet is decoded)."""
+    if codec not in ("h264", "hevc"):
+        return None
+    length_size = 0  # 0: Annex B start codes
+    if extradata and extradata[0] == 1:
+        if codec == "h264" and len(extradata) > 4:
+            length_size = (extradata[4] & 3) + 1
+        elif codec == "hevc" and len(extradata) > 21:
+            length_size = (extradata[21] & 3) + 1
+        else:
+            return None
+
+    def headers(data: bytes) -> Iterator[int]:
+        if length_size:
+            pos = 0
+            while pos + length_size < len(data):
+                size = int.from_bytes(data[pos : pos + length_size], "big")
+                yield data[pos + length_size]
+                pos += length_size + size
+        else:
+            pos = data.find(b"\x00\x00\x01")
+            while pos >= 0 and pos + 3 < len(data):
+                yield data[pos + 3]
+                pos = data.find(b"\x00\x00\x01", pos + 3)
+
+    def h264(data: bytes) -> bool:
+        slices = False
+        for byte in headers(data):
+            if byte & 0x1F in (1, 5):  # coded slice (non-IDR, IDR)
+                if byte >> 5 & 3:  # nal_ref_idc: someone refers to this picture
+                    return False
+                slices = True
+        return slices
+
+    def hevc(data: bytes) -> bool:
+        slices = False
+        for byte in headers(data):
+            kind = byte >> 1 & 0x3F
+            if kind < 32:  # VCL
+                if kind > 14 or kind % 2:  # only even types up to 14 are sub-layer non-reference
+                    return False
+                slices = True
+        return slices
+
+    return h264 if codec == "h264" else hevc
 
 
 def _keyframe_before(info: VideoInfo, index: int) -> int:

@@ -70,6 +70,10 @@ def probe(path: str | Path) -> VideoInfo:
         if not container.streams.video:
             raise VideoError(f"{path}: holds no video stream")
         stream = container.streams.video[0]
+        ctx = stream.codec_context
+        if ctx is None or ctx.codec is None:
+            tag = getattr(stream, "codec_tag", None) or "unknown"
+            raise VideoError(f"{path}: video codec '{tag}' cannot be decoded by this FFmpeg build")
         time_base = stream.time_base or Fraction(1, 1)
         pts: list[int] = []
         keyframes: list[int] = []
@@ -90,7 +94,6 @@ def probe(path: str | Path) -> VideoInfo:
         rate = stream.average_rate
         reported_fps = float(rate) if rate else None
         reported_frames = stream.frames or None
-        ctx = stream.codec_context
         info = VideoInfo(
             path=str(path),
             frame_times=times,
