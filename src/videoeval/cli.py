@@ -228,6 +228,8 @@ def run(
 
     if benchmark not in BENCHMARKS:
         raise _fail(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", 2)
+    if BENCHMARKS[benchmark].task != "grounding":
+        raise _fail(f"`run` drives grounding benchmarks; {benchmark} is scored with `score`", 2)
     try:
         frames, settings, system, template = run_inputs(
             sampling,

@@ -53,6 +53,22 @@ class GroundingSample:
 
 
 @dataclass(slots=True)
+class CaptionSample:
+    """One clip to describe: GT description, GT events/objects when the benchmark gives them."""
+
+    sample_id: str
+    video_id: str
+    category: str
+    reference: str
+    events: tuple[str, ...] | None = None
+    objects: tuple[str, ...] | None = None
+    duration: float | None = None
+    n_events: int | None = None
+    n_shots: int | None = None
+    n_subjects: int | None = None
+
+
+@dataclass(slots=True)
 class GroundingPrediction:
     """What a prediction file says about one query, before any protocol rule is applied.
 

@@ -19,6 +19,8 @@ def test_registry_ids_and_default_protocols() -> None:
         "charades-sta": "timechat",
         "activitynet-captions": "timelens",
         "qvhighlights": "moment-detr",
+        "dream1k": "autodq",
+        "carebench": "autodq",
     }
     with pytest.raises(KeyError, match="known"):
         get_benchmark("charades")
@@ -107,3 +109,47 @@ def test_unusable_files_raise_a_clear_error(benchmark: str, tmp_path: Path) -> N
     garbage.write_text("[1, 2, 3]", encoding="utf-8")
     with pytest.raises(InputError, match=r"garbage\.json"):
         get_benchmark(benchmark).load(garbage)
+
+
+def test_dream1k_real_file() -> None:
+    loaded = get_benchmark("dream1k").load(shared_file("captions/DREAM-1k.jsonl"))
+    samples = loaded.samples
+    assert len(samples) == 1000 and loaded.skipped == []
+    assert sum(len(s.events) for s in samples) == 6298
+    assert [s.sample_id for s in samples if not s.events] == ["649", "804", "980", "981"]
+    counts = {c: sum(s.category == c for s in samples) for c in {s.category for s in samples}}
+    assert counts == dict.fromkeys(
+        ["movie_animation", "movie_live_action", "vertical_video", "videvo", "youtube"], 200
+    )
+    assert samples[0].reference.startswith("A character emerges from smoke and fire")
+
+
+def test_dream1k_older_layout_and_carebench(write_jsonl, write_json) -> None:
+    old = write_jsonl(
+        "dream_v1.jsonl",
+        [
+            {
+                "idx": 7,
+                "dataset": "DREAM/shorts",
+                "text": {"prompt": "Describe the video in detail.", "response": "A man waves."},
+                "extra_info": {"events": ["A man waves."], "n_events": 1},
+            }
+        ],
+    )
+    (sample,) = get_benchmark("dream1k").load(old).samples
+    assert (sample.category, sample.reference, sample.events) == (
+        "vertical_video",
+        "A man waves.",
+        ("A man waves.",),
+    )
+    care = write_json(
+        "metadata.json",
+        [
+            {"video": "clips/abc.mp4", "caption": "A cat jumps.", "events": ["A cat jumps."]},
+            {"video": "def.mp4", "caption": "A dog sits."},
+            {"caption": "no video field"},
+        ],
+    )
+    loaded = get_benchmark("carebench").load(care)
+    assert [s.sample_id for s in loaded.samples] == ["abc", "def"]
+    assert loaded.samples[1].events is None and len(loaded.skipped) == 1

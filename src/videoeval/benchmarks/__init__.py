@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from videoeval.benchmarks import activitynet_captions, charades_sta, qvhighlights, timelens_bench
+from videoeval.benchmarks import (
+    activitynet_captions,
+    carebench,
+    charades_sta,
+    dream1k,
+    qvhighlights,
+    timelens_bench,
+)
 from videoeval.benchmarks.base import Benchmark, LoadResult
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -14,6 +21,8 @@ BENCHMARKS: dict[str, Benchmark] = {
         charades_sta.BENCHMARK,
         activitynet_captions.BENCHMARK,
         qvhighlights.BENCHMARK,
+        dream1k.BENCHMARK,
+        carebench.BENCHMARK,
     )
 }
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from videoeval.errors import InputError
-from videoeval.schema import GroundingSample, Span
+from videoeval.schema import CaptionSample, GroundingSample, Span
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v")
 
@@ -19,7 +19,8 @@ VIDEO_SUFFIXES = (".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v")
 class LoadResult:
     """Samples read from an annotation file, plus what had to be skipped and why."""
 
-    samples: list[GroundingSample]
+    samples: list[Any]
+    """``GroundingSample`` for grounding benchmarks, ``CaptionSample`` for captioning ones."""
     skipped: list[str] = field(default_factory=list)
 
 
@@ -113,7 +114,10 @@ def as_duration(value: Any) -> float | None:
 
 
 def finish(
-    path: Path, samples: list[GroundingSample], skipped: list[str], expected: str
+    path: Path,
+    samples: list[GroundingSample] | list[CaptionSample],
+    skipped: list[str],
+    expected: str,
 ) -> LoadResult:
     if not samples:
         detail = f" ({len(skipped)} entries skipped; first: {skipped[0]})" if skipped else ""

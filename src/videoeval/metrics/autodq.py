@@ -1,0 +1,74 @@
+"""AutoDQ aggregation (bytedance/tarsier evaluation/metrics/evaluate_dream_gpt.py).
+
+Per clip: recall = entailed GT events / GT events (the prediction is the premise); precision =
+entailed predicted events / predicted events (the GT description is the premise); an empty event
+list scores 1.0. Per category: the mean recall and mean precision over the clips that succeeded,
+F1 from those means. Overall: the macro mean of the category means, F1 of the two overall means
+(not a mean of F1s). Failed clips are left out and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ClipScore:
+    sample_id: str
+    category: str
+    recall: float | None
+    precision: float | None
+
+    @property
+    def ok(self) -> bool:
+        return self.recall is not None and self.precision is not None
+
+
+def hit_rate(labels: Sequence[str]) -> float:
+    """Share of ``entailment`` labels; 1.0 for an empty list, as the reference scores it."""
+    if not labels:
+        return 1.0
+    return sum(1 for label in labels if label == "entailment") / len(labels)
+
+
+def f1(recall: float, precision: float) -> float:
+    return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+
+
+@dataclass(frozen=True)
+class AutoDQResult:
+    recall: float
+    precision: float
+    f1: float
+    by_category: dict[str, dict[str, float]]
+    n_success: int
+    n_failed: int
+
+
+def aggregate(clips: Sequence[ClipScore]) -> AutoDQResult:
+    """Scores in [0, 1] (the CLI reports percent)."""
+    categories: dict[str, list[ClipScore]] = {}
+    failed = 0
+    for clip in clips:
+        if clip.ok:
+            categories.setdefault(clip.category, []).append(clip)
+        else:
+            failed += 1
+    by_category: dict[str, dict[str, float]] = {}
+    for name, members in categories.items():
+        r = sum(c.recall or 0.0 for c in members) / len(members)
+        p = sum(c.precision or 0.0 for c in members) / len(members)
+        by_category[name] = {"recall": r, "precision": p, "F1": f1(r, p), "n": float(len(members))}
+    return from_category_means(by_category, n_failed=failed)
+
+
+def from_category_means(
+    by_category: dict[str, dict[str, float]], n_failed: int = 0
+) -> AutoDQResult:
+    if not by_category:
+        return AutoDQResult(0.0, 0.0, 0.0, {}, 0, n_failed)
+    recall = sum(c["recall"] for c in by_category.values()) / len(by_category)
+    precision = sum(c["precision"] for c in by_category.values()) / len(by_category)
+    n_success = int(sum(c.get("n", 0) for c in by_category.values()))
+    return AutoDQResult(recall, precision, f1(recall, precision), by_category, n_success, n_failed)
