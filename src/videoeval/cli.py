@@ -91,6 +91,38 @@ def score(
         int, typer.Option(help="Bootstrap resamples for the 95% CIs (0 = none).")
     ] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    judge_model: Annotated[
+        str | None, typer.Option(help="Captioning: the judge model (AutoDQ), e.g. gpt-4o-mini.")
+    ] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option(help="Captioning: the judge's OpenAI-compatible URL.")
+    ] = None,
+    judge_backend: Annotated[
+        str, typer.Option(help="Captioning: 'openai' or 'gemini'.")
+    ] = "openai",
+    judge_api_key_env: Annotated[
+        str | None, typer.Option(help="Captioning: environment variable holding the judge's key.")
+    ] = None,
+    judge_temperature: Annotated[
+        str, typer.Option(help="Captioning: a number, or 'default' to leave it unset (reference).")
+    ] = "0",
+    judge_seed: Annotated[
+        int | None, typer.Option(help="Captioning: seed passed to the judge.")
+    ] = None,
+    judge_samples: Annotated[
+        int, typer.Option(help="Captioning: judge each event K times, majority label.")
+    ] = 1,
+    judge_concurrency: Annotated[int, typer.Option(help="Captioning: judge calls in flight.")] = 32,
+    judge_backoff: Annotated[
+        float, typer.Option(help="Captioning: base of the backoff between judge retries, s.")
+    ] = 1.0,
+    prompt_dir: Annotated[
+        Path | None,
+        typer.Option(help="Captioning: folder with autodq_*.txt prompts (e.g. the official ones)."),
+    ] = None,
+    cache: Annotated[
+        Path | None, typer.Option(help="Cache folder (default ~/.cache/videoeval).")
+    ] = None,
 ) -> None:
     """Score an existing prediction file against a benchmark's ground truth.
 
@@ -105,6 +137,29 @@ def score(
 
     if benchmark not in BENCHMARKS:
         raise _fail(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", 2)
+    if BENCHMARKS[benchmark].task == "captioning":
+        from videoeval.caption_cli import score_captions_cli
+
+        if judge_model is None:
+            raise _fail(
+                f"{benchmark} is scored by AutoDQ, which needs a judge: pass --judge-model and "
+                "--judge-base-url (any OpenAI-compatible server) or --judge-backend gemini",
+                2,
+            )
+        judge = {
+            "model": judge_model, "base_url": judge_base_url, "backend": judge_backend,
+            "api_key_env": judge_api_key_env, "temperature": judge_temperature,
+            "seed": judge_seed, "samples": judge_samples, "concurrency": judge_concurrency,
+            "prompt_dir": prompt_dir, "cache": cache, "timeout": 120.0, "retries": 6,
+            "backoff": judge_backoff, "schema_attempts": 3, "max_tokens": 1024,
+        }  # fmt: skip
+        try:
+            score_captions_cli(benchmark, annotations, predictions, out, judge, console, err)
+        except NothingToScoreError as exc:
+            raise _fail(str(exc), 1) from None
+        except (VideoevalError, ValueError) as exc:
+            raise _fail(str(exc), 2) from None
+        return
     if protocol is not None and protocol not in PROTOCOLS:
         raise _fail(f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}", 2)
     if missing not in (None, "exclude", "miss"):

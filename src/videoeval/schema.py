@@ -10,7 +10,7 @@ a pydantic model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -128,4 +128,8 @@ class MetricsReport(BaseModel):
     failure_rule: str
     inputs: dict[str, str | int | None]
     warnings: list[str] = Field(default_factory=list)
+    by_category: dict[str, dict[str, float]] | None = None
+    judge: dict[str, Any] | None = Field(
+        default=None, description="identity, settings and prompt hash of the judge, if any"
+    )
     videoeval_version: str

@@ -18,8 +18,12 @@ from typing import Any
 from videoeval.models.base import ModelRequest, ModelResponse
 
 
-def call_key(identity: dict[str, Any], request: ModelRequest) -> str:
-    payload = {"model": identity, "request": request.fingerprint()}
+def call_key(identity: dict[str, Any], request: ModelRequest, salt: str = "") -> str:
+    """``salt`` tells apart calls that are meant to be asked again (a judge's k-th sample, a
+    retry after a reply that broke the schema)."""
+    payload: dict[str, Any] = {"model": identity, "request": request.fingerprint()}
+    if salt:
+        payload["salt"] = salt
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 

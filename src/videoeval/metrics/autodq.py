@@ -63,6 +63,39 @@ def aggregate(clips: Sequence[ClipScore]) -> AutoDQResult:
     return from_category_means(by_category, n_failed=failed)
 
 
+def bootstrap_ci(
+    clips: Sequence[ClipScore], resamples: int = 1000, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """95% percentile intervals (percent) of recall, precision and F1, resampling clips within
+    each category so every replicate keeps the macro mean's structure."""
+    import numpy as np
+
+    if resamples <= 0:
+        return {}
+    rng = np.random.default_rng(seed)
+    groups: dict[str, list[tuple[float, float]]] = {}
+    for clip in clips:
+        if clip.recall is not None and clip.precision is not None:
+            groups.setdefault(clip.category, []).append((clip.recall, clip.precision))
+    if not groups:
+        return {}
+    recall = np.zeros(resamples)
+    precision = np.zeros(resamples)
+    for values in groups.values():
+        data = np.asarray(values, dtype=float)
+        index = rng.integers(0, len(data), size=(resamples, len(data)))
+        means = data[index].mean(axis=1)
+        recall += means[:, 0] / len(groups)
+        precision += means[:, 1] / len(groups)
+    total = recall + precision
+    f1s = np.divide(2 * recall * precision, total, out=np.zeros_like(total), where=total > 0)
+    out = {}
+    for name, reps in (("recall", recall), ("precision", precision), ("F1", f1s)):
+        low, high = np.quantile(100 * reps, [0.025, 0.975])
+        out[name] = (float(low), float(high))
+    return out
+
+
 def from_category_means(
     by_category: dict[str, dict[str, float]], n_failed: int = 0
 ) -> AutoDQResult:

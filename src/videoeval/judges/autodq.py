@@ -1,0 +1,202 @@
+"""AutoDQ, the text-only judge protocol of DREAM-1K (and CaReBench, on events and objects).
+
+Per clip, with both texts lower-cased: the judge extracts events from the prediction; it labels
+every GT event against the prediction (recall) and every predicted event against the GT
+description (precision). GT events are used as the annotation gives them; where a benchmark
+gives none (CaReBench), they are extracted from the GT description. Every label is a verdict
+row. Prompt wording is ours (package data, hashed); ``--prompt-dir`` swaps in other texts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from videoeval.benchmarks.base import read_text
+from videoeval.errors import InputError
+from videoeval.judges.client import JudgeClient, JudgeFailure
+from videoeval.judges.replies import ReplyError
+from videoeval.metrics.autodq import hit_rate
+from videoeval.schema import CaptionSample
+
+LABELS = ("entailment", "neutral", "contradiction")
+Aspect = Literal["events", "objects"]
+PROMPT_FILES = {
+    "extract_events": "autodq_extract_events.txt",
+    "extract_objects": "autodq_extract_objects.txt",
+    "entail": "autodq_entail.txt",
+}
+FIELDS = {"extract_events": {"description"}, "extract_objects": {"description"},
+          "entail": {"premise", "events"}}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AutoDQPrompts:
+    texts: dict[str, str]
+    sources: dict[str, str]
+
+    @property
+    def sha256(self) -> str:
+        joined = "\x00".join(self.texts[k] for k in sorted(self.texts))
+        return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def load_prompts(prompt_dir: Path | None = None) -> AutoDQPrompts:
+    """Our texts, or files with the same names in ``prompt_dir`` (the official wording, say)."""
+    from videoeval.prompts.templates import _fields
+
+    texts, sources = {}, {}
+    for name, filename in PROMPT_FILES.items():
+        path = prompt_dir / filename if prompt_dir else None
+        if path is not None and path.exists():
+            text, source = read_text(path), path.name
+        else:
+            package = resources.files("videoeval.judges.prompts") / filename
+            text, source = package.read_text(encoding="utf-8"), f"videoeval:{filename}"
+        if _fields(text) != FIELDS[name]:
+            raise InputError(
+                path or filename, f"the template must use the fields {sorted(FIELDS[name])}"
+            )
+        texts[name], sources[name] = text, source
+    return AutoDQPrompts(texts, sources)
+
+
+def read_events(reply: dict[str, Any]) -> list[str]:
+    events = reply.get("events")
+    if not isinstance(events, list):
+        raise ReplyError("the reply has no 'events' list")
+    out = []
+    for item in events:
+        if isinstance(item, dict):
+            item = item.get("event")
+        if not isinstance(item, str) or not item.strip():
+            raise ReplyError(f"event {item!r} is not a sentence")
+        out.append(item.strip())
+    return out
+
+
+def labels_reader(count: int):  # type: ignore[no-untyped-def]
+    def read(reply: dict[str, Any]) -> list[tuple[str, str]]:
+        items = reply.get("events")
+        if not isinstance(items, list):
+            raise ReplyError("the reply has no 'events' list")
+        if len(items) != count:
+            raise ReplyError(f"{len(items)} verdicts for {count} events")
+        verdicts = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise ReplyError(f"verdict {item!r} is not an object")
+            label = str(item.get("relationship", "")).strip().lower()
+            if label not in LABELS:
+                raise ReplyError(f"relationship {label!r} is not one of {', '.join(LABELS)}")
+            verdicts.append((label, str(item.get("reason", ""))))
+        return verdicts
+
+    return read
+
+
+@dataclass
+class ClipOutcome:
+    sample: CaptionSample
+    prediction: str | None
+    recall: float | None = None
+    precision: float | None = None
+    status: str = "ok"
+    note: str | None = None
+    gt_events: list[str] = field(default_factory=list)
+    pred_events: list[str] = field(default_factory=list)
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+class AutoDQ:
+    def __init__(
+        self,
+        judge: JudgeClient,
+        prompts: AutoDQPrompts,
+        aspect: Aspect = "events",
+        samples: int = 1,
+    ) -> None:
+        self.judge = judge
+        self.prompts = prompts
+        self.aspect = aspect
+        self.samples = samples
+
+    @staticmethod
+    async def _given(events: Sequence[str]) -> list[str]:
+        return list(events)
+
+    async def _extract(self, text: str) -> list[str]:
+        template = self.prompts.texts[f"extract_{self.aspect}"]
+        # The reference turns double quotes into single ones before extraction (not for judging).
+        description = text.replace('"', "'")
+        answer = await self.judge.ask(
+            template.format(description=description), read_events, f"extract|{self.aspect}"
+        )
+        return answer.value
+
+    async def _label(
+        self, premise: str, events: Sequence[str], side: str, clip: str
+    ) -> list[dict[str, Any]]:
+        """One verdict per event; with several judge samples, the majority label (a tie goes to
+        the label that is not entailment)."""
+        if not events:
+            return []
+        # The events as the reference writes them into its prompt: the Python repr of the list.
+        prompt = self.prompts.texts["entail"].format(premise=premise, events=repr(list(events)))
+        runs = await asyncio.gather(
+            *(
+                self.judge.ask(prompt, labels_reader(len(events)), f"entail|k{k}" if k else "")
+                for k in range(self.samples)
+            )
+        )
+        rows = []
+        for i, event in enumerate(events):
+            votes = Counter(run.value[i][0] for run in runs)
+            best = max(votes.values())
+            label = next(
+                lab for lab in ("contradiction", "neutral", "entailment") if votes[lab] == best
+            )
+            rows.append(
+                {
+                    "clip": clip,
+                    "side": side,
+                    "aspect": self.aspect,
+                    "event": event,
+                    "label": label,
+                    "reason": runs[0].value[i][1],
+                    "votes": dict(votes) if self.samples > 1 else None,
+                    "cache_keys": [run.cache_key for run in runs],
+                }
+            )
+        return rows
+
+    async def score(self, sample: CaptionSample, prediction: str | None) -> ClipOutcome:
+        outcome = ClipOutcome(sample, prediction)
+        if prediction is None:
+            outcome.status, outcome.note = "missing_prediction", "no prediction for this clip"
+            return outcome
+        pred, reference = prediction.lower(), sample.reference.lower()
+        given = sample.events if self.aspect == "events" else sample.objects
+        try:
+            gt_task = self._given(given) if given is not None else self._extract(reference)
+            gt_events, pred_events = await asyncio.gather(gt_task, self._extract(pred))
+            recall_rows, precision_rows = await asyncio.gather(
+                self._label(pred, gt_events, "recall", sample.sample_id),
+                self._label(reference, pred_events, "precision", sample.sample_id),
+            )
+        except JudgeFailure as exc:
+            outcome.status, outcome.note = "judge_error", str(exc)
+            return outcome
+        outcome.gt_events, outcome.pred_events = gt_events, pred_events
+        outcome.verdicts = recall_rows + precision_rows
+        outcome.recall = hit_rate([r["label"] for r in recall_rows])
+        outcome.precision = hit_rate([r["label"] for r in precision_rows])
+        if not prediction.strip():
+            outcome.note = "empty prediction"
+        return outcome

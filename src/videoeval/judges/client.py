@@ -1,0 +1,92 @@
+"""A judge is a model like any other: same interface, same cache, same retries. On top, this
+asks again (with a new cache key) when a reply breaks the expected schema."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from videoeval.engine.cache import CallCache, call_key
+from videoeval.engine.retry import RetryPolicy, with_retries
+from videoeval.judges.replies import ReplyError, parse_dict
+from videoeval.models.base import GenerationSettings, Model, ModelError, ModelRequest
+
+T = TypeVar("T")
+
+
+class JudgeFailure(Exception):
+    """Every attempt failed: the server kept erring, or every reply broke the schema."""
+
+
+@dataclass(frozen=True)
+class JudgeAnswer(Generic[T]):
+    value: T
+    cache_key: str
+    attempts: int
+    cached: bool
+
+
+@dataclass
+class JudgeStats:
+    calls: int = 0
+    cached: int = 0
+    schema_retries: int = 0
+    failures: int = 0
+
+
+class JudgeClient:
+    def __init__(
+        self,
+        model: Model,
+        cache: CallCache,
+        settings: GenerationSettings,
+        retry: RetryPolicy | None = None,
+        schema_attempts: int = 3,
+        concurrency: int = 32,
+        seed: int = 0,
+    ) -> None:
+        self.model = model
+        self.cache = cache
+        self.settings = settings
+        self.retry = retry or RetryPolicy()
+        self.schema_attempts = schema_attempts
+        self.identity = model.identity()
+        self.stats = JudgeStats()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._rng = random.Random(seed)
+
+    async def ask(
+        self, prompt: str, read: Callable[[dict[str, Any]], T], salt: str = ""
+    ) -> JudgeAnswer[T]:
+        """``read`` turns the reply's dictionary into a value or raises ``ReplyError``."""
+        request = ModelRequest(prompt, settings=self.settings)
+        problems = []
+        for attempt in range(self.schema_attempts):
+            key = call_key(self.identity, request, f"{salt}|try{attempt}" if attempt else salt)
+            stored = self.cache.get(key)
+            cached = stored is not None
+            if stored is not None:
+                response = stored
+                self.stats.cached += 1
+            else:
+                try:
+                    async with self._slots:
+                        response, _ = await with_retries(
+                            lambda: self.model.generate(request), self.retry, self._rng
+                        )
+                except ModelError as exc:
+                    self.stats.failures += 1
+                    raise JudgeFailure(f"judge call failed: {exc}") from None
+                self.stats.calls += 1
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(None, self.cache.put, key, response)
+            try:
+                return JudgeAnswer(read(parse_dict(response.text)), key, attempt + 1, cached)
+            except ReplyError as exc:
+                problems.append(str(exc))
+                self.stats.schema_retries += 1
+        self.stats.failures += 1
+        raise JudgeFailure(f"{self.schema_attempts} replies broke the schema; last: {problems[-1]}")

@@ -1,0 +1,57 @@
+"""Reading a judge's reply as a dictionary, however it was wrapped.
+
+Judges write JSON inside code fences, add prose around it, leave trailing commas, or answer with a
+Python literal (single quotes, True/False/None). This accepts all of those and nothing else:
+a reply that still is not a dictionary raises ``ReplyError`` with the reason, and the caller asks
+again or records the failure.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+_FENCE = re.compile(r"```(?:json|python|JSON)?\s*(.*?)```", re.DOTALL)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_PY_CONSTANTS = re.compile(r"\b(True|False|None)\b")
+_JSON_OF = {"True": "true", "False": "false", "None": "null"}
+
+
+class ReplyError(ValueError):
+    """The reply is not a dictionary of the expected shape."""
+
+
+def _candidates(text: str) -> list[str]:
+    found = [m.group(1) for m in _FENCE.finditer(text)]
+    start, end = text.find("{"), text.rfind("}")
+    if start >= 0 and end > start:
+        found.append(text[start : end + 1])
+    return found or [text]
+
+
+def parse_dict(text: str) -> dict[str, Any]:
+    for candidate in _candidates(text.strip()):
+        candidate = candidate.strip()
+        for attempt in (
+            candidate,
+            _TRAILING_COMMA.sub(r"\1", candidate),
+            _PY_CONSTANTS.sub(
+                lambda m: _JSON_OF[m.group(1)], _TRAILING_COMMA.sub(r"\1", candidate)
+            ),
+        ):
+            try:
+                value = json.loads(attempt)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                return value
+        try:
+            value = ast.literal_eval(candidate)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if isinstance(value, dict):
+            return value
+    snippet = text.strip().replace("\n", " ")[:120]
+    raise ReplyError(f"no dictionary in the reply: {snippet!r}")

@@ -1,0 +1,172 @@
+"""Scoring detailed captions with AutoDQ: every clip judged concurrently through one judge,
+every verdict kept (verdicts.jsonl), per-clip rows (samples.jsonl), metrics.json."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from videoeval import __version__
+from videoeval.benchmarks import get_benchmark
+from videoeval.errors import NothingToScoreError
+from videoeval.judges.autodq import Aspect, AutoDQ, AutoDQPrompts, ClipOutcome
+from videoeval.judges.client import JudgeClient
+from videoeval.metrics.autodq import ClipScore, aggregate, bootstrap_ci
+from videoeval.predictions.captions import CaptionPredictions
+from videoeval.schema import CaptionSample, MetricsReport
+
+REFERENCE = (
+    "bytedance/tarsier evaluation/metrics/evaluate_dream_gpt.py (AutoDQ); CaReBench runs it on "
+    "events and on objects"
+)
+
+
+@dataclass
+class CaptionScores:
+    report: MetricsReport
+    rows: list[dict[str, Any]]
+    verdicts: list[dict[str, Any]]
+
+
+def aspects_for(benchmark_id: str) -> tuple[Aspect, ...]:
+    return ("events", "objects") if benchmark_id == "carebench" else ("events",)
+
+
+async def judge_all(
+    samples: Sequence[CaptionSample],
+    predictions: CaptionPredictions,
+    judge: JudgeClient,
+    prompts: AutoDQPrompts,
+    aspects: Sequence[Aspect],
+    judge_samples: int = 1,
+    on_clip: Callable[[], None] | None = None,
+) -> dict[Aspect, list[ClipOutcome]]:
+    scorers = {aspect: AutoDQ(judge, prompts, aspect, judge_samples) for aspect in aspects}
+
+    async def one(sample: CaptionSample) -> list[ClipOutcome]:
+        text = predictions.texts.get(sample.sample_id)
+        outcomes = list(await asyncio.gather(*(scorers[a].score(sample, text) for a in aspects)))
+        if on_clip:
+            on_clip()
+        return outcomes
+
+    results = await asyncio.gather(*(one(s) for s in samples))
+    return {aspect: [r[i] for r in results] for i, aspect in enumerate(aspects)}
+
+
+def build_report(
+    benchmark_id: str,
+    samples: Sequence[CaptionSample],
+    predictions: CaptionPredictions,
+    outcomes: dict[Aspect, list[ClipOutcome]],
+    judge_info: dict[str, Any],
+    resamples: int = 1000,
+    seed: int = 0,
+) -> CaptionScores:
+    benchmark = get_benchmark(benchmark_id)
+    known = {s.sample_id for s in samples}
+    unknown = sorted(set(predictions.texts) - known)
+    metrics: dict[str, float] = {}
+    ci: dict[str, tuple[float, float]] = {}
+    by_category: dict[str, dict[str, float]] = {}
+    failures: Counter[str] = Counter()
+    for aspect, clips in outcomes.items():
+        prefix = "" if aspect == "events" else "object_"
+        scores = [
+            ClipScore(o.sample.sample_id, o.sample.category, o.recall, o.precision) for o in clips
+        ]
+        if not any(s.ok for s in scores):
+            continue
+        result = aggregate(scores)
+        metrics.update(
+            {f"{prefix}F1": 100 * result.f1, f"{prefix}precision": 100 * result.precision,
+             f"{prefix}recall": 100 * result.recall}
+        )  # fmt: skip
+        ci.update({f"{prefix}{k}": v for k, v in bootstrap_ci(scores, resamples, seed).items()})
+        for name, values in result.by_category.items():
+            entry = by_category.setdefault(name, {})
+            for key, value in values.items():
+                entry[f"{prefix}{key}"] = value if key == "n" else 100 * value
+        failures.update(o.status for o in clips if o.status != "ok")
+    if not metrics:
+        raise NothingToScoreError(
+            f"no clip of {benchmark_id} could be scored ({dict(failures)}); check the judge and "
+            "that the prediction file names the benchmark's clips"
+        )
+    events = outcomes[next(iter(outcomes))]
+    warnings = []
+    if unknown:
+        warnings.append(f"{len(unknown)} predictions name no clip of the benchmark: {unknown[:5]}")
+    missing = sum(o.status == "missing_prediction" for o in events)
+    if missing:
+        warnings.append(f"{missing} clips have no prediction: left out of the means, counted")
+    if predictions.duplicates:
+        warnings.append(f"{predictions.duplicates} repeated clips: the first line was used")
+    warnings.extend(predictions.skipped[:20])
+    rows, verdicts = [], []
+    for i, sample in enumerate(samples):
+        row: dict[str, Any] = {
+            "sample_id": sample.sample_id,
+            "video_id": sample.video_id,
+            "category": sample.category,
+            "prediction": predictions.texts.get(sample.sample_id),
+            "reference": sample.reference,
+            "origin": predictions.origins.get(sample.sample_id),
+        }
+        for aspect, clips in outcomes.items():
+            o = clips[i]
+            prefix = "" if aspect == "events" else "object_"
+            row.update(
+                {f"{prefix}status": o.status, f"{prefix}recall": o.recall,
+                 f"{prefix}precision": o.precision, f"{prefix}gt_events": o.gt_events,
+                 f"{prefix}pred_events": o.pred_events, f"{prefix}note": o.note}
+            )  # fmt: skip
+            verdicts.extend(o.verdicts)
+        rows.append(row)
+    n_ok = sum(o.status == "ok" for o in events)
+    report = MetricsReport(
+        benchmark=benchmark.id,
+        task=benchmark.task,
+        protocol="autodq",
+        protocol_reference=REFERENCE,
+        n_total=len(samples),
+        n_scored=n_ok,
+        n_counted=n_ok,
+        metrics=metrics,
+        ci95=ci,
+        failures=dict(failures),
+        failure_rule=(
+            "clips whose judging failed (judge_error) or that have no prediction are left out of "
+            "the means, as the reference leaves out failed clips, and counted here"
+        ),
+        inputs={
+            "predictions_layout": predictions.layout,
+            "predictions_unknown": len(unknown),
+            "bootstrap_resamples": resamples,
+            "bootstrap_seed": seed,
+        },
+        warnings=warnings,
+        by_category=by_category,
+        judge=judge_info,
+        videoeval_version=__version__,
+    )
+    return CaptionScores(report, rows, verdicts)
+
+
+def write_caption_outputs(scores: CaptionScores, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "metrics.json", out / "samples.jsonl", out / "verdicts.jsonl"]
+    paths[0].write_text(
+        json.dumps(scores.report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    for path, rows in ((paths[1], scores.rows), (paths[2], scores.verdicts)):
+        with open(path, "w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return paths
