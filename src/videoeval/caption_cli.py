@@ -22,6 +22,7 @@ from videoeval.run_cli import cache_root, make_model
 from videoeval.scoring.captions import (
     aspects_for,
     build_report,
+    eventsim_report,
     judge_all,
     write_caption_outputs,
 )
@@ -117,3 +118,38 @@ def score_captions_cli(
     )  # fmt: skip
     print_warnings(err, report)
     console.print("wrote " + ", ".join(str(p) for p in paths), markup=False, highlight=False)
+
+
+def eventsim_cli(
+    benchmark_id: str,
+    annotations: Path,
+    predictions_path: Path,
+    out: Path,
+    resamples: int,
+    seed: int,
+    console: Console,
+    err: Console,
+) -> None:
+    loaded = get_benchmark(benchmark_id).load(annotations)
+    predictions = read_caption_predictions(predictions_path)
+    scores = eventsim_report(benchmark_id, loaded.samples, predictions, resamples, seed)
+    report = scores.report
+    table = Table(title=f"{benchmark_id} · EventSim (offline, not AutoDQ)")
+    for column in ("category", "F1", "precision", "recall", "clips"):
+        table.add_column(column, justify="left" if column == "category" else "right")
+    for category, values in sorted((report.by_category or {}).items()):
+        table.add_row(
+            category,
+            *[f"{values[f'EventSim-{k}']:.1f}" for k in ("F1", "precision", "recall")],
+            str(int(values["EventSim-n"])),
+        )
+    table.add_section()
+    table.add_row(
+        "overall",
+        *[f"{report.metrics[f'EventSim-{k}']:.1f}" for k in ("F1", "precision", "recall")],
+        str(report.n_scored),
+    )
+    console.print(table)
+    print_warnings(err, report)
+    paths = write_caption_outputs(scores, out)
+    console.print("wrote " + ", ".join(str(p) for p in paths[:2]), markup=False, highlight=False)

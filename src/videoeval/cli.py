@@ -141,11 +141,23 @@ def score(
         from videoeval.caption_cli import score_captions_cli
 
         if judge_model is None:
-            raise _fail(
-                f"{benchmark} is scored by AutoDQ, which needs a judge: pass --judge-model and "
-                "--judge-base-url (any OpenAI-compatible server) or --judge-backend gemini",
-                2,
+            from videoeval.caption_cli import eventsim_cli
+
+            err.print(
+                "no --judge-model: scoring with EventSim, an offline embedding metric (not "
+                "AutoDQ); pass --judge-model/--judge-base-url for AutoDQ",
+                markup=False,
+                highlight=False,
             )
+            try:
+                eventsim_cli(
+                    benchmark, annotations, predictions, out, bootstrap, seed, console, err
+                )
+            except NothingToScoreError as exc:
+                raise _fail(str(exc), 1) from None
+            except (VideoevalError, ValueError) as exc:
+                raise _fail(str(exc), 2) from None
+            return
         judge = {
             "model": judge_model, "base_url": judge_base_url, "backend": judge_backend,
             "api_key_env": judge_api_key_env, "temperature": judge_temperature,

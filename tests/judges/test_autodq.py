@@ -171,8 +171,16 @@ def test_429_storm_and_failing_server(files) -> None:
     assert broken.exit_code == 1 and "could be scored" in broken.output
 
 
-def test_no_judge_is_a_clear_error(files) -> None:
+def test_without_a_judge_the_offline_metric_is_named_as_such(files) -> None:
+    pytest.importorskip("tokenizers")
+    out = files["root"] / "offline"
     result = runner.invoke(
-        app, ["score", "dream1k", "-a", str(files["annotations"]), "-p", str(files["predictions"])]
-    )
-    assert result.exit_code == 2 and "--judge-model" in result.output
+        app,
+        ["score", "dream1k", "-a", str(files["annotations"]), "-p", str(files["predictions"]),
+         "-o", str(out)],
+    )  # fmt: skip
+    if "offline sentence encoder" in result.output:
+        pytest.skip("the all-MiniLM-L6-v2 weights are not installed")
+    assert result.exit_code == 0, result.output
+    assert "--judge-model" in result.output and "not AutoDQ" in result.output
+    assert json.loads((out / "metrics.json").read_text())["protocol"] == "eventsim"

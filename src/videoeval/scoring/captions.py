@@ -170,3 +170,70 @@ def write_caption_outputs(scores: CaptionScores, out: Path) -> list[Path]:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     return paths
+
+
+def eventsim_report(
+    benchmark_id: str,
+    samples: Sequence[CaptionSample],
+    predictions: CaptionPredictions,
+    resamples: int = 1000,
+    seed: int = 0,
+    model_dir: Path | None = None,
+) -> CaptionScores:
+    """The offline metric (``metrics/event_similarity.py``), in the same outputs as AutoDQ."""
+    from videoeval.metrics.event_similarity import THRESHOLD, event_similarity_scores
+    from videoeval.metrics.sentence_encoder import MiniLMEncoder
+
+    benchmark = get_benchmark(benchmark_id)
+    encoder = MiniLMEncoder(model_dir)
+    scores = event_similarity_scores(samples, predictions.texts, encoder)
+    result = aggregate(scores)
+    if result.n_success == 0:
+        raise NothingToScoreError(f"no clip of {benchmark_id} has a prediction")
+    missing = len(samples) - result.n_success
+    unknown = sorted(set(predictions.texts) - {s.sample_id for s in samples})
+    warnings = [f"{missing} clips have no prediction: left out, counted"] if missing else []
+    if unknown:
+        warnings.append(f"{len(unknown)} predictions name no clip of the benchmark: {unknown[:5]}")
+    warnings.extend(predictions.skipped[:20])
+    rows = [
+        {"sample_id": s.sample_id, "category": s.category,
+         "prediction": predictions.texts.get(s.sample_id), "reference": s.reference,
+         "status": "ok" if c.ok else "missing_prediction", "recall": c.recall,
+         "precision": c.precision}
+        for s, c in zip(samples, scores, strict=True)
+    ]  # fmt: skip
+    ci = {f"EventSim-{k}": v for k, v in bootstrap_ci(scores, resamples, seed).items()}
+    report = MetricsReport(
+        benchmark=benchmark.id,
+        task=benchmark.task,
+        protocol="eventsim",
+        protocol_reference=(
+            f"videoeval EventSim (not AutoDQ): all-MiniLM-L6-v2 cosine >= {THRESHOLD} between GT "
+            "events and predicted sentences, aggregated like AutoDQ"
+        ),
+        n_total=len(samples),
+        n_scored=result.n_success,
+        n_counted=result.n_success,
+        metrics={
+            "EventSim-F1": 100 * result.f1,
+            "EventSim-precision": 100 * result.precision,
+            "EventSim-recall": 100 * result.recall,
+        },
+        ci95=ci,
+        failures={"missing_prediction": missing} if missing else {},
+        failure_rule="clips without a prediction are left out of the means and counted",
+        inputs={
+            "predictions_layout": predictions.layout,
+            "encoder": encoder.source,
+            "threshold": str(THRESHOLD),
+            "bootstrap_resamples": resamples,
+        },
+        warnings=warnings,
+        by_category={
+            name: {f"EventSim-{k}": (v if k == "n" else 100 * v) for k, v in values.items()}
+            for name, values in result.by_category.items()
+        },
+        videoeval_version=__version__,
+    )
+    return CaptionScores(report, rows, [])
