@@ -129,6 +129,9 @@ class MetricsReport(BaseModel):
     inputs: dict[str, str | int | None]
     warnings: list[str] = Field(default_factory=list)
     by_category: dict[str, dict[str, float]] | None = None
+    buckets: dict[str, dict[str, dict[str, float]]] | None = Field(
+        default=None, description="AutoDQ by GT n_subjects / n_shots / n_events"
+    )
     judge: dict[str, Any] | None = Field(
         default=None, description="identity, settings and prompt hash of the judge, if any"
     )

@@ -43,3 +43,21 @@ def test_hits_failures_and_macro_means() -> None:
     assert result.precision == pytest.approx((0.5 + 1.0) / 2)
     assert result.f1 == pytest.approx(f1(0.375, 0.75))
     assert (result.n_success, result.n_failed) == (3, 1)
+
+
+def test_bucket_tables() -> None:
+    from videoeval.metrics.autodq import bucket_tables
+
+    clips = [
+        ClipScore("1", "a", 1.0, 0.5),
+        ClipScore("2", "a", 0.0, 1.0),
+        ClipScore("3", "a", None, None),
+    ]
+    attributes = {
+        "1": {"n_subjects": 1, "n_shots": 2, "n_events": 5},
+        "2": {"n_subjects": 5, "n_shots": 2, "n_events": 9},
+        "3": {"n_subjects": 1, "n_shots": 1, "n_events": 1},
+    }
+    tables = bucket_tables(clips, attributes)
+    assert tables["n_shots"] == {"2": {"recall": 50.0, "precision": 75.0, "F1": 60.0, "count": 2.0}}
+    assert set(tables["n_subjects"]) == {"<=1", ">=4"} and set(tables["n_events"]) == {"4-5", ">=8"}

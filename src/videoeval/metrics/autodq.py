@@ -105,3 +105,36 @@ def from_category_means(
     precision = sum(c["precision"] for c in by_category.values()) / len(by_category)
     n_success = int(sum(c.get("n", 0) for c in by_category.values()))
     return AutoDQResult(recall, precision, f1(recall, precision), by_category, n_success, n_failed)
+
+
+# The reference's bucket tables: clips grouped by GT n_subjects, n_shots and n_events.
+BUCKETS: dict[str, tuple[tuple[str, int, int], ...]] = {
+    "n_subjects": (("<=1", 0, 1), ("2", 2, 2), ("3", 3, 3), (">=4", 4, 10**9)),
+    "n_shots": (("<=1", 0, 1), ("2", 2, 2), ("3", 3, 3), (">=4", 4, 10**9)),
+    "n_events": (("<=3", 0, 3), ("4-5", 4, 5), ("6-7", 6, 7), (">=8", 8, 10**9)),
+}
+
+
+def bucket_tables(
+    clips: Sequence[ClipScore], attributes: dict[str, dict[str, int | None]]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per attribute and bucket: mean recall and precision of the successful clips in it, F1 of
+    those means, and the count. ``attributes[sample_id][name]`` gives the clip's value."""
+    tables: dict[str, dict[str, dict[str, float]]] = {}
+    for name, buckets in BUCKETS.items():
+        table: dict[str, dict[str, float]] = {}
+        for label, low, high in buckets:
+            members = [
+                c for c in clips
+                if c.ok and (v := attributes.get(c.sample_id, {}).get(name)) is not None
+                and low <= v <= high
+            ]  # fmt: skip
+            if not members:
+                continue
+            r = sum(c.recall or 0.0 for c in members) / len(members)
+            p = sum(c.precision or 0.0 for c in members) / len(members)
+            table[label] = {"recall": 100 * r, "precision": 100 * p, "F1": 100 * f1(r, p),
+                            "count": float(len(members))}  # fmt: skip
+        if table:
+            tables[name] = table
+    return tables

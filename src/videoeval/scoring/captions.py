@@ -16,7 +16,7 @@ from videoeval.benchmarks import get_benchmark
 from videoeval.errors import NothingToScoreError
 from videoeval.judges.autodq import Aspect, AutoDQ, AutoDQPrompts, ClipOutcome
 from videoeval.judges.client import JudgeClient
-from videoeval.metrics.autodq import ClipScore, aggregate, bootstrap_ci
+from videoeval.metrics.autodq import ClipScore, aggregate, bootstrap_ci, bucket_tables
 from videoeval.predictions.captions import CaptionPredictions
 from videoeval.schema import CaptionSample, MetricsReport
 
@@ -74,6 +74,11 @@ def build_report(
     metrics: dict[str, float] = {}
     ci: dict[str, tuple[float, float]] = {}
     by_category: dict[str, dict[str, float]] = {}
+    buckets = None
+    attributes = {
+        s.sample_id: {"n_subjects": s.n_subjects, "n_shots": s.n_shots, "n_events": s.n_events}
+        for s in samples
+    }
     failures: Counter[str] = Counter()
     for aspect, clips in outcomes.items():
         prefix = "" if aspect == "events" else "object_"
@@ -83,6 +88,8 @@ def build_report(
         if not any(s.ok for s in scores):
             continue
         result = aggregate(scores)
+        if aspect == "events":
+            buckets = bucket_tables(scores, attributes) or None
         metrics.update(
             {f"{prefix}F1": 100 * result.f1, f"{prefix}precision": 100 * result.precision,
              f"{prefix}recall": 100 * result.recall}
@@ -152,6 +159,7 @@ def build_report(
         },
         warnings=warnings,
         by_category=by_category,
+        buckets=buckets,
         judge=judge_info,
         videoeval_version=__version__,
     )
