@@ -16,9 +16,10 @@ from videoeval.engine.retry import RetryPolicy
 from videoeval.judges.autodq import load_prompts
 from videoeval.judges.client import JudgeClient
 from videoeval.models.base import GenerationSettings
-from videoeval.predictions.captions import read_caption_predictions
+from videoeval.predictions.captions import CaptionPredictions, read_caption_predictions
 from videoeval.report.terminal import print_warnings
 from videoeval.run_cli import cache_root, make_model
+from videoeval.schema import CaptionSample
 from videoeval.scoring.captions import (
     aspects_for,
     build_report,
@@ -48,9 +49,22 @@ def score_captions_cli(
     console: Console,
     err: Console,
 ) -> None:
-    benchmark = get_benchmark(benchmark_id)
-    loaded = benchmark.load(annotations)
+    samples = get_benchmark(benchmark_id).load(annotations).samples
     predictions = read_caption_predictions(predictions_path)
+    judge_and_write(benchmark_id, samples, predictions, out, judge, console, err)
+
+
+def judge_and_write(
+    benchmark_id: str,
+    samples: list[CaptionSample],
+    predictions: CaptionPredictions,
+    out: Path,
+    judge: dict[str, Any],
+    console: Console,
+    err: Console,
+) -> None:
+    """AutoDQ with the judge described by ``judge`` (CLI options), then the outputs."""
+    benchmark = get_benchmark(benchmark_id)
     settings = judge_settings(judge["temperature"], judge["seed"], judge["max_tokens"])
     model = make_model(
         judge["backend"], judge["model"], judge["base_url"], judge["api_key_env"],
@@ -64,7 +78,7 @@ def score_captions_cli(
     )  # fmt: skip
     aspects = aspects_for(benchmark.id)
     err.print(
-        f"{len(loaded.samples)} clips, predictions read as {predictions.layout}; AutoDQ on "
+        f"{len(samples)} clips, predictions read as {predictions.layout}; AutoDQ on "
         f"{' and '.join(aspects)} with judge {model.identity()['model']}",
         markup=False, highlight=False,
     )  # fmt: skip
@@ -75,9 +89,9 @@ def score_captions_cli(
                 TextColumn("[bold]judging"), BarColumn(), MofNCompleteColumn(),
                 TimeRemainingColumn(), console=err,
             ) as progress:  # fmt: skip
-                task = progress.add_task("clips", total=len(loaded.samples))
+                task = progress.add_task("clips", total=len(samples))
                 return await judge_all(
-                    loaded.samples, predictions, client, prompts, aspects, judge["samples"],
+                    samples, predictions, client, prompts, aspects, judge["samples"],
                     on_clip=lambda: progress.advance(task),
                 )  # fmt: skip
         finally:
@@ -95,7 +109,7 @@ def score_captions_cli(
         "cached": client.stats.cached,
         "schema_retries": client.stats.schema_retries,
     }
-    scores = build_report(benchmark.id, loaded.samples, predictions, outcomes, info)
+    scores = build_report(benchmark.id, samples, predictions, outcomes, info)
     paths = write_caption_outputs(scores, out)
     report = scores.report
     table = Table(title=f"{benchmark.id} · AutoDQ · judge {info['model']}")
@@ -130,9 +144,22 @@ def eventsim_cli(
     console: Console,
     err: Console,
 ) -> None:
-    loaded = get_benchmark(benchmark_id).load(annotations)
+    samples = get_benchmark(benchmark_id).load(annotations).samples
     predictions = read_caption_predictions(predictions_path)
-    scores = eventsim_report(benchmark_id, loaded.samples, predictions, resamples, seed)
+    eventsim_and_write(benchmark_id, samples, predictions, out, resamples, seed, console, err)
+
+
+def eventsim_and_write(
+    benchmark_id: str,
+    samples: list[CaptionSample],
+    predictions: CaptionPredictions,
+    out: Path,
+    resamples: int,
+    seed: int,
+    console: Console,
+    err: Console,
+) -> None:
+    scores = eventsim_report(benchmark_id, samples, predictions, resamples, seed)
     report = scores.report
     table = Table(title=f"{benchmark_id} · EventSim (offline, not AutoDQ)")
     for column in ("category", "F1", "precision", "recall", "clips"):
@@ -153,3 +180,36 @@ def eventsim_cli(
     print_warnings(err, report)
     paths = write_caption_outputs(scores, out)
     console.print("wrote " + ", ".join(str(p) for p in paths[:2]), markup=False, highlight=False)
+
+
+def judge_or_eventsim(
+    benchmark_id: str,
+    samples: list[CaptionSample],
+    predictions: CaptionPredictions,
+    out: Path,
+    console: Console,
+    err: Console,
+    judge_model: str | None,
+    resamples: int = 1000,
+    seed: int = 0,
+    **judge: Any,
+) -> None:
+    """AutoDQ when a judge model is named, else the offline EventSim (said on screen)."""
+    if judge_model is None:
+        err.print(
+            "no --judge-model: scoring with EventSim, an offline embedding metric (not AutoDQ); "
+            "pass --judge-model/--judge-base-url for AutoDQ",
+            markup=False,
+            highlight=False,
+        )
+        eventsim_and_write(benchmark_id, samples, predictions, out, resamples, seed, console, err)
+        return
+    options = {
+        "backend": "openai", "base_url": None, "api_key_env": None, "temperature": "0",
+        "seed": None, "samples": 1, "concurrency": 32, "prompt_dir": None, "cache": None,
+        "timeout": 120.0, "retries": 6, "backoff": 1.0, "schema_attempts": 3, "max_tokens": 1024,
+    }  # fmt: skip
+    renamed = {"judge_seed": "seed", "judge_samples": "samples"}  # free the names for the run's
+    options.update({renamed.get(k, k): v for k, v in judge.items() if v is not None})
+    options["model"] = judge_model
+    judge_and_write(benchmark_id, samples, predictions, out, options, console, err)

@@ -138,35 +138,31 @@ def score(
     if benchmark not in BENCHMARKS:
         raise _fail(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", 2)
     if BENCHMARKS[benchmark].task == "captioning":
-        from videoeval.caption_cli import score_captions_cli
+        from videoeval.caption_cli import judge_or_eventsim
+        from videoeval.predictions.captions import read_caption_predictions
 
-        if judge_model is None:
-            from videoeval.caption_cli import eventsim_cli
-
-            err.print(
-                "no --judge-model: scoring with EventSim, an offline embedding metric (not "
-                "AutoDQ); pass --judge-model/--judge-base-url for AutoDQ",
-                markup=False,
-                highlight=False,
-            )
-            try:
-                eventsim_cli(
-                    benchmark, annotations, predictions, out, bootstrap, seed, console, err
-                )
-            except NothingToScoreError as exc:
-                raise _fail(str(exc), 1) from None
-            except (VideoevalError, ValueError) as exc:
-                raise _fail(str(exc), 2) from None
-            return
-        judge = {
-            "model": judge_model, "base_url": judge_base_url, "backend": judge_backend,
-            "api_key_env": judge_api_key_env, "temperature": judge_temperature,
-            "seed": judge_seed, "samples": judge_samples, "concurrency": judge_concurrency,
-            "prompt_dir": prompt_dir, "cache": cache, "timeout": 120.0, "retries": 6,
-            "backoff": judge_backoff, "schema_attempts": 3, "max_tokens": 1024,
-        }  # fmt: skip
         try:
-            score_captions_cli(benchmark, annotations, predictions, out, judge, console, err)
+            judge_or_eventsim(
+                benchmark,
+                BENCHMARKS[benchmark].load(annotations).samples,
+                read_caption_predictions(predictions),
+                out,
+                console,
+                err,
+                judge_model,
+                bootstrap,
+                seed,
+                base_url=judge_base_url,
+                backend=judge_backend,
+                api_key_env=judge_api_key_env,
+                temperature=judge_temperature,
+                judge_seed=judge_seed,
+                judge_samples=judge_samples,
+                concurrency=judge_concurrency,
+                prompt_dir=prompt_dir,
+                cache=cache,
+                backoff=judge_backoff,
+            )
         except NothingToScoreError as exc:
             raise _fail(str(exc), 1) from None
         except (VideoevalError, ValueError) as exc:
@@ -277,6 +273,19 @@ def run(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count calls, frames and tokens; call nothing.")
     ] = False,
+    judge_model: Annotated[
+        str | None, typer.Option(help="Captioning: AutoDQ judge model (else offline EventSim).")
+    ] = None,
+    judge_base_url: Annotated[str | None, typer.Option(help="Captioning: the judge's URL.")] = None,
+    judge_backend: Annotated[
+        str, typer.Option(help="Captioning: 'openai' or 'gemini'.")
+    ] = "openai",
+    judge_api_key_env: Annotated[
+        str | None, typer.Option(help="Captioning: environment variable with the judge's key.")
+    ] = None,
+    judge_temperature: Annotated[
+        str, typer.Option(help="Captioning: judge temperature, or 'default' to leave it unset.")
+    ] = "0",
 ) -> None:
     """Run a model on a benchmark, then score its answers like `videoeval score`.
 
@@ -295,8 +304,7 @@ def run(
 
     if benchmark not in BENCHMARKS:
         raise _fail(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", 2)
-    if BENCHMARKS[benchmark].task != "grounding":
-        raise _fail(f"`run` drives grounding benchmarks; {benchmark} is scored with `score`", 2)
+    task = BENCHMARKS[benchmark].task
     try:
         frames, settings, system, template = run_inputs(
             sampling,
@@ -315,6 +323,7 @@ def run(
             temperature,
             max_tokens,
             seed,
+            task,
         )
         backend_model = make_model(backend, model, base_url, api_key_env, timeout, concurrency)
         plan = plan_run(
@@ -357,6 +366,35 @@ def run(
         console,
         err,
     )
+    if task == "captioning":
+        from videoeval.caption_cli import judge_or_eventsim
+        from videoeval.engine.log import read_log
+        from videoeval.runs import caption_predictions_from_log
+
+        predictions = caption_predictions_from_log(read_log(out / "responses.jsonl"))
+        try:
+            judge_or_eventsim(
+                benchmark,
+                plan.samples,
+                predictions,
+                out,
+                console,
+                err,
+                judge_model,
+                base_url=judge_base_url,
+                backend=judge_backend,
+                api_key_env=judge_api_key_env,
+                temperature=judge_temperature,
+                concurrency=concurrency,
+                cache=cache,
+                timeout=timeout,
+                retries=retries,
+                backoff=backoff,
+            )
+        except NothingToScoreError as exc:
+            raise _fail(str(exc), 1) from None
+        except (VideoevalError, ValueError) as exc:
+            raise _fail(str(exc), 2) from None
 
 
 @app.command()

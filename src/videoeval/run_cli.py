@@ -41,6 +41,7 @@ def run_inputs(
     temperature: float,
     max_tokens: int,
     seed: int | None,
+    task: str = "grounding",
 ) -> tuple[FrameProtocol, GenerationSettings, str | None, PromptTemplate]:
     """Validate the run options into the typed pieces the engine takes."""
     if labels not in LABEL_TEMPLATES:
@@ -70,7 +71,10 @@ def run_inputs(
     frames = FrameProtocol(spec=spec, budget=budget, labels=labels, mode=video_mode)  # type: ignore[arg-type]
     settings = GenerationSettings(temperature=temperature, max_tokens=max_tokens, seed=seed)
     system = read_text(system_file) if system_file else None
-    template = load_template(prompt_file, "grounding_default.txt", {"query"})
+    if task == "captioning":
+        template = load_template(prompt_file, "captioning_default.txt", set())
+    else:
+        template = load_template(prompt_file, "grounding_default.txt", {"query"})
     return frames, settings, system, template
 
 

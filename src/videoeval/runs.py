@@ -24,10 +24,11 @@ from videoeval.engine.log import AppendLog, read_log
 from videoeval.engine.runner import Engine, FrameProtocol, RunStats, WorkItem, find_video
 from videoeval.errors import VideoevalError
 from videoeval.models.base import GenerationSettings, Model
+from videoeval.predictions.captions import CaptionPredictions
 from videoeval.predictions.grounding import PredictionFile
 from videoeval.prompts.templates import PromptTemplate
 from videoeval.protocols.grounding import get_protocol
-from videoeval.schema import GroundingPrediction, GroundingSample
+from videoeval.schema import GroundingPrediction
 from videoeval.scoring.score import ScoreResult, score_predictions, write_outputs
 from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError, probe
@@ -42,7 +43,7 @@ class RunMismatchError(VideoevalError):
 class RunPlan:
     benchmark_id: str
     protocol: str
-    samples: list[GroundingSample]
+    samples: list[Any]  # GroundingSample or CaptionSample, by the benchmark's task
     items: list[WorkItem]
     config: dict[str, Any]
 
@@ -91,14 +92,22 @@ def plan_run(
     limit: int | None,
 ) -> RunPlan:
     benchmark = get_benchmark(benchmark_id)
-    protocol = get_protocol(protocol_name or benchmark.default_protocol)
+    protocol = get_protocol(
+        protocol_name
+        or (benchmark.default_protocol if benchmark.task == "grounding" else "timelens")
+    )
     samples = benchmark.load(annotations).samples
     if limit is not None:
         samples = samples[:limit]
-    items = [WorkItem(s.sample_id, s.video_id, template.render(query=s.query)) for s in samples]
+    if benchmark.task == "captioning":
+        items = [WorkItem(s.sample_id, s.video_id, template.render()) for s in samples]
+        protocol_name = "autodq"
+    else:
+        items = [WorkItem(s.sample_id, s.video_id, template.render(query=s.query)) for s in samples]
+        protocol_name = protocol.name
     config = {
         "benchmark": benchmark.id,
-        "protocol": protocol.name,
+        "protocol": protocol_name,
         "annotations": annotations.name,
         "annotations_sha256": hashlib.sha256(annotations.read_bytes()).hexdigest(),
         "model": model.identity(),
@@ -205,6 +214,20 @@ def predictions_from_log(rows: list[dict[str, Any]]) -> PredictionFile:
     return PredictionFile("videoeval-run", predictions)
 
 
+def caption_predictions_from_log(rows: list[dict[str, Any]]) -> CaptionPredictions:
+    result = CaptionPredictions(layout="videoeval-run", texts={}, origins={})
+    for row in rows:  # a later row (a retried failure) supersedes an earlier one
+        clip = row["sample_id"]
+        result.origins[clip] = f"responses.jsonl[{clip}]"
+        if row.get("status") == "ok":
+            result.texts[clip] = row.get("answer", "")
+            result.failures.pop(clip, None)
+        else:
+            result.texts.pop(clip, None)
+            result.failures[clip] = row.get("status", "model_error")
+    return result
+
+
 async def execute(
     plan: RunPlan,
     engine: Engine,
@@ -217,6 +240,8 @@ async def execute(
     finally:
         log.close()
     rows = read_log(out / "responses.jsonl")
+    if get_benchmark(plan.benchmark_id).task != "grounding":
+        return stats, None  # captions are judged afterwards (see caption_predictions_from_log)
     predictions = predictions_from_log(rows)
     result = None
     if predictions.predictions:

@@ -176,10 +176,15 @@ class AutoDQ:
             )
         return rows
 
-    async def score(self, sample: CaptionSample, prediction: str | None) -> ClipOutcome:
+    async def score(
+        self, sample: CaptionSample, prediction: str | None, failure: str | None = None
+    ) -> ClipOutcome:
         outcome = ClipOutcome(sample, prediction)
         if prediction is None:
-            outcome.status, outcome.note = "missing_prediction", "no prediction for this clip"
+            outcome.status = failure or "missing_prediction"
+            outcome.note = (
+                "the run failed on this clip" if failure else "no prediction for this clip"
+            )
             return outcome
         pred, reference = prediction.lower(), sample.reference.lower()
         given = sample.events if self.aspect == "events" else sample.objects

@@ -31,6 +31,8 @@ class CaptionPredictions:
     origins: dict[str, str]
     skipped: list[str] = field(default_factory=list)
     duplicates: int = 0
+    failures: dict[str, str] = field(default_factory=dict)
+    """Clips a run could not describe, with their status (``video_error``, ``model_error``)."""
 
 
 def _clip_id(obj: dict[str, Any]) -> str | None:

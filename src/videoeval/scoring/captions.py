@@ -50,7 +50,10 @@ async def judge_all(
 
     async def one(sample: CaptionSample) -> list[ClipOutcome]:
         text = predictions.texts.get(sample.sample_id)
-        outcomes = list(await asyncio.gather(*(scorers[a].score(sample, text) for a in aspects)))
+        failure = predictions.failures.get(sample.sample_id)
+        outcomes = list(
+            await asyncio.gather(*(scorers[a].score(sample, text, failure) for a in aspects))
+        )
         if on_clip:
             on_clip()
         return outcomes
