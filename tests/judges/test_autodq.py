@@ -128,6 +128,8 @@ def test_autodq_matches_hand_computed_values(files) -> None:
     flipped = [v for v in verdicts if v["label"] == "contradiction"]
     assert flipped == [v for v in verdicts if v["event"] == "a man sits down"]
     assert all(v["cache_keys"] and v["side"] in ("recall", "precision") for v in verdicts)
+    assert {v["judge"] for v in verdicts} == {"judge-1"}
+    assert {v["prompt_sha256"] for v in verdicts} == {metrics["judge"]["prompts_sha256"]}
     rows = [
         json.loads(x) for x in (files["root"] / "out" / "samples.jsonl").read_text().splitlines()
     ]

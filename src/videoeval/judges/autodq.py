@@ -171,6 +171,8 @@ class AutoDQ:
                     "label": label,
                     "reason": runs[0].value[i][1],
                     "votes": dict(votes) if self.samples > 1 else None,
+                    "judge": self.judge.identity.get("model"),
+                    "prompt_sha256": self.prompts.sha256,
                     "cache_keys": [run.cache_key for run in runs],
                 }
             )
