@@ -12,7 +12,6 @@ import argparse
 import ast
 import asyncio
 import json
-import multiprocessing
 import re
 import resource
 import sys
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from light_server import LightServer
 from videoeval.benchmarks import get_benchmark
 from videoeval.engine.cache import CallCache
 from videoeval.judges.autodq import load_prompts
@@ -47,45 +47,8 @@ def judge_reply(prompt: str, clock: int) -> str:
     return json.dumps({"events": [" ".join(words[i : i + 5]) for i in range(0, 30, 6)]})
 
 
-def serve(delay: float, port, calls, stop) -> None:  # type: ignore[no-untyped-def]
-    """A judge in its own process: reads the prompt, waits ``delay``, answers by the schema."""
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":")[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                )
-                body = json.loads(await reader.readexactly(length))
-                with calls.get_lock():
-                    calls.value += 1
-                    clock = calls.value
-                await asyncio.sleep(delay)
-                text = judge_reply(body["messages"][-1]["content"][-1]["text"], clock)
-                payload = json.dumps(
-                    {"model": "judge", "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": text}}]}
-                ).encode()  # fmt: skip
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                    + f"content-length: {len(payload)}\r\n\r\n".encode()
-                    + payload
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            writer.close()
-
-    async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        port.value = server.sockets[0].getsockname()[1]
-        while not stop.is_set():
-            await asyncio.sleep(0.05)
-        server.close()
-
-    asyncio.run(main())
+def answer(body: dict, n: int) -> str:
+    return judge_reply(body["messages"][-1]["content"][-1]["text"], n)
 
 
 def clips(n: int) -> list[CaptionSample]:
@@ -128,20 +91,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--delay", type=float, default=0.3)
     args = parser.parse_args()
-    port, calls = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
-    stop = multiprocessing.Event()
-    server = multiprocessing.Process(target=serve, args=(args.delay, port, calls, stop))
-    server.start()
-    while not port.value:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port.value}/v1"
     samples = clips(args.clips)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, LightServer(args.delay, answer) as server:
         cache = Path(tmp) / "calls.sqlite"
-        first, info_first = one_pass(url, cache, samples, args.concurrency)
-        second, info_second = one_pass(url, cache, samples, args.concurrency)
-    stop.set()
-    server.join()
+        first, info_first = one_pass(server.url, cache, samples, args.concurrency)
+        second, info_second = one_pass(server.url, cache, samples, args.concurrency)
     n_calls = info_first["calls"]
     ideal = n_calls / args.concurrency * args.delay
     print(f"\nAutoDQ, {len(samples)} clips ({'DREAM-1K' if DREAM.exists() else 'synthetic'}), "

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import multiprocessing
 import resource
 import sys
 import tempfile
@@ -21,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.video.synth import write_video
 
+from light_server import LightServer
 from videoeval.engine.cache import CallCache
 from videoeval.engine.log import AppendLog
 from videoeval.engine.runner import Engine, FrameProtocol, WorkItem
@@ -55,54 +54,8 @@ def one_pass(url: str, root: Path, out: str, items: list[WorkItem], concurrency:
     return asyncio.run(go())
 
 
-REPLY = json.dumps(
-    {
-        "model": "bench",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": "The event happens in 1 - 2 seconds."},
-            }
-        ],
-    }
-).encode()
-
-
-def serve(delay: float, port: multiprocessing.Value, calls: multiprocessing.Value, stop) -> None:
-    """A deliberately light HTTP/1.1 server in its own process: it reads each request, waits
-    ``delay`` and answers, so the figures measure our client, not the test server's parsing.
-    (The protocol-checking test server lives in tests/fake_servers.py.)"""
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                await reader.readexactly(length)
-                with calls.get_lock():
-                    calls.value += 1
-                await asyncio.sleep(delay)
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                    + f"content-length: {len(REPLY)}\r\n\r\n".encode()
-                    + REPLY
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            writer.close()
-
-    async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        port.value = server.sockets[0].getsockname()[1]
-        while not stop.is_set():
-            await asyncio.sleep(0.05)
-        server.close()
-
-    asyncio.run(main())
+def fixed_answer(body: dict, n: int) -> str:
+    return "The event happens in 1 - 2 seconds."
 
 
 def main() -> None:
@@ -112,25 +65,17 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.2)
     args = parser.parse_args()
 
-    port, calls = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
-    stop = multiprocessing.Event()
-    server = multiprocessing.Process(target=serve, args=(args.delay, port, calls, stop))
-    server.start()
-    while not port.value:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port.value}/v1"
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, LightServer(args.delay, fixed_answer) as server:
+        url = server.url
         root = Path(tmp)
         (root / "videos").mkdir()
         for v in range(10):
             write_video(root / "videos" / f"v{v}.mp4", frames=60, fps=30, size=(320, 180))
         items = [WorkItem(f"q{i}", f"v{i % 10}", f"query number {i}") for i in range(args.requests)]
         first = one_pass(url, root, "first", items, args.concurrency)
-        calls_first = calls.value
+        calls_first = server.calls
         second = one_pass(url, root, "second", items, args.concurrency)
-        calls_second = calls.value - calls_first
-    stop.set()
-    server.join()
+        calls_second = server.calls - calls_first
     ideal = args.concurrency / max(args.delay, 1e-9)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

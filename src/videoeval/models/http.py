@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import math
+import os
 import time
 from typing import Any
 
@@ -62,6 +63,13 @@ class ClientPool:
 
 def make_client(timeout: float, concurrency: int) -> ClientPool:
     return ClientPool(timeout, concurrency)
+
+
+def check_key_variable(name: str | None) -> None:
+    """Fail at start-up, not at the first call, when the named key variable is empty. The key
+    itself is read at call time and never stored on the model object."""
+    if name and not os.environ.get(name):
+        raise ValueError(f"environment variable {name} is not set (it should hold the key)")
 
 
 async def post_json(

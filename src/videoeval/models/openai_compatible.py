@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from videoeval.models.base import ModelError, ModelRequest, ModelResponse, VideoFrames, WholeVideo
-from videoeval.models.http import make_client, post_json
+from videoeval.models.http import check_key_variable, make_client, post_json
 
 
 class OpenAICompatible:
@@ -28,10 +28,7 @@ class OpenAICompatible:
         self.model = model
         self.base_url = base_url.rstrip("/")
         self.api_key_env = api_key_env
-        if api_key_env and not os.environ.get(api_key_env):
-            raise ValueError(
-                f"environment variable {api_key_env} is not set (it should hold the key)"
-            )
+        check_key_variable(api_key_env)
         self._client = make_client(timeout, concurrency)
 
     def identity(self) -> dict[str, Any]:
