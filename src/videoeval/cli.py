@@ -462,6 +462,11 @@ def list_() -> None:
     console.print(prot)
 
 
+from videoeval.audit_cli import audit  # noqa: E402 - registered here, defined with its helpers
+
+app.command("audit")(audit)
+
+
 def main() -> None:
     app()
 

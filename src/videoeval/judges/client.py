@@ -12,7 +12,13 @@ from typing import Any, Generic, TypeVar
 from videoeval.engine.cache import CallCache, call_key
 from videoeval.engine.retry import RetryPolicy, with_retries
 from videoeval.judges.replies import ReplyError, parse_dict
-from videoeval.models.base import GenerationSettings, Model, ModelError, ModelRequest
+from videoeval.models.base import (
+    GenerationSettings,
+    Model,
+    ModelError,
+    ModelRequest,
+    VideoFrames,
+)
 
 T = TypeVar("T")
 
@@ -59,10 +65,15 @@ class JudgeClient:
         self._rng = random.Random(seed)
 
     async def ask(
-        self, prompt: str, read: Callable[[dict[str, Any]], T], salt: str = ""
+        self,
+        prompt: str,
+        read: Callable[[dict[str, Any]], T],
+        salt: str = "",
+        video: VideoFrames | None = None,
     ) -> JudgeAnswer[T]:
-        """``read`` turns the reply's dictionary into a value or raises ``ReplyError``."""
-        request = ModelRequest(prompt, settings=self.settings)
+        """``read`` turns the reply's dictionary into a value or raises ``ReplyError``;
+        ``video`` makes it a judge that sees the frames."""
+        request = ModelRequest(prompt, video, settings=self.settings)
         problems = []
         for attempt in range(self.schema_attempts):
             key = call_key(self.identity, request, f"{salt}|try{attempt}" if attempt else salt)

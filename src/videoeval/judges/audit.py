@@ -1,0 +1,123 @@
+"""Auditing a captioning benchmark's GT with the video-aware judge, K independent runs per clip.
+
+Frames are sampled once per clip (and cached on disk across passes); the K runs are separate
+calls with separate cache keys, so a re-run with the same prompt asks nothing and a re-run with
+a changed prompt repeats only the judge calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from videoeval.engine.runner import FrameProtocol, find_video
+from videoeval.judges.client import JudgeClient, JudgeFailure
+from videoeval.judges.video_judge import Mode, Verdict, reader
+from videoeval.models.base import VideoFrames
+from videoeval.prompts.video_labels import frames_for_request
+from videoeval.schema import CaptionSample
+from videoeval.video.frames import FrameCache, sample_video
+from videoeval.video.probe import VideoError
+
+
+@dataclass
+class ClipAudit:
+    sample: CaptionSample
+    status: str = "ok"
+    note: str | None = None
+    frames: dict[str, Any] | None = None
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+
+
+class Auditor:
+    def __init__(
+        self,
+        judge: JudgeClient,
+        prompt: str,
+        mode: Mode,
+        videos: Path,
+        frames: FrameProtocol,
+        frame_cache: FrameCache | None,
+        runs: int = 4,
+        candidates: dict[str, str] | None = None,
+        decode_workers: int = 2,
+    ) -> None:
+        self.judge = judge
+        self.prompt = prompt
+        self.mode = mode
+        self.videos = videos
+        self.frames = frames
+        self.frame_cache = frame_cache
+        self.runs = runs
+        self.candidates = candidates or {}
+        self._pool = ThreadPoolExecutor(max_workers=decode_workers, thread_name_prefix="audit")
+
+    def _frames(self, video_id: str) -> tuple[VideoFrames, dict[str, Any]]:
+        path = find_video(self.videos, video_id)
+        if path is None:
+            raise VideoError(f"no video file for {video_id!r} in the videos folder")
+        sampled = sample_video(path, self.frames.spec, self.frames.budget, self.frame_cache)
+        record = sampled.record()
+        return frames_for_request(sampled, self.frames.labels, self.frames.jpeg_quality), record
+
+    async def audit(self, sample: CaptionSample) -> ClipAudit:
+        result = ClipAudit(sample)
+        candidate = self.candidates.get(sample.sample_id)
+        if self.mode == "two-sided" and candidate is None:
+            result.status, result.note = "missing_prediction", "no candidate description"
+            return result
+        loop = asyncio.get_running_loop()
+        try:
+            video, result.frames = await loop.run_in_executor(
+                self._pool, self._frames, sample.video_id
+            )
+        except (VideoError, OSError, ValueError) as exc:
+            result.status, result.note = "video_error", str(exc)
+            return result
+        fields = {"reference": sample.reference}
+        if self.mode == "two-sided":
+            fields["candidate"] = candidate or ""
+        prompt = self.prompt.format(**fields)
+        answers = await asyncio.gather(
+            *(self._one_run(prompt, video, k) for k in range(self.runs)), return_exceptions=True
+        )
+        for k, answer in enumerate(answers):
+            if isinstance(answer, JudgeFailure):
+                result.runs.append({"run": k, "status": "judge_error", "error": str(answer)})
+                continue
+            if isinstance(answer, BaseException):
+                raise answer
+            verdict, key = answer
+            result.verdicts.append(verdict)
+            result.runs.append(
+                {"run": k, "status": "ok", "cache_key": key, **verdict.model_dump(mode="json")}
+            )
+        if len(result.verdicts) < self.runs:
+            result.status = "judge_error"
+            result.note = f"{self.runs - len(result.verdicts)} of {self.runs} runs failed"
+        return result
+
+    async def _one_run(self, prompt: str, video: VideoFrames, k: int) -> tuple[Verdict, str]:
+        answer = await self.judge.ask(
+            prompt, reader(self.mode), f"audit-run{k}" if k else "", video
+        )
+        return answer.value, answer.cache_key
+
+    async def audit_all(
+        self, samples: Sequence[CaptionSample], on_clip: Callable[[], None] | None = None
+    ) -> list[ClipAudit]:
+        async def one(sample: CaptionSample) -> ClipAudit:
+            outcome = await self.audit(sample)
+            if on_clip:
+                on_clip()
+            return outcome
+
+        try:
+            return list(await asyncio.gather(*(one(s) for s in samples)))
+        finally:
+            self._pool.shutdown(wait=False)

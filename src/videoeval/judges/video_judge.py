@@ -1,0 +1,94 @@
+"""The video-aware judge: it sees sampled frames (with their times), lists what is visible, then
+scores the GT description (and a candidate, in two-sided mode) on named axes and lists concrete
+errors with the frames' evidence. Replies are validated against ``Verdict``; a reply that breaks
+it is asked again (``JudgeClient``) and, after the last attempt, recorded as a failure."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from videoeval.benchmarks.base import read_text
+from videoeval.errors import InputError
+from videoeval.judges.replies import ReplyError
+
+MAJOR_FACTUAL = 5
+"""A side with factual accuracy at or below this is a major error (as in the write-up)."""
+
+
+class FrameEvidence(BaseModel):
+    timestamps: list[float] = Field(default_factory=list)
+    observation: str
+
+
+class SideScores(BaseModel):
+    factual: int = Field(ge=1, le=10)
+    completeness: int = Field(ge=1, le=10)
+    temporal: int = Field(ge=1, le=10)
+
+
+class ErrorItem(BaseModel):
+    claim: str
+    frames_show: str
+    timestamps: list[float] = Field(default_factory=list)
+    severity: Literal["minor", "major"] = "minor"
+
+
+class Verdict(BaseModel):
+    frame_evidence: list[FrameEvidence] = Field(min_length=1)
+    gt: SideScores
+    candidate: SideScores | None = None
+    errors_gt: list[ErrorItem] = Field(default_factory=list)
+    errors_candidate: list[ErrorItem] = Field(default_factory=list)
+    credited_candidate_details: list[str] = Field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.errors_gt)
+
+    @property
+    def major(self) -> bool:
+        return self.gt.factual <= MAJOR_FACTUAL
+
+
+Mode = Literal["gt-audit", "two-sided"]
+PROMPT_FILES: dict[str, tuple[str, set[str]]] = {
+    "gt-audit": ("video_audit.txt", {"reference"}),
+    "two-sided": ("video_two_sided.txt", {"reference", "candidate"}),
+}
+
+
+def load_video_prompt(mode: Mode, path: Path | None = None) -> tuple[str, str, str]:
+    """``(text, source, sha256)`` of the mode's prompt: ours, or the user's file."""
+    from videoeval.prompts.templates import _fields
+
+    filename, fields = PROMPT_FILES[mode]
+    if path is not None:
+        text, source = read_text(path), path.name
+    else:
+        text = (resources.files("videoeval.judges.prompts") / filename).read_text(encoding="utf-8")
+        source = f"videoeval:{filename}"
+    if _fields(text) != fields:
+        raise InputError(
+            path or filename, f"the {mode} prompt must use the fields {sorted(fields)}"
+        )
+    return text, source, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def reader(mode: Mode):  # type: ignore[no-untyped-def]
+    def read(reply: dict[str, Any]) -> Verdict:
+        try:
+            verdict = Verdict.model_validate(reply)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ReplyError(f"verdict breaks the schema at {where}: {first['msg']}") from None
+        if mode == "two-sided" and verdict.candidate is None:
+            raise ReplyError("two-sided verdict without candidate scores")
+        return verdict
+
+    return read

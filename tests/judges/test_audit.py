@@ -1,0 +1,137 @@
+"""`videoeval audit` against a local multimodal judge: frames checked on arrival, scripted
+verdicts (with a schema violation), loose / consensus / tight rates as computed by hand."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.fake_servers import FakeServer, openai_reply
+from tests.video.synth import write_video
+from videoeval.cli import app
+
+runner = CliRunner()
+CLIPS = {  # idx: (category, reference)
+    1: ("DREAM/movie_animation", "A red car drives away."),
+    2: ("DREAM/movie_animation", "A woman waves twice."),
+    3: ("DREAM/youtube", "A boy kicks a ball."),
+    4: ("DREAM/youtube", "Two dogs run on grass."),
+    5: ("DREAM/youtube", "A clip whose video is missing."),
+}
+
+
+def verdict(flagged: bool, factual: int) -> str:
+    errors = [{"claim": "x", "frames_show": "y", "timestamps": [0.5], "severity": "major"}]
+    return json.dumps({
+        "frame_evidence": [{"timestamps": [0.0, 1.0], "observation": "something moves"}],
+        "gt": {"factual": factual, "completeness": 7, "temporal": 8},
+        "errors_gt": errors if flagged else [],
+    })  # fmt: skip
+
+
+def judge():
+    calls: Counter[str] = Counter()
+
+    def reply(received, n):
+        assert received.images == 16, received.images  # the frames really arrive
+        assert len(received.labels) == 16 and received.labels == sorted(received.labels)
+        reference = next(ref for _, ref in CLIPS.values() if ref in received.prompt)
+        calls[reference] += 1
+        k = calls[reference]
+        if reference == "A red car drives away.":
+            return openai_reply(verdict(True, 4))
+        if reference == "A woman waves twice.":
+            return openai_reply(verdict(k == 1, [8, 8, 5][k - 1]))
+        if reference == "A boy kicks a ball.":
+            return openai_reply(verdict(False, 9))
+        if k == 1:
+            return openai_reply("The video shows two dogs. I think the description is fine.")
+        return openai_reply(verdict(True, 6))
+
+    return reply, calls
+
+
+@pytest.fixture
+def bench(tmp_path: Path) -> dict[str, Path]:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    annotations = tmp_path / "DREAM-1k.jsonl"
+    with open(annotations, "w") as handle:
+        for idx, (dataset, reference) in CLIPS.items():
+            if idx != 5:
+                write_video(videos / f"{idx}.mp4", frames=48, fps=24)
+            row = {
+                "messages": [{"role": "assistant", "content": [
+                    {"type": "text", "text": "", "reference": reference}]}],
+                "dataset": dataset, "idx": idx, "vid": idx, "extra_info": {"events": []},
+            }  # fmt: skip
+            handle.write(json.dumps(row) + "\n")
+    return {"videos": videos, "annotations": annotations, "root": tmp_path}
+
+
+def run_audit(bench, server, *extra):
+    args = [
+        "audit", "dream1k", "-a", str(bench["annotations"]), "--videos", str(bench["videos"]),
+        "--judge-model", "vjudge", "--judge-base-url", server.base_url, "--runs", "3",
+        "--out", str(bench["root"] / "out"), "--cache", str(bench["root"] / "cache"),
+        "--backoff", "0.01", *extra,
+    ]  # fmt: skip
+    return runner.invoke(app, args)
+
+
+def test_audit_rates_match_hand_computed_values(bench) -> None:
+    reply, calls = judge()
+    with FakeServer(reply) as server:
+        result = run_audit(bench, server)
+        assert result.exit_code == 0, result.output
+        first = len(server.received)
+        assert run_audit(bench, server).exit_code == 0  # everything cached
+        assert len(server.received) == first
+    assert calls["Two dogs run on grass."] == 4  # 3 runs + 1 retry after the prose reply
+    metrics = json.loads((bench["root"] / "out" / "metrics.json").read_text())
+    m = metrics["metrics"]
+    # clip 1 flagged+major in all runs; clip 2 flagged in 1 run, major in 1; clip 3 clean;
+    # clip 4 flagged in all runs, factual 6; clip 5 has no video.
+    assert (m["loose_rate"], m["consensus_rate"], m["tight_rate"], m["major_any_rate"]) == (
+        75.0, 50.0, 25.0, 50.0,
+    )  # fmt: skip
+    assert metrics["failures"] == {"video_error": 1} and metrics["n_scored"] == 4
+    assert metrics["by_category"]["movie_animation"]["tight_rate"] == 50.0
+    assert metrics["by_category"]["youtube"]["consensus_rate"] == 50.0
+    assert metrics["judge"]["model"] == "vjudge" and len(metrics["judge"]["prompt_sha256"]) == 64
+    rows = [
+        json.loads(x) for x in (bench["root"] / "out" / "samples.jsonl").read_text().splitlines()
+    ]
+    assert [r["flagged_runs"] for r in rows] == [3, 1, 0, 3, 0]
+    assert rows[0]["runs"][0]["errors_gt"][0]["frames_show"] == "y"
+    assert rows[0]["frames"]["indices"][0] == 0 and len(rows[0]["frames"]["indices"]) == 16
+
+
+def test_a_changed_prompt_repeats_only_judge_calls(bench, tmp_path: Path) -> None:
+    reply, _ = judge()
+    prompt = tmp_path / "mine.txt"
+    prompt.write_text("Check this against the frames: {reference}\nAnswer in JSON.", "utf-8")
+    with FakeServer(reply) as server:
+        assert run_audit(bench, server).exit_code == 0
+        before = len(server.received)
+        frames_dir = bench["root"] / "cache" / "frames"
+        stamps = {p: p.stat().st_mtime_ns for p in frames_dir.rglob("*.npy")}
+        again = run_audit(bench, server, "--prompt-file", str(prompt))
+        assert again.exit_code == 0, again.output
+        assert len(server.received) > before  # the judge is asked again...
+    assert {p: p.stat().st_mtime_ns for p in frames_dir.rglob("*.npy")} == stamps  # ...frames not
+    assert len(stamps) == 4
+
+
+def test_dry_run_counts_and_costs(bench) -> None:
+    reply, _ = judge()
+    with FakeServer(reply) as server:
+        result = run_audit(bench, server, "--dry-run", "--price-per-million-tokens", "1.25")
+    assert result.exit_code == 0, result.output
+    assert server.received == []
+    assert "judge calls" in result.output and "12" in result.output  # 4 clips with video x 3
+    assert "estimated input cost" in result.output
