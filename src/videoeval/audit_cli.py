@@ -35,6 +35,13 @@ def audit(
         Path | None,
         typer.Option(help="A model's descriptions: judge GT and candidate together (two-sided)."),
     ] = None,
+    rejudge: Annotated[
+        Path | None,
+        typer.Option(
+            help="An AutoDQ scoring folder: re-judge its non-entailed events with the frames "
+            "(rejudge-neutral; also the escalation path)."
+        ),
+    ] = None,
     prompt_file: Annotated[Path | None, typer.Option(help="Your own judge prompt.")] = None,
     sampling: Annotated[str, typer.Option(help="'uniform', 'centres' or 'fps'.")] = "uniform",
     nframes: Annotated[int | None, typer.Option(help="Frames for uniform / centres.")] = 16,
@@ -96,7 +103,13 @@ def _audit(o: dict[str, Any]) -> None:
     if o["limit"]:
         samples = samples[: o["limit"]]
     mode: Mode = "two-sided" if o["candidates"] else "gt-audit"
-    prompt, source, sha = load_video_prompt(mode, o["prompt_file"])
+    if o["rejudge"] is not None:
+        from videoeval.judges.rejudge import load_rejudge_prompt
+
+        prompt, sha = load_rejudge_prompt(o["prompt_file"])
+        source = o["prompt_file"].name if o["prompt_file"] else "videoeval:video_rejudge.txt"
+    else:
+        prompt, source, sha = load_video_prompt(mode, o["prompt_file"])
     spec = SamplingSpec.model_validate(
         {
             "kind": o["sampling"],
@@ -171,6 +184,9 @@ def _audit(o: dict[str, Any]) -> None:
         finally:
             await model.aclose()
 
+    if o["rejudge"] is not None:
+        _rejudge(o, samples, auditor, client, model, sha_info={"frames": spec.describe()})
+        return
     outcomes = asyncio.run(main())
     info = {
         **model.identity(),
@@ -212,6 +228,107 @@ def _audit(o: dict[str, Any]) -> None:
     console.print(
         f"judge calls {client.stats.calls}, cached {client.stats.cached}, schema retries "
         f"{client.stats.schema_retries}; not audited: {report.failures or 'none'}; wrote {out}",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _rejudge(o: dict[str, Any], samples, auditor, client, model, sha_info) -> None:  # type: ignore[no-untyped-def]
+    from videoeval import __version__
+    from videoeval.judges.rejudge import read_autodq_verdicts, rejudge_clip, summarise
+    from videoeval.schema import MetricsReport
+
+    verdicts = read_autodq_verdicts(o["rejudge"])
+    chosen = [s for s in samples if s.sample_id in verdicts]
+    if not chosen:
+        raise NothingToScoreError(f"{o['rejudge']}/verdicts.jsonl names none of the clips")
+
+    async def main():  # type: ignore[no-untyped-def]
+        try:
+            with Progress(
+                TextColumn("[bold]re-judging"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+            ) as progress:
+                task = progress.add_task("clips", total=len(chosen))
+
+                async def one(sample):  # type: ignore[no-untyped-def]
+                    result = await rejudge_clip(
+                        auditor, auditor.prompt, sample, verdicts[sample.sample_id]
+                    )
+                    progress.advance(task)
+                    return result
+
+                return await asyncio.gather(*(one(s) for s in chosen))
+        finally:
+            await model.aclose()
+
+    results = list(asyncio.run(main()))
+    metrics = summarise(results)
+    failures: dict[str, int] = {}
+    for r in results:
+        if r.status != "ok":
+            failures[r.status] = failures.get(r.status, 0) + 1
+    report = MetricsReport(
+        benchmark=o["benchmark"],
+        task="audit",
+        protocol="video-judge/rejudge-neutral",
+        protocol_reference="AutoDQ verdicts other than entailment re-judged with the frames",
+        n_total=len(chosen),
+        n_scored=len(chosen) - sum(failures.values()),
+        n_counted=len(chosen) - sum(failures.values()),
+        metrics=metrics,
+        ci95={},
+        failures=failures,
+        failure_rule="clips whose frames or judge failed keep out of both sides",
+        inputs={"autodq_folder": o["rejudge"].name},
+        judge={
+            **model.identity(),
+            **sha_info,
+            "calls": client.stats.calls,
+            "cached": client.stats.cached,
+        },
+        videoeval_version=__version__,
+    )
+    out = o["out"]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(
+        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
+    with open(out / "flips.jsonl", "w", encoding="utf-8") as handle:
+        for r in results:
+            for flip in r.flips:
+                handle.write(json.dumps(flip, ensure_ascii=False) + "\n")
+    with open(out / "samples.jsonl", "w", encoding="utf-8") as handle:
+        for r in results:
+            row = {
+                "sample_id": r.sample.sample_id,
+                "category": r.sample.category,
+                "status": r.status,
+                "note": r.note,
+                "text_recall": r.text_recall,
+                "text_precision": r.text_precision,
+                "video_recall": r.video_recall,
+                "video_precision": r.video_precision,
+                "rejudged": r.rejudged,
+                "flips": len(r.flips),
+            }
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    table = Table(title=f"{o['benchmark']}: AutoDQ re-judged with frames ({o['judge_model']})")
+    for column in ("", "F1", "precision", "recall"):
+        table.add_column(column, justify="right" if column else "left")
+    for side in ("text", "video"):
+        table.add_row(
+            f"{side}-only" if side == "text" else "with frames",
+            *[f"{metrics[f'{k}_{side}']:.1f}" for k in ("F1", "precision", "recall")],
+        )
+    console.print(table)
+    console.print(
+        f"{int(metrics['flipped_precision_events'])} predicted events credited, "
+        f"{int(metrics['dropped_gt_events'])} GT events found wrong; frames were needed for "
+        f"{metrics['frames_share_of_events']:.1f}% of the events; wrote {out}",
         markup=False,
         highlight=False,
     )
