@@ -301,6 +301,10 @@ def _rejudge(o: dict[str, Any], samples, auditor, client, model, sha_info) -> No
         for r in results:
             for flip in r.flips:
                 handle.write(json.dumps(flip, ensure_ascii=False) + "\n")
+    with open(out / "side_by_side.jsonl", "w", encoding="utf-8") as handle:
+        for r in results:
+            for pair in r.side_by_side:
+                handle.write(json.dumps(pair, ensure_ascii=False) + "\n")
     with open(out / "samples.jsonl", "w", encoding="utf-8") as handle:
         for r in results:
             row = {

@@ -81,3 +81,8 @@ def test_rejudge_accounting(tmp_path: Path) -> None:
     assert m["frames_share_of_events"] == pytest.approx(500 / 7)
     flips = [json.loads(x) for x in (tmp_path / "out" / "flips.jsonl").read_text().splitlines()]
     assert sorted(f["event"] for f in flips) == ["E2", "P2", "P4"]
+    lines = (tmp_path / "out" / "side_by_side.jsonl").read_text().splitlines()
+    pairs = {p["event"]: p for p in map(json.loads, lines)}
+    assert len(pairs) == 7
+    assert (pairs["P3"]["text_label"], pairs["P3"]["video_label"]) == ("contradiction", "neutral")
+    assert pairs["E1"]["video_label"] is None  # entailed by the text judge: never needed frames

@@ -62,6 +62,8 @@ class ClipRejudge:
     rejudged: int = 0
     total_events: int = 0
     flips: list[dict[str, Any]] = field(default_factory=list)
+    side_by_side: list[dict[str, Any]] = field(default_factory=list)
+    """Every event of the clip: the text-only label and, when re-judged, the label with frames."""
 
 
 def _rate(hits: int, total: int) -> float:
@@ -81,6 +83,12 @@ async def rejudge_clip(
         _rate(hits_p, len(precision)),
     )
     result.video_recall, result.video_precision = result.text_recall, result.text_precision
+    result.side_by_side = [
+        {"clip": sample.sample_id, "side": v["side"], "event": v["event"],
+         "text_label": v["label"], "text_reason": v.get("reason"), "video_label": None,
+         "video_reason": None, "video_timestamps": None}
+        for v in verdicts
+    ]  # fmt: skip
     doubtful = [v for v in verdicts if v["label"] != "entailment"]
     if not doubtful:
         return result
@@ -99,8 +107,10 @@ async def rejudge_clip(
         result.status, result.note = "judge_error", str(exc)
         return result
     result.rejudged = len(events)
+    by_event = {id(v): row for v, row in zip(verdicts, result.side_by_side, strict=True)}
     dropped_gt = 0
     for verdict, (label, reason) in zip(doubtful, answer.value, strict=True):
+        by_event[id(verdict)].update(video_label=label, video_reason=reason)
         flip = None
         if verdict["side"] == "precision" and label == "entailment":
             hits_p, flip = hits_p + 1, "credited: the frames show the predicted event"
