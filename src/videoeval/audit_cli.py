@@ -17,7 +17,7 @@ from videoeval.errors import NothingToScoreError, VideoevalError
 
 console = Console()
 err = Console(stderr=True)
-AUDITABLE = ("dream1k", "carebench")
+AUDITABLE = ("dream1k", "carebench", "activitynet-captions")
 
 
 def audit(
@@ -99,10 +99,19 @@ def _audit(o: dict[str, Any]) -> None:
     from videoeval.video.resize import PixelBudget
     from videoeval.video.sampling import SamplingSpec
 
-    samples = BENCHMARKS[o["benchmark"]].load(o["annotations"]).samples
+    if o["benchmark"] == "activitynet-captions":  # timed events: text and span checked
+        from videoeval.benchmarks.activitynet_captions import load_timed
+
+        samples = load_timed(o["annotations"]).samples
+    else:
+        samples = BENCHMARKS[o["benchmark"]].load(o["annotations"]).samples
     if o["limit"]:
         samples = samples[: o["limit"]]
     mode: Mode = "two-sided" if o["candidates"] else "gt-audit"
+    if o["benchmark"] == "activitynet-captions":
+        if o["candidates"] or o["rejudge"]:
+            raise ValueError("activitynet-captions audits check the GT's timed events only")
+        mode = "timed"
     if o["rejudge"] is not None:
         from videoeval.judges.rejudge import load_rejudge_prompt
 

@@ -66,6 +66,8 @@ class CaptionSample:
     n_events: int | None = None
     n_shots: int | None = None
     n_subjects: int | None = None
+    timed_events: tuple[tuple[float, float, str], ...] | None = None
+    """Dense captions: ``(start, end, sentence)`` per event (ActivityNet Captions)."""
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ from videoeval.benchmarks.base import (
     read_json,
 )
 from videoeval.errors import InputError
-from videoeval.schema import GroundingSample
+from videoeval.schema import CaptionSample, GroundingSample
 
 EXPECTED = '{"<vid>": {"duration": s, "timestamps": [[s, e], ...], "sentences": [...]}}'
 
@@ -70,3 +70,37 @@ BENCHMARK = Benchmark(
     annotation_hint="val_1.json or val_2.json (densevid / PDVC layout)",
     notes="For dense captioning of the same files see the dense-captioning metrics.",
 )
+
+
+def load_timed(path: Path) -> LoadResult:
+    """The dense-captioning view: one clip per video, its events with their spans, and the
+    paragraph they form as the reference description."""
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise InputError(path, f"expected {EXPECTED}")
+    split = next((s for s in ("val_1", "val_2", "train", "test") if s in path.name), "all")
+    samples: list[CaptionSample] = []
+    skipped: list[str] = []
+    for vid, entry in data.items():
+        try:
+            windows = [as_window(w) for w in entry["timestamps"]]
+            sentences = [str(s).strip() for s in entry["sentences"]]
+            if len(windows) != len(sentences):
+                raise ValueError(f"{len(windows)} timestamps but {len(sentences)} sentences")
+            samples.append(
+                CaptionSample(
+                    sample_id=str(vid),
+                    video_id=str(vid),
+                    category=split,
+                    reference=" ".join(sentences),
+                    events=tuple(sentences),
+                    duration=as_duration(entry.get("duration")),
+                    n_events=len(sentences),
+                    timed_events=tuple(
+                        (w[0], w[1], s) for w, s in zip(windows, sentences, strict=True)
+                    ),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            skipped.append(f"{path}: video {vid!r}: {entry_problem(exc)}")
+    return finish(path, samples, skipped, EXPECTED)

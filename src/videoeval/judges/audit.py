@@ -79,12 +79,21 @@ class Auditor:
         except (VideoError, OSError, ValueError) as exc:
             result.status, result.note = "video_error", str(exc)
             return result
-        fields = {"reference": sample.reference}
-        if self.mode == "two-sided":
-            fields["candidate"] = candidate or ""
-        prompt = self.prompt.format(**fields)
+        if self.mode == "timed":
+            timed = sample.timed_events or ()
+            listed = "\n".join(
+                f"{i + 1}. [{s:.1f} - {e:.1f} s] {text}" for i, (s, e, text) in enumerate(timed)
+            )
+            prompt = self.prompt.format(events=listed)
+        else:
+            fields = {"reference": sample.reference}
+            if self.mode == "two-sided":
+                fields["candidate"] = candidate or ""
+            prompt = self.prompt.format(**fields)
+        n_events = len(sample.timed_events or ())
         answers = await asyncio.gather(
-            *(self._one_run(prompt, video, k) for k in range(self.runs)), return_exceptions=True
+            *(self._one_run(prompt, video, k, n_events) for k in range(self.runs)),
+            return_exceptions=True,
         )
         for k, answer in enumerate(answers):
             if isinstance(answer, JudgeFailure):
@@ -102,10 +111,11 @@ class Auditor:
             result.note = f"{self.runs - len(result.verdicts)} of {self.runs} runs failed"
         return result
 
-    async def _one_run(self, prompt: str, video: VideoFrames, k: int) -> tuple[Verdict, str]:
-        answer = await self.judge.ask(
-            prompt, reader(self.mode), f"audit-run{k}" if k else "", video
-        )
+    async def _one_run(
+        self, prompt: str, video: VideoFrames, k: int, n_events: int = 0
+    ) -> tuple[Verdict, str]:
+        read = reader(self.mode, n_events)
+        answer = await self.judge.ask(prompt, read, f"audit-run{k}" if k else "", video)
         return answer.value, answer.cache_key
 
     async def audit_all(

@@ -38,6 +38,14 @@ class ErrorItem(BaseModel):
     severity: Literal["minor", "major"] = "minor"
 
 
+class EventCheck(BaseModel):
+    """A timed GT event checked against the frames."""
+
+    text_ok: bool
+    span_ok: bool
+    suggested_span: list[float] | None = None
+
+
 class Verdict(BaseModel):
     frame_evidence: list[FrameEvidence] = Field(min_length=1)
     gt: SideScores
@@ -45,20 +53,24 @@ class Verdict(BaseModel):
     errors_gt: list[ErrorItem] = Field(default_factory=list)
     errors_candidate: list[ErrorItem] = Field(default_factory=list)
     credited_candidate_details: list[str] = Field(default_factory=list)
+    events: list[EventCheck] | None = None
+    """Timed audits only: one check per GT event, in order."""
 
     @property
     def flagged(self) -> bool:
-        return bool(self.errors_gt)
+        events_wrong = any(not (e.text_ok and e.span_ok) for e in self.events or [])
+        return bool(self.errors_gt) or events_wrong
 
     @property
     def major(self) -> bool:
         return self.gt.factual <= MAJOR_FACTUAL
 
 
-Mode = Literal["gt-audit", "two-sided"]
+Mode = Literal["gt-audit", "two-sided", "timed"]
 PROMPT_FILES: dict[str, tuple[str, set[str]]] = {
     "gt-audit": ("video_audit.txt", {"reference"}),
     "two-sided": ("video_two_sided.txt", {"reference", "candidate"}),
+    "timed": ("video_audit_timed.txt", {"events"}),
 }
 
 
@@ -79,7 +91,7 @@ def load_video_prompt(mode: Mode, path: Path | None = None) -> tuple[str, str, s
     return text, source, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def reader(mode: Mode):  # type: ignore[no-untyped-def]
+def reader(mode: Mode, n_events: int = 0):  # type: ignore[no-untyped-def]
     def read(reply: dict[str, Any]) -> Verdict:
         try:
             verdict = Verdict.model_validate(reply)
@@ -89,6 +101,8 @@ def reader(mode: Mode):  # type: ignore[no-untyped-def]
             raise ReplyError(f"verdict breaks the schema at {where}: {first['msg']}") from None
         if mode == "two-sided" and verdict.candidate is None:
             raise ReplyError("two-sided verdict without candidate scores")
+        if mode == "timed" and len(verdict.events or []) != n_events:
+            raise ReplyError(f"{len(verdict.events or [])} event checks for {n_events} events")
         return verdict
 
     return read

@@ -56,6 +56,20 @@ def audit_report(
         metrics["credited_candidate_details"] = float(
             sum(len(v.credited_candidate_details) for o in audited for v in o.verdicts)
         )
+    if mode == "timed":
+        # An event's span (or text) is wrong when every run says so.
+        checks = [(o, i) for o in audited for i in range(len(o.verdicts[0].events or []))]
+        span_wrong = sum(
+            all(not (v.events or [])[i].span_ok for v in o.verdicts) for o, i in checks
+        )
+        text_wrong = sum(
+            all(not (v.events or [])[i].text_ok for v in o.verdicts) for o, i in checks
+        )
+        metrics["events_checked"] = float(len(checks))
+        metrics["span_wrong_events"] = float(span_wrong)
+        metrics["span_wrong_rate"] = span_wrong * 100 / len(checks) if checks else 0.0
+        metrics["text_wrong_events"] = float(text_wrong)
+        metrics["text_wrong_rate"] = text_wrong * 100 / len(checks) if checks else 0.0
     failures = Counter(o.status for o in outcomes if o.status != "ok")
     rows = [
         {
