@@ -13,6 +13,9 @@ from typer.testing import CliRunner
 from tests.fake_servers import FakeServer, openai_reply
 from tests.video.synth import write_video
 from videoeval.cli import app
+from videoeval.video.frames import FrameCache, sample_video
+from videoeval.video.resize import PixelBudget
+from videoeval.video.sampling import SamplingSpec
 
 runner = CliRunner()
 CLIPS = {  # idx: (category, reference)
@@ -135,3 +138,34 @@ def test_dry_run_counts_and_costs(bench) -> None:
     assert server.received == []
     assert "judge calls" in result.output and "12" in result.output  # 4 clips with video x 3
     assert "estimated input cost" in result.output
+
+
+def test_large_frames_are_resized_and_a_judge_ignoring_the_schema_is_recorded(
+    tmp_path: Path,
+) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    write_video(videos / "1.mp4", frames=24, fps=24, size=(640, 360))
+    annotations = tmp_path / "DREAM-1k.jsonl"
+    annotations.write_text(json.dumps({
+        "messages": [{"role": "assistant", "content": [
+            {"type": "text", "text": "", "reference": "A counter counts."}]}],
+        "dataset": "DREAM/youtube", "idx": 1, "vid": 1, "extra_info": {"events": []},
+    }) + "\n", encoding="utf-8")  # fmt: skip
+    with FakeServer(lambda r, n: openai_reply("I refuse to answer in JSON.")) as server:
+        result = runner.invoke(
+            app,
+            ["audit", "dream1k", "-a", str(annotations), "--videos", str(videos),
+             "--judge-model", "vjudge", "--judge-base-url", server.base_url, "--runs", "2",
+             "--max-pixels", "50000", "--out", str(tmp_path / "out"),
+             "--cache", str(tmp_path / "cache")],
+        )  # fmt: skip
+        assert len(server.received) == 6  # 2 runs x 3 attempts
+    assert result.exit_code == 1 and "could be audited" in result.output
+    frames = FrameCache(tmp_path / "cache" / "frames")
+    sampled = sample_video(
+        videos / "1.mp4", SamplingSpec(kind="uniform", nframes=16),
+        PixelBudget(max_pixels=50000), frames,
+    )  # fmt: skip
+    assert sampled.from_cache  # the audit sampled and stored exactly these frames
+    assert sampled.width * sampled.height <= 50000 and sampled.width % 28 == 0
