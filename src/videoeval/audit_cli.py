@@ -76,10 +76,10 @@ def audit(
     try:
         _audit(locals())
     except NothingToScoreError as exc:
-        err.print(f"error: {exc}", markup=False)
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except (VideoevalError, ValueError) as exc:
-        err.print(f"error: {exc}", markup=False)
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

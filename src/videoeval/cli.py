@@ -439,6 +439,15 @@ def demo(
     }
     moves = ", ".join(f"{n} {max(v) - min(v):.2f}" for n, v in spread.items() if len(v) > 1)
     console.print(f"protocol alone moves the numbers by (max - min, points): {moves}")
+    from videoeval.report.html import write_report
+    from videoeval.report.load import load_run
+
+    html_path, _ = write_report(
+        [load_run(row.out_dir) for row in rows],
+        out / "report",
+        "Charades-STA: one file, six protocols",
+    )
+    console.print(f"report: {html_path}", markup=False, highlight=False)
     console.print(
         f"per-protocol metrics.json and samples.jsonl under {escape(str(out))}/", highlight=False
     )
@@ -463,8 +472,10 @@ def list_() -> None:
 
 
 from videoeval.audit_cli import audit  # noqa: E402 - registered here, defined with its helpers
+from videoeval.report_cli import report  # noqa: E402
 
 app.command("audit")(audit)
+app.command("report")(report)
 
 
 def main() -> None:

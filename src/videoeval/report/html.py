@@ -1,0 +1,192 @@
+"""``videoeval report``: one self-contained HTML page (plots inlined; thumbnails beside it) and a
+Markdown leaderboard, from any number of run folders."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from videoeval import __version__
+from videoeval.report.leaderboard import (
+    headline_names,
+    leaderboard_rows,
+    markdown,
+    paired_difference,
+)
+from videoeval.report.load import RunData
+from videoeval.report.plots import audit_plots, caption_plots, grounding_plots
+
+PAGE = Template("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>$title</title><style>$css</style></head>
+<body>
+<h1>$title</h1>
+<p>videoeval $version · $n_runs runs · every number below is read from the runs' metrics.json</p>
+<h2>Leaderboard</h2><table id="leaderboard"></table>
+$comparisons
+<h2>Plots</h2><div class="plots">$plots</div>
+<h2>Samples</h2>
+<div class="filters">
+ <label>run <select id="f-run"><option value="">all</option></select></label>
+ <label>status <select id="f-status"><option value="">all</option></select></label>
+ <label>category <select id="f-category"><option value="">all</option></select></label>
+ <label>IoU from <input id="f-iou-min" type="number" step="0.05" min="0" max="1" size="4"></label>
+ <label>to <input id="f-iou-max" type="number" step="0.05" min="0" max="1" size="4"></label>
+ <label><input id="f-flagged" type="checkbox"> flagged only</label>
+ <label>text <input id="f-text" type="search" size="18"></label>
+ <span id="count"></span>
+</div>
+<div id="samples"></div><button id="more" hidden>show more</button>
+<script type="application/json" id="data">$data</script>
+<script>$js</script>
+</body></html>
+""")
+
+# Absolute paths in notes and errors (from the machine that ran) are cut to their last part.
+_ABSOLUTE = re.compile(r"(?<![\w.])(?:/[\w.@+-]+){2,}/?")
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _ABSOLUTE.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    return value
+
+
+def _samples(run: RunData, thumbs: dict[tuple[str, str], list[dict[str, Any]]]) -> list[dict]:
+    verdicts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for pair in run.side_by_side:
+        verdicts[str(pair["clip"])].append(
+            {**pair, "label": pair.get("text_label"), "reason": pair.get("video_reason")
+             or pair.get("text_reason")}
+        )  # fmt: skip
+    if not run.side_by_side:
+        for v in run.verdicts:
+            verdicts[str(v["clip"])].append(v)
+    out = []
+    for row in run.rows:
+        sid = str(row.get("sample_id"))
+        sample: dict[str, Any] = {
+            "run": run.name, "kind": run.kind, "id": sid, "status": row.get("status"),
+            "category": row.get("category"), "note": row.get("note"),
+        }  # fmt: skip
+        if run.kind == "grounding":
+            for key in ("iou", "gt_windows", "duration", "scored_span", "answer", "query"):
+                sample[key] = row.get(key)
+        else:
+            sample.update(reference=row.get("reference"), prediction=row.get("prediction"))
+        if run.kind == "audit":
+            sample["flagged_runs"] = row.get("flagged_runs")
+            sample["errors"] = [
+                {**e, "run": r.get("run")}
+                for r in row.get("runs", [])
+                for e in r.get("errors_gt", [])
+            ]
+        sample["verdicts"] = verdicts.get(sid, [])
+        sample["thumbs"] = thumbs.get((run.name, sid), [])
+        out.append(sample)
+    return out
+
+
+def make_thumbnails(
+    runs: Sequence[RunData], videos: Path, folder: Path, per_sample: int = 8, max_samples: int = 500
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Small JPEGs of the frames each sample's judge or model saw, shared between samples and
+    runs that saw the same frame (one file per video and frame index)."""
+    from videoeval.engine.runner import find_video
+    from videoeval.prompts.video_labels import encode_jpeg
+    from videoeval.video.decode import decode_frames
+    from videoeval.video.probe import VideoError, probe
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    done = 0
+    for run in runs:
+        for row in run.rows:
+            frames = row.get("frames")
+            if not frames or done >= max_samples:
+                continue
+            video_id = str(row.get("video_id") or frames.get("video", "")).rsplit(".", 1)[0]
+            path = find_video(videos, video_id)
+            if path is None:
+                continue
+            indices, times = frames["indices"], frames["timestamps"]
+            step = max(1, len(indices) // per_sample)
+            chosen = list(zip(indices, times, strict=True))[::step][:per_sample]
+            missing = [i for i, _ in chosen if not (folder / f"{video_id}_{i}.jpg").exists()]
+            try:
+                if missing:
+                    info = probe(path)
+                    height = 64
+                    width = max(2, round(info.width * height / info.height / 2) * 2)
+                    decoded = decode_frames(info, missing, size=(width, height))
+                    for index, image in zip(missing, decoded.frames, strict=True):
+                        (folder / f"{video_id}_{index}.jpg").write_bytes(encode_jpeg(image, 80))
+            except VideoError:
+                continue
+            out[(run.name, str(row["sample_id"]))] = [
+                {"t": t, "src": f"{folder.name}/{video_id}_{i}.jpg"} for i, t in chosen
+            ]
+            done += 1
+    return out
+
+
+def write_report(
+    runs: Sequence[RunData], out: Path, title: str = "videoeval report", videos: Path | None = None
+) -> tuple[Path, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    thumbs = make_thumbnails(runs, videos, out / "thumbs") if videos else {}
+    plots = {**grounding_plots(runs), **caption_plots(runs), **audit_plots(runs)}
+    # Each run against the first run of its benchmark (the baseline), on their shared samples.
+    baselines: dict[str, RunData] = {}
+    comparisons = []
+    for run in runs:
+        base = baselines.setdefault(run.report.benchmark, run)
+        if base is not run and (d := paired_difference(run, base)) is not None:
+            comparisons.append(d)
+    data = {
+        "metric_names": headline_names(runs),
+        "runs": leaderboard_rows(runs),
+        "comparisons": comparisons,
+        "samples": [s for run in runs for s in _samples(run, thumbs)],
+    }
+    blob = json.dumps(_scrub(data), ensure_ascii=False).replace("</", "<\\/")
+    plot_html = "".join(
+        f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,'
+        f'{base64.b64encode(png).decode()}"><figcaption>{html.escape(name)}</figcaption></figure>'
+        for name, png in plots.items()
+    )
+    compare_html = ""
+    if comparisons:
+        items = "".join(
+            f"<li>{html.escape(c['a'])} − {html.escape(c['b'])}: {c['difference']:+.2f} points of "
+            f"{c['measure']} [{c['ci95'][0]:+.2f}, {c['ci95'][1]:+.2f}] on {c['shared']} shared "
+            "samples (paired bootstrap)</li>"
+            for c in comparisons
+        )
+        compare_html = f"<h2>Paired differences against the first run</h2><ul>{items}</ul>"
+    assets = resources.files("videoeval.report")
+    page = PAGE.substitute(
+        title=html.escape(title),
+        version=__version__,
+        n_runs=len(runs),
+        css=(assets / "page.css").read_text("utf-8"),
+        js=(assets / "page.js").read_text("utf-8"),
+        data=blob,
+        plots=plot_html or "<p>no plots for these runs</p>",
+        comparisons=compare_html,
+    )
+    html_path, md_path = out / "report.html", out / "leaderboard.md"
+    html_path.write_text(page, encoding="utf-8")
+    md_path.write_text(f"# {title}\n\n" + markdown(runs), encoding="utf-8")
+    return html_path, md_path

@@ -1,0 +1,111 @@
+"""The leaderboard across runs, and paired bootstrap differences between two runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from videoeval.report.load import RunData
+
+HEADLINES = {
+    "grounding": ("R1@0.3", "R1@0.5", "R1@0.7", "mIoU", "mAP"),
+    "captioning": ("F1", "precision", "recall", "object_F1", "EventSim-F1"),
+    "audit": ("loose_rate", "consensus_rate", "tight_rate", "span_wrong_rate", "F1_video"),
+}
+
+
+def headline_names(runs: Sequence[RunData]) -> list[str]:
+    names: list[str] = []
+    for run in runs:
+        for name in HEADLINES[run.kind]:
+            if name in run.report.metrics and name not in names:
+                names.append(name)
+    return names
+
+
+def leaderboard_rows(runs: Sequence[RunData]) -> list[dict[str, Any]]:
+    rows = []
+    for run in runs:
+        r = run.report
+        rows.append(
+            {
+                "run": run.name,
+                "model": run.model,
+                "benchmark": r.benchmark,
+                "protocol": r.protocol,
+                "metrics": {k: r.metrics[k] for k in headline_names([run])},
+                "ci95": {k: list(v) for k, v in r.ci95.items()},
+                "n": r.n_counted,
+                "n_total": r.n_total,
+                "failures": r.failures,
+            }
+        )
+    return rows
+
+
+def markdown(runs: Sequence[RunData]) -> str:
+    names = headline_names(runs)
+    lines = [
+        "| run | model | benchmark | protocol | " + " | ".join(names) + " | N | failures |",
+        "|---|---|---|---|" + "---|" * len(names) + "---|---|",
+    ]
+    for row in leaderboard_rows(runs):
+        cells = []
+        for name in names:
+            value = row["metrics"].get(name)
+            ci = row["ci95"].get(name)
+            text = "-" if value is None else f"{value:.2f}"
+            if value is not None and ci:
+                text += f" [{ci[0]:.1f}, {ci[1]:.1f}]"
+            cells.append(text)
+        failures = ", ".join(f"{k} {v}" for k, v in row["failures"].items()) or "none"
+        lines.append(
+            f"| {row['run']} | {row['model']} | {row['benchmark']} | {row['protocol']} | "
+            + " | ".join(cells)
+            + f" | {row['n']} | {failures} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _per_sample(run: RunData) -> dict[str, float]:
+    if run.kind == "grounding":
+        return {
+            r["sample_id"]: r["iou"]
+            for r in run.rows
+            if r.get("counted") and r.get("iou") is not None
+        }
+    if run.kind == "captioning":
+        out = {}
+        for r in run.rows:
+            rec, prec = r.get("recall"), r.get("precision")
+            if rec is not None and prec is not None:
+                out[r["sample_id"]] = 2 * rec * prec / (rec + prec) if rec + prec else 0.0
+        return out
+    return {}
+
+
+def paired_difference(
+    a: RunData, b: RunData, resamples: int = 2000, seed: int = 0
+) -> dict[str, Any] | None:
+    """Mean per-sample score of ``a`` minus ``b`` on their shared samples (IoU for grounding,
+    per-clip F1 for captions), with a paired percentile bootstrap 95% CI, in points."""
+    if a.kind != b.kind or a.report.benchmark != b.report.benchmark:
+        return None
+    left, right = _per_sample(a), _per_sample(b)
+    shared = sorted(set(left) & set(right))
+    if len(shared) < 2:
+        return None
+    diff = np.asarray([left[s] - right[s] for s in shared]) * 100
+    rng = np.random.default_rng(seed)
+    reps = diff[rng.integers(0, len(diff), size=(resamples, len(diff)))].mean(axis=1)
+    low, high = np.quantile(reps, [0.025, 0.975])
+    return {
+        "a": a.name,
+        "b": b.name,
+        "measure": "IoU" if a.kind == "grounding" else "per-clip F1",
+        "shared": len(shared),
+        "difference": float(diff.mean()),
+        "ci95": [float(low), float(high)],
+    }

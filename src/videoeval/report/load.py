@@ -1,0 +1,58 @@
+"""Reading run folders back: metrics.json plus the per-sample files beside it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from videoeval.benchmarks.base import read_text
+from videoeval.errors import InputError
+from videoeval.schema import MetricsReport
+
+
+@dataclass
+class RunData:
+    name: str
+    report: MetricsReport
+    rows: list[dict[str, Any]]
+    model: str
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+    side_by_side: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        if self.report.task == "audit":
+            return "audit"
+        return "captioning" if self.report.task == "captioning" else "grounding"
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in read_text(path).splitlines() if line.strip()]
+
+
+def load_run(folder: Path) -> RunData:
+    metrics_path = folder / "metrics.json"
+    if not metrics_path.exists():
+        raise InputError(folder, "holds no metrics.json: not a videoeval output folder")
+    try:
+        report = MetricsReport.model_validate_json(read_text(metrics_path))
+    except ValueError as exc:
+        raise InputError(metrics_path, f"not a metrics.json this version reads ({exc})") from None
+    model = "-"
+    run_json = folder / "run.json"
+    if run_json.exists():
+        model = json.loads(read_text(run_json)).get("config", {}).get("model", {}).get("model", "-")
+    elif report.judge and report.task == "audit":
+        model = f"judge {report.judge.get('model', '-')}"
+    return RunData(
+        name=folder.name,
+        report=report,
+        rows=_jsonl(folder / "samples.jsonl"),
+        model=str(model),
+        verdicts=_jsonl(folder / "verdicts.jsonl"),
+        side_by_side=_jsonl(folder / "side_by_side.jsonl"),
+    )

@@ -1,0 +1,137 @@
+"use strict";
+const DATA = JSON.parse(document.getElementById("data").textContent);
+const PAGE = 100;
+let shown = PAGE;
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (key === "class") node.className = value; else node.setAttribute(key, value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function fmt(value, digits) {
+  return typeof value === "number" ? value.toFixed(digits === undefined ? 2 : digits) : "-";
+}
+
+function renderLeaderboard() {
+  const names = DATA.metric_names;
+  const table = document.getElementById("leaderboard");
+  const head = el("tr", {}, ...["run", "model", "benchmark", "protocol", ...names, "N", "failures"]
+    .map((name, i) => el("th", {"data-col": i}, name)));
+  const body = el("tbody");
+  const rows = DATA.runs.map(run => [run.run, run.model, run.benchmark, run.protocol,
+    ...names.map(n => run.metrics[n]), run.n,
+    Object.entries(run.failures).map(([k, v]) => `${k} ${v}`).join(", ") || "none"]);
+  function fill(sorted) {
+    body.replaceChildren(...sorted.map((row, r) => el("tr", {}, ...row.map((cell, i) => {
+      const run = DATA.runs[DATA.runs.findIndex(x => x.run === row[0])];
+      if (i >= 4 && i < 4 + names.length) {
+        const ci = run.ci95[names[i - 4]];
+        return el("td", {"class": "num", "data-metric": names[i - 4], "data-run": run.run},
+          fmt(cell), ci ? el("span", {"class": "ci"}, ` [${fmt(ci[0], 1)}, ${fmt(ci[1], 1)}]`) : null);
+      }
+      return el("td", {}, cell);
+    }))));
+  }
+  let order = 1;
+  head.addEventListener("click", event => {
+    const col = Number(event.target.dataset.col);
+    if (Number.isNaN(col)) return;
+    order = -order;
+    fill([...rows].sort((a, b) => (a[col] > b[col] ? 1 : a[col] < b[col] ? -1 : 0) * order));
+  });
+  table.replaceChildren(el("thead", {}, head), body);
+  fill(rows);
+}
+
+function timeline(sample) {
+  const end = Math.max(sample.duration || 0, ...(sample.gt_windows || []).map(w => w[1]),
+    ...(sample.scored_span ? [sample.scored_span[1]] : []), 1);
+  const width = 420, x = t => 10 + (Math.max(0, Math.min(t, end)) / end) * (width - 20);
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("width", width); svg.setAttribute("height", 34); svg.setAttribute("class", "timeline");
+  const rect = (a, b, y, cls) => {
+    const r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    r.setAttribute("x", x(a)); r.setAttribute("y", y); r.setAttribute("height", 10);
+    r.setAttribute("width", Math.max(2, x(b) - x(a))); r.setAttribute("class", cls);
+    svg.append(r);
+  };
+  rect(0, end, 15, "axis");
+  for (const w of sample.gt_windows || []) rect(w[0], w[1], 2, "gt");
+  if (sample.scored_span) rect(Math.min(...sample.scored_span), Math.max(...sample.scored_span), 20, "pred");
+  return svg;
+}
+
+function card(sample) {
+  const node = el("div", {"class": `card status-${sample.status}`},
+    el("div", {"class": "head"}, el("b", {}, sample.id), ` · ${sample.run} · `,
+      el("span", {"class": "status"}, sample.status),
+      sample.category ? ` · ${sample.category}` : null,
+      sample.iou !== undefined && sample.iou !== null ? ` · IoU ${fmt(sample.iou, 3)}` : null,
+      sample.flagged_runs !== undefined ? ` · flagged in ${sample.flagged_runs} runs` : null));
+  if (sample.thumbs && sample.thumbs.length) {
+    node.append(el("div", {"class": "strip"}, ...sample.thumbs.map(t =>
+      el("figure", {}, el("img", {src: t.src, loading: "lazy", alt: `frame at ${t.t}s`}),
+        el("figcaption", {}, `${fmt(t.t, 1)}s`)))));
+  }
+  if (sample.kind === "grounding") node.append(timeline(sample));
+  for (const [label, key] of [["query", "query"], ["GT", "reference"], ["answer", "answer"],
+                              ["prediction", "prediction"], ["note", "note"]]) {
+    if (sample[key]) node.append(el("div", {"class": "field"}, el("i", {}, `${label}: `), sample[key]));
+  }
+  if (sample.verdicts && sample.verdicts.length) {
+    node.append(el("table", {"class": "verdicts"},
+      el("tr", {}, ...["side", "event", "text-only", "with frames", "reason"].map(h => el("th", {}, h))),
+      ...sample.verdicts.map(v => el("tr", {}, el("td", {}, v.side), el("td", {}, v.event),
+        el("td", {"class": `label-${v.label}`}, v.label),
+        el("td", {"class": `label-${v.video_label || "none"}`}, v.video_label || ""),
+        el("td", {}, v.reason || "")))));
+  }
+  if (sample.errors && sample.errors.length) {
+    node.append(el("ul", {"class": "errors"}, ...sample.errors.map(e => el("li", {},
+      `run ${e.run}: "${e.claim}" — frames show: ${e.frames_show} (${(e.timestamps || []).map(t => fmt(t, 1)).join(", ")}s, ${e.severity})`))));
+  }
+  return node;
+}
+
+function matching() {
+  const run = document.getElementById("f-run").value, status = document.getElementById("f-status").value;
+  const category = document.getElementById("f-category").value;
+  const lo = parseFloat(document.getElementById("f-iou-min").value), hi = parseFloat(document.getElementById("f-iou-max").value);
+  const flagged = document.getElementById("f-flagged").checked;
+  const text = document.getElementById("f-text").value.toLowerCase();
+  return DATA.samples.filter(s => (!run || s.run === run) && (!status || s.status === status)
+    && (!category || s.category === category)
+    && (Number.isNaN(lo) || (s.iou !== null && s.iou !== undefined && s.iou >= lo))
+    && (Number.isNaN(hi) || (s.iou !== null && s.iou !== undefined && s.iou <= hi))
+    && (!flagged || s.flagged_runs > 0 || (s.verdicts || []).some(v => v.video_label))
+    && (!text || JSON.stringify([s.id, s.query, s.reference, s.answer, s.prediction]).toLowerCase().includes(text)));
+}
+
+function renderSamples() {
+  const rows = matching();
+  document.getElementById("count").textContent = `${Math.min(shown, rows.length)} of ${rows.length} samples`;
+  document.getElementById("samples").replaceChildren(...rows.slice(0, shown).map(card));
+  document.getElementById("more").hidden = rows.length <= shown;
+}
+
+function options(id, values) {
+  const select = document.getElementById(id);
+  select.append(...[...new Set(values)].filter(v => v).sort().map(v => el("option", {value: v}, v)));
+}
+
+renderLeaderboard();
+options("f-run", DATA.samples.map(s => s.run));
+options("f-status", DATA.samples.map(s => s.status));
+options("f-category", DATA.samples.map(s => s.category));
+for (const id of ["f-run", "f-status", "f-category", "f-iou-min", "f-iou-max", "f-flagged", "f-text"]) {
+  document.getElementById(id).addEventListener("input", () => { shown = PAGE; renderSamples(); });
+}
+document.getElementById("more").addEventListener("click", () => { shown += PAGE; renderSamples(); });
+renderSamples();

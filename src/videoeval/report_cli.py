@@ -1,0 +1,44 @@
+"""``videoeval report``: leaderboard, plots and a per-sample viewer for run folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from videoeval.errors import VideoevalError
+
+console = Console()
+err = Console(stderr=True)
+
+
+def report(
+    runs: Annotated[list[Path], typer.Argument(help="Folders written by score, run or audit.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where report.html goes.")] = Path(
+        "videoeval-out/report"
+    ),
+    title: Annotated[str, typer.Option(help="Page title.")] = "videoeval report",
+    videos: Annotated[
+        Path | None,
+        typer.Option(help="Video folder: adds frame thumbnails to samples that record frames."),
+    ] = None,
+) -> None:
+    """Write OUT/report.html (self-contained: open it in any browser, no server) and
+    OUT/leaderboard.md.
+
+    The page holds a sortable leaderboard with CIs, paired bootstrap differences between runs of
+    the same benchmark, plots (IoU histogram and R1@tau for grounding, per-category F1 for
+    captions, audit error rates and judge agreement), and every sample with filters.
+    """
+    from videoeval.report.html import write_report
+    from videoeval.report.load import load_run
+
+    try:
+        loaded = [load_run(folder) for folder in runs]
+        html_path, md_path = write_report(loaded, out, title, videos)
+    except VideoevalError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(f"wrote {html_path} and {md_path}", markup=False, highlight=False)

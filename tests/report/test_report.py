@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from videoeval.cli import app
+from videoeval.report.html import write_report
+from videoeval.report.load import load_run
+
+runner = CliRunner()
+
+
+def embedded(html_path: Path) -> dict:
+    text = html_path.read_text(encoding="utf-8")
+    blob = re.search(r'<script type="application/json" id="data">(.*?)</script>', text, re.S)
+    return json.loads(blob.group(1).replace("<\\/", "</"))
+
+
+def test_values_in_the_html_equal_metrics_json(run_folders, tmp_path: Path) -> None:
+    folders = list(run_folders.values())
+    html_path, md_path = write_report([load_run(f) for f in folders], tmp_path / "r")
+    data = embedded(html_path)
+    for folder, row in zip(folders, data["runs"], strict=True):
+        metrics = json.loads((folder / "metrics.json").read_text())
+        assert row["run"] == folder.name and row["benchmark"] == metrics["benchmark"]
+        for name, value in row["metrics"].items():
+            assert value == metrics["metrics"][name]  # exactly, not approximately
+        assert row["n"] == metrics["n_counted"]
+    samples = data["samples"]
+    assert sum(s["run"] == "grounding-timelens" for s in samples) == 3720
+    assert {s["kind"] for s in samples} == {"grounding", "captioning", "audit"}
+    audit = next(s for s in samples if s["run"] == "audit" and s["id"] == "1")
+    assert audit["errors"][0]["frames_show"] == "runs"
+    markdown = md_path.read_text()
+    assert "| grounding-timelens |" in markdown and "9.00 [" in markdown
+
+
+def test_paired_difference_and_plots(run_folders, tmp_path: Path) -> None:
+    runs = [load_run(run_folders["timelens"]), load_run(run_folders["videomind"])]
+    html_path, _ = write_report(runs, tmp_path / "r")
+    data = embedded(html_path)
+    (comparison,) = data["comparisons"]
+    assert comparison["shared"] == 500 and comparison["measure"] == "IoU"
+    low, high = comparison["ci95"]
+    assert low <= comparison["difference"] <= high
+    text = html_path.read_text()
+    assert text.count("data:image/png;base64,") == 2  # IoU histogram, R1 curve
+
+
+def test_no_machine_paths_or_keys_leak(run_folders, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-never-in-a-report-123")
+    result = runner.invoke(
+        app, ["report", *map(str, run_folders.values()), "--out", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "r" / "report.html").read_text()
+    assert "sk-never-in-a-report" not in text
+    assert "/home/someone" not in text and "decoded from 1.mp4 fine" in text
+    for folder in run_folders.values():
+        assert str(folder.parent) not in text
+
+
+def test_a_folder_without_metrics_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(tmp_path), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "no metrics.json" in result.output
