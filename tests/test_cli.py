@@ -19,6 +19,7 @@ def test_demo_runs_offline_and_writes_every_protocol(tmp_path: Path) -> None:
     assert timechat["metrics"] == {"R1@0.3": 9.0, "R1@0.5": 3.4, "R1@0.7": 1.4}
     for name in ("timelens", "lmms-eval", "videomind", "vtimellm", "moment-detr"):
         assert (tmp_path / name / "samples.jsonl").exists()
+    assert (tmp_path / "report" / "report.html").exists() and "report:" in result.output
 
 
 def test_score_writes_the_metrics_contract(tmp_path: Path) -> None:

@@ -66,3 +66,34 @@ def test_no_machine_paths_or_keys_leak(run_folders, tmp_path: Path, monkeypatch)
 def test_a_folder_without_metrics_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(tmp_path), "--out", str(tmp_path / "r")])
     assert result.exit_code == 2 and "no metrics.json" in result.output
+
+
+def test_frame_strips_are_small_shared_files(tmp_path: Path) -> None:
+    from tests.video.synth import write_video
+    from videoeval.schema import MetricsReport
+
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    write_video(videos / "7.mp4", frames=32, fps=16, size=(160, 96))
+    run = tmp_path / "audit"
+    run.mkdir()
+    (run / "metrics.json").write_text(MetricsReport(
+        benchmark="dream1k", task="audit", protocol="video-judge/gt-audit",
+        protocol_reference="t", n_total=2, n_scored=2, n_counted=2,
+        metrics={"loose_rate": 0.0}, ci95={}, failures={}, failure_rule="t", inputs={},
+        videoeval_version="t",
+    ).model_dump_json())  # fmt: skip
+    frames = {"video": "7.mp4", "indices": list(range(0, 32, 2)),
+              "timestamps": [i / 16 for i in range(0, 32, 2)]}  # fmt: skip
+    rows = [
+        {"sample_id": s, "video_id": "7", "status": "ok", "frames": frames, "runs": []}
+        for s in ("a", "b")
+    ]  # two clips of one video: the same frames
+    (run / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    html_path, _ = write_report([load_run(run)], tmp_path / "r", videos=videos)
+    thumbs = sorted((tmp_path / "r" / "thumbs").iterdir())
+    assert len(thumbs) == 8  # 8 per sample, shared by both samples
+    assert all(t.stat().st_size < 5000 for t in thumbs)
+    samples = embedded(html_path)["samples"]
+    assert samples[0]["thumbs"] == samples[1]["thumbs"]
+    assert samples[0]["thumbs"][0] == {"t": 0.0, "src": "thumbs/7_0.jpg"}
