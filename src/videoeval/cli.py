@@ -123,6 +123,16 @@ def score(
     cache: Annotated[
         Path | None, typer.Option(help="Cache folder (default ~/.cache/videoeval).")
     ] = None,
+    reference: Annotated[
+        list[Path] | None,
+        typer.Option(help="Dense captioning: another reference file (val_2 beside val_1)."),
+    ] = None,
+    junk: Annotated[
+        str, typer.Option(help="Dense captioning: densevid-2018 (fixed) or -2019 (random) junk.")
+    ] = "densevid-2018",
+    no_language: Annotated[
+        bool, typer.Option("--no-language", help="Dense captioning: P/R only (no Java needed).")
+    ] = False,
 ) -> None:
     """Score an existing prediction file against a benchmark's ground truth.
 
@@ -137,6 +147,19 @@ def score(
 
     if benchmark not in BENCHMARKS:
         raise _fail(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", 2)
+    if benchmark == "activitynet-captions" and _is_densevid(predictions):
+        from videoeval.dense_cli import score_dense_cli
+
+        try:
+            score_dense_cli(
+                [annotations, *(reference or [])], predictions, out, not no_language, junk,
+                seed, console, err,
+            )  # fmt: skip
+        except NothingToScoreError as exc:
+            raise _fail(str(exc), 1) from None
+        except (VideoevalError, ValueError) as exc:
+            raise _fail(str(exc), 2) from None
+        return
     if BENCHMARKS[benchmark].task == "captioning":
         from videoeval.caption_cli import judge_or_eventsim
         from videoeval.predictions.captions import read_caption_predictions
@@ -476,6 +499,16 @@ from videoeval.report_cli import report  # noqa: E402
 
 app.command("audit")(audit)
 app.command("report")(report)
+
+
+def _is_densevid(path: Path) -> bool:
+    """A densevid results file starts with a JSON object holding "results"."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return head.lstrip().startswith("{") and '"results"' in head
 
 
 def main() -> None:

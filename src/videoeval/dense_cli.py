@@ -1,0 +1,50 @@
+"""What ``videoeval score activitynet-captions`` does with a densevid results file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from videoeval.metrics.dense import JunkRule
+from videoeval.predictions.dense import read_dense_predictions
+from videoeval.report.terminal import print_warnings
+from videoeval.scoring.dense import read_references, score_dense
+
+
+def score_dense_cli(
+    references: list[Path],
+    predictions: Path,
+    out: Path,
+    language: bool,
+    junk: str,
+    seed: int,
+    console: Console,
+    err: Console,
+) -> None:
+    if junk not in ("densevid-2018", "densevid-2019"):
+        raise ValueError("--junk takes densevid-2018 or densevid-2019")
+    loaded = [read_references(path) for path in references]
+    refs = [r for r, _ in loaded]
+    preds = read_dense_predictions(predictions)
+    rule: JunkRule = "densevid-2018" if junk == "densevid-2018" else "densevid-2019"
+    report, rows = score_dense(refs, preds, language=language, junk=rule, seed=seed)
+    report.warnings.extend(p for _, problems in loaded for p in problems[:20])
+    report.inputs["references"] = ", ".join(p.name for p in references)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(
+        json.dumps(report.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8"
+    )
+    with open(out / "samples.jsonl", "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row) + "\n")
+    table = Table(title=f"activitynet-captions dense captioning · {report.protocol}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in report.metrics.items():
+        table.add_row(name, f"{value:.2f}")
+    console.print(table)
+    print_warnings(err, report)
+    console.print(f"wrote {out}/metrics.json and samples.jsonl", markup=False, highlight=False)

@@ -1,0 +1,93 @@
+"""Dense video captioning as densevid_eval scores it (ranjaykrishna/densevid_eval; Python 3 port
+ttengwang/PDVC @ e81ff995 densevid_eval3/evaluate2018.py and evaluate2021.py).
+
+- tIoU(a, b) = max(0, min(ends) - max(starts)) / (min(hull, len(a) + len(b)) + 1e-8).
+- Detection at t (strict ``>``), per GT video and per reference file: precision = predictions
+  overlapping some reference segment / predictions, recall = reference segments covered /
+  reference segments; each takes its max over the reference files; a video without predictions
+  scores 0; mean over the union of GT videos.
+- Language at t (``>=``): every prediction is paired with every GT sentence of any reference file
+  it overlaps, or with a junk string when it overlaps none (``densevid-2018``: the fixed
+  ``abc123!@#``; ``densevid-2019``: 10-20 random lowercase letters, seeded here and recorded);
+  sentences are stripped of non-ASCII and PTB-tokenised; BLEU-1..4, METEOR, ROUGE-L and CIDEr are
+  computed per video over its pairs (0 for a video without predictions) and averaged over GT
+  videos. All sentences go through one tokenizer call and one METEOR process for the whole run
+  (the scores do not depend on the batching).
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
+JUNK_2018 = "abc123!@#"
+JunkRule = Literal["densevid-2018", "densevid-2019"]
+
+
+@dataclass(frozen=True)
+class Caption:
+    start: float
+    end: float
+    sentence: str
+
+
+def tiou(a: tuple[float, float], b: tuple[float, float]) -> float:
+    intersection = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = min(max(a[1], b[1]) - min(a[0], b[0]), (b[1] - b[0]) + (a[1] - a[0]))
+    return intersection / (union + 1e-8)
+
+
+def detection(
+    predictions: Sequence[Caption], references: Sequence[Sequence[Caption]], threshold: float
+) -> tuple[float, float]:
+    """``(precision, recall)`` of one video; ``references`` holds one list per reference file
+    that has the video."""
+    best_p = best_r = 0.0
+    for refs in references:
+        covered_refs: set[int] = set()
+        covered_preds: set[int] = set()
+        for i, pred in enumerate(predictions):
+            for j, ref in enumerate(refs):
+                if tiou((pred.start, pred.end), (ref.start, ref.end)) > threshold:
+                    covered_refs.add(j)
+                    covered_preds.add(i)
+        if predictions:
+            best_p = max(best_p, len(covered_preds) / len(predictions))
+        if refs:
+            best_r = max(best_r, len(covered_refs) / len(refs))
+    return best_p, best_r
+
+
+def remove_nonascii(text: str) -> str:
+    return "".join(c if ord(c) < 128 else " " for c in text)
+
+
+def junk_string(rule: JunkRule, rng: random.Random) -> str:
+    if rule == "densevid-2018":
+        return JUNK_2018
+    return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(10, 20)))
+
+
+def pairs_at(
+    predictions: Sequence[Caption],
+    references: Sequence[Sequence[Caption]],
+    threshold: float,
+    rule: JunkRule,
+    rng: random.Random,
+) -> list[tuple[str, str]]:
+    """``(prediction, GT sentence)`` pairs of one video at one threshold (``>=``)."""
+    pairs = []
+    for pred in predictions:
+        matched = False
+        for refs in references:
+            for ref in refs:
+                if tiou((pred.start, pred.end), (ref.start, ref.end)) >= threshold:
+                    pairs.append((remove_nonascii(pred.sentence), remove_nonascii(ref.sentence)))
+                    matched = True
+        if not matched:
+            pairs.append((remove_nonascii(pred.sentence), junk_string(rule, rng)))
+    return pairs

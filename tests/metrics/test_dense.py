@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import shared_file
+from videoeval.cli import app
+from videoeval.metrics.dense import JUNK_2018, Caption, detection, junk_string, pairs_at, tiou
+from videoeval.predictions.dense import DensePredictions
+from videoeval.scoring.dense import read_references, score_dense
+
+runner = CliRunner()
+
+
+def cap(s: float, e: float, text: str = "x") -> Caption:
+    return Caption(s, e, text)
+
+
+def test_tiou_uses_the_shorter_of_hull_and_summed_lengths() -> None:
+    assert tiou((0, 10), (5, 15)) == pytest.approx(5 / 15)
+    assert tiou((0, 5), (10, 15)) == 0.0
+    # the 1e-8 keeps an exact half just under 0.5: neither > 0.5 nor >= 0.5
+    assert tiou((0, 10), (0, 20)) < 0.5
+
+
+def test_detection_is_strict_and_takes_the_best_reference_per_side() -> None:
+    preds = [cap(0, 12), cap(50, 60)]
+    ref_a = [cap(0, 20), cap(30, 40)]  # tIoU 0.6 with the first prediction
+    ref_b = [cap(0, 12)]
+    p, r = detection(preds, [ref_a, ref_b], 0.5)
+    assert (p, r) == (0.5, 1.0)  # ref B covers 1/1; each file: 1 of 2 predictions is precise
+    assert detection(preds, [ref_a], 0.6) == (0.0, 0.0)  # 0.6 - epsilon is not > 0.6
+    assert detection([], [ref_a, ref_b], 0.3) == (0.0, 0.0)
+
+
+def test_junk_pairing_rules() -> None:
+    rng = random.Random(3)
+    pairs = pairs_at([cap(0, 10, "a dog"), cap(90, 95, "a café")], [[cap(0, 10, "a dog runs")]],
+                     0.5, "densevid-2018", rng)  # fmt: skip
+    assert pairs == [("a dog", "a dog runs"), ("a caf ", JUNK_2018)]
+    junk = junk_string("densevid-2019", random.Random(7))
+    assert junk.isalpha() and junk.islower() and 10 <= len(junk) <= 20
+    assert junk == junk_string("densevid-2019", random.Random(7))  # seeded, recorded
+
+
+def test_detection_on_real_references(tmp_path: Path) -> None:
+    val_1, _ = read_references(shared_file("captions/anet_captions_val_1.json"))
+    val_2, _ = read_references(shared_file("captions/anet_captions_val_2.json"))
+    preds = DensePredictions(captions={vid: caps for vid, caps in val_1.items()})
+    report, rows = score_dense([val_1, val_2], preds, language=False)
+    union = set(val_1) | set(val_2)
+    assert report.n_total == len(union) == len(rows)
+    share = 100 * len(val_1) / len(union)
+    for t in ("0.3", "0.5", "0.7", "0.9"):  # val_1 predicts itself: every val_1 video is perfect
+        assert report.metrics[f"P@{t}"] == pytest.approx(share)
+        assert report.metrics[f"R@{t}"] == pytest.approx(share)
+    missing = len(union) - len(val_1)  # val_2's videos are all in val_1
+    assert report.failures == ({"missing_prediction": missing} if missing else {})
+
+
+def test_cli_dense_path_and_bad_input(tmp_path: Path) -> None:
+    refs = tmp_path / "val_1.json"
+    refs.write_text(json.dumps({
+        "v1": {"duration": 30, "timestamps": [[0, 10], [10, 20]], "sentences": ["a", "b"]},
+        "v2": {"duration": 30, "timestamps": [[0, 30]], "sentences": ["c"]},
+    }))  # fmt: skip
+    preds = tmp_path / "results.json"
+    proposals = [
+        {"sentence": "a", "timestamp": [0, 10]},
+        {"sentence": "", "timestamp": [20, 10]},
+        {"sentence": "x", "timestamp": [500, 900]},
+        {"timestamp": ["nan", 3]},
+    ]
+    proposals += [{"sentence": "z", "timestamp": [1, 1]}] * 5000  # zero-length, too many
+    preds.write_text(json.dumps({"version": "1", "external_data": {},
+                                 "results": {"v1": proposals, "unknown": []}}))  # fmt: skip
+    result = runner.invoke(app, ["score", "activitynet-captions", "-a", str(refs), "-p", str(preds),
+                                 "--no-language", "-o", str(tmp_path / "o")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert metrics["task"] == "dense_captioning" and metrics["n_total"] == 2
+    assert metrics["metrics"]["R@0.5"] == pytest.approx(25.0)  # v1: 1 of 2 covered; v2: none
+    assert any("over 1000 proposals" in w for w in metrics["warnings"])
+    assert any("in no reference file" in w for w in metrics["warnings"])
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="language metrics need Java")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the raw Meteor
+def test_language_metrics_equal_pycocoevalcap_per_video() -> None:
+    pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
+    from pycocoevalcap.meteor.meteor import Meteor
+    from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
+
+    refs = [{"v1": [cap(0, 10, "A man opens the door."), cap(10, 20, "He walks in.")],
+             "v2": [cap(0, 5, "A dog barks.")]}]  # fmt: skip
+    preds = DensePredictions(captions={
+        "v1": [cap(0, 10, "A man opens a door."), cap(40, 50, "Nothing matches.")],
+    })  # fmt: skip
+    report, rows = score_dense(refs, preds, thresholds=(0.5,))
+    tok = PTBTokenizer().tokenize({
+        0: [{"caption": "A man opens a door."}], 1: [{"caption": "A man opens the door."}],
+        2: [{"caption": "Nothing matches."}], 3: [{"caption": JUNK_2018}],
+    })  # fmt: skip
+    expected, _ = Meteor().compute_score({0: tok[1], 1: tok[3]}, {0: tok[0], 1: tok[2]})
+    assert rows[0]["METEOR@0.5"] == pytest.approx(expected, abs=1e-9)
+    assert report.metrics["METEOR"] == pytest.approx(100 * expected / 2, abs=1e-7)  # v2: 0
