@@ -76,6 +76,14 @@ class RunStats:
     statuses: Counter[str] = field(default_factory=Counter)
 
 
+def encode_frames(
+    path: Path, frames: FrameProtocol, cache: FrameCache | None
+) -> tuple[VideoFrames, dict[str, Any]]:
+    """The frames a protocol picks from ``path``, as JPEGs with their labels, and their record."""
+    sampled = sample_video(path, frames.spec, frames.budget, cache)
+    return frames_for_request(sampled, frames.labels, frames.jpeg_quality), sampled.record()
+
+
 def find_video(videos: Path, video_id: str) -> Path | None:
     for suffix in ("", *VIDEO_SUFFIXES):
         candidate = videos / f"{video_id}{suffix}"
@@ -140,9 +148,8 @@ class Engine:
             if hit is not None:
                 self._memo.move_to_end(path)
                 return hit
-        sampled = sample_video(path, self.frames.spec, self.frames.budget, self.frame_cache)
-        video = frames_for_request(sampled, self.frames.labels, self.frames.jpeg_quality)
-        entry = (video, sampled.record())
+        entry = encode_frames(path, self.frames, self.frame_cache)
+        video = entry[0]
         size = sum(len(j) for j in video.jpegs)
         with self._memo_lock:
             self._memo[path] = entry

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.engine.runner import FrameProtocol, find_video
+from videoeval.engine.runner import FrameProtocol, encode_frames, find_video
 from videoeval.judges.client import JudgeClient, JudgeFailure
 from videoeval.judges.video_judge import Mode, Verdict, reader
 from videoeval.models.base import VideoFrames
-from videoeval.prompts.video_labels import frames_for_request
 from videoeval.schema import CaptionSample
-from videoeval.video.frames import FrameCache, sample_video
+from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError
 
 
@@ -61,9 +60,7 @@ class Auditor:
         path = find_video(self.videos, video_id)
         if path is None:
             raise VideoError(f"no video file for {video_id!r} in the videos folder")
-        sampled = sample_video(path, self.frames.spec, self.frames.budget, self.frame_cache)
-        record = sampled.record()
-        return frames_for_request(sampled, self.frames.labels, self.frames.jpeg_quality), record
+        return encode_frames(path, self.frames, self.frame_cache)
 
     async def audit(self, sample: CaptionSample) -> ClipAudit:
         result = ClipAudit(sample)
