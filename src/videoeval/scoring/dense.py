@@ -95,7 +95,10 @@ class LanguageScorers:
         gts = {i: [g] for i, (_, g) in enumerate(pairs)}
         out: dict[str, float] = {}
         for scorer, names in self.scorers:
-            score, _ = scorer.compute_score(gts, res)
+            if names == LANGUAGE[:4]:  # Bleu prints its counts unless told not to
+                score, _ = scorer.compute_score(gts, res, verbose=0)
+            else:
+                score, _ = scorer.compute_score(gts, res)
             values = score if isinstance(score, list) else [score]
             out.update({n: float(v) for n, v in zip(names, values, strict=True)})
         return out
