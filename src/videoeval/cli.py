@@ -133,6 +133,10 @@ def score(
     no_language: Annotated[
         bool, typer.Option("--no-language", help="Dense captioning: P/R only (no Java needed).")
     ] = False,
+    soda_missing: Annotated[
+        str,
+        typer.Option(help="SODA_c: 'drop' GT videos without predictions (reference) or 'zero'."),
+    ] = "drop",
 ) -> None:
     """Score an existing prediction file against a benchmark's ground truth.
 
@@ -153,7 +157,7 @@ def score(
         try:
             score_dense_cli(
                 [annotations, *(reference or [])], predictions, out, not no_language, junk,
-                seed, console, err,
+                seed, console, err, soda_missing,
             )  # fmt: skip
         except NothingToScoreError as exc:
             raise _fail(str(exc), 1) from None

@@ -23,14 +23,18 @@ def score_dense_cli(
     seed: int,
     console: Console,
     err: Console,
+    soda_missing: str = "drop",
 ) -> None:
+    if soda_missing not in ("drop", "zero"):
+        raise ValueError("--soda-missing takes drop (the reference) or zero")
     if junk not in ("densevid-2018", "densevid-2019"):
         raise ValueError("--junk takes densevid-2018 or densevid-2019")
     loaded = [read_references(path) for path in references]
     refs = [r for r, _ in loaded]
     preds = read_dense_predictions(predictions)
     rule: JunkRule = "densevid-2018" if junk == "densevid-2018" else "densevid-2019"
-    report, rows = score_dense(refs, preds, language=language, junk=rule, seed=seed)
+    report, rows = score_dense(refs, preds, language=language, junk=rule, seed=seed,
+                               soda_missing=soda_missing)  # fmt: skip
     report.warnings.extend(p for _, problems in loaded for p in problems[:20])
     report.inputs["references"] = ", ".join(p.name for p in references)
     out.mkdir(parents=True, exist_ok=True)

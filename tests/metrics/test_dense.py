@@ -109,3 +109,34 @@ def test_language_metrics_equal_pycocoevalcap_per_video() -> None:
     expected, _ = Meteor().compute_score({0: tok[1], 1: tok[3]}, {0: tok[0], 1: tok[2]})
     assert rows[0]["METEOR@0.5"] == pytest.approx(expected, abs=1e-9)
     assert report.metrics["METEOR"] == pytest.approx(100 * expected / 2, abs=1e-7)  # v2: 0
+
+
+def test_soda_dp_alignment_is_order_preserving() -> None:
+    import numpy as np
+
+    from videoeval.metrics.soda import dp_alignment, soda_f1
+
+    # Crossing pairs (0->1 with 1->0, 1.7) are not allowed: the best kept order is 0.9.
+    scores = np.array([[0.5, 0.9], [0.8, 0.4]])
+    assert dp_alignment(scores) == pytest.approx(0.9)
+    assert dp_alignment(np.array([[0.6, 0.0], [0.0, 0.7]])) == pytest.approx(1.3)
+    assert dp_alignment(np.zeros((0, 3))) == 0.0
+    assert soda_f1(1.3, n_gt=2, n_pred=4) == pytest.approx((0.325, 0.65, 2 * 0.325 * 0.65 / 0.975))
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="SODA_c needs Java (METEOR)")
+def test_soda_c_counts_missing_videos_only_when_asked() -> None:
+    pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
+    from videoeval.scoring.dense import soda_c
+
+    refs = [{"v1": [cap(0, 10, "a man opens the door"), cap(10, 20, "he walks in")],
+             "v2": [cap(0, 5, "a dog barks")]}]  # fmt: skip
+    preds = DensePredictions(
+        captions={"v1": [cap(10, 20, "he walks in"), cap(0, 10, "a man opens the door")]}
+    )
+    dropped = soda_c(refs, preds)
+    assert dropped["SODA_c_dropped_videos"] == 1.0
+    # identical sentences and spans, in order once sorted: METEOR 1.0 each (to 1e-3), tIoU ~1
+    assert dropped["SODA_c"] == pytest.approx(100.0, abs=0.5)
+    zero = soda_c(refs, preds, missing="zero")
+    assert zero["SODA_c_recall"] == pytest.approx(dropped["SODA_c_recall"] * 2 / 3, rel=1e-9)

@@ -8,10 +8,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from videoeval import __version__
 from videoeval.benchmarks.base import as_window, entry_problem, read_json
 from videoeval.errors import InputError, NothingToScoreError, VideoevalError
-from videoeval.metrics.dense import THRESHOLDS, Caption, JunkRule, detection, pairs_at
+from videoeval.metrics.dense import (
+    THRESHOLDS,
+    Caption,
+    JunkRule,
+    detection,
+    pairs_at,
+    remove_nonascii,
+    tiou,
+)
 from videoeval.predictions.dense import DensePredictions
 from videoeval.schema import MetricsReport
 
@@ -111,6 +121,7 @@ def score_dense(
     language: bool = True,
     junk: JunkRule = "densevid-2018",
     seed: int = 0,
+    soda_missing: str = "drop",
 ) -> tuple[MetricsReport, list[dict[str, Any]]]:
     videos = sorted({vid for refs in references for vid in refs})
     if not videos:
@@ -134,10 +145,24 @@ def score_dense(
     p, r = metrics["precision"], metrics["recall"]
     metrics["F1"] = 2 * p * r / (p + r) if p + r else 0.0
     if language:
-        metrics.update(_language(videos, references, predictions, thresholds, junk, seed, rows))
+        scorers = LanguageScorers()  # one tokenizer and one METEOR process for everything
+        try:
+            metrics.update(
+                _language_scores(
+                    videos, references, predictions, thresholds, junk, seed, rows, scorers
+                )
+            )
+            metrics.update(soda_c(references, predictions, soda_missing, scorers))
+        finally:
+            scorers.close()
     unknown = sorted(set(predictions.captions) - set(videos))
     missing = sum(r["status"] == "missing_prediction" for r in rows)
     warnings = [f"{missing} GT videos have no predictions: they score 0, as in the reference"]
+    if language and metrics.get("SODA_c_dropped_videos"):
+        warnings.append(
+            f"SODA_c left out {int(metrics['SODA_c_dropped_videos'])} GT videos without "
+            "predictions, as its reference does (--soda-missing zero counts them)"
+        )
     if unknown:
         warnings.append(f"{len(unknown)} predicted videos are in no reference file: {unknown[:5]}")
     if predictions.truncated:
@@ -165,24 +190,6 @@ def score_dense(
         videoeval_version=__version__,
     )
     return report, rows
-
-
-def _language(
-    videos: list[str],
-    references: Sequence[dict[str, list[Caption]]],
-    predictions: DensePredictions,
-    thresholds: Sequence[float],
-    junk: JunkRule,
-    seed: int,
-    rows: list[dict[str, Any]],
-) -> dict[str, float]:
-    scorers = LanguageScorers()
-    try:
-        return _language_scores(
-            videos, references, predictions, thresholds, junk, seed, rows, scorers
-        )
-    finally:
-        scorers.close()
 
 
 def _language_scores(
@@ -221,4 +228,62 @@ def _language_scores(
     return {
         name: 100 * sum(totals[(name, t)] for t in thresholds) / len(thresholds) / len(videos)
         for name in LANGUAGE
+    }
+
+
+def soda_c(
+    references: Sequence[dict[str, list[Caption]]],
+    predictions: DensePredictions,
+    missing: str = "drop",
+    scorers: LanguageScorers | None = None,
+) -> dict[str, float]:
+    """SODA_c over merged references (see ``metrics/soda.py``); ``missing`` is ``drop`` (the
+    reference) or ``zero``."""
+    from videoeval.metrics.soda import dp_alignment, soda_f1
+
+    videos = sorted({vid for refs in references for vid in refs})
+    scored = [v for v in videos if predictions.captions.get(v)]
+    merged = {
+        v: sorted((c for refs in references if v in refs for c in refs[v]), key=lambda c: c.start)
+        for v in videos
+    }
+    preds = {v: sorted(predictions.captions[v], key=lambda c: c.start) for v in scored}
+    own = scorers is None
+    scorers = scorers or LanguageScorers()
+    try:
+        sentences = list(
+            dict.fromkeys(
+                [remove_nonascii(c.sentence) for v in scored for c in preds[v]]
+                + [remove_nonascii(c.sentence) for v in scored for c in merged[v]]
+            )
+        )
+        tokens = dict(zip(sentences, scorers.tokenize(sentences), strict=True)) if sentences else {}
+        meteor = scorers.scorers[1][0]
+        total, n_gt, n_pred = 0.0, 0, 0
+        for v in scored:
+            pred_tokens = {j: [tokens[remove_nonascii(c.sentence)]] for j, c in enumerate(preds[v])}
+            matrix = np.zeros((len(merged[v]), len(preds[v])))
+            for i, gt in enumerate(merged[v]):
+                gt_token = tokens[remove_nonascii(gt.sentence)]
+                # As the reference: the GT sentence is the hypothesis, each prediction a reference.
+                _, per_pred = meteor.compute_score(
+                    pred_tokens, {j: [gt_token] for j in pred_tokens}
+                )
+                for j, pred in enumerate(preds[v]):
+                    matrix[i, j] = tiou((gt.start, gt.end), (pred.start, pred.end)) * per_pred[j]
+            total += dp_alignment(matrix)
+            n_gt += len(merged[v])
+            n_pred += len(preds[v])
+    finally:
+        if own:
+            scorers.close()
+    if missing == "zero":
+        n_gt += sum(len(merged[v]) for v in videos if v not in preds)
+    precision, recall, f1 = soda_f1(total, n_gt, n_pred)
+    return {
+        "SODA_c": 100 * f1,
+        "SODA_c_precision": 100 * precision,
+        "SODA_c_recall": 100 * recall,
+        "SODA_c_videos": float(len(scored)),
+        "SODA_c_dropped_videos": float(len(videos) - len(scored)) if missing == "drop" else 0.0,
     }
