@@ -39,7 +39,7 @@ def make_bench(root: Path, queries: int = 24) -> tuple[Path, Path]:
 def answer(received, n) -> Reply:
     digits = sum(ord(c) for c in received.prompt) % 3
     reply = openai_reply(f"The event happens in {digits} - {digits + 1} seconds.")
-    reply.delay = 0.03
+    reply.delay = 0.1  # a run lasts ~2 s, so most kills land mid-run
     return reply
 
 
@@ -76,7 +76,7 @@ def test_kill_minus_nine_then_resume_loses_and_repeats_nothing(tmp_path: Path) -
             proc = subprocess.Popen(
                 cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            time.sleep(rng.uniform(0.3, 2.5))
+            time.sleep(rng.uniform(0.2, 1.8))
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 killed_mid_run += 1
