@@ -151,6 +151,16 @@ def score(
 
     if benchmark not in BENCHMARKS:
         raise _fail(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", 2)
+    if benchmark == "etbench":
+        from videoeval.dense_cli import score_etbench_cli
+
+        try:
+            score_etbench_cli(predictions, out, seed, console, err)
+        except NothingToScoreError as exc:
+            raise _fail(str(exc), 1) from None
+        except (VideoevalError, ValueError) as exc:
+            raise _fail(str(exc), 2) from None
+        return
     if benchmark == "activitynet-captions" and _is_densevid(predictions):
         from videoeval.dense_cli import score_dense_cli
 
@@ -332,6 +342,8 @@ def run(
     if benchmark not in BENCHMARKS:
         raise _fail(f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", 2)
     task = BENCHMARKS[benchmark].task
+    if task not in ("grounding", "captioning"):
+        raise _fail(f"`run` drives grounding and captioning benchmarks, not {benchmark}", 2)
     try:
         frames, settings, system, template = run_inputs(
             sampling,

@@ -52,3 +52,33 @@ def score_dense_cli(
     console.print(table)
     print_warnings(err, report)
     console.print(f"wrote {out}/metrics.json and samples.jsonl", markup=False, highlight=False)
+
+
+def score_etbench_cli(
+    predictions: Path, out: Path, seed: int, console: Console, err: Console
+) -> None:
+    from videoeval.scoring.etbench import score_etbench
+
+    report, rows = score_etbench(predictions, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(
+        json.dumps(report.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8"
+    )
+    with open(out / "samples.jsonl", "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row) + "\n")
+    table = Table(title="E.T. Bench DVC / SLC")
+    for column in ("task/source", "F1", "Sim", "failed / total"):
+        table.add_column(column, justify="left" if column == "task/source" else "right")
+    for row in rows:
+        table.add_row(
+            f"{row['task']}/{row['source']}",
+            f"{100 * row['F1']:.1f}",
+            f"{100 * row['Sim']:.1f}",
+            f"{int(row['failed'])} / {int(row['total'])}",
+        )
+    table.add_section()
+    for name, value in report.metrics.items():
+        table.add_row(name, f"{value:.1f}", "", "")
+    console.print(table)
+    console.print(f"wrote {out}/metrics.json", markup=False, highlight=False)

@@ -21,6 +21,7 @@ def test_registry_ids_and_default_protocols() -> None:
         "qvhighlights": "moment-detr",
         "dream1k": "autodq",
         "carebench": "autodq",
+        "etbench": "etbench",
     }
     with pytest.raises(KeyError, match="known"):
         get_benchmark("charades")

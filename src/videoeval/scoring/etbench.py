@@ -1,0 +1,129 @@
+"""``videoeval score etbench -p predictions.json``: E.T. Bench DVC and SLC (see metrics/etbench.py).
+
+The prediction file is E.T. Bench's annotation list with each sample's answer in ``a``; the
+annotation file, when given, is not needed (the list carries the GT)."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from videoeval import __version__
+from videoeval.benchmarks.base import read_json
+from videoeval.errors import InputError, NothingToScoreError
+from videoeval.metrics.dense import Caption, detection, pairs_at
+from videoeval.metrics.etbench import THRESHOLDS, parse_answer
+from videoeval.schema import MetricsReport
+
+REFERENCE = "PolyU-ChenLab/ETBench evaluation/compute_metrics.py (dvc_eval, DVCEval)"
+TASKS = ("dvc", "slc")
+
+
+def read_etbench(path: Path) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise InputError(path, "expected E.T. Bench's list of samples")
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for sample in data:
+        if isinstance(sample, dict) and sample.get("task") in TASKS:
+            groups[(sample["task"], str(sample.get("source")))].append(sample)
+    if not groups:
+        raise InputError(path, "no dense captioning (dvc) or step localisation (slc) samples")
+    return dict(groups)
+
+
+def score_group(samples: list[dict[str, Any]], encoder: Any, tokenize: Any, seed: int) -> dict:
+    gts: dict[str, list[Caption]] = {}
+    preds: dict[str, list[Caption]] = {}
+    failed = 0
+    for sample in samples:
+        parsed = parse_answer(str(sample.get("a") or ""))
+        if parsed is None:
+            failed += 1
+            continue
+        times, captions = parsed
+        video = str(sample["video"])  # a later sample of the same video overwrites, as the script
+        gts[video] = [Caption(float(s), float(e), str(c))
+                      for (s, e), c in zip(sample["tgt"], sample["g"], strict=False)]  # fmt: skip
+        preds[video] = [Caption(t[0], t[1], c) for t, c in zip(times, captions, strict=True)][:1000]
+    out: dict[str, float] = {"total": float(len(samples)), "failed": float(failed)}
+    if not preds:
+        out.update(F1=0.0, Sim=0.0)
+        return out
+    scale = len(preds) / len(samples)
+    f1s, sims = [], []
+    rng = random.Random(seed)
+    for t in THRESHOLDS:
+        pr = [detection(preds[v], [gts[v]], t) for v in gts]
+        p = scale * sum(x[0] for x in pr) / len(pr)
+        r = scale * sum(x[1] for x in pr) / len(pr)
+        f1 = 0.0 if p + r == 0 else 2 * p * r / (p + r)
+        out[f"F1@{t:g}"] = f1
+        f1s.append(f1)
+        video_sims = []
+        for v in gts:
+            pairs = pairs_at(preds[v], [gts[v]], t, "densevid-2019", rng)
+            if not pairs:
+                video_sims.append(0.0)
+                continue
+            left = encoder.encode(tokenize([p for p, _ in pairs]))
+            right = encoder.encode(tokenize([g for _, g in pairs]))
+            video_sims.append(float(np.mean(np.sum(left * right, axis=1))))
+        sims.append(sum(video_sims) / len(video_sims))
+    out["F1"] = sum(f1s) / len(f1s)
+    out["Sim"] = sum(sims) / len(sims)
+    out["scale"] = scale
+    return out
+
+
+def score_etbench(path: Path, seed: int = 0) -> tuple[MetricsReport, list[dict[str, Any]]]:
+    from videoeval.metrics.sentence_encoder import MiniLMEncoder
+    from videoeval.scoring.dense import LanguageScorers
+
+    groups = read_etbench(path)
+    if not groups:
+        raise NothingToScoreError(f"{path.name} holds no dvc or slc samples")
+    encoder = MiniLMEncoder()
+    scorers = LanguageScorers()
+    try:
+        rows = []
+        for (task, source), samples in sorted(groups.items()):
+            result = score_group(samples, encoder, scorers.tokenize, seed)
+            rows.append({"task": task, "source": source, **result})
+    finally:
+        scorers.close()
+    metrics: dict[str, float] = {}
+    for task in TASKS:
+        mine = [r for r in rows if r["task"] == task]
+        if mine:
+            metrics[f"{task.upper()}_F1"] = 100 * sum(r["F1"] for r in mine) / len(mine)
+            metrics[f"{task.upper()}_Sim"] = 100 * sum(r["Sim"] for r in mine) / len(mine)
+    failed = int(sum(r["failed"] for r in rows))
+    total = int(sum(r["total"] for r in rows))
+    report = MetricsReport(
+        benchmark="etbench",
+        task="dense_captioning",
+        protocol="etbench",
+        protocol_reference=REFERENCE,
+        n_total=total,
+        n_scored=total - failed,
+        n_counted=total,
+        metrics=metrics,
+        ci95={},
+        failures={"parse_error": failed} if failed else {},
+        failure_rule=(
+            "answers without a readable time are Failed: out of P/R/Sim, and F1 is scaled by "
+            "the parsed share (the reference's rule)"
+        ),
+        inputs={"predictions": path.name, "junk_seed": seed},
+        by_category={
+            f"{r['task']}/{r['source']}": {k: v for k, v in r.items() if isinstance(v, float)}
+            for r in rows
+        },
+        videoeval_version=__version__,
+    )
+    return report, rows
