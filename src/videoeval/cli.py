@@ -53,13 +53,14 @@ def _fail(message: str, code: int) -> typer.Exit:
 @app.command()
 def score(
     benchmark: Annotated[str, typer.Argument(help=f"Benchmark id: {', '.join(BENCHMARKS)}.")],
-    annotations: Annotated[
-        Path, typer.Option("--annotations", "-a", help="The benchmark's GT file.")
-    ],
     predictions: Annotated[
         Path,
         typer.Option("--predictions", "-p", help="Your prediction file; its layout is detected."),
     ],
+    annotations: Annotated[
+        Path | None,
+        typer.Option("--annotations", "-a", help="The benchmark's GT file (etbench: not needed)."),
+    ] = None,
     protocol: Annotated[
         str | None,
         typer.Option(
@@ -161,6 +162,8 @@ def score(
         except (VideoevalError, ValueError) as exc:
             raise _fail(str(exc), 2) from None
         return
+    if annotations is None:
+        raise _fail(f"{benchmark} needs its GT file: --annotations / -a", 2)
     if benchmark == "activitynet-captions" and _is_densevid(predictions):
         from videoeval.dense_cli import score_dense_cli
 

@@ -82,10 +82,14 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     ]  # fmt: skip
     path = tmp_path / "etbench.json"
     path.write_text(json.dumps(samples), encoding="utf-8")
-    result = runner.invoke(app, ["score", "etbench", "-a", str(path), "-p", str(path),
-                                 "-o", str(tmp_path / "o")])  # fmt: skip
+    result = runner.invoke(app, ["score", "etbench", "-p", str(path), "-o", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
     assert metrics["metrics"]["DVC_F1"] == pytest.approx(100.0)
     assert metrics["metrics"]["DVC_Sim"] == pytest.approx(100.0, abs=1e-3)  # identical captions
     assert metrics["metrics"]["SLC_F1"] == 0.0 and metrics["failures"] == {"parse_error": 1}
+
+
+def test_other_benchmarks_still_need_their_gt_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["score", "dream1k", "-p", str(tmp_path / "p.jsonl")])
+    assert result.exit_code == 2 and "--annotations" in result.output

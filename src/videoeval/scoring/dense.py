@@ -279,6 +279,9 @@ def soda_c(
             scorers.close()
     if missing == "zero":
         n_gt += sum(len(merged[v]) for v in videos if v not in preds)
+    # fujiso/SODA prints these two under each other's names (it divides its "precision" by
+    # the reference count); F1 is symmetric, so SODA_c is identical. Ours follow the usual
+    # meaning: precision over predicted events, recall over reference events.
     precision, recall, f1 = soda_f1(total, n_gt, n_pred)
     return {
         "SODA_c": 100 * f1,
