@@ -140,3 +140,22 @@ def test_soda_c_counts_missing_videos_only_when_asked() -> None:
     assert dropped["SODA_c"] == pytest.approx(100.0, abs=0.5)
     zero = soda_c(refs, preds, missing="zero")
     assert zero["SODA_c_recall"] == pytest.approx(dropped["SODA_c_recall"] * 2 / 3, rel=1e-9)
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="SODA_c needs Java (METEOR)")
+def test_soda_c_per_reference_file_averages_the_two_f1() -> None:
+    pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
+    from videoeval.scoring.dense import soda_c
+
+    first = {"v1": [cap(0, 10, "a man opens the door"), cap(10, 20, "he walks in")]}
+    second = {"v1": [cap(40, 50, "a cat sleeps on a sofa")], "v2": [cap(0, 5, "a dog barks")]}
+    preds = DensePredictions(
+        captions={"v1": [cap(0, 10, "a man opens the door"), cap(10, 20, "he walks in")]}
+    )
+    both = soda_c([first, second], preds)
+    alone = [soda_c([ref], preds)["SODA_c"] for ref in (first, second)]
+    assert alone[0] == pytest.approx(100.0, abs=0.5) and alone[1] == 0.0  # no overlap: tIoU 0
+    assert both["SODA_c_per_reference"] == pytest.approx(sum(alone) / 2, rel=1e-12)
+    # merged: 2 of 3 GT events found with 2 predictions, P 1 and R 2/3
+    assert both["SODA_c"] == pytest.approx(100 * 2 * (2 / 3) / (1 + 2 / 3), abs=0.5)
+    assert "SODA_c_per_reference" not in soda_c([first], preds)

@@ -243,27 +243,32 @@ def soda_c(
 
     videos = sorted({vid for refs in references for vid in refs})
     scored = [v for v in videos if predictions.captions.get(v)]
+    # Each merged event keeps the index of its reference file: the per-file rows of the merged
+    # matrix are the matrix SODA builds from that file alone (same stable sort by start).
     merged = {
-        v: sorted((c for refs in references if v in refs for c in refs[v]), key=lambda c: c.start)
+        v: sorted(
+            ((k, c) for k, refs in enumerate(references) if v in refs for c in refs[v]),
+            key=lambda kc: kc[1].start,
+        )
         for v in videos
     }
     preds = {v: sorted(predictions.captions[v], key=lambda c: c.start) for v in scored}
     own = scorers is None
     scorers = scorers or LanguageScorers()
+    matrices: dict[str, np.ndarray] = {}
     try:
         sentences = list(
             dict.fromkeys(
                 [remove_nonascii(c.sentence) for v in scored for c in preds[v]]
-                + [remove_nonascii(c.sentence) for v in scored for c in merged[v]]
+                + [remove_nonascii(c.sentence) for v in scored for _, c in merged[v]]
             )
         )
         tokens = dict(zip(sentences, scorers.tokenize(sentences), strict=True)) if sentences else {}
         meteor = scorers.scorers[1][0]
-        total, n_gt, n_pred = 0.0, 0, 0
         for v in scored:
             pred_tokens = {j: [tokens[remove_nonascii(c.sentence)]] for j, c in enumerate(preds[v])}
             matrix = np.zeros((len(merged[v]), len(preds[v])))
-            for i, gt in enumerate(merged[v]):
+            for i, (_, gt) in enumerate(merged[v]):
                 gt_token = tokens[remove_nonascii(gt.sentence)]
                 # As the reference: the GT sentence is the hypothesis, each prediction a reference.
                 _, per_pred = meteor.compute_score(
@@ -271,22 +276,40 @@ def soda_c(
                 )
                 for j, pred in enumerate(preds[v]):
                     matrix[i, j] = tiou((gt.start, gt.end), (pred.start, pred.end)) * per_pred[j]
-            total += dp_alignment(matrix)
-            n_gt += len(merged[v])
-            n_pred += len(preds[v])
+            matrices[v] = matrix
     finally:
         if own:
             scorers.close()
-    if missing == "zero":
-        n_gt += sum(len(merged[v]) for v in videos if v not in preds)
-    # fujiso/SODA prints these two under each other's names (it divides its "precision" by
-    # the reference count); F1 is symmetric, so SODA_c is identical. Ours follow the usual
-    # meaning: precision over predicted events, recall over reference events.
-    precision, recall, f1 = soda_f1(total, n_gt, n_pred)
-    return {
+
+    def aggregate(files: set[int]) -> tuple[float, float, float, int, int]:
+        total, n_gt, n_pred, n_videos, dropped = 0.0, 0, 0, 0, 0
+        for v in videos:
+            if not any(v in references[k] for k in files):
+                continue
+            rows = [i for i, (k, _) in enumerate(merged[v]) if k in files]
+            if v not in preds:
+                dropped += 1
+                n_gt += len(rows) if missing == "zero" else 0
+                continue
+            total += dp_alignment(matrices[v][rows])
+            n_gt += len(rows)
+            n_pred += len(preds[v])
+            n_videos += 1
+        return (*soda_f1(total, n_gt, n_pred), n_videos, dropped)
+
+    # fujiso/SODA prints precision and recall under each other's names (it divides its
+    # "precision" by the reference count); F1 is symmetric, so SODA_c is identical. Ours follow
+    # the usual meaning: precision over predicted events, recall over reference events.
+    precision, recall, f1, n_videos, dropped = aggregate(set(range(len(references))))
+    result = {
         "SODA_c": 100 * f1,
         "SODA_c_precision": 100 * precision,
         "SODA_c_recall": 100 * recall,
-        "SODA_c_videos": float(len(scored)),
-        "SODA_c_dropped_videos": float(len(videos) - len(scored)) if missing == "drop" else 0.0,
+        "SODA_c_videos": float(n_videos),
+        "SODA_c_dropped_videos": float(dropped) if missing == "drop" else 0.0,
     }
+    if len(references) > 1:
+        # PDVC's eval_soda: SODA_c once per reference file, the F1s averaged (papers report this).
+        per_file = [aggregate({k})[2] for k in range(len(references))]
+        result["SODA_c_per_reference"] = 100 * sum(per_file) / len(per_file)
+    return result
