@@ -164,7 +164,9 @@ def score(
         return
     if annotations is None:
         raise _fail(f"{benchmark} needs its GT file: --annotations / -a", 2)
-    if benchmark == "activitynet-captions" and _is_densevid(predictions):
+    if benchmark == "activitynet-captions" and (
+        _is_densevid(predictions) or is_dense_answers(predictions)
+    ):
         from videoeval.dense_cli import score_dense_cli
 
         try:
@@ -518,6 +520,12 @@ from videoeval.report_cli import report  # noqa: E402
 
 app.command("audit")(audit)
 app.command("report")(report)
+
+
+def is_dense_answers(path: Path) -> bool:
+    from videoeval.predictions.dense import is_dense_answers as check
+
+    return check(path)
 
 
 def _is_densevid(path: Path) -> bool:

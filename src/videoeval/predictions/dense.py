@@ -1,9 +1,15 @@
 """Dense-captioning prediction files: the densevid ``results`` JSON
-(``{"version", "results": {vid: [{"sentence", "timestamp": [s, e]}]}, "external_data"}``)."""
+(``{"version", "results": {vid: [{"sentence", "timestamp": [s, e]}]}, "external_data"}``), or a
+model's raw answers, JSONL ``{"vid", "answer": "..."}`` (one line per video), parsed into events:
+a JSON list in the answer (``[{"timestamp": [s, e], "sentence"}]`` or ``start``/``end``/
+``caption``) when there is one, else "<start> - <end> seconds, caption" text by E.T. Bench's rules.
+"""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +25,7 @@ class DensePredictions:
     captions: dict[str, list[Caption]]
     problems: list[str] = field(default_factory=list)
     truncated: int = 0
+    unparsed: set[str] = field(default_factory=set)
 
 
 def is_densevid(data: object) -> bool:
@@ -26,6 +33,8 @@ def is_densevid(data: object) -> bool:
 
 
 def read_dense_predictions(path: Path, max_proposals: int = MAX_PROPOSALS) -> DensePredictions:
+    if is_dense_answers(path):
+        return read_dense_answers(path, max_proposals)
     data = read_json(path)
     if not is_densevid(data):
         raise InputError(path, 'expected {"results": {vid: [{"sentence", "timestamp"}]}, ...}')
@@ -46,4 +55,74 @@ def read_dense_predictions(path: Path, max_proposals: int = MAX_PROPOSALS) -> De
             except (KeyError, TypeError, ValueError) as exc:
                 out.problems.append(f"{vid}[{k}]: {exc}")
         out.captions[str(vid)] = captions
+    return out
+
+
+_VIDEO_KEYS = ("vid", "video_id", "video")
+_JSON_LIST = re.compile(r"\[\s*\{.*\}\s*\]", re.DOTALL)
+
+
+def is_dense_answers(path: Path) -> bool:
+    """A JSONL file whose first record has a video id and an ``answer`` but no query."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first = handle.readline()
+        record = json.loads(first)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return (
+        isinstance(record, dict)
+        and "answer" in record
+        and "query" not in record
+        and any(k in record for k in _VIDEO_KEYS)
+    )
+
+
+def events_from_answer(answer: str) -> list[Caption] | None:
+    """Timed captions from a model's answer, or ``None`` when no time can be read."""
+    from videoeval.metrics.etbench import parse_answer
+
+    found = _JSON_LIST.search(answer)
+    if found:
+        try:
+            items = json.loads(found.group(0))
+            events = []
+            for item in items:
+                span = item.get("timestamp") or [item["start"], item["end"]]
+                start, end = float(span[0]), float(span[1])
+                text = item.get("sentence", item.get("caption", item.get("description", "")))
+                if math.isfinite(start) and math.isfinite(end):
+                    events.append(Caption(start, end, str(text)))
+            if events:
+                return events
+        except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError, IndexError):
+            pass  # not the list it looked like: the text rules may still read it
+    parsed = parse_answer(answer)
+    if parsed is None:
+        return None
+    times, captions = parsed
+    return [Caption(t[0], t[1], c) for t, c in zip(times, captions, strict=False)]
+
+
+def read_dense_answers(path: Path, max_proposals: int = MAX_PROPOSALS) -> DensePredictions:
+    out = DensePredictions(captions={})
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                vid = str(next(record[k] for k in _VIDEO_KEYS if k in record))
+                answer = str(record.get("answer") or "")
+            except (json.JSONDecodeError, TypeError, StopIteration, AttributeError) as exc:
+                out.problems.append(f"line {line_no}: not a {{vid, answer}} record ({exc})")
+                continue
+            events = events_from_answer(answer)
+            if events is None:
+                out.problems.append(f"{vid}: no timed events in the answer (parse_error)")
+                out.unparsed.add(vid)
+                continue  # the video then scores 0, as one without predictions
+            if len(events) > max_proposals:
+                out.truncated += 1
+            out.captions[vid] = events[:max_proposals]
     return out

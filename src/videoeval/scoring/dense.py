@@ -131,8 +131,10 @@ def score_dense(
     for vid in videos:
         preds = predictions.captions.get(vid, [])
         refs = [r[vid] for r in references if vid in r]
-        row: dict[str, Any] = {"video_id": vid, "n_predictions": len(preds),
-                               "status": "ok" if preds else "missing_prediction"}  # fmt: skip
+        status = "ok" if preds else "missing_prediction"
+        if vid in predictions.unparsed:
+            status = "parse_error"
+        row: dict[str, Any] = {"video_id": vid, "n_predictions": len(preds), "status": status}
         for t in thresholds:
             p, r = detection(preds, refs, t)
             row[f"P@{t:g}"], row[f"R@{t:g}"] = p, r
@@ -157,7 +159,10 @@ def score_dense(
             scorers.close()
     unknown = sorted(set(predictions.captions) - set(videos))
     missing = sum(r["status"] == "missing_prediction" for r in rows)
+    unparsed = sum(r["status"] == "parse_error" for r in rows)
     warnings = [f"{missing} GT videos have no predictions: they score 0, as in the reference"]
+    if unparsed:
+        warnings.append(f"{unparsed} answers gave no timed events: those videos score 0")
     if language and metrics.get("SODA_c_dropped_videos"):
         warnings.append(
             f"SODA_c left out {int(metrics['SODA_c_dropped_videos'])} GT videos without "
@@ -174,12 +179,14 @@ def score_dense(
         protocol=f"densevid ({junk} junk string)" if language else "densevid (P/R only)",
         protocol_reference=REFERENCE,
         n_total=len(videos),
-        n_scored=len(videos) - missing,
+        n_scored=len(videos) - missing - unparsed,
         n_counted=len(videos),
         metrics=metrics,
         ci95={},
-        failures={"missing_prediction": missing} if missing else {},
-        failure_rule="GT videos without predictions count as 0 (the reference's rule)",
+        failures={
+            k: n for k, n in (("missing_prediction", missing), ("parse_error", unparsed)) if n
+        },
+        failure_rule="GT videos without (readable) predictions count as 0 (the reference's rule)",
         inputs={
             "thresholds": ",".join(f"{t:g}" for t in thresholds),
             "junk": junk,
