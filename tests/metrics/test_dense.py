@@ -111,6 +111,20 @@ def test_language_metrics_equal_pycocoevalcap_per_video() -> None:
     assert report.metrics["METEOR"] == pytest.approx(100 * expected / 2, abs=1e-7)  # v2: 0
 
 
+@pytest.mark.skipif(shutil.which("java") is None, reason="the PTB tokenizer needs Java")
+def test_line_breaks_inside_a_sentence_do_not_shift_the_others() -> None:
+    pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
+    from videoeval.scoring.dense import LanguageScorers
+
+    scorers = LanguageScorers()
+    try:
+        broken = scorers.tokenize(["A man plays\r the guitar.", "x\vy", "He\fsings.", "Last one."])
+        clean = scorers.tokenize(["A man plays the guitar.", "x y", "He sings.", "Last one."])
+    finally:
+        scorers.close()
+    assert broken == clean == ["a man plays the guitar", "x y", "he sings", "last one"]
+
+
 def test_soda_dp_alignment_is_order_preserving() -> None:
     import numpy as np
 

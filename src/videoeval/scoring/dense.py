@@ -65,6 +65,9 @@ class _EndedProcess:
         pass
 
 
+_LINE_BREAKS = dict.fromkeys(map(ord, "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"), " ")
+
+
 class LanguageScorers:
     """pycocoevalcap's scorers, created once: one METEOR process for the whole run."""
 
@@ -85,7 +88,11 @@ class LanguageScorers:
                         (Cider(), ("CIDEr",))]  # fmt: skip
 
     def tokenize(self, sentences: list[str]) -> list[str]:
-        tokens = self.tokenizer.tokenize({i: [{"caption": s}] for i, s in enumerate(sentences)})
+        # The tokenizer only turns "\n" into a space; other line breaks split a sentence in the
+        # Java process and shift every later sentence's tokens (the reference scores then depend
+        # on the hash seed). As spaces they score as the sentence was meant.
+        clean = [s.translate(_LINE_BREAKS) for s in sentences]
+        tokens = self.tokenizer.tokenize({i: [{"caption": s}] for i, s in enumerate(clean)})
         return [tokens[i][0] for i in range(len(sentences))]
 
     def close(self) -> None:
