@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from videoeval.benchmarks import BENCHMARKS
 from videoeval.errors import NothingToScoreError, VideoevalError
+from videoeval.outputs import write_report
 
 console = Console()
 err = Console(stderr=True)
@@ -209,13 +209,7 @@ def _audit(o: dict[str, Any]) -> None:
     }
     report, rows = audit_report(o["benchmark"], outcomes, mode, o["runs"], info)
     out = o["out"]
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(
-        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n", "utf-8"
-    )
-    with open(out / "samples.jsonl", "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_report(out, report, samples=rows)
     table = Table(
         title=f"{o['benchmark']} GT audit · {mode} · {o['runs']} runs · {o['judge_model']}"
     )
@@ -301,34 +295,29 @@ def _rejudge(o: dict[str, Any], samples, auditor, client, model, sha_info) -> No
         },
         videoeval_version=__version__,
     )
+    rows = [
+        {
+            "sample_id": r.sample.sample_id,
+            "category": r.sample.category,
+            "status": r.status,
+            "note": r.note,
+            "text_recall": r.text_recall,
+            "text_precision": r.text_precision,
+            "video_recall": r.video_recall,
+            "video_precision": r.video_precision,
+            "rejudged": r.rejudged,
+            "flips": len(r.flips),
+        }
+        for r in results
+    ]
     out = o["out"]
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(
-        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n", "utf-8"
+    write_report(
+        out,
+        report,
+        flips=(flip for r in results for flip in r.flips),
+        side_by_side=(pair for r in results for pair in r.side_by_side),
+        samples=rows,
     )
-    with open(out / "flips.jsonl", "w", encoding="utf-8") as handle:
-        for r in results:
-            for flip in r.flips:
-                handle.write(json.dumps(flip, ensure_ascii=False) + "\n")
-    with open(out / "side_by_side.jsonl", "w", encoding="utf-8") as handle:
-        for r in results:
-            for pair in r.side_by_side:
-                handle.write(json.dumps(pair, ensure_ascii=False) + "\n")
-    with open(out / "samples.jsonl", "w", encoding="utf-8") as handle:
-        for r in results:
-            row = {
-                "sample_id": r.sample.sample_id,
-                "category": r.sample.category,
-                "status": r.status,
-                "note": r.note,
-                "text_recall": r.text_recall,
-                "text_precision": r.text_precision,
-                "video_recall": r.video_recall,
-                "video_precision": r.video_precision,
-                "rejudged": r.rejudged,
-                "flips": len(r.flips),
-            }
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     table = Table(title=f"{o['benchmark']}: AutoDQ re-judged with frames ({o['judge_model']})")
     for column in ("", "F1", "precision", "recall"):
         table.add_column(column, justify="right" if column else "left")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from videoeval.metrics.dense import JunkRule
+from videoeval.outputs import write_report
 from videoeval.predictions.dense import read_dense_predictions
 from videoeval.report.terminal import print_warnings
 from videoeval.scoring.dense import read_references, score_dense
@@ -37,13 +37,7 @@ def score_dense_cli(
                                soda_missing=soda_missing)  # fmt: skip
     report.warnings.extend(p for _, problems in loaded for p in problems[:20])
     report.inputs["references"] = ", ".join(p.name for p in references)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(
-        json.dumps(report.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8"
-    )
-    with open(out / "samples.jsonl", "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row) + "\n")
+    write_report(out, report, samples=rows)
     table = Table(title=f"activitynet-captions dense captioning · {report.protocol}")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -60,13 +54,7 @@ def score_etbench_cli(
     from videoeval.scoring.etbench import score_etbench
 
     report, rows = score_etbench(predictions, seed)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(
-        json.dumps(report.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8"
-    )
-    with open(out / "samples.jsonl", "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row) + "\n")
+    write_report(out, report, samples=rows)
     table = Table(title="E.T. Bench DVC / SLC")
     for column in ("task/source", "F1", "Sim", "failed / total"):
         table.add_column(column, justify="left" if column == "task/source" else "right")

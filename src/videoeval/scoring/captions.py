@@ -4,7 +4,6 @@ every verdict kept (verdicts.jsonl), per-clip rows (samples.jsonl), metrics.json
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from videoeval.errors import NothingToScoreError
 from videoeval.judges.autodq import Aspect, AutoDQ, AutoDQPrompts, ClipOutcome
 from videoeval.judges.client import JudgeClient
 from videoeval.metrics.autodq import ClipScore, aggregate, bootstrap_ci, bucket_tables
+from videoeval.outputs import write_report
 from videoeval.predictions.captions import CaptionPredictions
 from videoeval.schema import CaptionSample, MetricsReport
 
@@ -170,17 +170,7 @@ def build_report(
 
 
 def write_caption_outputs(scores: CaptionScores, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "metrics.json", out / "samples.jsonl", out / "verdicts.jsonl"]
-    paths[0].write_text(
-        json.dumps(scores.report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
-    for path, rows in ((paths[1], scores.rows), (paths[2], scores.verdicts)):
-        with open(path, "w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return paths
+    return write_report(out, scores.report, samples=scores.rows, verdicts=scores.verdicts)
 
 
 def eventsim_report(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import read_json, strip_video_suffix
 from videoeval.errors import InputError, NothingToScoreError
 from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, percentile_ci
+from videoeval.outputs import write_metrics
 from videoeval.predictions.grounding import PredictionFile, read_predictions
 from videoeval.protocols.grounding import GroundingProtocol, get_protocol
 from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, MetricsReport
@@ -219,8 +219,5 @@ def write_outputs(result: ScoreResult, out_dir: Path) -> tuple[Path, Path]:
             handle.write(_ROW_JSON.dump_json(row))
             handle.write(b"\n")
     tmp.replace(samples_path)
-    metrics_path.write_text(
-        json.dumps(result.report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
+    write_metrics(metrics_path, result.report)
     return metrics_path, samples_path

@@ -1,0 +1,36 @@
+"""Writing a scored run: metrics.json (the contract) and its JSONL row files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from videoeval.schema import MetricsReport
+
+
+def write_metrics(path: Path, report: MetricsReport) -> None:
+    path.write_text(
+        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+
+
+def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def write_report(
+    out: Path, report: MetricsReport, **row_files: Iterable[Mapping[str, Any]]
+) -> list[Path]:
+    """``out/metrics.json`` and one ``out/<name>.jsonl`` per keyword (``samples=rows``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "metrics.json"]
+    write_metrics(paths[0], report)
+    for name, rows in row_files.items():
+        paths.append(out / f"{name}.jsonl")
+        write_jsonl(paths[-1], rows)
+    return paths
