@@ -14,7 +14,7 @@ import numpy as np
 
 from videoeval import __version__
 from videoeval.benchmarks.base import read_json
-from videoeval.errors import InputError, NothingToScoreError
+from videoeval.errors import InputError
 from videoeval.metrics.dense import Caption, detection, pairs_at
 from videoeval.metrics.etbench import THRESHOLDS, parse_answer
 from videoeval.schema import MetricsReport
@@ -55,8 +55,9 @@ def score_group(samples: list[dict[str, Any]], encoder: Any, tokenize: Any, seed
         out.update(F1=0.0, Sim=0.0)
         return out
     scale = len(preds) / len(samples)
-    f1s, sims = [], []
+    f1s: list[float] = []
     rng = random.Random(seed)
+    pairs: dict[float, dict[str, list[tuple[str, str]]]] = {}
     for t in THRESHOLDS:
         pr = [detection(preds[v], [gts[v]], t) for v in gts]
         p = scale * sum(x[0] for x in pr) / len(pr)
@@ -64,14 +65,25 @@ def score_group(samples: list[dict[str, Any]], encoder: Any, tokenize: Any, seed
         f1 = 0.0 if p + r == 0 else 2 * p * r / (p + r)
         out[f"F1@{t:g}"] = f1
         f1s.append(f1)
+        pairs[t] = {v: pairs_at(preds[v], [gts[v]], t, "densevid-2019", rng) for v in gts}
+    # One tokenizer call for the group: each call starts a Java process.
+    every_pair = (
+        pair for by_video in pairs.values() for video in by_video.values() for pair in video
+    )
+    sentences = list(dict.fromkeys(x for pair in every_pair for x in pair))
+    tokens = dict(zip(sentences, tokenize(sentences), strict=True)) if sentences else {}
+    # GT captions recur at every threshold: each distinct sentence is embedded once.
+    distinct = list(dict.fromkeys(tokens.values()))
+    embedding = dict(zip(distinct, encoder.encode(distinct), strict=True)) if distinct else {}
+    sims = []
+    for t in THRESHOLDS:
         video_sims = []
         for v in gts:
-            pairs = pairs_at(preds[v], [gts[v]], t, "densevid-2019", rng)
-            if not pairs:
+            if not pairs[t][v]:
                 video_sims.append(0.0)
                 continue
-            left = encoder.encode(tokenize([p for p, _ in pairs]))
-            right = encoder.encode(tokenize([g for _, g in pairs]))
+            left = np.stack([embedding[tokens[p]] for p, _ in pairs[t][v]])
+            right = np.stack([embedding[tokens[g]] for _, g in pairs[t][v]])
             video_sims.append(float(np.mean(np.sum(left * right, axis=1))))
         sims.append(sum(video_sims) / len(video_sims))
     out["F1"] = sum(f1s) / len(f1s)
@@ -84,9 +96,7 @@ def score_etbench(path: Path, seed: int = 0) -> tuple[MetricsReport, list[dict[s
     from videoeval.metrics.sentence_encoder import MiniLMEncoder
     from videoeval.scoring.dense import LanguageScorers
 
-    groups = read_etbench(path)
-    if not groups:
-        raise NothingToScoreError(f"{path.name} holds no dvc or slc samples")
+    groups = read_etbench(path)  # raises when there is nothing to score
     encoder = MiniLMEncoder()
     scorers = LanguageScorers()
     try:
