@@ -7,26 +7,11 @@ from videoeval.benchmarks import (
     carebench,
     charades_sta,
     dream1k,
+    etbench,
     qvhighlights,
     timelens_bench,
 )
 from videoeval.benchmarks.base import Benchmark, LoadResult
-
-
-def _load_etbench(path):  # type: ignore[no-untyped-def]
-    from videoeval.scoring.etbench import read_etbench
-
-    return LoadResult(samples=[s for group in read_etbench(path).values() for s in group])
-
-
-ETBENCH = Benchmark(
-    id="etbench",
-    task="dense_captioning",
-    title="E.T. Bench dense video captioning (DVC) and step localisation (SLC)",
-    load=_load_etbench,
-    default_protocol="etbench",
-    annotation_hint="etbench_txt_v1.0.json with the model's answers in `a`",
-)
 
 BENCHMARKS: dict[str, Benchmark] = {
     b.id: b
@@ -39,7 +24,7 @@ BENCHMARKS: dict[str, Benchmark] = {
         qvhighlights.BENCHMARK,
         dream1k.BENCHMARK,
         carebench.BENCHMARK,
-        ETBENCH,
+        etbench.BENCHMARK,
     )
 }
 
