@@ -138,6 +138,15 @@ def score(
         str,
         typer.Option(help="SODA_c: 'drop' GT videos without predictions (reference) or 'zero'."),
     ] = "drop",
+    soda_average: Annotated[
+        str,
+        typer.Option(
+            help=(
+                "SODA_c: 'videos' = P, R, F1 per video, then the mean (fujiso/SODA @ 9cb3e2c, "
+                "v1.1, what PDVC runs) or 'corpus' = totals, one F1 (fujiso/SODA @ 356ec65)."
+            )
+        ),
+    ] = "videos",
 ) -> None:
     """Score an existing prediction file against a benchmark's ground truth.
 
@@ -172,7 +181,7 @@ def score(
         try:
             score_dense_cli(
                 [annotations, *(reference or [])], predictions, out, not no_language, junk,
-                seed, console, err, soda_missing,
+                seed, console, err, soda_missing, soda_average,
             )  # fmt: skip
         except NothingToScoreError as exc:
             raise _fail(str(exc), 1) from None

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from videoeval.metrics.dense import JunkRule
+from videoeval.metrics.soda import SodaAverage
 from videoeval.outputs import write_report
 from videoeval.predictions.dense import read_dense_predictions
 from videoeval.report.terminal import print_warnings
@@ -24,17 +25,21 @@ def score_dense_cli(
     console: Console,
     err: Console,
     soda_missing: str = "drop",
+    soda_average: str = "videos",
 ) -> None:
     if soda_missing not in ("drop", "zero"):
         raise ValueError("--soda-missing takes drop (the reference) or zero")
+    if soda_average not in ("videos", "corpus"):
+        raise ValueError("--soda-average takes videos (fujiso/SODA v1.1, PDVC) or corpus (older)")
     if junk not in ("densevid-2018", "densevid-2019"):
         raise ValueError("--junk takes densevid-2018 or densevid-2019")
     loaded = [read_references(path) for path in references]
     refs = [r for r, _ in loaded]
     preds = read_dense_predictions(predictions)
     rule: JunkRule = "densevid-2018" if junk == "densevid-2018" else "densevid-2019"
+    average: SodaAverage = "videos" if soda_average == "videos" else "corpus"
     report, rows = score_dense(refs, preds, language=language, junk=rule, seed=seed,
-                               soda_missing=soda_missing)  # fmt: skip
+                               soda_missing=soda_missing, soda_average=average)  # fmt: skip
     report.warnings.extend(p for _, problems in loaded for p in problems[:20])
     report.inputs["references"] = ", ".join(p.name for p in references)
     write_report(out, report, samples=rows)

@@ -153,7 +153,45 @@ def test_soda_c_counts_missing_videos_only_when_asked() -> None:
     # identical sentences and spans, in order once sorted: METEOR 1.0 each (to 1e-3), tIoU ~1
     assert dropped["SODA_c"] == pytest.approx(100.0, abs=0.5)
     zero = soda_c(refs, preds, missing="zero")
-    assert zero["SODA_c_recall"] == pytest.approx(dropped["SODA_c_recall"] * 2 / 3, rel=1e-9)
+    # per-video means (the default): v2 joins the mean with P = R = 0
+    assert zero["SODA_c_recall"] == pytest.approx(dropped["SODA_c_recall"] / 2, rel=1e-9)
+    corpus = soda_c(refs, preds, missing="zero", average="corpus")
+    assert corpus["SODA_c_recall"] == pytest.approx(dropped["SODA_c_recall"] * 2 / 3, rel=1e-9)
+
+
+# The worked example of the parity report: v_a found exactly, v_b missed entirely.
+GUITAR = "a man is playing a guitar"
+FIRST_FILE = {
+    "v_a": [cap(0, 10, GUITAR)],
+    "v_b": [cap(0, 10, "a woman is cooking"), cap(10, 20, "she serves the food")],
+}
+SECOND_FILE = {"v_a": [cap(0, 10, GUITAR)], "v_b": [cap(20, 30, "a dog runs")]}
+EXAMPLE_PREDICTIONS = DensePredictions(
+    captions={"v_a": [cap(0, 10, GUITAR)], "v_b": [cap(20, 30, "a dog runs")]}
+)
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="SODA_c needs Java (METEOR)")
+def test_soda_c_is_the_mean_over_videos_as_fujiso_soda_9cb3e2c() -> None:
+    pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
+    from videoeval.scoring.dense import soda_c
+
+    hit = 10 / (10 + 1e-8)  # METEOR 1 x the densevid tIoU of two identical spans
+    one = soda_c([FIRST_FILE], EXAMPLE_PREDICTIONS)
+    assert one["SODA_c"] == pytest.approx(49.99999995, rel=1e-12)
+    assert one["SODA_c_precision"] == one["SODA_c_recall"] == pytest.approx(100 * hit / 2)
+    old = soda_c([FIRST_FILE], EXAMPLE_PREDICTIONS, average="corpus")
+    assert old["SODA_c"] == pytest.approx(39.99999996, rel=1e-9)
+    assert old["SODA_c_recall"] == pytest.approx(33.3333333, rel=1e-9)
+
+    both = soda_c([FIRST_FILE, SECOND_FILE], EXAMPLE_PREDICTIONS)
+    assert both["SODA_c_per_reference"] == pytest.approx(74.999999925, rel=1e-12)
+    assert both["SODA_c_precision"] == pytest.approx(99.9999999, rel=1e-12)
+    assert both["SODA_c_recall"] == pytest.approx(41.666666625, rel=1e-12)
+    assert both["SODA_c"] == pytest.approx(58.333333275, rel=1e-12)
+    old_both = soda_c([FIRST_FILE, SECOND_FILE], EXAMPLE_PREDICTIONS, average="corpus")
+    assert old_both["SODA_c"] == pytest.approx(57.14285709, rel=1e-9)
+    assert old_both["SODA_c_per_reference"] == pytest.approx(69.99999993, rel=1e-9)
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="SODA_c needs Java (METEOR)")

@@ -22,6 +22,7 @@ from videoeval.metrics.dense import (
     remove_nonascii,
     tiou,
 )
+from videoeval.metrics.soda import SODA_AVERAGES, SodaAverage
 from videoeval.predictions.dense import DensePredictions
 from videoeval.schema import MetricsReport
 
@@ -129,6 +130,7 @@ def score_dense(
     junk: JunkRule = "densevid-2018",
     seed: int = 0,
     soda_missing: str = "drop",
+    soda_average: SodaAverage = "videos",
 ) -> tuple[MetricsReport, list[dict[str, Any]]]:
     videos = sorted({vid for refs in references for vid in refs})
     if not videos:
@@ -161,7 +163,9 @@ def score_dense(
                     videos, references, predictions, thresholds, junk, seed, rows, scorers
                 )
             )
-            metrics.update(soda_c(references, predictions, soda_missing, scorers))
+            metrics.update(
+                soda_c(references, predictions, soda_missing, scorers, average=soda_average)
+            )
         finally:
             scorers.close()
     unknown = sorted(set(predictions.captions) - set(videos))
@@ -198,6 +202,8 @@ def score_dense(
             "thresholds": ",".join(f"{t:g}" for t in thresholds),
             "junk": junk,
             "junk_seed": seed,
+            "soda_average": f"{soda_average}: {SODA_AVERAGES[soda_average]}" if language else None,
+            "soda_missing": soda_missing if language else None,
             "predictions_unknown": len(unknown),
         },
         warnings=warnings,
@@ -250,10 +256,12 @@ def soda_c(
     predictions: DensePredictions,
     missing: str = "drop",
     scorers: LanguageScorers | None = None,
+    average: SodaAverage = "videos",
 ) -> dict[str, float]:
     """SODA_c over merged references (see ``metrics/soda.py``); ``missing`` is ``drop`` (the
-    reference) or ``zero``."""
-    from videoeval.metrics.soda import dp_alignment, soda_f1
+    reference) or ``zero``; ``average`` is ``videos`` (fujiso/SODA @ 9cb3e2c, PDVC) or
+    ``corpus`` (fujiso/SODA @ 356ec65)."""
+    from videoeval.metrics.soda import dp_alignment, soda_aggregate
 
     videos = sorted({vid for refs in references for vid in refs})
     scored = [v for v in videos if predictions.captions.get(v)]
@@ -295,26 +303,25 @@ def soda_c(
         if own:
             scorers.close()
 
-    def aggregate(files: set[int]) -> tuple[float, float, float, int, int]:
-        total, n_gt, n_pred, n_videos, dropped = 0.0, 0, 0, 0, 0
+    def per_video(files: set[int]) -> tuple[list[tuple[float, int, int]], int, int]:
+        """``(dp score, #gt, #pred)`` per video of ``files``, scored videos, dropped videos."""
+        scores: list[tuple[float, int, int]] = []
+        n_videos, dropped = 0, 0
         for v in videos:
             if not any(v in references[k] for k in files):
                 continue
             rows = [i for i, (k, _) in enumerate(merged[v]) if k in files]
             if v not in preds:
                 dropped += 1
-                n_gt += len(rows) if missing == "zero" else 0
+                if missing == "zero":
+                    scores.append((0.0, len(rows), 0))
                 continue
-            total += dp_alignment(matrices[v][rows])
-            n_gt += len(rows)
-            n_pred += len(preds[v])
+            scores.append((dp_alignment(matrices[v][rows]), len(rows), len(preds[v])))
             n_videos += 1
-        return (*soda_f1(total, n_gt, n_pred), n_videos, dropped)
+        return scores, n_videos, dropped
 
-    # fujiso/SODA prints precision and recall under each other's names (it divides its
-    # "precision" by the reference count); F1 is symmetric, so SODA_c is identical. Ours follow
-    # the usual meaning: precision over predicted events, recall over reference events.
-    precision, recall, f1, n_videos, dropped = aggregate(set(range(len(references))))
+    scores, n_videos, dropped = per_video(set(range(len(references))))
+    precision, recall, f1 = soda_aggregate(scores, average)
     result = {
         "SODA_c": 100 * f1,
         "SODA_c_precision": 100 * precision,
@@ -324,6 +331,8 @@ def soda_c(
     }
     if len(references) > 1:
         # PDVC's eval_soda: SODA_c once per reference file, the F1s averaged (papers report this).
-        per_file = [aggregate({k})[2] for k in range(len(references))]
+        per_file = [
+            soda_aggregate(per_video({k})[0], average)[2] for k in range(len(references))
+        ]
         result["SODA_c_per_reference"] = 100 * sum(per_file) / len(per_file)
     return result
