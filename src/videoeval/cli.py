@@ -173,8 +173,10 @@ def score(
         return
     if annotations is None:
         raise _fail(f"{benchmark} needs its GT file: --annotations / -a", 2)
-    if benchmark == "activitynet-captions" and (
-        _is_densevid(predictions) or is_dense_answers(predictions)
+    if (
+        benchmark == "activitynet-captions"
+        and protocol not in PROTOCOLS  # a grounding protocol asks for the grounding scorer
+        and (_is_densevid(predictions) or is_dense_answers(predictions))
     ):
         from videoeval.dense_cli import score_dense_cli
 
@@ -522,6 +524,19 @@ def list_() -> None:
     for p in PROTOCOLS.values():
         prot.add_row(p.name, escape(p.description), escape(p.reference))
     console.print(prot)
+    from videoeval.metrics.soda import SODA_AVERAGES
+
+    dense = Table(title="dense-captioning conventions (activitynet-captions)", show_lines=True)
+    dense.add_column("option")
+    dense.add_column("what it does")
+    for name, text in SODA_AVERAGES.items():
+        default = " (default)" if name == "videos" else ""
+        dense.add_row(f"--soda-average {name}{default}", escape(text))
+    dense.add_row(
+        "--junk densevid-2018 (default)", "unmatched predictions paired with a fixed string"
+    )
+    dense.add_row("--junk densevid-2019", "a random 10-20 letter string, seeded and recorded")
+    console.print(dense)
 
 
 from videoeval.audit_cli import audit  # noqa: E402 - registered here, defined with its helpers

@@ -50,6 +50,8 @@ class GroundingSample:
     duration: float | None = None
     split: str | None = None
     gt_text: str | None = None
+    highlight: tuple[tuple[int, ...], tuple[tuple[float, ...], ...]] | None = None
+    """QVHighlights saliency GT: ``(relevant_clip_ids, saliency_scores)``, 3 raters per clip."""
 
 
 @dataclass(slots=True)
@@ -92,6 +94,14 @@ class GroundingPrediction:
     problem: str | None = None
     failure: Status | None = None
     """Set when no answer exists because the run failed (``model_error``, ``video_error``)."""
+    fallback: bool = False
+    """The spans are the reference inference's stand-in for an answer it could not read
+    (VideoMind's ``grounder_success: false``): scored, with status ``parse_error``."""
+    postprocessed: bool = False
+    """The spans already went through the reference inference's clamp / round / reorder step
+    (VideoMind's output.json): the protocol must not apply it a second time."""
+    saliency: tuple[float, ...] | None = None
+    """Moment-DETR ``pred_saliency_scores``: one score per 2 s clip, for highlight detection."""
 
 
 @dataclass(slots=True)

@@ -1,13 +1,16 @@
 """QVHighlights moment retrieval, Moment-DETR jsonl (one query per line, 1 to 25 GT windows).
 
-Line layout: ``{"qid", "query", "duration", "vid", "relevant_windows": [[s, e], ...], ...}``;
-the saliency fields are not needed for moment retrieval. Clips are 2 s long, so GT bounds are
-multiples of 2. Copy: showlab/UniVTG @ 32659ac7 : plot/qvhl/gt.jsonl (1550 val queries).
+Line layout: ``{"qid", "query", "duration", "vid", "relevant_windows": [[s, e], ...],
+"relevant_clip_ids": [...], "saliency_scores": [[a, b, c], ...]}``; the saliency fields (three
+raters' 0-4 scores of each relevant 2 s clip) are kept for highlight detection. Clips are 2 s
+long, so GT bounds are multiples of 2. Copy: showlab/UniVTG @ 32659ac7 : plot/qvhl/gt.jsonl
+(1550 val queries).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from videoeval.benchmarks.base import (
     Benchmark,
@@ -21,6 +24,18 @@ from videoeval.benchmarks.base import (
 from videoeval.schema import GroundingSample
 
 EXPECTED = 'jsonl lines {"qid", "query", "vid", "duration", "relevant_windows": [[s, e], ...]}'
+
+
+def _saliency(obj: dict[str, Any]) -> tuple[tuple[int, ...], tuple[tuple[float, ...], ...]] | None:
+    """``(relevant_clip_ids, saliency_scores)`` when the line has both (the test split has
+    neither)."""
+    if "relevant_clip_ids" not in obj or "saliency_scores" not in obj:
+        return None
+    ids = tuple(int(i) for i in obj["relevant_clip_ids"])
+    scores = tuple(tuple(float(v) for v in row) for row in obj["saliency_scores"])
+    if len(ids) != len(scores) or any(len(row) != 3 for row in scores):
+        raise ValueError("saliency_scores needs one [a, b, c] per relevant clip id")
+    return ids, scores
 
 
 def load(path: Path) -> LoadResult:
@@ -38,6 +53,7 @@ def load(path: Path) -> LoadResult:
                     query=str(obj["query"]),
                     windows=windows,
                     duration=as_duration(obj.get("duration")),
+                    highlight=_saliency(obj),
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:

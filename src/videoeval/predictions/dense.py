@@ -74,6 +74,7 @@ def is_dense_answers(path: Path) -> bool:
         isinstance(record, dict)
         and "answer" in record
         and "query" not in record
+        and "task" not in record  # VTimeLLM's eval log: grounding lines carry a task field
         and any(k in record for k in _VIDEO_KEYS)
     )
 

@@ -9,6 +9,8 @@ Layouts:
   ``{qid, vid, pred_relevant_windows: [[s, e, score], ...]}``.
 - ``simple``: JSONL ``{"vid", "query", "answer": text}`` or ``{..., "span": [s, e]}``; ``id`` may
   replace ``vid`` + ``query``.
+- ``lmms-eval-submission``, ``videomind-output``, ``vtimellm-log``: the files those pipelines
+  write (see ``reference_outputs.py``).
 """
 
 from __future__ import annotations
@@ -23,9 +25,27 @@ from typing import Any
 
 from videoeval.benchmarks.base import read_text, strip_video_suffix
 from videoeval.errors import InputError
+from videoeval.predictions.reference_outputs import (
+    is_lmms_eval_submission,
+    is_videomind_output,
+    is_vtimellm_log_line,
+    read_lmms_eval_submission,
+    read_videomind_output,
+    read_vtimellm_line,
+    videomind_chunks,
+)
 from videoeval.schema import GroundingPrediction
 
-LAYOUTS = ("timelens-result", "timechat-raw", "timechat-formatted", "moment-detr", "simple")
+LAYOUTS = (
+    "timelens-result",
+    "timechat-raw",
+    "timechat-formatted",
+    "moment-detr",
+    "simple",
+    "lmms-eval-submission",
+    "videomind-output",
+    "vtimellm-log",
+)
 
 
 @dataclass
@@ -65,13 +85,17 @@ def _detect_line(obj: dict[str, Any]) -> list[str]:
         matches.append("moment-detr")
     if ("answer" in obj or "span" in obj) and ("id" in obj or ("vid" in obj and "query" in obj)):
         matches.append("simple")
+    if is_vtimellm_log_line(obj):
+        matches.append("vtimellm-log")
     # TimeLens keys all contain '>>>', so they can never also be one of the field names above.
     if not matches and obj and all(">>>" in k and isinstance(v, dict) for k, v in obj.items()):
         matches.append("timelens-result")
     return matches
 
 
-def _read_timelens(obj: dict[str, Any], origin: str, out: list[GroundingPrediction]) -> None:
+def _read_timelens(
+    obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
+) -> None:
     for key, value in obj.items():
         parts = key.split(">>>")
         if len(parts) < 3:
@@ -112,7 +136,18 @@ def _read_timelens(obj: dict[str, Any], origin: str, out: list[GroundingPredicti
             raise ValueError(f"key {key!r}: value has neither 'timestamps' nor 'answers'")
 
 
-def _read_moment_detr(obj: dict[str, Any], origin: str, out: list[GroundingPrediction]) -> None:
+def _saliency(value: Any) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    scores = tuple(float(v) for v in value)
+    if not all(math.isfinite(v) for v in scores):
+        raise ValueError("pred_saliency_scores holds a value that is not finite")
+    return scores
+
+
+def _read_moment_detr(
+    obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
+) -> None:
     spans, problem = _spans(obj["pred_relevant_windows"], width=3)
     qid = obj.get("qid")
     out.append(
@@ -123,11 +158,14 @@ def _read_moment_detr(obj: dict[str, Any], origin: str, out: list[GroundingPredi
             spans=spans,
             problem=problem,
             origin=origin,
+            saliency=_saliency(obj.get("pred_saliency_scores")),
         )
     )
 
 
-def _read_simple(obj: dict[str, Any], origin: str, out: list[GroundingPrediction]) -> None:
+def _read_simple(
+    obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
+) -> None:
     fields: dict[str, Any] = {
         "sample_id": None if obj.get("id") is None else str(obj["id"]),
         "video_id": None if obj.get("vid") is None else strip_video_suffix(str(obj["vid"])),
@@ -143,10 +181,12 @@ def _read_simple(obj: dict[str, Any], origin: str, out: list[GroundingPrediction
     out.append(GroundingPrediction(**fields))
 
 
-_LINE_READERS: dict[str, Callable[[dict[str, Any], str, list[GroundingPrediction]], None]] = {
+LineReader = Callable[[dict[str, Any], str, list[GroundingPrediction], list[str]], None]
+_LINE_READERS: dict[str, LineReader] = {
     "timelens-result": _read_timelens,
     "moment-detr": _read_moment_detr,
     "simple": _read_simple,
+    "vtimellm-log": read_vtimellm_line,
 }
 
 
@@ -197,7 +237,7 @@ def _read_jsonl(path: Path, text: str) -> PredictionFile:
     predictions: list[GroundingPrediction] = []
     for number, obj, _ in parsed:
         try:
-            _LINE_READERS[layout](obj, f"{path.name}:{number}", predictions)
+            _LINE_READERS[layout](obj, f"{path.name}:{number}", predictions, skipped)
         except (ValueError, TypeError) as exc:
             skipped.append(f"{path}:{number}: {exc}")
     return PredictionFile(layout, predictions, skipped)
@@ -206,6 +246,12 @@ def _read_jsonl(path: Path, text: str) -> PredictionFile:
 def _read_json_document(path: Path, data: Any) -> PredictionFile:
     predictions: list[GroundingPrediction] = []
     skipped: list[str] = []
+    if is_videomind_output(data):
+        predictions = read_videomind_output(data, path.name, skipped)
+        return PredictionFile("videomind-output", predictions, skipped)
+    if is_lmms_eval_submission(data):
+        predictions = read_lmms_eval_submission(data, path.name, skipped)
+        return PredictionFile("lmms-eval-submission", predictions, skipped)
     if isinstance(data, list):
         if data and all(isinstance(d, dict) and "generated_cap" in d for d in data[:50]):
             for position, item in enumerate(data):
@@ -224,7 +270,9 @@ def _read_json_document(path: Path, data: Any) -> PredictionFile:
                     skipped.append(f"{path}[{position}]: missing field {exc}")
             return PredictionFile("timechat-raw", predictions, skipped)
         raise InputError(
-            path, "a JSON list must be TimeChat raw results [{id, vname, query, generated_cap}]"
+            path,
+            "a JSON list must be TimeChat raw results [{id, vname, query, generated_cap}] or "
+            "VideoMind's output.json [{video_path, query, span, pred, conf}]",
         )
     if isinstance(data, dict) and data:
         values = list(data.values())
@@ -245,19 +293,39 @@ def _read_json_document(path: Path, data: Any) -> PredictionFile:
             return PredictionFile("timechat-formatted", predictions, skipped)
         if _detect_line(data) == ["timelens-result"]:
             try:
-                _read_timelens(data, path.name, predictions)
+                _read_timelens(data, path.name, predictions, skipped)
             except ValueError as exc:
                 raise InputError(path, str(exc)) from None
             return PredictionFile("timelens-result", predictions, skipped)
     raise InputError(
         path,
         "unknown JSON layout: expected TimeChat formatted {id: {timestamp, query, vid}}, "
-        "TimeChat raw [{id, vname, query, generated_cap}], or a TimeLens result dict",
+        "TimeChat raw [{id, vname, query, generated_cap}], a TimeLens result dict, an "
+        "lmms-eval submission {'vid>>>caption>>>[s, e]': answer} or VideoMind's output.json",
     )
+
+
+def _read_videomind_folder(folder: Path) -> PredictionFile:
+    files = videomind_chunks(folder)
+    if not files:
+        raise InputError(folder, "a prediction folder must hold VideoMind's output*.json files")
+    predictions: list[GroundingPrediction] = []
+    skipped: list[str] = []
+    for file in files:
+        try:
+            data = json.loads(read_text(file))
+        except json.JSONDecodeError as exc:
+            raise InputError(file, f"not valid JSON ({exc.msg})") from None
+        if not is_videomind_output(data):
+            raise InputError(file, "not a VideoMind output file (a list of {pred, span, ...})")
+        predictions.extend(read_videomind_output(data, file.name, skipped))
+    return PredictionFile("videomind-output", predictions, skipped)
 
 
 def read_predictions(path: str | Path) -> PredictionFile:
     path = Path(path)
+    if path.is_dir():
+        return _read_videomind_folder(path)
     text = read_text(path)
     if not text.strip():
         raise InputError(path, "the prediction file is empty")

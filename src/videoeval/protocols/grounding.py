@@ -6,10 +6,11 @@ of its own beyond its answer parser. Each field says which step of the reference
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from videoeval.metrics.grounding import THRESHOLDS
+from videoeval.metrics.moment_retrieval import MAP_THRESHOLDS
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,23 @@ class GroundingProtocol:
     with_miou: bool = True
     with_map: bool = False
     metric_decimals: int | None = None
+    recall_at_k: tuple[int, ...] = ()
+    """Extra R{k}@t figures: the best IoU of the first k spans with any GT window (VideoMind)."""
+    ratio_first: bool = False
+    """Percentages as ``hits / N * 100`` and mIoU as a running sum ``/ N * 100`` (VideoMind's
+    order of operations), instead of ``hits * 100 / N`` and an exact sum."""
+    map_pools_repeats: bool = False
+    """A query listed on several lines: mAP pools the first 10 windows of every line, R1 takes
+    the last line (Moment-DETR's standalone_eval)."""
+    with_highlights: bool = False
+    """Highlight detection from ``pred_saliency_scores`` (QVHighlights HL-min-* mAP / Hit1)."""
+    map_splits_r1: bool = False
+    """R1 per GT-length split (short / middle / long) besides the split mAP."""
+    gt_from_key: bool = False
+    """Score against the GT span written in the result key when a prediction has one
+    (lmms-eval parses the GT back out of its own keys)."""
+    gt_float16: bool = False
+    """Round GT bounds to float16 first, as a dataset copy that stores them so gives them."""
 
     def round_unit_for(self, benchmark_id: str) -> float | None:
         return self.round_units.get(benchmark_id, self.default_round_unit)
@@ -86,7 +104,9 @@ TIMECHAT = GroundingProtocol(
         "TimeChat's formatter parses text (whole-text 'a - b' first, then the first number of "
         "each keyword sentence; swaps reversed pairs; keeps one). The scorer uses the first span "
         "as given, counts an empty prediction as a miss and reports no mIoU. N = predicted ids "
-        "(eval_tvg.py --sample)."
+        "(eval_tvg.py --sample). One deliberate difference: a NaN bound ([NaN, 4.8]) is an "
+        "invalid span scoring IoU 0, where eval_tvg.py's max(2.0, nan) keeps 2.0 and can count "
+        "it a hit; the warning names how many such spans a file holds."
     ),
     with_miou=False,
 )
@@ -102,10 +122,29 @@ LMMS_EVAL = GroundingProtocol(
     description=(
         "Every 'to' becomes '-' (inside words too), ranges are searched in keyword sentences, "
         "the first span is swapped when reversed and scored only if exactly one was found, "
-        "otherwise IoU 0. Results are keyed by video>>>caption>>>span, so duplicates collapse."
+        "otherwise IoU 0. Results are keyed by video>>>caption>>>span, so duplicates collapse; "
+        "the GT is read back from that key, so a saved lmms-eval submission is scored against "
+        "the spans its keys hold."
     ),
     swap_reversed=True,
     dedupe_keys=True,
+    gt_from_key=True,
+)
+
+LMMS_EVAL_HF = replace(
+    LMMS_EVAL,
+    name="lmms-eval-hf",
+    title="lmms-eval charades_sta on its Hugging Face copy (float16 GT)",
+    reference=(
+        LMMS_EVAL.reference + "; GT from lmms-lab/charades_sta @ 799008a, whose dataset card "
+        "declares timestamp as a float16 sequence"
+    ),
+    description=(
+        "lmms-eval as above, with every GT bound rounded to float16 first: the task reads its "
+        "GT from the lmms-lab/charades_sta copy, which stores timestamps as float16 (24.3 -> "
+        "24.296875), and scores against those. This is the figure lmms-eval prints."
+    ),
+    gt_float16=True,
 )
 
 VIDEOMIND = GroundingProtocol(
@@ -117,11 +156,14 @@ VIDEOMIND = GroundingProtocol(
     ),
     parser="timelens",
     description=(
-        "Spans are clamped to [0, duration], rounded to the dataset UNIT (Charades 0.1, "
-        "ActivityNet 0.01, QVHighlights 2.0; default 0.001) half-to-even in float32, then "
-        "swapped when reversed. A failed answer becomes [0, duration] and stays in N. Top-1 is "
-        "scored against the best GT window. VideoMind's grounder regresses spans instead of "
-        "writing them, so text answers are read with the timelens parser (our choice)."
+        "Spans are clamped to [0, duration] and rounded to the dataset UNIT (Charades 0.1, "
+        "ActivityNet 0.01, QVHighlights 2.0; default 0.001) half-to-even in float32; then the "
+        "reversed rows, flattened together, are rolled by one place (pred[inds].roll(1)): one "
+        "reversed row is swapped, several exchange their bounds. A failed answer becomes "
+        "[0, duration] and stays in N (counted as failed). Top-1 (and R3/R5: the best of the "
+        "first k) is scored against the best GT window, in float32. Spans from VideoMind's own "
+        "output.json are already processed and are scored as written. Text answers are read "
+        "with the timelens parser (our choice: VideoMind's grounder regresses spans)."
     ),
     text_fallback="whole_video",
     clamp_to_duration=True,
@@ -138,6 +180,8 @@ VIDEOMIND = GroundingProtocol(
     float32=True,
     gt_window="best",
     metric_decimals=2,
+    recall_at_k=(3, 5),
+    ratio_first=True,
 )
 
 VTIMELLM = GroundingProtocol(
@@ -153,6 +197,7 @@ VTIMELLM = GroundingProtocol(
     ),
     normalised_text_time=True,
     iou_decimals=2,
+    ratio_first=True,
 )
 
 MOMENT_DETR = GroundingProtocol(
@@ -165,19 +210,29 @@ MOMENT_DETR = GroundingProtocol(
     parser="timelens",
     description=(
         "Top-1 is the first listed window (not re-sorted by score), scored against the best of "
-        "the GT windows; mAP over the first 10 windows per query, greedy matching, VOC all-point "
-        "interpolation, thresholds 0.5:0.05:0.95. Metrics in percent to 2 decimals. The "
-        "reference refuses files that miss a query; here a missing query counts as a miss. Text "
-        "answers are read with the timelens parser, pairs in order (our choice)."
+        "the GT windows, R1 at 0.5:0.05:0.95; mAP over the first 10 windows per query, greedy "
+        "matching, VOC all-point interpolation, at each threshold 0.5:0.05:0.95 and averaged; "
+        "the same per GT-length split (short <= 10 s < middle <= 30 s < long). A query on "
+        "several lines: mAP pools the first 10 windows of each line, R1 uses the last line. "
+        "With pred_saliency_scores: highlight detection HL-min-{Fair,Good,VeryGood} mAP and "
+        "Hit1. Metrics in percent to 2 decimals. The reference refuses files that miss a "
+        "query; here a missing query counts as a miss. Text answers are read with the timelens "
+        "parser, pairs in order (our choice)."
     ),
     gt_window="best",
     missing="miss",
+    thresholds=(0.3, *MAP_THRESHOLDS),
     with_map=True,
     metric_decimals=2,
+    ratio_first=True,
+    map_pools_repeats=True,
+    with_highlights=True,
+    map_splits_r1=True,
 )
 
 PROTOCOLS: dict[str, GroundingProtocol] = {
-    p.name: p for p in (TIMELENS, TIMECHAT, LMMS_EVAL, VIDEOMIND, VTIMELLM, MOMENT_DETR)
+    p.name: p
+    for p in (TIMELENS, TIMECHAT, LMMS_EVAL, LMMS_EVAL_HF, VIDEOMIND, VTIMELLM, MOMENT_DETR)
 }
 
 

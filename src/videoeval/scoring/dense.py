@@ -331,8 +331,6 @@ def soda_c(
     }
     if len(references) > 1:
         # PDVC's eval_soda: SODA_c once per reference file, the F1s averaged (papers report this).
-        per_file = [
-            soda_aggregate(per_video({k})[0], average)[2] for k in range(len(references))
-        ]
+        per_file = [soda_aggregate(per_video({k})[0], average)[2] for k in range(len(references))]
         result["SODA_c_per_reference"] = 100 * sum(per_file) / len(per_file)
     return result

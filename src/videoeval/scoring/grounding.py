@@ -14,106 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from videoeval.metrics.grounding import best_window, iou
-from videoeval.metrics.moment_retrieval import average_precision
+from videoeval.metrics.highlight import gt_matrix, highlight_metrics, query_scores
+from videoeval.metrics.moment_retrieval import MAP_WINDOWS, RankedQuery, map_metrics
 from videoeval.parsing.spans import PARSERS
 from videoeval.protocols.grounding import GroundingProtocol
 from videoeval.schema import GroundingPrediction, GroundingRow, GroundingSample, Span, Status
-
-
-def match_key(video_id: str, query: str) -> tuple[str, str]:
-    """Loose identity of a query across files: case, spacing and end periods do not matter."""
-    return video_id, " ".join(query.split()).strip(".").strip().casefold()
-
-
-@dataclass
-class Joined:
-    samples: list[GroundingSample]
-    predictions: dict[str, GroundingPrediction]
-    unknown: list[GroundingPrediction] = field(default_factory=list)
-    duplicates: int = 0
-    collapsed_samples: int = 0
-    id_mismatches: list[str] = field(default_factory=list)
-
-
-def join(
-    samples: Sequence[GroundingSample],
-    predictions: Sequence[GroundingPrediction],
-    dedupe_keys: bool,
-) -> Joined:
-    """Attach each prediction to one GT query; the last prediction for a query wins.
-
-    Predictions are matched against every GT entry first, in file order, so that a file written
-    one answer per annotation lines up even where the annotation repeats itself; only then do
-    entries with the same (video, query, GT span) collapse, keeping the first entry's place and
-    the answer written last, as a result dict keyed that way does.
-    """
-    by_id = {s.sample_id: s for s in samples}
-    by_exact: dict[tuple[str, str], list[GroundingSample]] = {}
-    for sample in samples:
-        by_exact.setdefault((sample.video_id, sample.query), []).append(sample)
-    by_loose: dict[tuple[str, str], list[GroundingSample]] = {}
-
-    def lookup(video_id: str, query: str) -> list[GroundingSample]:
-        exact = by_exact.get((video_id, query))
-        if exact is not None:
-            return exact
-        if not by_loose:  # built on the first near miss only
-            for sample in samples:
-                by_loose.setdefault(match_key(sample.video_id, sample.query), []).append(sample)
-        return by_loose.get(match_key(video_id, query), [])
-
-    joined = Joined(samples=list(samples), predictions={})
-    order: dict[str, int] = {}
-    for position, pred in enumerate(predictions):
-        target: GroundingSample | None = None
-        if pred.sample_id is not None and pred.sample_id in by_id:
-            target = by_id[pred.sample_id]
-            if pred.video_id is not None and pred.video_id != target.video_id:
-                joined.id_mismatches.append(
-                    f"{pred.origin}: id {pred.sample_id} is video {target.video_id} in the GT, "
-                    f"not {pred.video_id}"
-                )
-        elif pred.video_id is not None and pred.query is not None:
-            candidates = lookup(pred.video_id, pred.query)
-            if pred.gt_hint is not None and len(candidates) > 1:
-                hinted = [
-                    c
-                    for c in candidates
-                    if abs(c.windows[0][0] - pred.gt_hint[0]) < 1e-6
-                    and abs(c.windows[0][1] - pred.gt_hint[1]) < 1e-6
-                ]
-                candidates = hinted or candidates
-            free = [c for c in candidates if c.sample_id not in joined.predictions]
-            target = free[0] if free else (candidates[0] if candidates else None)
-        if target is None:
-            joined.unknown.append(pred)
-            continue
-        if target.sample_id in joined.predictions:
-            joined.duplicates += 1
-        joined.predictions[target.sample_id] = pred
-        order[target.sample_id] = position
-    if dedupe_keys:
-        _collapse_keys(joined, order)
-    return joined
-
-
-def _collapse_keys(joined: Joined, order: dict[str, int]) -> None:
-    groups: dict[tuple[str, str, object], list[GroundingSample]] = {}
-    for sample in joined.samples:
-        gt = sample.gt_text if sample.gt_text is not None else sample.windows
-        groups.setdefault((sample.video_id, sample.query, gt), []).append(sample)
-    kept = []
-    for members in groups.values():
-        first = members[0]
-        kept.append(first)
-        answered = [m for m in members if m.sample_id in joined.predictions]
-        if answered:
-            last = max(answered, key=lambda m: order[m.sample_id])
-            joined.predictions[first.sample_id] = joined.predictions[last.sample_id]
-        for other in members[1:]:
-            joined.predictions.pop(other.sample_id, None)
-    joined.collapsed_samples = len(joined.samples) - len(kept)
-    joined.samples = kept
 
 
 def _round_half_even(value: float, unit: float) -> float:
@@ -124,24 +29,31 @@ def _round_half_even(value: float, unit: float) -> float:
 def _videomind_spans(
     spans: Sequence[Sequence[float]], duration: float | None, unit: float | None
 ) -> list[tuple[float, ...]]:
-    """Clamp, round to the unit and swap, in float32, in VideoMind's order."""
-    out = []
+    """Clamp, round to the unit and reorder, in float32, in VideoMind's order.
+
+    The reorder is ``pred[inds] = pred[inds].roll(1)`` over all reversed rows at once: torch
+    rolls the flattened rows, so one reversed row is swapped while two or more hand their
+    bounds on to each other ([[5, 2], [9, 7]] becomes [[7, 5], [2, 9]]).
+    """
+    if not spans:
+        return []
     # Times beyond float32's range become inf or nan here and score IoU 0, silently.
     with np.errstate(over="ignore", invalid="ignore"):
-        for span in spans:
-            pair = np.asarray(span[:2], dtype=np.float32)
-            if duration is not None:
-                pair = np.clip(pair, np.float32(0), np.float32(duration))
-            else:
-                pair = np.maximum(pair, np.float32(0))
-            if unit is not None:
-                # torch.round(x / unit).long() * unit: a float32 integer survives the trip
-                # through int64 unchanged, so staying in float32 gives the same values.
-                pair = np.round(pair / np.float32(unit)) * np.float32(unit)
-            if pair[1] - pair[0] < 0:
-                pair = pair[::-1]
-            out.append((float(pair[0]), float(pair[1]), *span[2:]))
-    return out
+        pairs = np.asarray([span[:2] for span in spans], dtype=np.float32)
+        if duration is not None:
+            pairs = np.clip(pairs, np.float32(0), np.float32(duration))
+        else:
+            pairs = np.maximum(pairs, np.float32(0))
+        if unit is not None:
+            # torch.round(x / unit).long() * unit: a float32 integer survives the trip
+            # through int64 unchanged, so staying in float32 gives the same values.
+            pairs = np.round(pairs / np.float32(unit)) * np.float32(unit)
+        reversed_rows = np.nonzero(pairs[:, 1] - pairs[:, 0] < 0)[0]
+        if len(reversed_rows):
+            pairs[reversed_rows] = np.roll(pairs[reversed_rows].reshape(-1), 1).reshape(-1, 2)
+    return [
+        (float(pair[0]), float(pair[1]), *span[2:]) for pair, span in zip(pairs, spans, strict=True)
+    ]
 
 
 def _iou_float32(pred: Span, gt: Span) -> float:
@@ -158,6 +70,10 @@ class Scored:
     row: GroundingRow
     ranked: list[tuple[float, float, float]] | None = None
     """Windows with scores for mAP (protocols with ``with_map``); empty when nothing scored."""
+    best_of: dict[int, float] = field(default_factory=dict)
+    """k -> best IoU of the first k spans with any GT window (``recall_at_k``)."""
+    highlight: dict[str, np.ndarray] | None = None
+    """Per-query highlight-detection values (``with_highlights``), when both sides have them."""
 
 
 def _candidate_spans(
@@ -182,6 +98,9 @@ def _candidate_spans(
             notes.append("empty prediction")
             return [], None, "parse_error", False
         status, parsed, normalised = "ok", tuple((s[0], s[1]) for s in spans), False
+        if pred.fallback:
+            status = "parse_error"
+            notes.append("the reference could not read the answer: its fallback span is scored")
     elif pred.answer is not None:
         result = PARSERS[protocol.parser](pred.answer)
         if result.note:
@@ -204,7 +123,9 @@ def _candidate_spans(
         notes.append("the prediction has neither an answer nor a span")
         return [], None, "invalid_span", False
 
-    if status == "ok" and protocol.float32:
+    if pred.postprocessed and protocol.float32:
+        pass  # the reference's own inference already clamped, rounded and reordered these
+    elif status == "ok" and protocol.float32:
         spans = _videomind_spans(spans, sample.duration, protocol.round_unit_for(benchmark_id))
         if sample.duration is None:
             notes.append("duration unknown: not clamped to the video's end")
@@ -230,11 +151,25 @@ def _fallback(
     return []
 
 
+def _gt_windows(
+    sample: GroundingSample, pred: GroundingPrediction, protocol: GroundingProtocol
+) -> tuple[Span, ...]:
+    windows = sample.windows
+    if protocol.gt_from_key and pred.gt_hint is not None:
+        windows = (pred.gt_hint,)
+    if protocol.gt_float16:
+        windows = tuple((float(np.float16(w[0])), float(np.float16(w[1]))) for w in windows)
+    return windows
+
+
 def _top1_iou(
-    sample: GroundingSample, top: Span, protocol: GroundingProtocol, normalised: bool
+    sample: GroundingSample,
+    windows: tuple[Span, ...],
+    top: Span,
+    protocol: GroundingProtocol,
+    normalised: bool,
 ) -> tuple[float, Span, Span, str | None]:
     """``(iou, scored span in seconds, GT window used, problem)`` for the first span."""
-    windows = sample.windows
     if normalised:
         duration = sample.duration
         if not duration:
@@ -281,29 +216,75 @@ def _row(
     )
 
 
+def _ranked(
+    spans: Sequence[Sequence[float]],
+    earlier: Sequence[GroundingPrediction],
+    sample: GroundingSample,
+    protocol: GroundingProtocol,
+    benchmark_id: str,
+) -> list[tuple[float, float, float]]:
+    """The windows mAP ranks: the first 10 of each line the query received (the last line's
+    are ``spans``). Windows without a score keep their order: a falling rank stands in."""
+    lines = []
+    if protocol.map_pools_repeats:
+        for pred in earlier:
+            lines.append(_candidate_spans(sample, pred, protocol, benchmark_id, [])[0])
+    lines.append(list(spans))
+    pooled = [span for line in lines for span in line[:MAP_WINDOWS]]
+    return [(s[0], s[1], s[2] if len(s) > 2 else -float(rank)) for rank, s in enumerate(pooled)]
+
+
+def _best_of(
+    spans: Sequence[Sequence[float]], windows: Sequence[Span], protocol: GroundingProtocol
+) -> dict[int, float]:
+    measure = _iou_float32 if protocol.float32 else iou
+    values = [max(measure((s[0], s[1]), w) for w in windows) for s in spans]
+    return {k: max(values[:k], default=0.0) for k in protocol.recall_at_k}
+
+
+def _highlight(
+    sample: GroundingSample, pred: GroundingPrediction, notes: list[str]
+) -> dict[str, np.ndarray] | None:
+    if sample.highlight is None or pred.saliency is None or sample.duration is None:
+        return None
+    clip_ids, scores = sample.highlight
+    try:
+        return query_scores(gt_matrix(sample.duration, clip_ids, scores), pred.saliency)
+    except (IndexError, ValueError) as exc:
+        notes.append(f"highlight GT unusable: {exc}")
+        return None
+
+
 def score_sample(
     sample: GroundingSample,
     pred: GroundingPrediction | None,
     protocol: GroundingProtocol,
     benchmark_id: str,
     missing: str,
+    earlier: Sequence[GroundingPrediction] = (),
 ) -> Scored:
+    """Score one query; ``earlier`` are the lines before ``pred`` that named the same query."""
     if pred is None:
         counted = missing == "miss"
         row = _row(sample, None, "missing_prediction", counted=counted)
-        return Scored(row, [] if protocol.with_map and counted else None)
+        best_of = dict.fromkeys(protocol.recall_at_k, 0.0)
+        return Scored(row, [] if protocol.with_map and counted else None, best_of)
 
     notes: list[str] = []
     spans, parsed, status, normalised = _candidate_spans(
         sample, pred, protocol, benchmark_id, notes
     )
+    windows = _gt_windows(sample, pred, protocol)
     value, scored, window = 0.0, None, None
+    best_of = dict.fromkeys(protocol.recall_at_k, 0.0)
     if spans:
         top = (float(spans[0][0]), float(spans[0][1]))
-        value, scored, window, problem = _top1_iou(sample, top, protocol, normalised)
+        value, scored, window, problem = _top1_iou(sample, windows, top, protocol, normalised)
         if problem:
             status = "invalid_span"
             notes.append(problem)
+        elif protocol.recall_at_k:
+            best_of = _best_of(spans, windows, protocol)
         if top[0] > top[1]:
             notes.append("reversed span")
         if top[0] < 0 or top[1] < 0:
@@ -312,15 +293,12 @@ def score_sample(
             notes.append("zero-length GT and prediction at one point: the reference divides by 0")
     if protocol.iou_decimals is not None:
         value = round(value, protocol.iou_decimals)
-
-    ranked = None
-    if protocol.with_map:
-        # Windows without a score keep their order: a falling rank stands in for the score.
-        ranked = [
-            (s[0], s[1], s[2] if len(s) > 2 else -float(rank)) for rank, s in enumerate(spans)
-        ]
+    if earlier and protocol.map_pools_repeats:
+        notes.append(f"{len(earlier) + 1} lines for this query: mAP pools them, R1 uses the last")
+    ranked = _ranked(spans, earlier, sample, protocol, benchmark_id) if protocol.with_map else None
+    highlight = _highlight(sample, pred, notes) if protocol.with_highlights else None
     row = _row(sample, pred, status, parsed, scored, window, value, notes)
-    return Scored(row, ranked)
+    return Scored(row, ranked, best_of, highlight)
 
 
 def score_sample_safely(
@@ -329,39 +307,17 @@ def score_sample_safely(
     protocol: GroundingProtocol,
     benchmark_id: str,
     missing: str,
+    earlier: Sequence[GroundingPrediction] = (),
 ) -> Scored:
     """``score_sample``, except that an unforeseen input becomes a recorded, counted failure
     instead of ending the run."""
     try:
-        return score_sample(sample, pred, protocol, benchmark_id, missing)
+        return score_sample(sample, pred, protocol, benchmark_id, missing, earlier)
     except (ArithmeticError, ValueError, TypeError, IndexError) as exc:
         note = f"could not be scored: {type(exc).__name__}: {exc}"
         row = _row(sample, pred, "invalid_span", notes=[note])
-        return Scored(row, [] if protocol.with_map else None)
-
-
-# Moment-DETR's GT-length splits, (low, high] seconds; a query joins a split through the GT
-# windows whose length falls in it, and is scored against those windows only.
-LENGTH_SPLITS = {"short": (0.0, 10.0), "middle": (10.0, 30.0), "long": (30.0, 150.0)}
-
-
-def _map_metrics(counted: Sequence[Scored], per_sample: dict[str, np.ndarray]) -> dict[str, float]:
-    aps = np.stack([average_precision(s.ranked or [], s.row.gt_windows) for s in counted])
-    per_sample["mAP"] = aps.mean(axis=1)
-    metrics = {
-        "mAP": 100.0 * float(np.mean(aps.mean(axis=0))),
-        "mAP@0.5": 100.0 * float(aps[:, 0].mean()),
-        "mAP@0.75": 100.0 * float(aps[:, 5].mean()),
-    }
-    for name, (low, high) in LENGTH_SPLITS.items():
-        split_aps = []
-        for s in counted:
-            windows = [w for w in s.row.gt_windows if low < w[1] - w[0] <= high]
-            if windows:
-                split_aps.append(average_precision(s.ranked or [], windows))
-        if split_aps:
-            metrics[f"mAP-{name}"] = 100.0 * float(np.mean(np.mean(split_aps, axis=0)))
-    return metrics
+        best_of = dict.fromkeys(protocol.recall_at_k, 0.0)
+        return Scored(row, [] if protocol.with_map else None, best_of)
 
 
 @dataclass
@@ -372,24 +328,42 @@ class GroundingScores:
     n_counted: int
 
 
+def _percent(hits: np.ndarray, ratio_first: bool) -> float:
+    # The references' orders of operations: hits * 100 / N, or VideoMind's hits / N * 100.
+    return (
+        float(hits.sum()) / len(hits) * 100 if ratio_first else float(hits.sum()) * 100 / len(hits)
+    )
+
+
 def aggregate(scored: Sequence[Scored], protocol: GroundingProtocol) -> GroundingScores:
     counted = [s for s in scored if s.row.counted]
     ious = np.asarray([s.row.iou for s in counted], dtype=np.float32 if protocol.float32 else float)
     metrics: dict[str, float] = {}
     per_sample: dict[str, np.ndarray] = {}
     if len(counted):
+        # A float32 pipeline (torch) compares in float32: 0.7 becomes 0.69999999.
+        as_threshold = np.float32 if protocol.float32 else float
         for t in protocol.thresholds:
-            # A float32 pipeline (torch) compares in float32: 0.7 becomes 0.69999999.
-            threshold = np.float32(t) if protocol.float32 else t
-            per_sample[f"R1@{t:g}"] = (ious >= threshold).astype(float)
-        # count * 100 / N, in the references' order of operations.
-        metrics.update({k: float(v.sum()) * 100 / len(v) for k, v in per_sample.items()})
+            per_sample[f"R1@{t:g}"] = (ious >= as_threshold(t)).astype(float)
+        for k in protocol.recall_at_k:
+            best = np.asarray([s.best_of[k] for s in counted], dtype=ious.dtype)
+            for t in protocol.thresholds:
+                per_sample[f"R{k}@{t:g}"] = (best >= as_threshold(t)).astype(float)
+        metrics.update({k: _percent(v, protocol.ratio_first) for k, v in per_sample.items()})
         if protocol.with_miou:
             values = ious.astype(float)
-            metrics["mIoU"] = math.fsum(values.tolist()) * 100 / len(values)
+            if protocol.ratio_first:
+                metrics["mIoU"] = sum(values.tolist()) / len(values) * 100
+            else:
+                metrics["mIoU"] = math.fsum(values.tolist()) * 100 / len(values)
             per_sample["mIoU"] = values
         if protocol.with_map:
-            metrics.update(_map_metrics(counted, per_sample))
+            queries = [
+                RankedQuery(s.ranked or [], s.row.gt_windows, s.row.scored_span) for s in counted
+            ]
+            metrics.update(map_metrics(queries, per_sample, protocol.map_splits_r1))
+        if protocol.with_highlights:
+            metrics.update(highlight_metrics([s.highlight for s in counted if s.highlight]))
     if protocol.metric_decimals is not None:
         metrics = {k: float(f"{v:.{protocol.metric_decimals}f}") for k, v in metrics.items()}
     return GroundingScores(

@@ -21,7 +21,8 @@ from videoeval.outputs import write_metrics
 from videoeval.predictions.grounding import PredictionFile, read_predictions
 from videoeval.protocols.grounding import GroundingProtocol, get_protocol
 from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, MetricsReport
-from videoeval.scoring.grounding import aggregate, join, score_sample_safely
+from videoeval.scoring.grounding import aggregate, score_sample_safely
+from videoeval.scoring.grounding_join import Joined, join
 
 MAX_LISTED = 20
 _ROW_JSON = TypeAdapter(GroundingRow)
@@ -74,6 +75,26 @@ def _listed(lines: list[str]) -> list[str]:
     return [*lines[:MAX_LISTED], f"... and {len(lines) - MAX_LISTED} more"]
 
 
+def _key_gt_differs(joined: Joined) -> list[str]:
+    samples = {s.sample_id: s for s in joined.samples}
+    differs = [
+        sample_id
+        for sample_id, pred in joined.predictions.items()
+        if pred.gt_hint is not None
+        and any(
+            abs(a - b) > 1e-6
+            for a, b in zip(pred.gt_hint, samples[sample_id].windows[0], strict=True)
+        )
+    ]
+    if not differs:
+        return []
+    return [
+        f"{len(differs)} result keys hold a GT span other than the annotation's (e.g. "
+        f"{differs[0]}; float16 copies of Charades-STA round 24.3 to 24.296875): scored against "
+        "the key's span, as the reference does"
+    ]
+
+
 def score_predictions(
     benchmark_id: str,
     samples: list[GroundingSample],
@@ -90,7 +111,12 @@ def score_predictions(
     joined = join(samples, predictions.predictions, protocol.dedupe_keys)
     scored = [
         score_sample_safely(
-            s, joined.predictions.get(s.sample_id), protocol, benchmark.id, missing_rule
+            s,
+            joined.predictions.get(s.sample_id),
+            protocol,
+            benchmark.id,
+            missing_rule,
+            earlier=joined.history.get(s.sample_id, [])[:-1],
         )
         for s in joined.samples
     ]
@@ -114,11 +140,24 @@ def score_predictions(
         rule = "counted as misses (IoU 0)" if missing_rule == "miss" else "left out of N"
         warnings.append(f"{n_missing} GT queries have no prediction: {rule}")
     if joined.duplicates:
-        warnings.append(f"{joined.duplicates} predictions repeat a query: the last one was used")
+        rule = (
+            "mAP pools their windows, the rest uses the last one"
+            if protocol.map_pools_repeats
+            else "the last one was used"
+        )
+        warnings.append(f"{joined.duplicates} predictions repeat a query: {rule}")
     if joined.collapsed_samples:
         warnings.append(
             f"{joined.collapsed_samples} GT queries repeat a (video, query, span) key and were "
             "collapsed, as the reference does"
+        )
+    if protocol.gt_from_key:
+        warnings.extend(_key_gt_differs(joined))
+    not_finite = sum(1 for r in scores.rows if r.note and "is not finite" in r.note)
+    if not_finite:
+        warnings.append(
+            f"{not_finite} predictions hold a NaN or infinite bound: each scores IoU 0 as an "
+            "invalid span (Python's max/min in some reference scorers skip a NaN instead)"
         )
     warnings.extend(_listed(joined.id_mismatches))
     warnings.extend(_listed(list(skipped_annotations or [])))

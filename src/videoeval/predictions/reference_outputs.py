@@ -1,0 +1,141 @@
+"""The files the reference pipelines write themselves, read as grounding predictions.
+
+- ``lmms-eval-submission``: the JSON lmms-eval saves for charades_sta
+  (``inference_results_temporal_grounding_charades_*.json``), ``{"<video>>>><caption>>>>
+  [s, e]": "<model answer>"}``. The GT span in the key is what lmms-eval scores against.
+- ``videomind-output``: VideoMind's ``infer_auto.py`` dump (``output.json``, or a folder of
+  ``output_<i>.json`` chunks): a list of annotations with ``pred`` (spans already clamped,
+  rounded and reordered by the inference), ``conf``, ``span`` (the GT) and
+  ``grounder_success``; ``eval_auto.py`` scores ``pred`` as written.
+- ``vtimellm-log``: VTimeLLM's ``eval.py`` log, JSON lines ``{"video_id", "task", "query_id",
+  "answer", "info": {"sentence_id", "iou"}}``; grounding lines name the sentence by its index
+  in the ActivityNet Captions file. Captioning lines are not grounding answers: they are
+  skipped and counted.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from videoeval.benchmarks.base import strip_video_suffix
+from videoeval.schema import GroundingPrediction, Span
+
+
+def is_lmms_eval_submission(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and bool(data)
+        and all(isinstance(k, str) and ">>>" in k and isinstance(v, str) for k, v in data.items())
+    )
+
+
+def _key_span(key: str, span_text: str) -> Span:
+    try:
+        gt = ast.literal_eval(span_text.strip())
+        if isinstance(gt, (list, tuple)) and gt and isinstance(gt[0], (list, tuple)):
+            gt = gt[0]
+        return float(gt[0]), float(gt[1])
+    except (ValueError, SyntaxError, TypeError, IndexError):
+        raise ValueError(f"key {key!r}: GT span {span_text!r} is not [start, end]") from None
+
+
+def read_lmms_eval_submission(
+    data: dict[str, str], origin: str, skipped: list[str]
+) -> list[GroundingPrediction]:
+    out = []
+    for key, answer in data.items():
+        # lmms-eval splits the GT off the right (rsplit); the video is the first field.
+        rest, _, span_text = key.rpartition(">>>")
+        video, _, caption = rest.partition(">>>")
+        try:
+            hint = _key_span(key, span_text)
+        except ValueError as exc:
+            skipped.append(f"{origin}: {exc}")
+            continue
+        out.append(
+            GroundingPrediction(
+                origin=f"{origin}[{key[:60]!r}]",
+                video_id=strip_video_suffix(video),
+                query=caption,
+                gt_hint=hint,
+                answer=answer,
+            )
+        )
+    return out
+
+
+def is_videomind_output(data: Any) -> bool:
+    head = data[:50] if isinstance(data, list) else []
+    return bool(head) and all(isinstance(d, dict) and "pred" in d and "span" in d for d in head)
+
+
+def _videomind_entry(item: dict[str, Any], origin: str) -> GroundingPrediction:
+    video = PurePosixPath(str(item["video_path"])).name
+    query = item.get("query", item.get("question"))
+    span = item["span"]
+    first = span[0] if span and isinstance(span[0], (list, tuple)) else span
+    qid = item.get("qid")
+    pred = item["pred"]
+    if not isinstance(pred, list) or not all(isinstance(p, list) and len(p) >= 2 for p in pred):
+        raise ValueError(f"pred {pred!r} is not a list of [start, end]")
+    conf = item.get("conf") or []
+    spans = tuple(
+        (float(p[0]), float(p[1]), *([float(conf[i])] if i < len(conf) else []))
+        for i, p in enumerate(pred)
+    )
+    return GroundingPrediction(
+        origin=origin,
+        sample_id=None if qid is None else str(qid),
+        video_id=strip_video_suffix(video),
+        query=None if query is None else str(query),
+        gt_hint=(float(first[0]), float(first[1])),
+        answer=item.get("grounder_response"),
+        spans=spans,
+        fallback=item.get("grounder_success", True) is False,
+        postprocessed=True,
+    )
+
+
+def read_videomind_output(
+    data: list[Any], origin: str, skipped: list[str]
+) -> list[GroundingPrediction]:
+    out = []
+    for position, item in enumerate(data):
+        where = f"{origin}[{position}]"
+        try:
+            out.append(_videomind_entry(item, where))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            skipped.append(f"{where}: not a grounding entry ({type(exc).__name__}: {exc})")
+    return out
+
+
+def videomind_chunks(folder: Path) -> list[Path]:
+    """The files ``eval_auto.py`` reads from a prediction folder: every .json / .jsonl."""
+    return sorted(p for p in folder.iterdir() if p.suffix in (".json", ".jsonl") and p.is_file())
+
+
+def is_vtimellm_log_line(obj: dict[str, Any]) -> bool:
+    return "task" in obj and "video_id" in obj and "answer" in obj
+
+
+def read_vtimellm_line(
+    obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
+) -> None:
+    if obj["task"] != "grounding":
+        skipped.append(f"{origin}: a {obj['task']} line, not a grounding answer")
+        return
+    info = obj.get("info")
+    if not isinstance(info, dict) or "sentence_id" not in info:
+        raise ValueError("a grounding line needs info.sentence_id")
+    vid = str(obj["video_id"])
+    out.append(
+        GroundingPrediction(
+            origin=origin,
+            sample_id=f"{vid}#{int(info['sentence_id'])}",
+            video_id=vid,
+            answer=obj["answer"] if isinstance(obj["answer"], str) else json.dumps(obj["answer"]),
+        )
+    )

@@ -1,0 +1,114 @@
+"""Attach each grounding prediction to the GT query it answers.
+
+Predictions name their query by id, or by (video, query text) with an optional GT span from a
+result key to tell repeated queries apart. Every line a query received is kept in order
+(``history``): Moment-DETR's mAP pools repeated lines while its R1 takes the last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from videoeval.schema import GroundingPrediction, GroundingSample
+
+
+def match_key(video_id: str, query: str) -> tuple[str, str]:
+    """Loose identity of a query across files: case, spacing and end periods do not matter."""
+    return video_id, " ".join(query.split()).strip(".").strip().casefold()
+
+
+@dataclass
+class Joined:
+    samples: list[GroundingSample]
+    predictions: dict[str, GroundingPrediction]
+    unknown: list[GroundingPrediction] = field(default_factory=list)
+    duplicates: int = 0
+    collapsed_samples: int = 0
+    id_mismatches: list[str] = field(default_factory=list)
+    history: dict[str, list[GroundingPrediction]] = field(default_factory=dict)
+    """Every prediction a query received, in file order (the last one is in ``predictions``)."""
+
+
+def join(
+    samples: Sequence[GroundingSample],
+    predictions: Sequence[GroundingPrediction],
+    dedupe_keys: bool,
+) -> Joined:
+    """Attach each prediction to one GT query; the last prediction for a query wins.
+
+    Predictions are matched against every GT entry first, in file order, so that a file written
+    one answer per annotation lines up even where the annotation repeats itself; only then do
+    entries with the same (video, query, GT span) collapse, keeping the first entry's place and
+    the answer written last, as a result dict keyed that way does.
+    """
+    by_id = {s.sample_id: s for s in samples}
+    by_exact: dict[tuple[str, str], list[GroundingSample]] = {}
+    for sample in samples:
+        by_exact.setdefault((sample.video_id, sample.query), []).append(sample)
+    by_loose: dict[tuple[str, str], list[GroundingSample]] = {}
+
+    def lookup(video_id: str, query: str) -> list[GroundingSample]:
+        exact = by_exact.get((video_id, query))
+        if exact is not None:
+            return exact
+        if not by_loose:  # built on the first near miss only
+            for sample in samples:
+                by_loose.setdefault(match_key(sample.video_id, sample.query), []).append(sample)
+        return by_loose.get(match_key(video_id, query), [])
+
+    joined = Joined(samples=list(samples), predictions={})
+    order: dict[str, int] = {}
+    for position, pred in enumerate(predictions):
+        target: GroundingSample | None = None
+        if pred.sample_id is not None and pred.sample_id in by_id:
+            target = by_id[pred.sample_id]
+            if pred.video_id is not None and pred.video_id != target.video_id:
+                joined.id_mismatches.append(
+                    f"{pred.origin}: id {pred.sample_id} is video {target.video_id} in the GT, "
+                    f"not {pred.video_id}"
+                )
+        elif pred.video_id is not None and pred.query is not None:
+            candidates = lookup(pred.video_id, pred.query)
+            if pred.gt_hint is not None and len(candidates) > 1:
+                hinted = [
+                    c
+                    for c in candidates
+                    if abs(c.windows[0][0] - pred.gt_hint[0]) < 1e-6
+                    and abs(c.windows[0][1] - pred.gt_hint[1]) < 1e-6
+                ]
+                candidates = hinted or candidates
+            free = [c for c in candidates if c.sample_id not in joined.predictions]
+            target = free[0] if free else (candidates[0] if candidates else None)
+        if target is None:
+            joined.unknown.append(pred)
+            continue
+        if target.sample_id in joined.predictions:
+            joined.duplicates += 1
+            joined.history[target.sample_id].append(pred)
+        else:
+            joined.history[target.sample_id] = [pred]
+        joined.predictions[target.sample_id] = pred
+        order[target.sample_id] = position
+    if dedupe_keys:
+        _collapse_keys(joined, order)
+    return joined
+
+
+def _collapse_keys(joined: Joined, order: dict[str, int]) -> None:
+    groups: dict[tuple[str, str, object], list[GroundingSample]] = {}
+    for sample in joined.samples:
+        gt = sample.gt_text if sample.gt_text is not None else sample.windows
+        groups.setdefault((sample.video_id, sample.query, gt), []).append(sample)
+    kept = []
+    for members in groups.values():
+        first = members[0]
+        kept.append(first)
+        answered = [m for m in members if m.sample_id in joined.predictions]
+        if answered:
+            last = max(answered, key=lambda m: order[m.sample_id])
+            joined.predictions[first.sample_id] = joined.predictions[last.sample_id]
+        for other in members[1:]:
+            joined.predictions.pop(other.sample_id, None)
+    joined.collapsed_samples = len(joined.samples) - len(kept)
+    joined.samples = kept
