@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from videoeval.metrics.dense import Caption, pairs_at
 from videoeval.predictions.dense import DensePredictions
-from videoeval.scoring.dense import LANGUAGE, read_references, score_dense
+from videoeval.scoring.dense import read_references, score_dense
+from videoeval.text.language import LANGUAGE
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "captions"
 

@@ -21,3 +21,8 @@ class InputError(VideoevalError):
 
 class NothingToScoreError(VideoevalError):
     """Raised when not a single sample could be scored; the CLI exits non-zero."""
+
+
+class UsageError(VideoevalError):
+    """The command asks for something that does not fit together: an option that does not
+    apply to the chosen task, an option given twice, a protocol of another task."""

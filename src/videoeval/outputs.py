@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from videoeval.schema import MetricsReport
 
 
@@ -17,15 +19,24 @@ def write_metrics(path: Path, report: MetricsReport) -> None:
     )
 
 
-def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
+def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
+    """One JSON object per line; typed rows (dataclasses) go through pydantic, fast."""
+    adapters: dict[type, TypeAdapter[Any]] = {}
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "wb") as handle:
         for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            if isinstance(row, Mapping):
+                handle.write(json.dumps(row, ensure_ascii=False).encode())
+            else:
+                adapter = adapters.get(type(row)) or adapters.setdefault(
+                    type(row), TypeAdapter(type(row))
+                )
+                handle.write(adapter.dump_json(row))
+            handle.write(b"\n")
+    tmp.replace(path)
 
 
-def write_report(
-    out: Path, report: MetricsReport, **row_files: Iterable[Mapping[str, Any]]
-) -> list[Path]:
+def write_report(out: Path, report: MetricsReport, **row_files: Iterable[Any]) -> list[Path]:
     """``out/metrics.json`` and one ``out/<name>.jsonl`` per keyword (``samples=rows``)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "metrics.json"]

@@ -19,17 +19,16 @@ from typing import Any
 
 from videoeval import __version__
 from videoeval.benchmarks import get_benchmark
+from videoeval.benchmarks.base import View
 from videoeval.engine.cache import CallCache
-from videoeval.engine.log import AppendLog, read_log
+from videoeval.engine.log import AppendLog
 from videoeval.engine.runner import Engine, FrameProtocol, RunStats, WorkItem, find_video
 from videoeval.errors import VideoevalError
 from videoeval.models.base import GenerationSettings, Model
 from videoeval.predictions.captions import CaptionPredictions
 from videoeval.predictions.grounding import PredictionFile
 from videoeval.prompts.templates import PromptTemplate
-from videoeval.protocols.grounding import get_protocol
 from videoeval.schema import GroundingPrediction
-from videoeval.scoring.score import ScoreResult, score_predictions, write_outputs
 from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError, probe
 from videoeval.video.sampling import select_indices
@@ -82,8 +81,9 @@ def _versions() -> dict[str, str]:
 
 def plan_run(
     benchmark_id: str,
+    view: View,
     annotations: Path,
-    protocol_name: str | None,
+    protocol_name: str,
     template: PromptTemplate,
     model: Model,
     frames: FrameProtocol,
@@ -91,21 +91,17 @@ def plan_run(
     system: str | None,
     limit: int | None,
 ) -> RunPlan:
+    """One request per sample of ``view``: a grounding query, a clip to describe, or a video
+    whose events to caption with their times."""
     benchmark = get_benchmark(benchmark_id)
-    protocol = get_protocol(
-        protocol_name
-        or (benchmark.default_protocol if benchmark.task == "grounding" else "timelens")
-    )
-    samples = benchmark.load(annotations).samples
+    samples = view.load(annotations).samples
     if limit is not None:
         samples = samples[:limit]
-    if benchmark.task == "captioning":
-        items = [WorkItem(s.sample_id, s.video_id, template.render()) for s in samples]
-        protocol_name = "autodq"
-    else:
+    if view.task == "grounding":
         items = [WorkItem(s.sample_id, s.video_id, template.render(query=s.query)) for s in samples]
-        protocol_name = protocol.name
-    config = {
+    else:
+        items = [WorkItem(s.sample_id, s.video_id, template.render()) for s in samples]
+    config: dict[str, Any] = {
         "benchmark": benchmark.id,
         "protocol": protocol_name,
         "annotations": annotations.name,
@@ -124,7 +120,9 @@ def plan_run(
         "system_sha256": hashlib.sha256(system.encode()).hexdigest() if system else None,
         "limit": limit,
     }
-    return RunPlan(benchmark.id, protocol.name, samples, items, config)
+    if view.task != benchmark.task:  # runs of the default view keep the identity they had
+        config["task"] = view.task
+    return RunPlan(benchmark.id, protocol_name, samples, items, config)
 
 
 def prepare_folder(out: Path, plan: RunPlan) -> None:
@@ -233,40 +231,20 @@ async def execute(
     engine: Engine,
     out: Path,
     on_row: Callable[[dict[str, Any]], None] | None = None,
-) -> tuple[RunStats, ScoreResult | None]:
+) -> RunStats:
+    """Ask every sample not yet answered; answers go to ``out/responses.jsonl`` as they come.
+    Scoring is the caller's: ``videoeval.api.score`` with ``from_run=out``."""
     log = AppendLog(out / "responses.jsonl")
     try:
-        stats = await engine.run(plan.items, log, on_row)
+        return await engine.run(plan.items, log, on_row)
     finally:
         log.close()
-    rows = read_log(out / "responses.jsonl")
-    if get_benchmark(plan.benchmark_id).task != "grounding":
-        return stats, None  # captions are judged afterwards (see caption_predictions_from_log)
-    predictions = predictions_from_log(rows)
-    result = None
-    if predictions.predictions:
-        result = score_predictions(
-            plan.benchmark_id,
-            plan.samples,
-            predictions,
-            get_protocol(plan.protocol),
-            inputs={
-                "annotations": plan.config["annotations"],
-                "predictions": "responses.jsonl",
-                "durations": None,
-                "model": json.dumps(plan.config["model"]),
-                "frames": plan.config["frames"]["sampling_text"],
-                "prompt_sha256": plan.config["prompt"]["sha256"],
-            },
-        )
-        write_outputs(result, out)
-    return stats, result
 
 
 def run_sync(
     plan: RunPlan, engine: Engine, out: Path, on_row: Callable[[dict[str, Any]], None] | None = None
-) -> tuple[RunStats, ScoreResult | None]:
-    async def main() -> tuple[RunStats, ScoreResult | None]:
+) -> RunStats:
+    async def main() -> RunStats:
         try:
             return await execute(plan, engine, out, on_row)
         finally:

@@ -147,4 +147,10 @@ class MetricsReport(BaseModel):
     judge: dict[str, Any] | None = Field(
         default=None, description="identity, settings and prompt hash of the judge, if any"
     )
+    protocol_config: dict[str, Any] | None = Field(
+        default=None, description="the protocol's full configuration (see `videoeval list`)"
+    )
+    model: str | None = Field(
+        default=None, description="the evaluated model (from the run, or --model-name)"
+    )
     videoeval_version: str

@@ -22,7 +22,12 @@ def test_registry_ids_and_default_protocols() -> None:
         "dream1k": "autodq",
         "carebench": "autodq",
         "etbench": "etbench",
+        "youcook2": "densevid-2018",
     }
+    views = {b: BENCHMARKS[b].tasks for b in BENCHMARKS}
+    assert views["activitynet-captions"] == ("grounding", "dense_captioning", "audit")
+    assert views["youcook2"] == ("dense_captioning", "audit")
+    assert views["dream1k"] == ("captioning", "audit")
     with pytest.raises(KeyError, match="known"):
         get_benchmark("charades")
 

@@ -61,7 +61,7 @@ def test_timed_audit(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out" / "metrics.json").read_text())
     m = report["metrics"]
-    assert report["protocol"] == "video-judge/timed" and report["failures"] == {"video_error": 1}
+    assert report["protocol"] == "timed" and report["failures"] == {"video_error": 1}
     assert (m["loose_rate"], m["consensus_rate"], m["tight_rate"]) == (50.0, 50.0, 0.0)
     assert (m["events_checked"], m["span_wrong_events"]) == (3.0, 1.0)
     assert m["span_wrong_rate"] == pytest.approx(100 / 3) and m["text_wrong_events"] == 0.0

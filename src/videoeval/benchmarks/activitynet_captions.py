@@ -13,6 +13,7 @@ from pathlib import Path
 from videoeval.benchmarks.base import (
     Benchmark,
     LoadResult,
+    View,
     as_duration,
     as_window,
     entry_problem,
@@ -59,19 +60,6 @@ def load(path: Path) -> LoadResult:
     return finish(path, samples, skipped, EXPECTED)
 
 
-BENCHMARK = Benchmark(
-    id="activitynet-captions",
-    task="grounding",
-    title="ActivityNet Captions, one grounding query per sentence (val_1 / val_2)",
-    load=load,
-    # No official scorer exists for the raw split; TimeLens-Bench scores its refined copy of it
-    # with the timelens protocol, which is the closest thing to a field standard.
-    default_protocol="timelens",
-    annotation_hint="val_1.json or val_2.json (densevid / PDVC layout)",
-    notes="For dense captioning of the same files see the dense-captioning metrics.",
-)
-
-
 def load_timed(path: Path) -> LoadResult:
     """The dense-captioning view: one clip per video, its events with their spans, and the
     paragraph they form as the reference description."""
@@ -104,3 +92,18 @@ def load_timed(path: Path) -> LoadResult:
         except (KeyError, TypeError, ValueError) as exc:
             skipped.append(f"{path}: video {vid!r}: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
+
+
+HINT = "val_1.json or val_2.json (densevid / PDVC layout)"
+BENCHMARK = Benchmark(
+    id="activitynet-captions",
+    title="ActivityNet Captions: grounding (one query per sentence) and dense captioning",
+    views=(
+        # No official grounding scorer exists for the raw split; TimeLens-Bench scores its
+        # refined copy with the timelens protocol, the closest thing to a field standard.
+        View("grounding", load, "timelens", HINT, prompt="grounding_default.txt"),
+        View("dense_captioning", load_timed, "densevid-2018", HINT, prompt="dense_default.txt"),
+        View("audit", load_timed, "timed", HINT),
+    ),
+    facts={"videomind_unit": 0.01},  # VideoMind's ActivityNetCaptionsDataset.UNIT
+)

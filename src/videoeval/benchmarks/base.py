@@ -7,9 +7,9 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from videoeval.errors import InputError
+from videoeval.errors import InputError, UsageError
 from videoeval.schema import CaptionSample, GroundingSample, Span
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v")
@@ -25,19 +25,66 @@ class LoadResult:
 
 
 Loader = Callable[[Path], LoadResult]
+TaskKind = Literal["grounding", "captioning", "dense_captioning", "audit"]
+TASK_KINDS: tuple[TaskKind, ...] = ("grounding", "captioning", "dense_captioning", "audit")
+
+
+@dataclass(frozen=True)
+class View:
+    """One way to evaluate a benchmark: the task, how to read its annotations for that task,
+    the protocol used when none is named, and the prompt ``run`` asks with."""
+
+    task: TaskKind
+    load: Loader
+    default_protocol: str
+    annotation_hint: str
+    prompt: str | None = None
+    """Packaged prompt file for ``run`` (``None``: this view is scored, not run)."""
+    annotations_in_predictions: bool = False
+    """The prediction file carries the GT (E.T. Bench): no ``--annotations`` needed."""
 
 
 @dataclass(frozen=True)
 class Benchmark:
-    """A benchmark: its id, how to read its annotations and how it is scored by default."""
+    """A benchmark: its id, its views (the first is the default) and its own facts."""
 
     id: str
-    task: str
     title: str
-    load: Loader
-    default_protocol: str
-    annotation_hint: str
+    views: tuple[View, ...]
+    facts: dict[str, Any] = field(default_factory=dict)
+    """Benchmark-specific constants read by protocols (VideoMind's rounding unit, AutoDQ's
+    aspects); nothing outside a benchmark module branches on a benchmark id."""
     notes: str = ""
+
+    @property
+    def default_view(self) -> View:
+        return self.views[0]
+
+    @property
+    def task(self) -> TaskKind:
+        return self.default_view.task
+
+    @property
+    def load(self) -> Loader:
+        return self.default_view.load
+
+    @property
+    def default_protocol(self) -> str:
+        return self.default_view.default_protocol
+
+    @property
+    def annotation_hint(self) -> str:
+        return self.default_view.annotation_hint
+
+    @property
+    def tasks(self) -> tuple[TaskKind, ...]:
+        return tuple(v.task for v in self.views)
+
+    def view(self, task: str) -> View:
+        for view in self.views:
+            if view.task == task:
+                return view
+        raise UsageError(f"{self.id} has no {task} view; its views: {', '.join(self.tasks)}")
 
 
 def strip_video_suffix(video_id: str) -> str:

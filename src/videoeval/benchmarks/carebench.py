@@ -9,6 +9,7 @@ from pathlib import Path
 from videoeval.benchmarks.base import (
     Benchmark,
     LoadResult,
+    View,
     entry_problem,
     finish,
     read_json,
@@ -54,9 +55,10 @@ def load(path: Path) -> LoadResult:
 
 BENCHMARK = Benchmark(
     id="carebench",
-    task="captioning",
     title="CaReBench captioning (AutoDQ on events and on objects)",
-    load=load,
-    default_protocol="autodq",
-    annotation_hint="json/metadata.json",
+    views=(
+        View("captioning", load, "autodq", "json/metadata.json", prompt="captioning_default.txt"),
+        View("audit", load, "gt-audit", "json/metadata.json"),
+    ),
+    facts={"autodq_aspects": ("events", "objects")},
 )

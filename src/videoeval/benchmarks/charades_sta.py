@@ -17,6 +17,7 @@ from pathlib import Path
 from videoeval.benchmarks.base import (
     Benchmark,
     LoadResult,
+    View,
     as_window,
     entry_problem,
     finish,
@@ -94,9 +95,15 @@ def _load_timechat(path: Path, data: object) -> LoadResult:
 
 BENCHMARK = Benchmark(
     id="charades-sta",
-    task="grounding",
     title="Charades-STA test (3720 queries)",
-    load=load,
-    default_protocol="timechat",
-    annotation_hint="charades_sta_test.txt (## lines) or TimeChat's COCO-style JSON",
+    views=(
+        View(
+            task="grounding",
+            load=load,
+            default_protocol="timechat",
+            annotation_hint="charades_sta_test.txt (## lines) or TimeChat's COCO-style JSON",
+            prompt="grounding_default.txt",
+        ),
+    ),
+    facts={"videomind_unit": 0.1},  # VideoMind's CharadesSTADataset.UNIT
 )

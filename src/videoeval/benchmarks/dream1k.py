@@ -12,7 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import Benchmark, LoadResult, entry_problem, finish, iter_jsonl
+from videoeval.benchmarks.base import (
+    Benchmark,
+    LoadResult,
+    View,
+    entry_problem,
+    finish,
+    iter_jsonl,
+)
 from videoeval.schema import CaptionSample
 
 EXPECTED = "DREAM-1K jsonl (Tarsier2 `messages` layout or Tarsier v1 `text` layout)"
@@ -62,11 +69,13 @@ def load(path: Path) -> LoadResult:
     return finish(path, samples, skipped, EXPECTED)
 
 
+HINT = "DREAM-1k.jsonl (Tarsier layout)"
 BENCHMARK = Benchmark(
     id="dream1k",
-    task="captioning",
     title="DREAM-1K detailed video description (1000 clips, AutoDQ)",
-    load=load,
-    default_protocol="autodq",
-    annotation_hint="DREAM-1k.jsonl (Tarsier layout)",
+    views=(
+        View("captioning", load, "autodq", HINT, prompt="captioning_default.txt"),
+        View("audit", load, "gt-audit", HINT),
+    ),
+    facts={"autodq_aspects": ("events",)},
 )

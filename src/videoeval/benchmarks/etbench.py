@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from videoeval.benchmarks.base import Benchmark, LoadResult
+from videoeval.benchmarks.base import Benchmark, LoadResult, View
 
 
 def load(path: Path) -> LoadResult:
@@ -18,9 +18,14 @@ def load(path: Path) -> LoadResult:
 
 BENCHMARK = Benchmark(
     id="etbench",
-    task="dense_captioning",
     title="E.T. Bench dense video captioning (DVC) and step localisation (SLC)",
-    load=load,
-    default_protocol="etbench",
-    annotation_hint="etbench_txt_v1.0.json with the model's answers in `a`",
+    views=(
+        View(
+            "dense_captioning",
+            load,
+            "etbench",
+            "etbench_txt_v1.0.json with the model's answers in `a`",
+            annotations_in_predictions=True,
+        ),
+    ),
 )

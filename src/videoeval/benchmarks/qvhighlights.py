@@ -15,6 +15,7 @@ from typing import Any
 from videoeval.benchmarks.base import (
     Benchmark,
     LoadResult,
+    View,
     as_duration,
     as_window,
     entry_problem,
@@ -63,9 +64,15 @@ def load(path: Path) -> LoadResult:
 
 BENCHMARK = Benchmark(
     id="qvhighlights",
-    task="grounding",
-    title="QVHighlights val/test moment retrieval (Moment-DETR jsonl)",
-    load=load,
-    default_protocol="moment-detr",
-    annotation_hint="highlight_val_release.jsonl (Moment-DETR jsonl)",
+    title="QVHighlights val/test moment retrieval and highlights (Moment-DETR jsonl)",
+    views=(
+        View(
+            task="grounding",
+            load=load,
+            default_protocol="moment-detr",
+            annotation_hint="highlight_val_release.jsonl (Moment-DETR jsonl)",
+            prompt="grounding_default.txt",
+        ),
+    ),
+    facts={"videomind_unit": 2.0},  # VideoMind's QVHighlightsDataset.UNIT
 )

@@ -14,6 +14,7 @@ from pathlib import Path
 from videoeval.benchmarks.base import (
     Benchmark,
     LoadResult,
+    View,
     as_duration,
     as_window,
     entry_problem,
@@ -61,17 +62,28 @@ def load(path: Path) -> LoadResult:
     return finish(path, samples, skipped, EXPECTED)
 
 
-def _bench(subset: str, title: str) -> Benchmark:
+def _bench(subset: str, title: str, unit: float) -> Benchmark:
     return Benchmark(
         id=f"timelens-{subset}",
-        task="grounding",
         title=title,
-        load=load,
-        default_protocol="timelens",
-        annotation_hint=f"{subset}-timelens.json (TimeLens-Bench JSON)",
+        views=(
+            View(
+                task="grounding",
+                load=load,
+                default_protocol="timelens",
+                annotation_hint=f"{subset}-timelens.json (TimeLens-Bench JSON)",
+                prompt="grounding_default.txt",
+            ),
+        ),
+        facts={"videomind_unit": unit},
     )
 
 
-CHARADES = _bench("charades", "TimeLens-Bench, refined Charades-STA (3363 queries)")
-ACTIVITYNET = _bench("activitynet", "TimeLens-Bench, refined ActivityNet Captions (4500 queries)")
-QVHIGHLIGHTS = _bench("qvhighlights", "TimeLens-Bench, refined QVHighlights (1541 queries)")
+# VideoMind's UNIT of the source dataset each subset refines.
+CHARADES = _bench("charades", "TimeLens-Bench, refined Charades-STA (3363 queries)", 0.1)
+ACTIVITYNET = _bench(
+    "activitynet", "TimeLens-Bench, refined ActivityNet Captions (4500 queries)", 0.01
+)
+QVHIGHLIGHTS = _bench("qvhighlights", "TimeLens-Bench, refined QVHighlights (1541 queries)", 2.0)
+
+BENCHMARKS = (CHARADES, ACTIVITYNET, QVHIGHLIGHTS)

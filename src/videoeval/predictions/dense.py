@@ -105,6 +105,20 @@ def events_from_answer(answer: str) -> list[Caption] | None:
     return [Caption(t[0], t[1], c) for t, c in zip(times, captions, strict=False)]
 
 
+def add_answer(
+    out: DensePredictions, vid: str, answer: str, max_proposals: int = MAX_PROPOSALS
+) -> None:
+    """Parse one model answer into ``out``: its events, or ``vid`` marked unparsed."""
+    events = events_from_answer(answer)
+    if events is None:
+        out.problems.append(f"{vid}: no timed events in the answer (parse_error)")
+        out.unparsed.add(vid)
+        return  # the video then scores 0, as one without predictions
+    if len(events) > max_proposals:
+        out.truncated += 1
+    out.captions[vid] = events[:max_proposals]
+
+
 def read_dense_answers(path: Path, max_proposals: int = MAX_PROPOSALS) -> DensePredictions:
     out = DensePredictions(captions={})
     with open(path, encoding="utf-8") as handle:
@@ -118,12 +132,5 @@ def read_dense_answers(path: Path, max_proposals: int = MAX_PROPOSALS) -> DenseP
             except (json.JSONDecodeError, TypeError, StopIteration, AttributeError) as exc:
                 out.problems.append(f"line {line_no}: not a {{vid, answer}} record ({exc})")
                 continue
-            events = events_from_answer(answer)
-            if events is None:
-                out.problems.append(f"{vid}: no timed events in the answer (parse_error)")
-                out.unparsed.add(vid)
-                continue  # the video then scores 0, as one without predictions
-            if len(events) > max_proposals:
-                out.truncated += 1
-            out.captions[vid] = events[:max_proposals]
+            add_answer(out, vid, answer, max_proposals)
     return out

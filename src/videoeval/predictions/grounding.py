@@ -136,6 +136,11 @@ def _read_timelens(
             raise ValueError(f"key {key!r}: value has neither 'timestamps' nor 'answers'")
 
 
+def detect_record(obj: dict[str, Any]) -> list[str]:
+    """The grounding line layouts one JSON record fits."""
+    return _detect_line(obj)
+
+
 def _saliency(value: Any) -> tuple[float, ...] | None:
     if value is None:
         return None

@@ -6,7 +6,7 @@ of its own beyond its answer parser. Each field says which step of the reference
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from videoeval.metrics.grounding import THRESHOLDS
@@ -27,8 +27,9 @@ class GroundingProtocol:
     text_round_unit: float | None = None
     """Inference-time rounding of every parsed pair (and the fallback), half to even."""
     clamp_to_duration: bool = False
-    round_units: dict[str, float] = field(default_factory=dict)
-    """Per-benchmark rounding unit applied after clamping (VideoMind's dataset ``UNIT``)."""
+    round_unit_fact: str | None = None
+    """The benchmark fact holding the rounding unit applied after clamping (VideoMind's
+    dataset ``UNIT``); ``default_round_unit`` where the benchmark has none."""
     default_round_unit: float | None = None
     swap_reversed: bool = False
     """Swap a reversed span before scoring (applies to given spans; parsers that swap do so)."""
@@ -67,7 +68,13 @@ class GroundingProtocol:
     """Round GT bounds to float16 first, as a dataset copy that stores them so gives them."""
 
     def round_unit_for(self, benchmark_id: str) -> float | None:
-        return self.round_units.get(benchmark_id, self.default_round_unit)
+        if self.round_unit_fact is None:
+            return self.default_round_unit
+        from videoeval.benchmarks import BENCHMARKS
+
+        benchmark = BENCHMARKS.get(benchmark_id)
+        facts = benchmark.facts if benchmark is not None else {}
+        return facts.get(self.round_unit_fact, self.default_round_unit)
 
 
 TIMELENS = GroundingProtocol(
@@ -167,14 +174,7 @@ VIDEOMIND = GroundingProtocol(
     ),
     text_fallback="whole_video",
     clamp_to_duration=True,
-    round_units={
-        "charades-sta": 0.1,
-        "timelens-charades": 0.1,
-        "activitynet-captions": 0.01,
-        "timelens-activitynet": 0.01,
-        "qvhighlights": 2.0,
-        "timelens-qvhighlights": 2.0,
-    },
+    round_unit_fact="videomind_unit",
     default_round_unit=0.001,
     swap_reversed=True,
     float32=True,

@@ -22,7 +22,7 @@ from videoeval.report.leaderboard import (
     paired_difference,
 )
 from videoeval.report.load import RunData
-from videoeval.report.plots import audit_plots, caption_plots, grounding_plots
+from videoeval.report.plots import audit_plots, caption_plots, dense_plots, grounding_plots
 
 PAGE = Template("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>$title</title><style>$css</style></head>
@@ -83,6 +83,12 @@ def _samples(run: RunData, thumbs: dict[tuple[str, str], list[dict[str, Any]]]) 
         if run.kind == "grounding":
             for key in ("iou", "gt_windows", "duration", "scored_span", "answer", "query"):
                 sample[key] = row.get(key)
+        elif run.kind == "dense_captioning":
+            for key in ("gt_events", "predicted_events", "answer", "video_id"):
+                sample[key] = row.get(key)
+            sample["figures"] = {
+                k: row[k] for k in ("precision", "recall", "METEOR", "SODA_c") if k in row
+            }
         else:
             sample.update(reference=row.get("reference"), prediction=row.get("prediction"))
         if run.kind == "audit":
@@ -146,7 +152,12 @@ def write_report(
 ) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     thumbs = make_thumbnails(runs, videos, out / "thumbs") if videos else {}
-    plots = {**grounding_plots(runs), **caption_plots(runs), **audit_plots(runs)}
+    plots = {
+        **grounding_plots(runs),
+        **caption_plots(runs),
+        **dense_plots(runs),
+        **audit_plots(runs),
+    }
     # Each run against the first run of its benchmark (the baseline), on their shared samples.
     baselines: dict[str, RunData] = {}
     comparisons = []

@@ -7,20 +7,16 @@ from typing import Any
 
 import numpy as np
 
+from videoeval.report.headlines import headline_metrics
 from videoeval.report.load import RunData
-
-HEADLINES = {
-    "grounding": ("R1@0.3", "R1@0.5", "R1@0.7", "mIoU", "mAP"),
-    "captioning": ("F1", "precision", "recall", "object_F1", "EventSim-F1"),
-    "audit": ("loose_rate", "consensus_rate", "tight_rate", "span_wrong_rate", "F1_video"),
-}
 
 
 def headline_names(runs: Sequence[RunData]) -> list[str]:
+    """The union of the runs' headline figures (each run's protocol decides its own)."""
     names: list[str] = []
     for run in runs:
-        for name in HEADLINES[run.kind]:
-            if name in run.report.metrics and name not in names:
+        for name in headline_metrics(run.report):
+            if name not in names:
                 names.append(name)
     return names
 
@@ -47,10 +43,8 @@ def leaderboard_rows(runs: Sequence[RunData]) -> list[dict[str, Any]]:
 
 def markdown(runs: Sequence[RunData]) -> str:
     names = headline_names(runs)
-    lines = [
-        "| run | model | benchmark | protocol | " + " | ".join(names) + " | N | failures |",
-        "|---|---|---|---|" + "---|" * len(names) + "---|---|",
-    ]
+    header = ["run", "model", "benchmark", "protocol", *names, "N", "failures"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in leaderboard_rows(runs):
         cells = []
         for name in names:
@@ -76,6 +70,14 @@ def _per_sample(run: RunData) -> dict[str, float]:
             for r in run.rows
             if r.get("counted") and r.get("iou") is not None
         }
+    if run.kind == "dense_captioning":
+        return {
+            r["sample_id"]: 2 * r["precision"] * r["recall"] / (r["precision"] + r["recall"])
+            if r["precision"] + r["recall"] else 0.0
+            for r in run.rows
+            if r.get("sample_id") is not None and r.get("precision") is not None
+            and r.get("recall") is not None
+        }  # fmt: skip
     if run.kind == "captioning":
         out = {}
         for r in run.rows:
@@ -104,7 +106,9 @@ def paired_difference(
     return {
         "a": a.name,
         "b": b.name,
-        "measure": "IoU" if a.kind == "grounding" else "per-clip F1",
+        "measure": {"grounding": "IoU", "dense_captioning": "per-video detection F1"}.get(
+            a.kind, "per-clip F1"
+        ),
         "shared": len(shared),
         "difference": float(diff.mean()),
         "ci95": [float(low), float(high)],

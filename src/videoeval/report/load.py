@@ -23,9 +23,8 @@ class RunData:
 
     @property
     def kind(self) -> str:
-        if self.report.task == "audit":
-            return "audit"
-        return "captioning" if self.report.task == "captioning" else "grounding"
+        """The task: grounding, captioning, dense_captioning or audit."""
+        return self.report.task
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -42,9 +41,11 @@ def load_run(folder: Path) -> RunData:
         report = MetricsReport.model_validate_json(read_text(metrics_path))
     except ValueError as exc:
         raise InputError(metrics_path, f"not a metrics.json this version reads ({exc})") from None
-    model = "-"
+    model = report.model or "-"
     run_json = folder / "run.json"
-    if run_json.exists():
+    if report.model:
+        pass
+    elif run_json.exists():
         model = json.loads(read_text(run_json)).get("config", {}).get("model", {}).get("model", "-")
     elif report.judge and report.task == "audit":
         model = f"judge {report.judge.get('model', '-')}"

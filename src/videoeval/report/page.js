@@ -68,6 +68,34 @@ function timeline(sample) {
   return svg;
 }
 
+function eventsTimeline(sample) {
+  const gt = sample.gt_events || [], pred = sample.predicted_events || [];
+  const files = Math.max(1, ...gt.map(e => (e[3] || 0) + 1));
+  const end = Math.max(1, ...gt.map(e => e[1]), ...pred.map(e => e[1]));
+  const width = 420, rowH = 8, height = (files + 1) * (rowH + 3) + 4;
+  const x = t => 10 + (Math.max(0, Math.min(t, end)) / end) * (width - 20);
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("width", width); svg.setAttribute("height", height); svg.setAttribute("class", "timeline");
+  const rect = (a, b, y, cls, text) => {
+    const r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    r.setAttribute("x", x(Math.min(a, b))); r.setAttribute("y", y); r.setAttribute("height", rowH);
+    r.setAttribute("width", Math.max(2, x(Math.max(a, b)) - x(Math.min(a, b)))); r.setAttribute("class", cls);
+    const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    title.textContent = `${fmt(a, 1)}-${fmt(b, 1)}s ${text}`;
+    r.append(title); svg.append(r);
+  };
+  for (const e of gt) rect(e[0], e[1], 2 + (e[3] || 0) * (rowH + 3), "gt", e[2]);
+  for (const e of pred) rect(e[0], e[1], 2 + files * (rowH + 3), "pred", e[2]);
+  return svg;
+}
+
+function eventList(label, events) {
+  if (!events || !events.length) return el("div", {"class": "field"}, el("i", {}, `${label}: `), "none");
+  return el("div", {"class": "field"}, el("i", {}, `${label}:`), el("ol", {"class": "events"},
+    ...events.map(e => el("li", {}, `${fmt(e[0], 1)} - ${fmt(e[1], 1)}s `,
+      e.length > 3 && e[3] ? el("span", {"class": "ci"}, `[ref ${e[3] + 1}] `) : null, e[2]))));
+}
+
 function card(sample) {
   const node = el("div", {"class": `card status-${sample.status}`},
     el("div", {"class": "head"}, el("b", {}, sample.id), ` · ${sample.run} · `,
@@ -81,6 +109,12 @@ function card(sample) {
         el("figcaption", {}, `${fmt(t.t, 1)}s`)))));
   }
   if (sample.kind === "grounding") node.append(timeline(sample));
+  if (sample.kind === "dense_captioning") {
+    const figures = Object.entries(sample.figures || {}).map(([k, v]) => `${k} ${fmt(v * 100, 1)}`);
+    if (figures.length) node.append(el("div", {"class": "field figures"}, figures.join(" · ")));
+    node.append(eventsTimeline(sample), eventList("GT events", sample.gt_events),
+      eventList("predicted events", sample.predicted_events));
+  }
   for (const [label, key] of [["query", "query"], ["GT", "reference"], ["answer", "answer"],
                               ["prediction", "prediction"], ["note", "note"]]) {
     if (sample[key]) node.append(el("div", {"class": "field"}, el("i", {}, `${label}: `), sample[key]));
@@ -111,7 +145,8 @@ function matching() {
     && (Number.isNaN(lo) || (s.iou !== null && s.iou !== undefined && s.iou >= lo))
     && (Number.isNaN(hi) || (s.iou !== null && s.iou !== undefined && s.iou <= hi))
     && (!flagged || s.flagged_runs > 0 || (s.verdicts || []).some(v => v.video_label))
-    && (!text || JSON.stringify([s.id, s.query, s.reference, s.answer, s.prediction]).toLowerCase().includes(text)));
+    && (!text || JSON.stringify([s.id, s.query, s.reference, s.answer, s.prediction,
+      s.gt_events, s.predicted_events]).toLowerCase().includes(text)));
 }
 
 function renderSamples() {

@@ -93,6 +93,23 @@ def caption_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     return {"F1 per category (95% CI)": _png(plt, fig)}
 
 
+def dense_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
+    """Detection precision and recall at each tIoU threshold (densevid), per run."""
+    runs = [r for r in runs if r.kind == "dense_captioning" and "P@0.5" in r.report.metrics]
+    if not runs:
+        return {}
+    plt, (fig, ax) = _figure()
+    for run in runs:
+        taus = sorted(float(k[2:]) for k in run.report.metrics if k.startswith("P@"))
+        for side, style in (("P", "-"), ("R", "--")):
+            values = [run.report.metrics[f"{side}@{t:g}"] for t in taus]
+            ax.plot(taus, values, style, marker=".", label=f"{run.name} {side}")
+    ax.set_xlabel("tIoU threshold")
+    ax.set_ylabel("precision / recall (%)")
+    ax.legend(fontsize=7)
+    return {"dense captioning: precision and recall by tIoU": _png(plt, fig)}
+
+
 def audit_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     runs = [r for r in runs if r.kind == "audit" and "loose_rate" in r.report.metrics]
     if not runs:

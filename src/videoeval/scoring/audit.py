@@ -20,6 +20,37 @@ REFERENCE = (
 )
 
 
+def _judge_means(audited: Sequence[ClipAudit], mode: str) -> dict[str, float]:
+    """The judge's mean 1-10 scores of the GT (and of the candidate, two-sided)."""
+    metrics: dict[str, float] = {}
+    scores = [v.gt for o in audited for v in o.verdicts]
+    for axis in ("factual", "completeness", "temporal"):
+        metrics[f"gt_{axis}_mean"] = sum(getattr(s, axis) for s in scores) / len(scores)
+    if mode == "two-sided":
+        candidates = [v.candidate for o in audited for v in o.verdicts if v.candidate]
+        for axis in ("factual", "completeness", "temporal"):
+            total = sum(getattr(s, axis) for s in candidates)
+            metrics[f"candidate_{axis}_mean"] = total / len(candidates)
+        metrics["credited_candidate_details"] = float(
+            sum(len(v.credited_candidate_details) for o in audited for v in o.verdicts)
+        )
+    return metrics
+
+
+def _timed_figures(audited: Sequence[ClipAudit]) -> dict[str, float]:
+    """An event's span (or text) is wrong when every run says so."""
+    checks = [(o, i) for o in audited for i in range(len(o.verdicts[0].events or []))]
+    span_wrong = sum(all(not (v.events or [])[i].span_ok for v in o.verdicts) for o, i in checks)
+    text_wrong = sum(all(not (v.events or [])[i].text_ok for v in o.verdicts) for o, i in checks)
+    return {
+        "events_checked": float(len(checks)),
+        "span_wrong_events": float(span_wrong),
+        "span_wrong_rate": span_wrong * 100 / len(checks) if checks else 0.0,
+        "text_wrong_events": float(text_wrong),
+        "text_wrong_rate": text_wrong * 100 / len(checks) if checks else 0.0,
+    }
+
+
 def audit_report(
     benchmark_id: str,
     outcomes: Sequence[ClipAudit],
@@ -44,32 +75,9 @@ def audit_report(
         for o in audited
     ]
     metrics, ci, by_category = audit_rates(flags, resamples, seed)
-    scores = [v.gt for o in audited for v in o.verdicts]
-    for axis in ("factual", "completeness", "temporal"):
-        metrics[f"gt_{axis}_mean"] = sum(getattr(s, axis) for s in scores) / len(scores)
-    if mode == "two-sided":
-        candidates = [v.candidate for o in audited for v in o.verdicts if v.candidate]
-        for axis in ("factual", "completeness", "temporal"):
-            metrics[f"candidate_{axis}_mean"] = sum(getattr(s, axis) for s in candidates) / len(
-                candidates
-            )
-        metrics["credited_candidate_details"] = float(
-            sum(len(v.credited_candidate_details) for o in audited for v in o.verdicts)
-        )
+    metrics.update(_judge_means(audited, mode))
     if mode == "timed":
-        # An event's span (or text) is wrong when every run says so.
-        checks = [(o, i) for o in audited for i in range(len(o.verdicts[0].events or []))]
-        span_wrong = sum(
-            all(not (v.events or [])[i].span_ok for v in o.verdicts) for o, i in checks
-        )
-        text_wrong = sum(
-            all(not (v.events or [])[i].text_ok for v in o.verdicts) for o, i in checks
-        )
-        metrics["events_checked"] = float(len(checks))
-        metrics["span_wrong_events"] = float(span_wrong)
-        metrics["span_wrong_rate"] = span_wrong * 100 / len(checks) if checks else 0.0
-        metrics["text_wrong_events"] = float(text_wrong)
-        metrics["text_wrong_rate"] = text_wrong * 100 / len(checks) if checks else 0.0
+        metrics.update(_timed_figures(audited))
     failures = Counter(o.status for o in outcomes if o.status != "ok")
     rows = [
         {
@@ -89,7 +97,7 @@ def audit_report(
     report = MetricsReport(
         benchmark=benchmark.id,
         task="audit",
-        protocol=f"video-judge/{mode}",
+        protocol=mode,
         protocol_reference=REFERENCE,
         n_total=len(outcomes),
         n_scored=len(audited),

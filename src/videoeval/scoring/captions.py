@@ -34,7 +34,11 @@ class CaptionScores:
 
 
 def aspects_for(benchmark_id: str) -> tuple[Aspect, ...]:
-    return ("events", "objects") if benchmark_id == "carebench" else ("events",)
+    """What AutoDQ is computed on: the benchmark's ``autodq_aspects`` fact (events only when
+    it names none)."""
+    from videoeval.benchmarks import get_benchmark
+
+    return tuple(get_benchmark(benchmark_id).facts.get("autodq_aspects", ("events",)))
 
 
 async def judge_all(
@@ -62,27 +66,27 @@ async def judge_all(
     return {aspect: [r[i] for r in results] for i, aspect in enumerate(aspects)}
 
 
-def build_report(
-    benchmark_id: str,
+@dataclass
+class _Aggregated:
+    metrics: dict[str, float]
+    ci: dict[str, tuple[float, float]]
+    by_category: dict[str, dict[str, float]]
+    buckets: Any
+    failures: Counter[str]
+
+
+def _aggregate(
     samples: Sequence[CaptionSample],
-    predictions: CaptionPredictions,
     outcomes: dict[Aspect, list[ClipOutcome]],
-    judge_info: dict[str, Any],
-    resamples: int = 1000,
-    seed: int = 0,
-) -> CaptionScores:
-    benchmark = get_benchmark(benchmark_id)
-    known = {s.sample_id for s in samples}
-    unknown = sorted(set(predictions.texts) - known)
-    metrics: dict[str, float] = {}
-    ci: dict[str, tuple[float, float]] = {}
-    by_category: dict[str, dict[str, float]] = {}
-    buckets = None
+    resamples: int,
+    seed: int,
+) -> _Aggregated:
+    """AutoDQ figures per aspect (events; objects with an ``object_`` prefix)."""
+    out = _Aggregated({}, {}, {}, None, Counter())
     attributes = {
         s.sample_id: {"n_subjects": s.n_subjects, "n_shots": s.n_shots, "n_events": s.n_events}
         for s in samples
     }
-    failures: Counter[str] = Counter()
     for aspect, clips in outcomes.items():
         prefix = "" if aspect == "events" else "object_"
         scores = [
@@ -92,32 +96,26 @@ def build_report(
             continue
         result = aggregate(scores)
         if aspect == "events":
-            buckets = bucket_tables(scores, attributes) or None
-        metrics.update(
+            out.buckets = bucket_tables(scores, attributes) or None
+        out.metrics.update(
             {f"{prefix}F1": 100 * result.f1, f"{prefix}precision": 100 * result.precision,
              f"{prefix}recall": 100 * result.recall}
         )  # fmt: skip
-        ci.update({f"{prefix}{k}": v for k, v in bootstrap_ci(scores, resamples, seed).items()})
+        out.ci.update({f"{prefix}{k}": v for k, v in bootstrap_ci(scores, resamples, seed).items()})
         for name, values in result.by_category.items():
-            entry = by_category.setdefault(name, {})
+            entry = out.by_category.setdefault(name, {})
             for key, value in values.items():
                 entry[f"{prefix}{key}"] = value if key == "n" else 100 * value
-        failures.update(o.status for o in clips if o.status != "ok")
-    if not metrics:
-        raise NothingToScoreError(
-            f"no clip of {benchmark_id} could be scored ({dict(failures)}); check the judge and "
-            "that the prediction file names the benchmark's clips"
-        )
-    events = outcomes[next(iter(outcomes))]
-    warnings = []
-    if unknown:
-        warnings.append(f"{len(unknown)} predictions name no clip of the benchmark: {unknown[:5]}")
-    missing = sum(o.status == "missing_prediction" for o in events)
-    if missing:
-        warnings.append(f"{missing} clips have no prediction: left out of the means, counted")
-    if predictions.duplicates:
-        warnings.append(f"{predictions.duplicates} repeated clips: the first line was used")
-    warnings.extend(predictions.skipped[:20])
+        out.failures.update(o.status for o in clips if o.status != "ok")
+    return out
+
+
+def _rows(
+    samples: Sequence[CaptionSample],
+    predictions: CaptionPredictions,
+    outcomes: dict[Aspect, list[ClipOutcome]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One row per clip (both aspects side by side), and every verdict."""
     rows, verdicts = [], []
     for i, sample in enumerate(samples):
         row: dict[str, Any] = {
@@ -138,6 +136,43 @@ def build_report(
             )  # fmt: skip
             verdicts.extend(o.verdicts)
         rows.append(row)
+    return rows, verdicts
+
+
+def _caption_warnings(
+    predictions: CaptionPredictions, unknown: list[str], events: list[ClipOutcome]
+) -> list[str]:
+    warnings = []
+    if unknown:
+        warnings.append(f"{len(unknown)} predictions name no clip of the benchmark: {unknown[:5]}")
+    missing = sum(o.status == "missing_prediction" for o in events)
+    if missing:
+        warnings.append(f"{missing} clips have no prediction: left out of the means, counted")
+    if predictions.duplicates:
+        warnings.append(f"{predictions.duplicates} repeated clips: the first line was used")
+    warnings.extend(predictions.skipped[:20])
+    return warnings
+
+
+def build_report(
+    benchmark_id: str,
+    samples: Sequence[CaptionSample],
+    predictions: CaptionPredictions,
+    outcomes: dict[Aspect, list[ClipOutcome]],
+    judge_info: dict[str, Any],
+    resamples: int = 1000,
+    seed: int = 0,
+) -> CaptionScores:
+    benchmark = get_benchmark(benchmark_id)
+    unknown = sorted(set(predictions.texts) - {s.sample_id for s in samples})
+    figures = _aggregate(samples, outcomes, resamples, seed)
+    if not figures.metrics:
+        raise NothingToScoreError(
+            f"no clip of {benchmark_id} could be scored ({dict(figures.failures)}); check the "
+            "judge and that the prediction file names the benchmark's clips"
+        )
+    events = outcomes[next(iter(outcomes))]
+    rows, verdicts = _rows(samples, predictions, outcomes)
     n_ok = sum(o.status == "ok" for o in events)
     report = MetricsReport(
         benchmark=benchmark.id,
@@ -147,9 +182,9 @@ def build_report(
         n_total=len(samples),
         n_scored=n_ok,
         n_counted=n_ok,
-        metrics=metrics,
-        ci95=ci,
-        failures=dict(failures),
+        metrics=figures.metrics,
+        ci95=figures.ci,
+        failures=dict(figures.failures),
         failure_rule=(
             "clips whose judging failed (judge_error) or that have no prediction are left out of "
             "the means, as the reference leaves out failed clips, and counted here"
@@ -160,9 +195,9 @@ def build_report(
             "bootstrap_resamples": resamples,
             "bootstrap_seed": seed,
         },
-        warnings=warnings,
-        by_category=by_category,
-        buckets=buckets,
+        warnings=_caption_warnings(predictions, unknown, events),
+        by_category=figures.by_category,
+        buckets=figures.buckets,
         judge=judge_info,
         videoeval_version=__version__,
     )

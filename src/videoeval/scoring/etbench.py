@@ -36,6 +36,34 @@ def read_etbench(path: Path) -> dict[tuple[str, str], list[dict[str, Any]]]:
     return dict(groups)
 
 
+def sample_rows(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per sample: its parsed events beside the GT, P and R averaged over the
+    thresholds (unscaled), and whether the answer could be read."""
+    rows = []
+    for position, sample in enumerate(samples):
+        answer = str(sample.get("a") or "")
+        parsed = parse_answer(answer)
+        spans, texts = sample.get("tgt") or [], sample.get("g") or []
+        gt = [Caption(float(s), float(e), str(c)) for (s, e), c in zip(spans, texts, strict=False)]
+        row: dict[str, Any] = {
+            "sample_id": f"{sample.get('task')}/{sample.get('source')}/"
+            f"{sample.get('idx', position)}",
+            "video_id": str(sample.get("video")), "task": sample.get("task"),
+            "category": f"{sample.get('task')}/{sample.get('source')}", "answer": answer,
+            "gt_events": [[c.start, c.end, c.sentence, 0] for c in gt],
+            "status": "ok" if parsed is not None else "parse_error",
+        }  # fmt: skip
+        events = [] if parsed is None else [Caption(t[0], t[1], c)
+                                            for t, c in zip(*parsed, strict=True)]  # fmt: skip
+        row["predicted_events"] = [[c.start, c.end, c.sentence] for c in events]
+        if parsed is not None and gt:
+            pr = [detection(events, [gt], t) for t in THRESHOLDS]
+            row["precision"] = sum(p for p, _ in pr) / len(pr)
+            row["recall"] = sum(r for _, r in pr) / len(pr)
+        rows.append(row)
+    return rows
+
+
 def score_group(samples: list[dict[str, Any]], encoder: Any, tokenize: Any, seed: int) -> dict:
     gts: dict[str, list[Caption]] = {}
     preds: dict[str, list[Caption]] = {}
@@ -93,8 +121,9 @@ def score_group(samples: list[dict[str, Any]], encoder: Any, tokenize: Any, seed
 
 
 def score_etbench(path: Path, seed: int = 0) -> tuple[MetricsReport, list[dict[str, Any]]]:
+    """The report (per-source figures in ``by_category``) and one row per sample."""
     from videoeval.metrics.sentence_encoder import MiniLMEncoder
-    from videoeval.scoring.dense import LanguageScorers
+    from videoeval.text.language import LanguageScorers
 
     groups = read_etbench(path)  # raises when there is nothing to score
     encoder = MiniLMEncoder()
@@ -106,6 +135,7 @@ def score_etbench(path: Path, seed: int = 0) -> tuple[MetricsReport, list[dict[s
             rows.append({"task": task, "source": source, **result})
     finally:
         scorers.close()
+    samples_out = [row for _, group in sorted(groups.items()) for row in sample_rows(group)]
     metrics: dict[str, float] = {}
     for task in TASKS:
         mine = [r for r in rows if r["task"] == task]
@@ -137,4 +167,4 @@ def score_etbench(path: Path, seed: int = 0) -> tuple[MetricsReport, list[dict[s
         },
         videoeval_version=__version__,
     )
-    return report, rows
+    return report, samples_out

@@ -21,7 +21,7 @@ from videoeval.outputs import write_metrics
 from videoeval.predictions.grounding import PredictionFile, read_predictions
 from videoeval.protocols.grounding import GroundingProtocol, get_protocol
 from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, MetricsReport
-from videoeval.scoring.grounding import aggregate, score_sample_safely
+from videoeval.scoring.grounding import GroundingScores, aggregate, score_sample_safely
 from videoeval.scoring.grounding_join import Joined, join
 
 MAX_LISTED = 20
@@ -58,7 +58,7 @@ def read_durations(path: Path) -> dict[str, float]:
         raise InputError(path, f"a duration is not a number ({exc})") from None
 
 
-def _with_durations(
+def with_durations(
     samples: list[GroundingSample], durations: dict[str, float]
 ) -> list[GroundingSample]:
     return [
@@ -95,6 +95,47 @@ def _key_gt_differs(joined: Joined) -> list[str]:
     ]
 
 
+def _warnings(
+    joined: Joined,
+    scores: GroundingScores,
+    protocol: GroundingProtocol,
+    statuses: Counter[str],
+    missing_rule: str,
+) -> list[str]:
+    warnings: list[str] = []
+    if joined.unknown:
+        warnings.append(
+            f"{len(joined.unknown)} predictions match no GT query and were not scored: "
+            + ", ".join(p.origin for p in joined.unknown[:5])
+        )
+    n_missing = statuses.get("missing_prediction", 0)
+    if n_missing:
+        rule = "counted as misses (IoU 0)" if missing_rule == "miss" else "left out of N"
+        warnings.append(f"{n_missing} GT queries have no prediction: {rule}")
+    if joined.duplicates:
+        rule = (
+            "mAP pools their windows, the rest uses the last one"
+            if protocol.map_pools_repeats
+            else "the last one was used"
+        )
+        warnings.append(f"{joined.duplicates} predictions repeat a query: {rule}")
+    if joined.collapsed_samples:
+        warnings.append(
+            f"{joined.collapsed_samples} GT queries repeat a (video, query, span) key and were "
+            "collapsed, as the reference does"
+        )
+    if protocol.gt_from_key:
+        warnings.extend(_key_gt_differs(joined))
+    not_finite = sum(1 for r in scores.rows if r.note and "is not finite" in r.note)
+    if not_finite:
+        warnings.append(
+            f"{not_finite} predictions hold a NaN or infinite bound: each scores IoU 0 as an "
+            "invalid span (Python's max/min in some reference scorers skip a NaN instead)"
+        )
+    warnings.extend(_listed(joined.id_mismatches))
+    return warnings
+
+
 def score_predictions(
     benchmark_id: str,
     samples: list[GroundingSample],
@@ -129,37 +170,7 @@ def score_predictions(
         )
     statuses = Counter(row.status for row in scores.rows)
     failures: dict[str, int] = {k: statuses[k] for k in FAILURE_STATUSES if statuses.get(k)}
-    warnings: list[str] = []
-    if joined.unknown:
-        warnings.append(
-            f"{len(joined.unknown)} predictions match no GT query and were not scored: "
-            + ", ".join(p.origin for p in joined.unknown[:5])
-        )
-    n_missing = statuses.get("missing_prediction", 0)
-    if n_missing:
-        rule = "counted as misses (IoU 0)" if missing_rule == "miss" else "left out of N"
-        warnings.append(f"{n_missing} GT queries have no prediction: {rule}")
-    if joined.duplicates:
-        rule = (
-            "mAP pools their windows, the rest uses the last one"
-            if protocol.map_pools_repeats
-            else "the last one was used"
-        )
-        warnings.append(f"{joined.duplicates} predictions repeat a query: {rule}")
-    if joined.collapsed_samples:
-        warnings.append(
-            f"{joined.collapsed_samples} GT queries repeat a (video, query, span) key and were "
-            "collapsed, as the reference does"
-        )
-    if protocol.gt_from_key:
-        warnings.extend(_key_gt_differs(joined))
-    not_finite = sum(1 for r in scores.rows if r.note and "is not finite" in r.note)
-    if not_finite:
-        warnings.append(
-            f"{not_finite} predictions hold a NaN or infinite bound: each scores IoU 0 as an "
-            "invalid span (Python's max/min in some reference scorers skip a NaN instead)"
-        )
-    warnings.extend(_listed(joined.id_mismatches))
+    warnings = _warnings(joined, scores, protocol, statuses, missing_rule)
     warnings.extend(_listed(list(skipped_annotations or [])))
     warnings.extend(_listed(predictions.skipped))
     ci = percentile_ci(scores.per_sample, resamples=resamples, seed=seed)
@@ -229,7 +240,7 @@ def score_files(
     loaded = benchmark.load(annotations)
     samples = loaded.samples
     if durations is not None:
-        samples = _with_durations(samples, read_durations(durations))
+        samples = with_durations(samples, read_durations(durations))
     pred_file = read_predictions(predictions)
     return score_predictions(
         benchmark.id,

@@ -6,14 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from videoeval.errors import VideoevalError
-
-console = Console()
-err = Console(stderr=True)
+from videoeval.cli.common import command, exit_codes, say
 
 
+@command("report")
 def report(
     runs: Annotated[list[Path], typer.Argument(help="Folders written by score, run or audit.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where report.html goes.")] = Path(
@@ -35,10 +32,7 @@ def report(
     from videoeval.report.html import write_report
     from videoeval.report.load import load_run
 
-    try:
+    with exit_codes():
         loaded = [load_run(folder) for folder in runs]
         html_path, md_path = write_report(loaded, out, title, videos)
-    except VideoevalError as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    console.print(f"wrote {html_path} and {md_path}", markup=False, highlight=False)
+    say(f"wrote {html_path} and {md_path}")

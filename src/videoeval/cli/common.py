@@ -1,0 +1,136 @@
+"""What every command shares: the app, the consoles, one rule for errors and exit codes, and
+the refusal of options that are repeated or do not apply.
+
+Exit codes: 0 done; 1 nothing could be scored; 2 the input or the command is wrong (a file that
+cannot be read, an option that does not apply, a protocol of another task).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperCommand
+
+from videoeval import __version__
+from videoeval.errors import NothingToScoreError, UsageError, VideoevalError
+
+app = typer.Typer(
+    name="videoeval",
+    help=(
+        "Evaluate video language models on what happened and when.\n\n"
+        "Start with `videoeval demo` (offline, no arguments), then `videoeval score` on your own "
+        "prediction files. `videoeval list` shows every benchmark, view and protocol."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+# Option panels of --help, by what they apply to.
+GROUNDING = "Grounding options"
+JUDGE = "Judge options (AutoDQ captioning)"
+DENSE = "Dense-captioning options"
+FRAMES = "Frames and prompt"
+SERVER = "Model server"
+
+
+# The click that typer runs on (recent typer versions carry their own copy of it).
+_CLICK_CORE = importlib.import_module(TyperCommand.__mro__[1].__module__)
+
+
+def _is_option(param: Any) -> bool:
+    return getattr(param, "param_type_name", "") == "option"
+
+
+class StrictCommand(TyperCommand):
+    """A command that refuses an option given twice: click would keep the last one silently
+    (``-a val_1.json -a val_2.json`` would score one reference file)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        parser = self.make_parser(ctx)
+        _, _, order = parser.parse_args(args=list(args))
+        seen: set[str] = set()
+        for param in order:
+            if not _is_option(param) or getattr(param, "multiple", False) or param.count:
+                continue
+            if param.name in seen:
+                raise _CLICK_CORE.UsageError(f"{param.opts[0]} is given twice; give it once", ctx)
+            seen.add(param.name or "")
+        return super().parse_args(ctx, args)
+
+
+def command(name: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+    return app.command(name, cls=StrictCommand, **kwargs)
+
+
+def given_options(ctx: typer.Context) -> set[str]:
+    """The parameters the user set on the command line (or through the environment)."""
+    explicit = ("COMMANDLINE", "ENVIRONMENT")
+    return {
+        name
+        for name in ctx.params
+        if getattr(ctx.get_parameter_source(name), "name", None) in explicit
+    }
+
+
+def flag(ctx: typer.Context, name: str) -> str:
+    for param in ctx.command.params:
+        if param.name == name and _is_option(param):
+            return str(param.opts[0])
+    return name
+
+
+def refuse_inapplicable(
+    ctx: typer.Context, given: Iterable[str], allowed: Iterable[str], context: str
+) -> None:
+    extra = sorted(set(given) - set(allowed))
+    if extra:
+        names = ", ".join(flag(ctx, name) for name in extra)
+        verb, pronoun = ("does", "it") if len(extra) == 1 else ("do", "them")
+        raise UsageError(f"{names} {verb} not apply to {context}; leave {pronoun} out")
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def exit_codes() -> Iterator[None]:
+    """The one rule: nothing scored -> 1, a wrong input or command -> 2, with one line."""
+    try:
+        yield
+    except NothingToScoreError as exc:
+        raise fail(str(exc), 1) from None
+    except (VideoevalError, ValueError) as exc:
+        raise fail(str(exc), 2) from None
+
+
+def say(text: str) -> None:
+    console.print(text, markup=False, highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"videoeval {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    pass
+
+
+__all__ = ["UsageError", "app", "command", "console", "err", "exit_codes", "fail", "say"]

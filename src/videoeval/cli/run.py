@@ -1,0 +1,293 @@
+"""``videoeval run``: a model on a benchmark view, resumable, then scored like ``score``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from videoeval.api import ScoreRequest, score
+from videoeval.benchmarks import get_benchmark
+from videoeval.benchmarks.base import Benchmark, View
+from videoeval.cli.common import (
+    DENSE,
+    FRAMES,
+    JUDGE,
+    SERVER,
+    command,
+    console,
+    exit_codes,
+    given_options,
+    refuse_inapplicable,
+    say,
+)
+from videoeval.cli.run_support import (
+    execute_with_progress,
+    frame_protocol,
+    prompt_for,
+    settings_of,
+)
+from videoeval.cli.score import judge_options, print_outcome
+from videoeval.errors import UsageError
+from videoeval.models.factory import make_model
+from videoeval.protocols import protocol_info
+
+DENSE_RUN_OPTIONS = {"reference", "no_language"}
+JUDGE_RUN_OPTIONS = {"judge_model", "judge_base_url", "judge_backend", "judge_api_key_env",
+                     "judge_temperature"}  # fmt: skip
+
+
+def _view(benchmark: Benchmark, protocol: str | None) -> View:
+    if protocol is not None:
+        return benchmark.view(protocol_info(protocol).task)
+    runnable = [v for v in benchmark.views if v.prompt is not None]
+    if not runnable:
+        raise UsageError(f"`run` does not drive {benchmark.id} yet: score its answers instead")
+    return runnable[0]
+
+
+def _dry_run(plan: Any, o: dict[str, Any], frames: Any) -> None:
+    from videoeval.runs import dry_run
+
+    counts = dry_run(plan, o["videos"], frames)
+    table = Table(title=f"dry run: {plan.benchmark_id}, {frames.spec.describe()}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name, value in counts.items():
+        table.add_row(name.replace("_", " "), f"{value:,}")
+    console.print(table)
+
+
+def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
+    from videoeval.runs import RunMismatchError, plan_run, prepare_folder
+
+    benchmark = get_benchmark(o["benchmark"])
+    view = _view(benchmark, o["protocol"])
+    if view.task != "captioning":
+        refuse_inapplicable(ctx, given_options(ctx) & JUDGE_RUN_OPTIONS, set(), f"{view.task} runs")
+    if view.task != "dense_captioning":
+        refuse_inapplicable(ctx, given_options(ctx) & DENSE_RUN_OPTIONS, set(), f"{view.task} runs")
+    protocol = o["protocol"] or ("autodq" if view.task == "captioning" else view.default_protocol)
+    frames = frame_protocol(o)
+    settings, system = settings_of(o)
+    model = make_model(o["backend"], o["model"], o["base_url"], o["api_key_env"], o["timeout"],
+                       o["concurrency"])  # fmt: skip
+    template = prompt_for(view, o["prompt_file"])
+    plan = plan_run(benchmark.id, view, o["annotations"], protocol, template, model, frames,
+                    settings, system, o["limit"])  # fmt: skip
+    if o["dry_run"]:
+        _dry_run(plan, o, frames)
+        return
+    try:
+        prepare_folder(o["out"], plan)
+    except RunMismatchError as exc:
+        raise UsageError(str(exc)) from None
+    stats = execute_with_progress(plan, frames, settings, system, model, o)
+    say(
+        f"{stats.total} queries: {stats.resumed} already done, {stats.cached} from cache, "
+        f"{stats.called} called ({stats.retries} retries); statuses: {dict(stats.statuses)}"
+    )
+    request = ScoreRequest(
+        benchmark=benchmark.id, annotations=o["annotations"], from_run=o["out"],
+        protocol=None if view.task == "captioning" else protocol,
+        references=tuple(o["reference"] or ()), language=not o["no_language"],
+        judge=judge_options({**o, "judge_concurrency": o["concurrency"],
+                             "judge_backoff": o["backoff"]}),
+    )  # fmt: skip
+    outcome = score(request)
+    outcome.write(o["out"])
+    print_outcome(outcome)
+    say(f"run folder: {o['out']}")
+
+
+@command("run")
+def run_command(
+    ctx: typer.Context,
+    benchmark: Annotated[str, typer.Argument(help="Benchmark id (see `videoeval list`).")],
+    annotations: Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")],
+    videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/.webm/...).")],
+    model: Annotated[
+        str, typer.Option(help="Model name as the server knows it.", rich_help_panel=SERVER)
+    ],
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Server URL, e.g. http://localhost:8000/v1 for vLLM (Gemini: default API).",
+            rich_help_panel=SERVER,
+        ),
+    ] = None,
+    backend: Annotated[
+        str,
+        typer.Option(
+            help="'openai' (any OpenAI-compatible server) or 'gemini'.", rich_help_panel=SERVER
+        ),
+    ] = "openai",
+    api_key_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable holding the API key.", rich_help_panel=SERVER),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Run folder; re-running resumes it.")
+    ] = Path("videoeval-out/run"),
+    protocol: Annotated[
+        str | None,
+        typer.Option(
+            help="Scoring protocol; it also picks the view (e.g. densevid-2018: dense captioning)."
+        ),
+    ] = None,
+    sampling: Annotated[
+        str,
+        typer.Option(
+            help="'fps' (qwen-vl-utils rule), 'uniform' (Tarsier) or 'centres' (CaReBench).",
+            rich_help_panel=FRAMES,
+        ),
+    ] = "fps",
+    fps: Annotated[
+        float,
+        typer.Option(
+            help="Frames per second for --sampling fps (and whole-video mode).",
+            rich_help_panel=FRAMES,
+        ),
+    ] = 2.0,
+    min_frames: Annotated[
+        int, typer.Option(help="Fewest frames for --sampling fps.", rich_help_panel=FRAMES)
+    ] = 4,
+    max_frames: Annotated[
+        int | None,
+        typer.Option(help="Most frames for --sampling fps (default 768).", rich_help_panel=FRAMES),
+    ] = None,
+    nframes: Annotated[
+        int | None, typer.Option(help="Frame count for uniform / centres.", rich_help_panel=FRAMES)
+    ] = None,
+    max_pixels: Annotated[
+        int | None,
+        typer.Option(help="Pixel budget per frame (enables resizing).", rich_help_panel=FRAMES),
+    ] = None,
+    min_pixels: Annotated[
+        int, typer.Option(help="Smallest frame area when resizing.", rich_help_panel=FRAMES)
+    ] = 128 * 28 * 28,
+    total_pixels: Annotated[
+        int | None, typer.Option(help="Pixel budget for the whole clip.", rich_help_panel=FRAMES)
+    ] = None,
+    factor: Annotated[
+        int,
+        typer.Option(
+            help="Frame sides become multiples of this (28 Qwen2.5-VL, 32 Qwen3-VL).",
+            rich_help_panel=FRAMES,
+        ),
+    ] = 28,
+    labels: Annotated[
+        str,
+        typer.Option(
+            help="Time labels before frames: 'per-frame', 'qwen3' or 'none'.",
+            rich_help_panel=FRAMES,
+        ),
+    ] = "per-frame",
+    video_mode: Annotated[
+        str,
+        typer.Option(
+            help="'frames' (we sample) or 'video' (send the file; the server samples at --fps).",
+            rich_help_panel=FRAMES,
+        ),
+    ] = "frames",
+    prompt_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Prompt template (grounding: with {query}), e.g. the official text.",
+            rich_help_panel=FRAMES,
+        ),
+    ] = None,
+    system_file: Annotated[
+        Path | None, typer.Option(help="System prompt text.", rich_help_panel=FRAMES)
+    ] = None,
+    temperature: Annotated[
+        float, typer.Option(help="Sampling temperature (0 = greedy).", rich_help_panel=SERVER)
+    ] = 0.0,
+    max_tokens: Annotated[
+        int, typer.Option(help="Most new tokens per answer.", rich_help_panel=SERVER)
+    ] = 512,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed passed to the server.", rich_help_panel=SERVER)
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(help="Requests in flight at once.", rich_help_panel=SERVER)
+    ] = 16,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds before a request is given up and retried.", rich_help_panel=SERVER
+        ),
+    ] = 120.0,
+    retries: Annotated[
+        int, typer.Option(help="Attempts per request (429/5xx/timeouts).", rich_help_panel=SERVER)
+    ] = 6,
+    backoff: Annotated[
+        float,
+        typer.Option(
+            help="Base of the exponential backoff between attempts, seconds.",
+            rich_help_panel=SERVER,
+        ),
+    ] = 1.0,
+    limit: Annotated[int | None, typer.Option(help="Only the first N samples.")] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Cache folder (default ~/.cache/videoeval or $VIDEOEVAL_CACHE)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count calls, frames and tokens; call nothing.")
+    ] = False,
+    judge_model: Annotated[
+        str | None,
+        typer.Option(
+            help="Captioning: AutoDQ judge model (else offline EventSim).", rich_help_panel=JUDGE
+        ),
+    ] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option(help="The judge's URL.", rich_help_panel=JUDGE)
+    ] = None,
+    judge_backend: Annotated[
+        str, typer.Option(help="'openai' or 'gemini'.", rich_help_panel=JUDGE)
+    ] = "openai",
+    judge_api_key_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable with the judge's key.", rich_help_panel=JUDGE),
+    ] = None,
+    reference: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Dense captioning: another reference file (val_2 beside val_1).",
+            rich_help_panel=DENSE,
+        ),
+    ] = None,
+    no_language: Annotated[
+        bool,
+        typer.Option(
+            "--no-language",
+            help="Dense captioning: P/R only (no Java needed).",
+            rich_help_panel=DENSE,
+        ),
+    ] = False,
+    judge_temperature: Annotated[
+        str,
+        typer.Option(
+            help="Judge temperature, or 'default' to leave it unset.", rich_help_panel=JUDGE
+        ),
+    ] = "0",
+) -> None:
+    """Run a model on a benchmark, then score its answers exactly as `videoeval score` does.
+
+    Grounding, captioning and dense-captioning views are run (`--protocol` picks the view:
+    `--protocol densevid-2018` runs ActivityNet Captions as dense captioning). Every call is
+    cached by content; re-running the same command into the same --out resumes where it
+    stopped. Writes OUT/run.json, OUT/responses.jsonl, OUT/samples.jsonl, OUT/metrics.json.
+
+    Example (vLLM serving Qwen3-VL):\n
+      videoeval run timelens-charades -a charades-timelens.json --videos videos/charades
+      --model Qwen/Qwen3-VL-8B-Instruct --base-url http://localhost:8000/v1
+      --labels qwen3 --factor 32
+    """
+    options = dict(locals())
+    with exit_codes():
+        _run(ctx, options)

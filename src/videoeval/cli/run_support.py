@@ -1,0 +1,96 @@
+"""The pieces of ``videoeval run`` between its options and its table: typed frame, prompt and
+generation settings from the options, and the engine with a progress bar."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from videoeval.benchmarks.base import View, read_text
+from videoeval.cli.common import err
+from videoeval.engine.cache import CallCache
+from videoeval.engine.retry import RetryPolicy
+from videoeval.engine.runner import Engine, FrameProtocol, RunStats
+from videoeval.errors import UsageError
+from videoeval.models.base import GenerationSettings, Model
+from videoeval.models.factory import cache_root
+from videoeval.prompts.templates import PromptTemplate, load_template
+from videoeval.prompts.video_labels import LABEL_TEMPLATES
+from videoeval.runs import RunPlan, run_sync
+from videoeval.video.frames import FrameCache
+from videoeval.video.resize import PixelBudget
+from videoeval.video.sampling import SamplingSpec
+
+
+def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
+    """The frame options (``sampling``, ``fps``, ``nframes``, pixels, labels, mode) as one
+    validated value."""
+    if o["labels"] not in LABEL_TEMPLATES:
+        raise UsageError(f"--labels takes one of {', '.join(LABEL_TEMPLATES)}")
+    if o["video_mode"] not in ("frames", "video"):
+        raise UsageError("--video-mode takes 'frames' or 'video'")
+    fields = {"kind": o["sampling"], "fps": o["fps"], "min_frames": o["min_frames"],
+              "max_frames": o["max_frames"], "nframes": o["nframes"]}  # fmt: skip
+    try:
+        spec = SamplingSpec.model_validate(fields)
+    except ValueError as exc:  # pydantic's message names the field
+        raise UsageError(f"sampling options: {exc}") from None
+    budget = None
+    if o["max_pixels"] is not None or o["total_pixels"] is not None:
+        factor = o["factor"]
+        budget = PixelBudget(
+            factor=factor, min_pixels=o["min_pixels"],
+            max_pixels=o["max_pixels"] or 768 * factor * factor, total_pixels=o["total_pixels"],
+        )  # fmt: skip
+    return FrameProtocol(spec=spec, budget=budget, labels=o["labels"], mode=o["video_mode"])
+
+
+def prompt_for(view: View, prompt_file: Path | None) -> PromptTemplate:
+    """The view's packaged prompt, or the user's file; grounding prompts need ``{query}``."""
+    if view.prompt is None:
+        raise UsageError(f"`run` does not drive the {view.task} view of this benchmark")
+    required = {"query"} if view.task == "grounding" else set()
+    return load_template(prompt_file, view.prompt, required)
+
+
+def settings_of(o: dict[str, Any]) -> tuple[GenerationSettings, str | None]:
+    settings = GenerationSettings(
+        temperature=o["temperature"], max_tokens=o["max_tokens"], seed=o["seed"]
+    )
+    return settings, read_text(o["system_file"]) if o["system_file"] else None
+
+
+def execute_with_progress(
+    plan: RunPlan, frames: FrameProtocol, settings: GenerationSettings, system: str | None,
+    model: Model, o: dict[str, Any],
+) -> RunStats:  # fmt: skip
+    root = cache_root(o["cache"])
+    engine = Engine(
+        model, CallCache(root / "calls.sqlite"), FrameCache(root / "frames"), o["videos"],
+        frames, settings, system, o["concurrency"],
+        retry=RetryPolicy(attempts=o["retries"], base_delay=o["backoff"]),
+    )  # fmt: skip
+    failures = 0
+    columns = (
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+        TextColumn("{task.fields[failed]}"),
+    )  # fmt: skip
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task(plan.benchmark_id, total=len(plan.items), rate="", failed="")
+        started = time.perf_counter()
+
+        def on_row(row: dict[str, Any]) -> None:
+            nonlocal failures
+            failures += row["status"] != "ok"
+            done = progress.tasks[0].completed + 1
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            failed = f"{failures} failed" if failures else ""
+            progress.update(task, advance=1, rate=f"{rate:.1f}/s", failed=failed)
+
+        stats = run_sync(plan, engine, o["out"], on_row)
+        progress.update(task, completed=len(plan.items))
+    return stats

@@ -1,0 +1,233 @@
+"""``videoeval score``: score a prediction file, or re-score a run folder, on one benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from videoeval.api import ScoreOutcome, ScoreRequest, resolve, score
+from videoeval.cli.common import (
+    DENSE,
+    GROUNDING,
+    JUDGE,
+    command,
+    console,
+    err,
+    exit_codes,
+    given_options,
+    refuse_inapplicable,
+    say,
+)
+from videoeval.cli.tables import category_table, metrics_table
+from videoeval.report.headlines import headline_names
+from videoeval.report.terminal import print_warnings
+from videoeval.scoring.caption_judging import JudgeOptions
+
+COMMON = {"benchmark", "predictions", "annotations", "protocol", "from_run", "out", "model_name"}
+
+
+def judge_options(values: dict[str, object]) -> JudgeOptions | None:
+    """The ``--judge-*`` options as one typed value (``None`` without ``--judge-model``)."""
+    if values.get("judge_model") is None:
+        return None
+    return JudgeOptions(
+        model=str(values["judge_model"]),
+        backend=str(values.get("judge_backend") or "openai"),
+        base_url=values.get("judge_base_url"),  # type: ignore[arg-type]
+        api_key_env=values.get("judge_api_key_env"),  # type: ignore[arg-type]
+        temperature=str(values.get("judge_temperature") or "0"),
+        seed=values.get("judge_seed"),  # type: ignore[arg-type]
+        samples=int(values.get("judge_samples") or 1),  # type: ignore[call-overload]
+        concurrency=int(values.get("judge_concurrency") or 32),  # type: ignore[call-overload]
+        prompt_dir=values.get("prompt_dir"),  # type: ignore[arg-type]
+        cache=values.get("cache"),  # type: ignore[arg-type]
+        backoff=float(values.get("judge_backoff") or 1.0),  # type: ignore[arg-type]
+    )
+
+
+def print_outcome(outcome: ScoreOutcome) -> None:
+    report = outcome.report
+    task = outcome.view.task
+    if task == "captioning":
+        names = [n for n in headline_names(report.protocol, task) if n in report.metrics]
+        console.print(category_table(report, names, f"{report.benchmark} · {report.protocol}"))
+    elif outcome.protocol.name == "etbench":
+        console.print(category_table(report, ["F1", "Sim"], "E.T. Bench per task / source"))
+    console.print(metrics_table(report, outcome.layout))
+    print_warnings(err, report)
+
+
+def _score_with_progress(request: ScoreRequest) -> ScoreOutcome:
+    if request.judge is None:
+        return score(request)
+    columns = (TextColumn("[bold]judging"), BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task("clips", total=None)
+        return score(request, on_clip=lambda: progress.advance(task))
+
+
+@command("score")
+def score_command(
+    ctx: typer.Context,
+    benchmark: Annotated[str, typer.Argument(help="Benchmark id (see `videoeval list`).")],
+    predictions: Annotated[
+        Path | None,
+        typer.Option("--predictions", "-p", help="Your prediction file; its layout is detected."),
+    ] = None,
+    annotations: Annotated[
+        Path | None,
+        typer.Option("--annotations", "-a", help="The benchmark's GT file (etbench: none)."),
+    ] = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option(
+            help="Scoring protocol; it also picks the task (grounding, dense ...). "
+            "Default: the benchmark's, or the one the file's layout calls for."
+        ),
+    ] = None,
+    from_run: Annotated[
+        Path | None,
+        typer.Option(
+            help="Re-score a `videoeval run` folder (its responses.jsonl): no model "
+            "call. Give -a too; --protocol may differ from the run's."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where metrics.json and samples.jsonl go "
+            "(default videoeval-out/score/<benchmark>-<protocol>).",
+        ),
+    ] = None,
+    model_name: Annotated[
+        str | None, typer.Option(help="The evaluated model's name, for reports.")
+    ] = None,
+    bootstrap: Annotated[
+        int, typer.Option(help="Bootstrap resamples for 95% CIs (0: none).")
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the bootstrap (and of random junk strings).")
+    ] = 0,
+    durations: Annotated[
+        Path | None,
+        typer.Option(
+            help="Video durations (JSON {vid: s} or CSV id,length).", rich_help_panel=GROUNDING
+        ),
+    ] = None,
+    missing: Annotated[
+        str | None,
+        typer.Option(
+            help="GT queries without prediction: 'exclude' from N or count as 'miss'. "
+            "Default: the protocol's rule.",
+            rich_help_panel=GROUNDING,
+        ),
+    ] = None,
+    judge_model: Annotated[
+        str | None,
+        typer.Option(
+            help="AutoDQ judge model (without it: the offline EventSim).", rich_help_panel=JUDGE
+        ),
+    ] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option(help="The judge's OpenAI-compatible URL.", rich_help_panel=JUDGE)
+    ] = None,
+    judge_backend: Annotated[
+        str, typer.Option(help="'openai' or 'gemini'.", rich_help_panel=JUDGE)
+    ] = "openai",
+    judge_api_key_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable with the judge's key.", rich_help_panel=JUDGE),
+    ] = None,
+    judge_temperature: Annotated[
+        str,
+        typer.Option(
+            help="A number, or 'default' to leave it unset (the reference).", rich_help_panel=JUDGE
+        ),
+    ] = "0",
+    judge_seed: Annotated[
+        int | None, typer.Option(help="Seed passed to the judge.", rich_help_panel=JUDGE)
+    ] = None,
+    judge_samples: Annotated[
+        int, typer.Option(help="Judge each event K times (majority).", rich_help_panel=JUDGE)
+    ] = 1,
+    judge_concurrency: Annotated[
+        int, typer.Option(help="Judge calls in flight.", rich_help_panel=JUDGE)
+    ] = 32,
+    judge_backoff: Annotated[
+        float, typer.Option(help="Base of the backoff between retries, s.", rich_help_panel=JUDGE)
+    ] = 1.0,
+    prompt_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with autodq_*.txt prompts (the official ones).", rich_help_panel=JUDGE
+        ),
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Cache folder (default ~/.cache/videoeval).", rich_help_panel=JUDGE),
+    ] = None,
+    reference: Annotated[
+        list[Path] | None,
+        typer.Option(help="Another reference file (val_2 beside val_1).", rich_help_panel=DENSE),
+    ] = None,
+    no_language: Annotated[
+        bool,
+        typer.Option("--no-language", help="P/R only (no Java needed).", rich_help_panel=DENSE),
+    ] = False,
+    soda_missing: Annotated[
+        str,
+        typer.Option(
+            help="'drop' GT videos without predictions (reference) or 'zero'.",
+            rich_help_panel=DENSE,
+        ),
+    ] = "drop",
+    soda_average: Annotated[
+        str,
+        typer.Option(
+            help="'videos' = mean of per-video P, R, F1 (fujiso/SODA @ 9cb3e2c, "
+            "PDVC) or 'corpus' = totals, one F1 (@ 356ec65).",
+            rich_help_panel=DENSE,
+        ),
+    ] = "videos",
+) -> None:
+    """Score an existing prediction file (or re-score a run folder) against a benchmark's GT.
+
+    The protocol decides the task: a grounding file is never scored as dense captioning, nor
+    the other way round. Options that do not apply to the protocol's task are refused.
+    Writes OUT/metrics.json and OUT/samples.jsonl (one row per scored query, clip or video).
+
+    Examples:\n
+      videoeval score charades-sta -a charades_test.json -p fmt_result.json --protocol timechat\n
+      videoeval score activitynet-captions -a val_1.json --reference val_2.json -p results.json\n
+      videoeval score timelens-charades -a charades-timelens.json --from-run runs/qwen3
+    """
+    values = dict(locals())
+    with exit_codes():
+        request = ScoreRequest(
+            benchmark=benchmark, predictions=predictions, annotations=annotations,
+            protocol=protocol, from_run=from_run, references=tuple(reference or ()),
+            durations=durations, missing=missing, bootstrap=bootstrap, seed=seed,
+            language=not no_language, soda_missing=soda_missing, soda_average=soda_average,
+            judge=judge_options(values), model_name=model_name,
+        )  # fmt: skip
+        resolved = resolve(request)
+        context = f"{resolved.view.task} (protocol {resolved.protocol.name})"
+        refuse_inapplicable(ctx, given_options(ctx), COMMON | resolved.protocol.options, context)
+        if annotations is not None and resolved.view.annotations_in_predictions:
+            refuse_inapplicable(ctx, {"annotations"}, set(), f"{benchmark} (its file holds GT)")
+        if missing not in (None, "exclude", "miss"):
+            raise ValueError("--missing takes 'exclude' or 'miss'")
+        if resolved.note:
+            err.print(resolved.note, markup=False, highlight=False, soft_wrap=True)
+        outcome = _score_with_progress(request)
+        folder = out or Path("videoeval-out/score") / f"{benchmark}-{resolved.protocol.name}"
+        paths = outcome.write(folder)
+    err.print(f"predictions read as [bold]{outcome.layout}[/bold] layout", highlight=False)
+    print_outcome(outcome)
+    say("wrote " + ", ".join(str(p) for p in paths))

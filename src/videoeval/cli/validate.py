@@ -1,0 +1,47 @@
+"""``videoeval validate``: check that files belong together before scoring them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from videoeval.api import ScoreRequest
+from videoeval.cli.common import command, console, err, exit_codes
+
+
+@command("validate")
+def validate_command(
+    benchmark: Annotated[str, typer.Argument(help="Benchmark id (see `videoeval list`).")],
+    annotations: Annotated[
+        Path | None, typer.Option("--annotations", "-a", help="The benchmark's GT file.")
+    ] = None,
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", "-p", help="A prediction file to check.")
+    ] = None,
+    protocol: Annotated[
+        str | None, typer.Option(help="The protocol you will score with (it picks the task).")
+    ] = None,
+    reference: Annotated[
+        list[Path] | None, typer.Option(help="Dense captioning: another reference file.")
+    ] = None,
+) -> None:
+    """Read the annotations (and predictions) as `score` would, join them, and report skipped
+    lines, unmatched ids and unreadable answers, without scoring anything."""
+    from videoeval.validation import validate
+
+    with exit_codes():
+        result = validate(
+            ScoreRequest(benchmark=benchmark, predictions=predictions, annotations=annotations,
+                         protocol=protocol, references=tuple(reference or ()))
+        )  # fmt: skip
+    table = Table(title=f"{benchmark} · {result.view} · protocol {result.protocol}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for what, value in result.counts:
+        table.add_row(what, f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(table)
+    for problem in result.problems:
+        err.print(f"[yellow]note:[/yellow] {problem}", highlight=False, markup=True)

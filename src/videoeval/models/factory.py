@@ -1,0 +1,40 @@
+"""One place that turns a backend name and its settings into a :class:`Model`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from videoeval.errors import UsageError
+from videoeval.models.base import Model
+
+BACKENDS = ("openai", "gemini")
+
+
+def make_model(
+    backend: str,
+    model: str,
+    base_url: str | None,
+    api_key_env: str | None,
+    timeout: float,
+    concurrency: int,
+) -> Model:
+    """A model client; the API key is read from the environment variable ``api_key_env``."""
+    if backend == "openai":
+        from videoeval.models.openai_compatible import OpenAICompatible
+
+        if not base_url:
+            raise UsageError("--base-url is needed for an OpenAI-compatible server")
+        return OpenAICompatible(model, base_url, api_key_env, timeout, concurrency)
+    if backend == "gemini":
+        from videoeval.models.gemini import Gemini
+
+        return Gemini(model, base_url, api_key_env or "GEMINI_API_KEY", timeout, concurrency)
+    raise UsageError(f"--backend takes one of {', '.join(BACKENDS)}, not {backend!r}")
+
+
+def cache_root(cache_dir: Path | None) -> Path:
+    """The cache folder: the one given, else $VIDEOEVAL_CACHE, else ~/.cache/videoeval."""
+    if cache_dir is not None:
+        return cache_dir
+    return Path(os.environ.get("VIDEOEVAL_CACHE") or Path.home() / ".cache" / "videoeval")

@@ -1,0 +1,175 @@
+"""One scorer per task, each taking a resolved request to a :class:`ScoreOutcome`.
+
+The predictions come from a file in a layout of the task, or from a run folder's
+responses.jsonl (the same answers, re-scored without a model call)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from videoeval.errors import UsageError
+from videoeval.metrics.dense import JunkRule
+from videoeval.metrics.soda import SodaAverage
+
+if TYPE_CHECKING:
+    from videoeval.api import Resolved, ScoreOutcome, ScoreRequest
+
+TaskScorer = Callable[["ScoreRequest", "Resolved", Callable[[], None] | None], "ScoreOutcome"]
+
+
+def _samples(request: ScoreRequest, resolved: Resolved) -> tuple[list[Any], list[str]]:
+    """The view's samples; a run made with ``--limit`` is scored on the samples it ran."""
+    assert request.annotations is not None
+    loaded = resolved.view.load(request.annotations)
+    samples = loaded.samples
+    limit = resolved.run.config.get("limit") if resolved.run else None
+    return (samples[:limit] if limit else samples), loaded.skipped
+
+
+def _run_inputs(resolved: Resolved) -> dict[str, str | int | None]:
+    assert resolved.run is not None
+    config = resolved.run.config
+    return {
+        "predictions": "responses.jsonl",
+        "model": json.dumps(config.get("model")),
+        "frames": (config.get("frames") or {}).get("sampling_text"),
+        "prompt_sha256": (config.get("prompt") or {}).get("sha256"),
+    }
+
+
+def score_grounding(
+    request: ScoreRequest, resolved: Resolved, on_clip: Callable[[], None] | None
+) -> ScoreOutcome:
+    from videoeval.api import ScoreOutcome
+    from videoeval.predictions.grounding import read_predictions
+    from videoeval.protocols.grounding import get_protocol
+    from videoeval.runs import predictions_from_log
+    from videoeval.scoring.score import read_durations, score_predictions, with_durations
+
+    samples, skipped = _samples(request, resolved)
+    if request.durations is not None:
+        samples = with_durations(samples, read_durations(request.durations))
+    if resolved.run is not None:
+        predictions = predictions_from_log(resolved.run.responses)
+        inputs = _run_inputs(resolved)
+    else:
+        assert request.predictions is not None
+        predictions = read_predictions(request.predictions)
+        inputs = {"predictions": request.predictions.name}
+    assert request.annotations is not None
+    result = score_predictions(
+        resolved.benchmark.id, samples, predictions, get_protocol(resolved.protocol.name),
+        missing=request.missing, resamples=request.bootstrap, seed=request.seed,
+        inputs={"annotations": request.annotations.name, **inputs,
+                "durations": request.durations.name if request.durations else None},
+        skipped_annotations=skipped,
+    )  # fmt: skip
+    return ScoreOutcome(result.report, result.rows, result.layout, resolved.view, resolved.protocol)
+
+
+def score_captions(
+    request: ScoreRequest, resolved: Resolved, on_clip: Callable[[], None] | None
+) -> ScoreOutcome:
+    from videoeval.api import ScoreOutcome
+    from videoeval.predictions.captions import read_caption_predictions
+    from videoeval.runs import caption_predictions_from_log
+    from videoeval.scoring.caption_judging import judge_captions
+    from videoeval.scoring.captions import eventsim_report
+
+    samples, _ = _samples(request, resolved)
+    if resolved.run is not None:
+        predictions = caption_predictions_from_log(resolved.run.responses)
+    else:
+        assert request.predictions is not None
+        predictions = read_caption_predictions(request.predictions)
+    benchmark_id = resolved.benchmark.id
+    if resolved.protocol.name == "eventsim":
+        scores = eventsim_report(
+            benchmark_id, samples, predictions, request.bootstrap, request.seed
+        )
+    else:
+        assert request.judge is not None
+        scores = judge_captions(
+            benchmark_id, samples, predictions, request.judge, on_clip,
+            resamples=request.bootstrap, seed=request.seed,
+        ).scores  # fmt: skip
+    return ScoreOutcome(
+        scores.report, scores.rows, predictions.layout, resolved.view, resolved.protocol,
+        files={"verdicts": scores.verdicts},
+    )  # fmt: skip
+
+
+def _dense_predictions(request: ScoreRequest, resolved: Resolved) -> tuple[Any, str]:
+    from videoeval.predictions.dense import (
+        DensePredictions,
+        add_answer,
+        is_dense_answers,
+        read_dense_predictions,
+    )
+
+    if resolved.run is None:
+        assert request.predictions is not None
+        layout = "dense-answers" if is_dense_answers(request.predictions) else "densevid-results"
+        return read_dense_predictions(request.predictions), layout
+    out = DensePredictions(captions={})
+    last = {row["sample_id"]: row for row in resolved.run.responses}
+    for sample_id, row in last.items():
+        if row.get("status") == "ok":
+            add_answer(out, str(row.get("video_id") or sample_id), str(row.get("answer") or ""))
+        else:
+            out.problems.append(f"{sample_id}: {row.get('status')} ({row.get('error')})")
+    return out, "videoeval-run"
+
+
+def score_dense_captions(
+    request: ScoreRequest, resolved: Resolved, on_clip: Callable[[], None] | None
+) -> ScoreOutcome:
+    from videoeval.api import ScoreOutcome
+    from videoeval.scoring.dense import read_references, score_dense
+
+    if resolved.protocol.name == "etbench":
+        return _score_etbench(request, resolved)
+    assert request.annotations is not None
+    files = [request.annotations, *request.references]
+    loaded = [read_references(path) for path in files]
+    references = [refs for refs, _ in loaded]
+    if resolved.run is not None and resolved.run.config.get("limit"):
+        ran = {s.video_id for s in _samples(request, resolved)[0]}
+        references = [{v: r for v, r in refs.items() if v in ran} for refs in references]
+    predictions, layout = _dense_predictions(request, resolved)
+    if request.soda_missing not in ("drop", "zero"):
+        raise UsageError("--soda-missing takes drop (the reference) or zero")
+    if request.soda_average not in ("videos", "corpus"):
+        raise UsageError("--soda-average takes videos (fujiso/SODA v1.1, PDVC) or corpus")
+    junk: JunkRule = "densevid-2019" if resolved.protocol.name == "densevid-2019" else (
+        "densevid-2018"
+    )  # fmt: skip
+    average: SodaAverage = "corpus" if request.soda_average == "corpus" else "videos"
+    report, rows = score_dense(
+        references, predictions, language=request.language, junk=junk, seed=request.seed,
+        soda_missing=request.soda_missing, soda_average=average,
+        benchmark_id=resolved.benchmark.id, resamples=request.bootstrap,
+    )  # fmt: skip
+    report.warnings.extend(p for _, problems in loaded for p in problems[:20])
+    report.inputs["references"] = ", ".join(path.name for path in files)
+    report.inputs["prediction_layout"] = layout
+    return ScoreOutcome(report, rows, layout, resolved.view, resolved.protocol)
+
+
+def _score_etbench(request: ScoreRequest, resolved: Resolved) -> ScoreOutcome:
+    from videoeval.api import ScoreOutcome
+    from videoeval.scoring.etbench import score_etbench
+
+    if request.predictions is None:
+        raise UsageError("E.T. Bench is scored from its annotation list with answers (-p)")
+    report, rows = score_etbench(request.predictions, request.seed)
+    return ScoreOutcome(report, rows, "etbench-answers", resolved.view, resolved.protocol)
+
+
+SCORERS: dict[str, TaskScorer] = {
+    "grounding": score_grounding,
+    "captioning": score_captions,
+    "dense_captioning": score_dense_captions,
+}
