@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from videoeval.engine.cache import CallCache, call_key
+from videoeval.engine.cache import CallCache
+from videoeval.engine.cached_model import CachedModel
 from videoeval.engine.log import AppendLog
-from videoeval.engine.retry import RetryPolicy, with_retries
+from videoeval.engine.retry import RetryPolicy
 from videoeval.models.base import (
     GenerationSettings,
     Model,
@@ -29,14 +29,10 @@ from videoeval.models.base import (
     VideoFrames,
     WholeVideo,
 )
-from videoeval.prompts.video_labels import LabelTemplate, frames_for_request
-from videoeval.video.frames import FrameCache, sample_video
+from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError
-from videoeval.video.resize import PixelBudget
-from videoeval.video.sampling import SamplingSpec
+from videoeval.video.provider import FrameProtocol, FrameProvider, encode_frames, find_video
 
-MEMO_BYTES = 256 * 1024 * 1024
-VIDEO_SUFFIXES = (".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v")
 MIME = {
     ".mp4": "video/mp4",
     ".mkv": "video/x-matroska",
@@ -56,15 +52,6 @@ class WorkItem:
     prompt: str
 
 
-@dataclass(frozen=True)
-class FrameProtocol:
-    spec: SamplingSpec
-    budget: PixelBudget | None = None
-    labels: LabelTemplate = "per-frame"
-    mode: Literal["frames", "video"] = "frames"
-    jpeg_quality: int = 90
-
-
 @dataclass
 class RunStats:
     total: int = 0
@@ -74,22 +61,6 @@ class RunStats:
     called: int = 0
     retries: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
-
-
-def encode_frames(
-    path: Path, frames: FrameProtocol, cache: FrameCache | None
-) -> tuple[VideoFrames, dict[str, Any]]:
-    """The frames a protocol picks from ``path``, as JPEGs with their labels, and their record."""
-    sampled = sample_video(path, frames.spec, frames.budget, cache)
-    return frames_for_request(sampled, frames.labels, frames.jpeg_quality), sampled.record()
-
-
-def find_video(videos: Path, video_id: str) -> Path | None:
-    for suffix in ("", *VIDEO_SUFFIXES):
-        candidate = videos / f"{video_id}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 class Engine:
@@ -118,46 +89,23 @@ class Engine:
         self.retry = retry or RetryPolicy()
         self.rng = random.Random(seed)
         self._pool = ThreadPoolExecutor(max_workers=decode_workers, thread_name_prefix="decode")
-        self._memo: OrderedDict[Path, tuple[VideoFrames, dict[str, Any]]] = OrderedDict()
-        self._memo_bytes = 0
-        self._memo_lock = threading.Lock()
-        self._identity = model.identity()
+        self.provider = FrameProvider(videos, frames, frame_cache)
+        self.calls = CachedModel(model, call_cache, self.retry, self.rng)
 
     def _build_request(self, item: WorkItem) -> tuple[ModelRequest, dict[str, Any]]:
         """Runs in the decode pool: video -> frames -> request."""
-        path = find_video(self.videos, item.video_id)
-        if path is None:
-            raise VideoError(f"no video file for {item.video_id!r} in the videos folder")
         video: VideoFrames | WholeVideo
         if self.frames.mode == "video":
+            path = self.provider.path_of(item.video_id)
             suffix = path.suffix.lower()
             video = WholeVideo(
                 path.read_bytes(), MIME.get(suffix, "video/mp4"), self.frames.spec.fps
             )
             record: dict[str, Any] = {"video": path.name, "mode": "whole video", "fps": video.fps}
         else:
-            video, record = self._frames_of(path)
+            video, record = self.provider.frames(item.video_id)
         request = ModelRequest(item.prompt, video, self.system, self.settings)
         return request, record
-
-    def _frames_of(self, path: Path) -> tuple[VideoFrames, dict[str, Any]]:
-        """Encoded frames of one video, kept for the next query on the same video (benchmarks
-        ask several questions per clip); the memo holds at most ``MEMO_BYTES`` of JPEG."""
-        with self._memo_lock:
-            hit = self._memo.get(path)
-            if hit is not None:
-                self._memo.move_to_end(path)
-                return hit
-        entry = encode_frames(path, self.frames, self.frame_cache)
-        video = entry[0]
-        size = sum(len(j) for j in video.jpegs)
-        with self._memo_lock:
-            self._memo[path] = entry
-            self._memo_bytes += size
-            while self._memo_bytes > MEMO_BYTES and len(self._memo) > 1:
-                _, (old, _) = self._memo.popitem(last=False)
-                self._memo_bytes -= sum(len(j) for j in old.jpegs)
-        return entry
 
     async def process(self, item: WorkItem, stats: RunStats) -> dict[str, Any]:
         started = time.perf_counter()
@@ -170,39 +118,29 @@ class Engine:
         except Exception as exc:  # one odd file must not end the run
             return {**row, "status": "video_error", "error": f"{type(exc).__name__}: {exc}"}
         row["frames"] = record
-        key = call_key(self._identity, request)
-        row["cache_key"] = key
-        cached = self.call_cache.get(key)
-        if cached is not None:
-            stats.cached += 1
-            return {
-                **row,
-                "status": "ok",
-                "answer": cached.text,
-                "cached": True,
-                "response": cached.__dict__,
-            }
 
         def count_retry(attempt: int, error: ModelError, wait: float) -> None:
             stats.retries += 1
 
+        row["cache_key"] = self.calls.key(request)
         try:
-            response, attempts = await with_retries(
-                lambda: self.model.generate(request), self.retry, self.rng, count_retry
-            )
+            result = await self.calls.generate(request, on_retry=count_retry)
         except ModelError as exc:
             return {**row, "status": "model_error", "error": str(exc)}
         except Exception as exc:  # recorded, and asked again on the next run
             return {**row, "status": "model_error", "error": f"{type(exc).__name__}: {exc}"}
+        response = result.response
+        if result.cached:
+            stats.cached += 1
+            return {**row, "status": "ok", "answer": response.text, "cached": True,
+                    "response": response.__dict__}  # fmt: skip
         stats.called += 1
-        # The write waits on SQLite's lock and disk: keep it off the event loop.
-        await loop.run_in_executor(None, self.call_cache.put, key, response)
         return {
             **row,
             "status": "ok",
             "answer": response.text,
             "cached": False,
-            "attempts": attempts,
+            "attempts": result.attempts,
             "seconds": round(time.perf_counter() - started, 3),
             "response": response.__dict__,
         }
@@ -239,3 +177,6 @@ class Engine:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+__all__ = ["Engine", "FrameProtocol", "RunStats", "WorkItem", "encode_frames", "find_video"]

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.engine.runner import FrameProtocol, encode_frames, find_video
 from videoeval.judges.client import JudgeClient, JudgeFailure
 from videoeval.judges.video_judge import Mode, Verdict, reader
 from videoeval.models.base import VideoFrames
 from videoeval.schema import CaptionSample
 from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError
+from videoeval.video.provider import FrameProtocol, FrameProvider
 
 
 @dataclass
@@ -55,12 +55,11 @@ class Auditor:
         self.runs = runs
         self.candidates = candidates or {}
         self._pool = ThreadPoolExecutor(max_workers=decode_workers, thread_name_prefix="audit")
+        # Each clip is sampled once and its K runs share the frames: no memo across clips.
+        self.provider = FrameProvider(videos, frames, frame_cache, memo_bytes=0)
 
     def _frames(self, video_id: str) -> tuple[VideoFrames, dict[str, Any]]:
-        path = find_video(self.videos, video_id)
-        if path is None:
-            raise VideoError(f"no video file for {video_id!r} in the videos folder")
-        return encode_frames(path, self.frames, self.frame_cache)
+        return self.provider.frames(video_id)
 
     async def audit(self, sample: CaptionSample) -> ClipAudit:
         result = ClipAudit(sample)

@@ -3,14 +3,14 @@ asks again (with a new cache key) when a reply breaks the expected schema."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from videoeval.engine.cache import CallCache, call_key
-from videoeval.engine.retry import RetryPolicy, with_retries
+from videoeval.engine.cache import CallCache
+from videoeval.engine.cached_model import CachedModel
+from videoeval.engine.retry import RetryPolicy
 from videoeval.judges.replies import ReplyError, parse_dict
 from videoeval.models.base import (
     GenerationSettings,
@@ -44,6 +44,9 @@ class JudgeStats:
 
 
 class JudgeClient:
+    """Structured asking on top of :class:`CachedModel`: a reply that breaks the schema is
+    asked again under a new cache key."""
+
     def __init__(
         self,
         model: Model,
@@ -57,12 +60,10 @@ class JudgeClient:
         self.model = model
         self.cache = cache
         self.settings = settings
-        self.retry = retry or RetryPolicy()
         self.schema_attempts = schema_attempts
         self.identity = model.identity()
         self.stats = JudgeStats()
-        self._slots = asyncio.Semaphore(concurrency)
-        self._rng = random.Random(seed)
+        self.calls = CachedModel(model, cache, retry, random.Random(seed), concurrency)
 
     async def ask(
         self,
@@ -76,26 +77,20 @@ class JudgeClient:
         request = ModelRequest(prompt, video, settings=self.settings)
         problems = []
         for attempt in range(self.schema_attempts):
-            key = call_key(self.identity, request, f"{salt}|try{attempt}" if attempt else salt)
-            stored = self.cache.get(key)
-            cached = stored is not None
-            if stored is not None:
-                response = stored
+            try:
+                result = await self.calls.generate(
+                    request, f"{salt}|try{attempt}" if attempt else salt
+                )
+            except ModelError as exc:
+                self.stats.failures += 1
+                raise JudgeFailure(f"judge call failed: {exc}") from None
+            if result.cached:
                 self.stats.cached += 1
             else:
-                try:
-                    async with self._slots:
-                        response, _ = await with_retries(
-                            lambda: self.model.generate(request), self.retry, self._rng
-                        )
-                except ModelError as exc:
-                    self.stats.failures += 1
-                    raise JudgeFailure(f"judge call failed: {exc}") from None
                 self.stats.calls += 1
-                loop = asyncio.get_running_loop()
-                await loop.run_in_executor(None, self.cache.put, key, response)
             try:
-                return JudgeAnswer(read(parse_dict(response.text)), key, attempt + 1, cached)
+                value = read(parse_dict(result.response.text))
+                return JudgeAnswer(value, result.key, attempt + 1, result.cached)
             except ReplyError as exc:
                 problems.append(str(exc))
                 self.stats.schema_retries += 1

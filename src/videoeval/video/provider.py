@@ -1,0 +1,90 @@
+"""Frames for a model or a judge, one way for everyone: find the video in the folder, sample
+and resize it by the frame protocol (decoded frames cached on disk), encode JPEGs with their
+time labels, and keep the last clips' JPEGs in memory (benchmarks ask several questions per
+clip, and an audit runs K times over each clip)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from videoeval.benchmarks.base import VIDEO_SUFFIXES
+from videoeval.models.base import VideoFrames
+from videoeval.prompts.video_labels import LabelTemplate, frames_for_request
+from videoeval.video.frames import FrameCache, sample_video
+from videoeval.video.probe import VideoError
+from videoeval.video.resize import PixelBudget
+from videoeval.video.sampling import SamplingSpec
+
+MEMO_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FrameProtocol:
+    """Which frames, at what size, labelled how, sent as images or as the whole file."""
+
+    spec: SamplingSpec
+    budget: PixelBudget | None = None
+    labels: LabelTemplate = "per-frame"
+    mode: Literal["frames", "video"] = "frames"
+    jpeg_quality: int = 90
+
+
+def encode_frames(
+    path: Path, frames: FrameProtocol, cache: FrameCache | None
+) -> tuple[VideoFrames, dict[str, Any]]:
+    """The frames a protocol picks from ``path``, as JPEGs with their labels, and their record."""
+    sampled = sample_video(path, frames.spec, frames.budget, cache)
+    return frames_for_request(sampled, frames.labels, frames.jpeg_quality), sampled.record()
+
+
+def find_video(videos: Path, video_id: str) -> Path | None:
+    for suffix in ("", *VIDEO_SUFFIXES):
+        candidate = videos / f"{video_id}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class FrameProvider:
+    """``frames(video_id)``: the encoded frames and their record, memoised (thread-safe)."""
+
+    def __init__(
+        self,
+        videos: Path,
+        protocol: FrameProtocol,
+        cache: FrameCache | None,
+        memo_bytes: int = MEMO_BYTES,
+    ) -> None:
+        self.videos = videos
+        self.protocol = protocol
+        self.cache = cache
+        self.memo_bytes = memo_bytes
+        self._memo: OrderedDict[Path, tuple[VideoFrames, dict[str, Any]]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def path_of(self, video_id: str) -> Path:
+        path = find_video(self.videos, video_id)
+        if path is None:
+            raise VideoError(f"no video file for {video_id!r} in the videos folder")
+        return path
+
+    def frames(self, video_id: str) -> tuple[VideoFrames, dict[str, Any]]:
+        path = self.path_of(video_id)
+        with self._lock:
+            hit = self._memo.get(path)
+            if hit is not None:
+                self._memo.move_to_end(path)
+                return hit
+        entry = encode_frames(path, self.protocol, self.cache)
+        with self._lock:
+            self._memo[path] = entry
+            self._size += sum(len(j) for j in entry[0].jpegs)
+            while self._size > self.memo_bytes and len(self._memo) > 1:
+                _, (old, _) = self._memo.popitem(last=False)
+                self._size -= sum(len(j) for j in old.jpegs)
+        return entry
