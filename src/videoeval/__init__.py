@@ -7,4 +7,16 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+source"
 
-__all__ = ["__version__"]
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    # The library API, imported on first use so that `import videoeval` stays light.
+    if name in ("score", "ScoreRequest", "ScoreOutcome"):
+        from videoeval import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'videoeval' has no attribute {name!r}")
+
+
+__all__ = ["ScoreOutcome", "ScoreRequest", "__version__", "score"]

@@ -184,7 +184,8 @@ def resolve(request: ScoreRequest, need_predictions: bool = True) -> Resolved:
         raise UsageError(f"protocol {protocol.name} scores {protocol.task}, not {view.task}")
     if protocol.name == "autodq" and request.judge is None and need_predictions:
         raise UsageError("protocol autodq needs a judge: --judge-model (and its URL or backend)")
-    if request.annotations is None and not view.annotations_in_predictions:
+    from_file = view.annotations_in_predictions and run is None
+    if request.annotations is None and not from_file:
         raise UsageError(f"{benchmark.id} needs its GT file: --annotations / -a")
     if run is not None and request.annotations is not None:
         _check_run_annotations(run, request.annotations, benchmark)

@@ -84,7 +84,7 @@ def plan_run(
     view: View,
     annotations: Path,
     protocol_name: str,
-    template: PromptTemplate,
+    template: PromptTemplate | None,
     model: Model,
     frames: FrameProtocol,
     settings: GenerationSettings,
@@ -97,10 +97,17 @@ def plan_run(
     samples = view.load(annotations).samples
     if limit is not None:
         samples = samples[:limit]
-    if view.task == "grounding":
+    if template is None:  # each sample asks its own question (E.T. Bench's q)
+        items = [WorkItem(s.sample_id, s.video_id, s.prompt) for s in samples]
+        joined = "\n".join(item.prompt for item in items)
+        prompt = {"source": f"{benchmark.id} field {view.prompt_field}",
+                  "sha256": hashlib.sha256(joined.encode()).hexdigest()}  # fmt: skip
+    elif view.task == "grounding":
         items = [WorkItem(s.sample_id, s.video_id, template.render(query=s.query)) for s in samples]
     else:
         items = [WorkItem(s.sample_id, s.video_id, template.render()) for s in samples]
+    if template is not None:
+        prompt = {"source": template.source, "sha256": template.sha256}
     config: dict[str, Any] = {
         "benchmark": benchmark.id,
         "protocol": protocol_name,
@@ -116,7 +123,7 @@ def plan_run(
             "jpeg_quality": frames.jpeg_quality,
         },
         "settings": settings.model_dump(mode="json"),
-        "prompt": {"source": template.source, "sha256": template.sha256},
+        "prompt": prompt,
         "system_sha256": hashlib.sha256(system.encode()).hexdigest() if system else None,
         "limit": limit,
     }

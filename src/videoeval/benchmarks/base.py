@@ -40,6 +40,9 @@ class View:
     annotation_hint: str
     prompt: str | None = None
     """Packaged prompt file for ``run`` (``None``: this view is scored, not run)."""
+    prompt_field: str | None = None
+    """Each sample asks its own question, from this field of the benchmark file (E.T. Bench's
+    ``q``): ``run`` sends it as the prompt."""
     annotations_in_predictions: bool = False
     """The prediction file carries the GT (E.T. Bench): no ``--annotations`` needed."""
 

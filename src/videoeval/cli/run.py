@@ -42,7 +42,7 @@ JUDGE_RUN_OPTIONS = {"judge_model", "judge_base_url", "judge_backend", "judge_ap
 def _view(benchmark: Benchmark, protocol: str | None) -> View:
     if protocol is not None:
         return benchmark.view(protocol_info(protocol).task)
-    runnable = [v for v in benchmark.views if v.prompt is not None]
+    runnable = [v for v in benchmark.views if v.prompt is not None or v.prompt_field is not None]
     if not runnable:
         raise UsageError(f"`run` does not drive {benchmark.id} yet: score its answers instead")
     return runnable[0]

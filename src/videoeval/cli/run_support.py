@@ -48,8 +48,14 @@ def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
     return FrameProtocol(spec=spec, budget=budget, labels=o["labels"], mode=o["video_mode"])
 
 
-def prompt_for(view: View, prompt_file: Path | None) -> PromptTemplate:
-    """The view's packaged prompt, or the user's file; grounding prompts need ``{query}``."""
+def prompt_for(view: View, prompt_file: Path | None) -> PromptTemplate | None:
+    """The view's packaged prompt, or the user's file; grounding prompts need ``{query}``.
+    ``None`` where each sample carries its own question (E.T. Bench)."""
+    if view.prompt_field is not None:
+        if prompt_file is not None:
+            raise UsageError(f"each sample of this benchmark asks its own question "
+                             f"(its {view.prompt_field!r} field): no --prompt-file")  # fmt: skip
+        return None
     if view.prompt is None:
         raise UsageError(f"`run` does not drive the {view.task} view of this benchmark")
     required = {"query"} if view.task == "grounding" else set()

@@ -219,7 +219,7 @@ def score_command(
         resolved = resolve(request)
         context = f"{resolved.view.task} (protocol {resolved.protocol.name})"
         refuse_inapplicable(ctx, given_options(ctx), COMMON | resolved.protocol.options, context)
-        if annotations is not None and resolved.view.annotations_in_predictions:
+        if annotations is not None and resolved.view.annotations_in_predictions and predictions:
             refuse_inapplicable(ctx, {"annotations"}, set(), f"{benchmark} (its file holds GT)")
         if missing not in (None, "exclude", "miss"):
             raise ValueError("--missing takes 'exclude' or 'miss'")

@@ -159,13 +159,27 @@ def score_dense_captions(
 
 
 def _score_etbench(request: ScoreRequest, resolved: Resolved) -> ScoreOutcome:
+    """The list with answers in ``a``; from a run, the annotation list with the run's answers
+    written into ``a`` (a failed call leaves it empty: Failed, as an unreadable answer)."""
     from videoeval.api import ScoreOutcome
-    from videoeval.scoring.etbench import score_etbench
+    from videoeval.scoring.etbench import read_etbench, score_etbench_groups
 
-    if request.predictions is None:
-        raise UsageError("E.T. Bench is scored from its annotation list with answers (-p)")
-    report, rows = score_etbench(request.predictions, request.seed)
-    return ScoreOutcome(report, rows, "etbench-answers", resolved.view, resolved.protocol)
+    if resolved.run is None:
+        assert request.predictions is not None
+        groups = read_etbench(request.predictions)
+        report, rows = score_etbench_groups(groups, request.predictions.name, request.seed)
+        return ScoreOutcome(report, rows, "etbench-answers", resolved.view, resolved.protocol)
+    samples, _ = _samples(request, resolved)
+    answers = {row["sample_id"]: row for row in resolved.run.responses}
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for sample in samples:
+        row = answers.get(sample.sample_id, {})
+        answer = row.get("answer", "") if row.get("status") == "ok" else ""
+        raw = {**sample.raw, "a": answer}
+        groups.setdefault((str(raw["task"]), str(raw.get("source"))), []).append(raw)
+    report, rows = score_etbench_groups(dict(sorted(groups.items())), "responses.jsonl",
+                                        request.seed)  # fmt: skip
+    return ScoreOutcome(report, rows, "videoeval-run", resolved.view, resolved.protocol)
 
 
 SCORERS: dict[str, TaskScorer] = {

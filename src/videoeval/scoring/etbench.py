@@ -14,6 +14,7 @@ import numpy as np
 
 from videoeval import __version__
 from videoeval.benchmarks.base import read_json
+from videoeval.benchmarks.etbench import sample_id_of
 from videoeval.errors import InputError
 from videoeval.metrics.dense import Caption, detection, pairs_at
 from videoeval.metrics.etbench import THRESHOLDS, parse_answer
@@ -46,8 +47,7 @@ def sample_rows(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
         spans, texts = sample.get("tgt") or [], sample.get("g") or []
         gt = [Caption(float(s), float(e), str(c)) for (s, e), c in zip(spans, texts, strict=False)]
         row: dict[str, Any] = {
-            "sample_id": f"{sample.get('task')}/{sample.get('source')}/"
-            f"{sample.get('idx', position)}",
+            "sample_id": sample_id_of(sample, position),
             "video_id": str(sample.get("video")), "task": sample.get("task"),
             "category": f"{sample.get('task')}/{sample.get('source')}", "answer": answer,
             "gt_events": [[c.start, c.end, c.sentence, 0] for c in gt],
@@ -122,10 +122,15 @@ def score_group(samples: list[dict[str, Any]], encoder: Any, tokenize: Any, seed
 
 def score_etbench(path: Path, seed: int = 0) -> tuple[MetricsReport, list[dict[str, Any]]]:
     """The report (per-source figures in ``by_category``) and one row per sample."""
+    return score_etbench_groups(read_etbench(path), path.name, seed)
+
+
+def score_etbench_groups(
+    groups: dict[tuple[str, str], list[dict[str, Any]]], name: str, seed: int = 0
+) -> tuple[MetricsReport, list[dict[str, Any]]]:
     from videoeval.metrics.sentence_encoder import MiniLMEncoder
     from videoeval.text.language import LanguageScorers
 
-    groups = read_etbench(path)  # raises when there is nothing to score
     encoder = MiniLMEncoder()
     scorers = LanguageScorers()
     try:
@@ -160,7 +165,7 @@ def score_etbench(path: Path, seed: int = 0) -> tuple[MetricsReport, list[dict[s
             "answers without a readable time are Failed: out of P/R/Sim, and F1 is scaled by "
             "the parsed share (the reference's rule)"
         ),
-        inputs={"predictions": path.name, "junk_seed": seed},
+        inputs={"predictions": name, "junk_seed": seed},
         by_category={
             f"{r['task']}/{r['source']}": {k: v for k, v in r.items() if isinstance(v, float)}
             for r in rows
