@@ -38,7 +38,7 @@ def _judge(o: dict[str, Any], chosen: list[Any], auditor: Any, model: Any, verdi
 
 
 def _report(o: dict[str, Any], chosen: list[Any], results: list[Any], judge: dict) -> MetricsReport:
-    from videoeval.judges.rejudge import summarise
+    from videoeval.judges.rejudge import rejudge_ci, summarise
 
     failures: dict[str, int] = {}
     for r in results:
@@ -53,7 +53,7 @@ def _report(o: dict[str, Any], chosen: list[Any], results: list[Any], judge: dic
         n_scored=len(chosen) - sum(failures.values()),
         n_counted=len(chosen) - sum(failures.values()),
         metrics=summarise(results),
-        ci95={},
+        ci95=rejudge_ci(results),
         failures=failures,
         failure_rule="clips whose frames or judge failed keep out of both sides",
         inputs={"autodq_folder": o["rejudge"].name},

@@ -127,6 +127,22 @@ async def rejudge_clip(
     return result
 
 
+def rejudge_ci(
+    results: list[ClipRejudge], resamples: int = 1000, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """95% bootstrap intervals of P / R / F1 text-only and with frames (clips resampled within
+    categories, as AutoDQ's)."""
+    from videoeval.metrics.autodq import bootstrap_ci
+
+    ok = [r for r in results if r.status == "ok"]
+    out: dict[str, tuple[float, float]] = {}
+    for side in ("text", "video"):
+        clips = [ClipScore(r.sample.sample_id, r.sample.category, getattr(r, f"{side}_recall"),
+                           getattr(r, f"{side}_precision")) for r in ok]  # fmt: skip
+        out.update({f"{k}_{side}": v for k, v in bootstrap_ci(clips, resamples, seed).items()})
+    return out
+
+
 def summarise(results: list[ClipRejudge]) -> dict[str, float]:
     ok = [r for r in results if r.status == "ok"]
     text = aggregate([ClipScore(r.sample.sample_id, r.sample.category, r.text_recall,
