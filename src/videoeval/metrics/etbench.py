@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import re
 
+from videoeval.parsing.numbers import NUMBER_DOTS
+
 THRESHOLDS = (0.1, 0.3, 0.5, 0.7)
-_RANGE = re.compile(r"(\d+\.*\d*)\s*-\s*(\d+\.*\d*)")
-_RANGE_TEXT = re.compile(r"(\d+\.*\d*\s*-\s*\d+\.*\d*)")
+_RANGE = re.compile(rf"({NUMBER_DOTS})\s*-\s*(\d+\.*\d*)")
+_RANGE_TEXT = re.compile(rf"({NUMBER_DOTS}\s*-\s*\d+\.*\d*)")
 _START = re.compile(
     r"(?:start(?:ing)? time: (\d+\.*\d*)(?:s| seconds)?)", re.DOTALL | re.IGNORECASE
 )
 _END = re.compile(r"(?:end(?:ing)? time: (\d+\.*\d*)(?:s| seconds)?)", re.DOTALL | re.IGNORECASE)
-_START_END = re.compile(r"start time (\d+\.*\d*), end time (\d+\.*\d*)")
-_CLOCK = re.compile(r"\d+\.*\d*:\d+\.*\d*")
+_START_END = re.compile(rf"start time ({NUMBER_DOTS}), end time (\d+\.*\d*)")
+_CLOCK = re.compile(rf"{NUMBER_DOTS}:\d+\.*\d*")
 _NUMBER = re.compile(r"\d+\.*\d*(?!\.)")
 RADIUS = 20
 

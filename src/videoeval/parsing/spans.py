@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from videoeval.parsing.numbers import NUMBER_DOT, NUMBER_DOTS, NUMBER_FRACTION
 from videoeval.schema import Span
 
 
@@ -29,8 +30,8 @@ class ParsedSpans(NamedTuple):
 # Stage 1: clock times; stage 2: "a - b" else "a to b"; stage 3: bare numbers. Each stage runs
 # only when the previous one produced no pair, and re-reads the whole lower-cased text.
 _TL_CLOCK = re.compile(r"\b(\d{1,2}:\d{2}:\d{2}(?:\.\d+)?|\d{1,2}:\d{2}(?:\.\d+)?)\b")
-_TL_DASH = re.compile(r"(\d+\.?\d*)\s*-\s*(\d+\.?\d*)")
-_TL_TO = re.compile(r"(\d+\.?\d*)\s+to\s+(\d+\.?\d*)")
+_TL_DASH = re.compile(rf"({NUMBER_DOT})\s*-\s*(\d+\.?\d*)")
+_TL_TO = re.compile(rf"({NUMBER_DOT})\s+to\s+(\d+\.?\d*)")
 _TL_NUMBER = re.compile(r"\b(\d+\.\d+|\d+)\b")
 
 
@@ -63,7 +64,7 @@ def parse_timelens(answer: str) -> ParsedSpans:
 
 # --- timechat ------------------------------------------------------------------------------
 _TC_KEYWORDS = ("starts", "ends", "happens in", "start time", "end time", "start", "end", "happen")
-_TC_RANGE = re.compile(r"(\d+\.*\d*)\s*-\s*(\d+\.*\d*)")
+_TC_RANGE = re.compile(rf"({NUMBER_DOTS})\s*-\s*(\d+\.*\d*)")
 _TC_NUMBER = re.compile(r"\b(\d+\.\d+\b|\b\d+)\b")
 _SENTENCE_SPLIT = re.compile(r"[!?\n]")
 
@@ -105,10 +106,10 @@ def parse_timechat(answer: str) -> ParsedSpans:
 # --- lmms-eval -----------------------------------------------------------------------------
 _LM_PROMPT_EXAMPLE = "a specific example is : 20.8 - 30.0 seconds"
 _LM_CLOCK_RANGE = re.compile(r"\b(\d{1,2}:\d{2}(?::\d{2})?)\s*[–-]\s*(\d{1,2}:\d{2}(?::\d{2})?)\b")
-_LM_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*[–-]\s*(\d+(?:\.\d+)?)")
+_LM_RANGE = re.compile(rf"({NUMBER_FRACTION})\s*[–-]\s*(\d+(?:\.\d+)?)")
 _LM_NUMBER = re.compile(r"\b(\d+(?:\.\d+)?)\b")
 _LM_CLOCK = re.compile(r"\b(\d{1,2}:\d{2}(?::\d{2})?)\b")
-_LM_FALLBACK = re.compile(r"(\d+(?:\.\d+)?)\s*s?\s*[–-]\s*(\d+(?:\.\d+)?)\s*s?")
+_LM_FALLBACK = re.compile(rf"({NUMBER_FRACTION})\s*s?\s*[–-]\s*(\d+(?:\.\d+)?)\s*s?")
 
 
 def _clock_seconds_float(text: str) -> float:

@@ -59,7 +59,24 @@ def read_dense_predictions(path: Path, max_proposals: int = MAX_PROPOSALS) -> De
 
 
 _VIDEO_KEYS = ("vid", "video_id", "video")
-_JSON_LIST = re.compile(r"\[\s*\{.*\}\s*\]", re.DOTALL)
+_LIST_OPEN = re.compile(r"\[\s*\{")
+_LIST_CLOSE = re.compile(r"\}\s*\]")
+
+
+def json_list_text(answer: str) -> str | None:
+    """What ``re.search(r"\\[\\s*\\{.*\\}\\s*\\]", answer, re.DOTALL)`` finds (the first
+    ``[{`` that some later ``}]`` closes, up to the last ``}]``), in linear time: the regex
+    itself backtracks quadratically or worse on text full of ``[{``."""
+    last = None
+    for match in _LIST_CLOSE.finditer(answer):
+        last = match
+    if last is None:
+        return None
+    for opening in _LIST_OPEN.finditer(answer):
+        if opening.end() - 1 < last.start():
+            return answer[opening.start() : last.end()]
+        break  # later openings start later still
+    return None
 
 
 def is_dense_answers(path: Path) -> bool:
@@ -83,10 +100,10 @@ def events_from_answer(answer: str) -> list[Caption] | None:
     """Timed captions from a model's answer, or ``None`` when no time can be read."""
     from videoeval.metrics.etbench import parse_answer
 
-    found = _JSON_LIST.search(answer)
+    found = json_list_text(answer)
     if found:
         try:
-            items = json.loads(found.group(0))
+            items = json.loads(found)
             events = []
             for item in items:
                 span = item.get("timestamp") or [item["start"], item["end"]]
