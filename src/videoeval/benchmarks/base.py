@@ -110,6 +110,13 @@ def read_text(path: Path) -> str:
         raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
 
 
+def text_lines(text: str) -> list[str]:
+    """Lines split at "\\n" only (a trailing "\\r" dropped). ``str.splitlines`` also splits at
+    U+0085, U+2028 and other separators that JSON strings carry unescaped, which would cut a
+    JSON line in two."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def entry_problem(exc: Exception) -> str:
     """What was wrong with one annotation entry, from the error its reading raised."""
     return f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
@@ -130,7 +137,7 @@ def parse_json(path: Path, text: str) -> Any:
 
 def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)``; malformed lines are noted in ``skipped``, not fatal."""
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    for number, line in enumerate(text_lines(read_text(path)), start=1):
         if not line.strip():
             continue
         try:

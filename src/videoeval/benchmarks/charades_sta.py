@@ -24,6 +24,7 @@ from videoeval.benchmarks.base import (
     parse_json,
     read_text,
     strip_video_suffix,
+    text_lines,
 )
 from videoeval.errors import InputError
 from videoeval.schema import GroundingSample
@@ -45,7 +46,7 @@ def _load_text(path: Path, text: str) -> LoadResult:
     samples: list[GroundingSample] = []
     skipped: list[str] = []
     index = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text_lines(text), start=1):
         if not line.strip():
             continue
         sample_index, index = index, index + 1

@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import read_text
+from videoeval.benchmarks.base import read_text, text_lines
 from videoeval.judges.audit import Auditor
 from videoeval.judges.autodq import labels_reader
 from videoeval.judges.client import JudgeFailure
@@ -42,7 +42,7 @@ def load_rejudge_prompt(path: Path | None = None) -> tuple[str, str]:
 def read_autodq_verdicts(folder: Path) -> dict[str, list[dict[str, Any]]]:
     """verdicts.jsonl of an AutoDQ scoring folder, grouped by clip (events aspect only)."""
     path = folder / "verdicts.jsonl"
-    rows = [json.loads(line) for line in read_text(path).splitlines() if line.strip()]
+    rows = [json.loads(line) for line in text_lines(read_text(path)) if line.strip()]
     by_clip: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if row.get("aspect", "events") == "events":

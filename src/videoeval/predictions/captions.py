@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import read_text, strip_video_suffix
+from videoeval.benchmarks.base import read_text, strip_video_suffix, text_lines
 from videoeval.errors import InputError
 
 ID_FIELDS = ("idx", "vid", "id", "video")
@@ -89,7 +89,7 @@ def read_caption_predictions(path: Path) -> CaptionPredictions:
             result.texts[clip], result.origins[clip] = value, f"{path.name}[{key!r}]"
         return result
     result.layout = "jsonl"
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text_lines(text), start=1):
         if not line.strip():
             continue
         try:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import read_text, strip_video_suffix
+from videoeval.benchmarks.base import read_text, strip_video_suffix, text_lines
 from videoeval.errors import InputError
 from videoeval.predictions.reference_outputs import (
     is_lmms_eval_submission,
@@ -196,7 +196,7 @@ _LINE_READERS: dict[str, LineReader] = {
 
 
 def _decode_lines(path: Path, text: str, skipped: list[str]) -> list[tuple[int, Any]]:
-    numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    numbered = [(n, line) for n, line in enumerate(text_lines(text), start=1) if line.strip()]
     try:  # one parse of the whole file is several times faster than one per line
         values = json.loads("[" + ",".join(line for _, line in numbered) + "]")
         if len(values) == len(numbered):

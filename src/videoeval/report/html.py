@@ -63,6 +63,37 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+# Inside <script>, "<!--" followed by "<script" makes the HTML parser swallow the closing tag:
+# no "<", ">" or "&" may appear raw. Line and paragraph separators are escaped too.
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def embed_json(data: Any) -> str:
+    """JSON text safe to place inside a ``<script type="application/json">`` element."""
+    text = json.dumps(data, ensure_ascii=False)
+    return (
+        "".join(_JSON_ESCAPES.get(ch, ch) for ch in text)
+        if any(ch in text for ch in _JSON_ESCAPES)
+        else text
+    )
+
+
+def unique_names(runs: Sequence[RunData]) -> None:
+    """Two runs from folders of the same name get distinct labels (name, name (2), ...)."""
+    seen: dict[str, int] = {}
+    for run in runs:
+        count = seen.get(run.name, 0) + 1
+        seen[run.name] = count
+        if count > 1:
+            run.name = f"{run.name} ({count})"
+
+
 def _samples(run: RunData, thumbs: dict[tuple[str, str], list[dict[str, Any]]]) -> list[dict]:
     verdicts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for pair in run.side_by_side:
@@ -151,6 +182,7 @@ def write_report(
     runs: Sequence[RunData], out: Path, title: str = "videoeval report", videos: Path | None = None
 ) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
+    unique_names(runs)
     thumbs = make_thumbnails(runs, videos, out / "thumbs") if videos else {}
     plots = {
         **grounding_plots(runs),
@@ -171,7 +203,7 @@ def write_report(
         "comparisons": comparisons,
         "samples": [s for run in runs for s in _samples(run, thumbs)],
     }
-    blob = json.dumps(_scrub(data), ensure_ascii=False).replace("</", "<\\/")
+    blob = embed_json(_scrub(data))
     plot_html = "".join(
         f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,'
         f'{base64.b64encode(png).decode()}"><figcaption>{html.escape(name)}</figcaption></figure>'

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import read_text
+from videoeval.benchmarks.base import read_text, text_lines
 from videoeval.errors import InputError
 from videoeval.schema import MetricsReport
 
@@ -30,7 +30,7 @@ class RunData:
 def _jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    return [json.loads(line) for line in read_text(path).splitlines() if line.strip()]
+    return [json.loads(line) for line in text_lines(read_text(path)) if line.strip()]
 
 
 def load_run(folder: Path) -> RunData:
