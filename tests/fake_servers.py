@@ -45,8 +45,10 @@ Script = Callable[[Received, int], Reply]
 class FakeServer:
     """``script(received, n)`` decides the reply to the n-th request (0-based)."""
 
-    def __init__(self, script: Script) -> None:
+    def __init__(self, script: Script, models: list[str] | None = None) -> None:
         self.script = script
+        self.models = models
+        """Model ids served on GET /v1/models (``None``: no such endpoint, a 404)."""
         self.received: list[Received] = []
         self._lock = threading.Lock()
         server = self
@@ -56,6 +58,18 @@ class FakeServer:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                if server.models is None or not self.path.endswith("/models"):
+                    payload = b'{"error": "not found"}'
+                    self.send_response(404)
+                else:
+                    payload = json.dumps({"data": [{"id": m} for m in server.models]}).encode()
+                    self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))

@@ -26,3 +26,8 @@ class NothingToScoreError(VideoevalError):
 class UsageError(VideoevalError):
     """The command asks for something that does not fit together: an option that does not
     apply to the chosen task, an option given twice, a protocol of another task."""
+
+
+class EnvironmentProblem(VideoevalError):
+    """The inputs are fine but the world is not: the model server is down or serves another
+    model, the disk is full, the cache cannot be read. The command exits with code 3."""

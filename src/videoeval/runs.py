@@ -45,6 +45,8 @@ class RunPlan:
     samples: list[Any]  # GroundingSample or CaptionSample, by the benchmark's task
     items: list[WorkItem]
     config: dict[str, Any]
+    server: str | None = None
+    """Where the model was served (recorded; moving the server does not change the run)."""
 
     @property
     def config_hash(self) -> str:
@@ -129,7 +131,7 @@ def plan_run(
     }
     if view.task != benchmark.task:  # runs of the default view keep the identity they had
         config["task"] = view.task
-    return RunPlan(benchmark.id, protocol_name, samples, items, config)
+    return RunPlan(benchmark.id, protocol_name, samples, items, config, model.server())
 
 
 def prepare_folder(out: Path, plan: RunPlan) -> None:
@@ -152,6 +154,7 @@ def prepare_folder(out: Path, plan: RunPlan) -> None:
     record = {
         "config": plan.config,
         "config_hash": plan.config_hash,
+        "server": plan.server,
         "versions": _versions(),
         "git_revision": _git_revision(),
     }

@@ -90,11 +90,11 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return {"annotations": annotations, "predictions": predictions, "root": tmp_path}
 
 
-def score(files, server, *extra):
+def score(files, server, *extra, cache: str = "cache"):
     return runner.invoke(
         app,
         ["score", "dream1k", "-a", str(files["annotations"]), "-p", str(files["predictions"]),
-         "-o", str(files["root"] / "out"), "--cache", str(files["root"] / "cache"),
+         "-o", str(files["root"] / "out"), "--cache", str(files["root"] / cache),
          "--judge-model", "judge-1", "--judge-base-url", server.base_url, "--bootstrap", "200",
          *extra],
     )  # fmt: skip
@@ -168,8 +168,9 @@ def test_429_storm_and_failing_server(files) -> None:
     metrics = json.loads((files["root"] / "out" / "metrics.json").read_text())
     assert metrics["metrics"]["F1"] == pytest.approx(52.5)
 
+    # A fresh cache: with the same judge model the cache answers whatever the server's address.
     with FakeServer(lambda r, n: Reply(status=400, body={"error": "bad key"})) as server:
-        broken = score(files, server, "--judge-backoff", "0.01")
+        broken = score(files, server, "--judge-backoff", "0.01", cache="fresh-cache")
     assert broken.exit_code == 1 and "could be scored" in broken.output
 
 

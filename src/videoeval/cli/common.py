@@ -2,7 +2,8 @@
 the refusal of options that are repeated or do not apply.
 
 Exit codes: 0 done; 1 nothing could be scored; 2 the input or the command is wrong (a file that
-cannot be read, an option that does not apply, a protocol of another task).
+cannot be read, an option that does not apply, a protocol of another task); 3 the environment
+failed (the model server is unreachable or serves another model, a disk or cache problem).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rich.markup import escape
 from typer.core import TyperCommand
 
 from videoeval import __version__
-from videoeval.errors import NothingToScoreError, UsageError, VideoevalError
+from videoeval.errors import EnvironmentProblem, NothingToScoreError, UsageError, VideoevalError
 
 app = typer.Typer(
     name="videoeval",
@@ -110,6 +111,10 @@ def exit_codes() -> Iterator[None]:
         yield
     except NothingToScoreError as exc:
         raise fail(str(exc), 1) from None
+    except EnvironmentProblem as exc:
+        raise fail(str(exc), 3) from None
+    except OSError as exc:  # a full disk, a folder that cannot be written
+        raise fail(f"{type(exc).__name__}: {exc}", 3) from None
     except (VideoevalError, ValueError) as exc:
         raise fail(str(exc), 2) from None
 

@@ -30,7 +30,7 @@ from videoeval.cli.run_support import (
     settings_of,
 )
 from videoeval.cli.score import judge_options, print_outcome
-from videoeval.errors import UsageError
+from videoeval.errors import EnvironmentProblem, UsageError
 from videoeval.models.factory import make_model
 from videoeval.protocols import protocol_info
 
@@ -60,6 +60,46 @@ def _dry_run(plan: Any, o: dict[str, Any], frames: Any) -> None:
     console.print(table)
 
 
+def _check_server(model: Any, plan: Any, out: Path) -> None:
+    """Before asking anything: is the server there, and does it serve the model? (Skipped when
+    every sample is already answered in the run folder.)"""
+    from videoeval.engine.log import AppendLog
+    from videoeval.engine.runner import Engine
+
+    log = AppendLog(out / "responses.jsonl")
+    try:
+        todo = Engine.todo(plan.items, log)
+    finally:
+        log.close()
+    if todo and (problem := model.check()):
+        raise EnvironmentProblem(f"{problem}; nothing was asked (start the server or fix "
+                                 "--base-url / --model, then run the same command)")  # fmt: skip
+
+
+def _stop_if_unanswered(stats: Any, out: Path) -> None:
+    """A run stopped early, or one where no sample got an answer, has no figures to report:
+    say why and exit 3 instead of writing zeros."""
+    from collections import Counter
+
+    from videoeval.engine.log import read_log
+    from videoeval.engine.runner import STOP_AFTER
+
+    if stats.stopped:
+        raise EnvironmentProblem(
+            f"stopped after {STOP_AFTER} samples in a row could not reach the model "
+            f"({stats.stopped}); the answers so far are kept: run the same command to resume"
+        )
+    rows = read_log(out / "responses.jsonl")
+    if not rows or any(r.get("status") == "ok" for r in rows):
+        return
+    errors = Counter(str(r.get("error")) for r in rows if r.get("status") == "model_error")
+    if errors:
+        cause = errors.most_common(1)[0][0]
+        raise EnvironmentProblem(f"no sample got an answer ({len(rows)} tried): {cause}")
+    example = rows[0].get("error")
+    raise UsageError(f"none of the {len(rows)} samples' videos could be read ({example})")
+
+
 def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
     from videoeval.runs import RunMismatchError, plan_run, prepare_folder
 
@@ -73,10 +113,12 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
     frames = frame_protocol(o)
     settings, system = settings_of(o)
     model = make_model(o["backend"], o["model"], o["base_url"], o["api_key_env"], o["timeout"],
-                       o["concurrency"])  # fmt: skip
+                       o["concurrency"], o["cache_by_server"])  # fmt: skip
     template = prompt_for(view, o["prompt_file"])
     plan = plan_run(benchmark.id, view, o["annotations"], protocol, template, model, frames,
                     settings, system, o["limit"])  # fmt: skip
+    if not o["videos"].is_dir():
+        raise UsageError(f"--videos {o['videos']} is not a folder")
     if o["dry_run"]:
         _dry_run(plan, o, frames)
         return
@@ -84,11 +126,13 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
         prepare_folder(o["out"], plan)
     except RunMismatchError as exc:
         raise UsageError(str(exc)) from None
+    _check_server(model, plan, o["out"])
     stats = execute_with_progress(plan, frames, settings, system, model, o)
     say(
         f"{stats.total} queries: {stats.resumed} already done, {stats.cached} from cache, "
         f"{stats.called} called ({stats.retries} retries); statuses: {dict(stats.statuses)}"
     )
+    _stop_if_unanswered(stats, o["out"])
     request = ScoreRequest(
         benchmark=benchmark.id, annotations=o["annotations"], from_run=o["out"],
         protocol=None if view.task == "captioning" else protocol,
@@ -124,6 +168,15 @@ def run_command(
             help="'openai' (any OpenAI-compatible server) or 'gemini'.", rich_help_panel=SERVER
         ),
     ] = "openai",
+    cache_by_server: Annotated[
+        bool,
+        typer.Option(
+            "--cache-by-server",
+            help="Key the cache and the run by the server's address too (default: backend and "
+            "model name only, so a server moved to another port re-asks nothing).",
+            rich_help_panel=SERVER,
+        ),
+    ] = False,
     api_key_env: Annotated[
         str | None,
         typer.Option(help="Environment variable holding the API key.", rich_help_panel=SERVER),

@@ -33,6 +33,9 @@ from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError
 from videoeval.video.provider import FrameProtocol, FrameProvider, encode_frames, find_video
 
+# Samples in a row whose server could not be reached (or had no such model) before a run stops
+# instead of failing every sample the same way.
+STOP_AFTER = 8
 MIME = {
     ".mp4": "video/mp4",
     ".mkv": "video/x-matroska",
@@ -61,6 +64,8 @@ class RunStats:
     called: int = 0
     retries: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
+    stopped: str | None = None
+    """Why the run stopped early: the server failed ``stop_after`` samples in a row."""
 
 
 class Engine:
@@ -91,6 +96,7 @@ class Engine:
         self._pool = ThreadPoolExecutor(max_workers=decode_workers, thread_name_prefix="decode")
         self.provider = FrameProvider(videos, frames, frame_cache)
         self.calls = CachedModel(model, call_cache, self.retry, self.rng)
+        self.stop_after = STOP_AFTER
 
     def _build_request(self, item: WorkItem) -> tuple[ModelRequest, dict[str, Any]]:
         """Runs in the decode pool: video -> frames -> request."""
@@ -126,7 +132,8 @@ class Engine:
         try:
             result = await self.calls.generate(request, on_retry=count_retry)
         except ModelError as exc:
-            return {**row, "status": "model_error", "error": str(exc)}
+            failed = {**row, "status": "model_error", "error": str(exc)}
+            return {**failed, "unreachable": True} if exc.unreachable else failed
         except Exception as exc:  # recorded, and asked again on the next run
             return {**row, "status": "model_error", "error": f"{type(exc).__name__}: {exc}"}
         response = result.response
@@ -145,6 +152,12 @@ class Engine:
             "response": response.__dict__,
         }
 
+    @staticmethod
+    def todo(items: Sequence[WorkItem], log: AppendLog) -> list[WorkItem]:
+        """The items not yet finished in ``log`` (model errors are asked again)."""
+        finished = {r["sample_id"] for r in log.rows if r.get("status") in ("ok", "video_error")}
+        return [item for item in items if item.sample_id not in finished]
+
     async def run(
         self,
         items: Sequence[WorkItem],
@@ -152,15 +165,16 @@ class Engine:
         on_row: Callable[[dict[str, Any]], None] | None = None,
     ) -> RunStats:
         """Process every item not already finished in ``log``; failures are retried on re-runs."""
-        finished = {r["sample_id"] for r in log.rows if r.get("status") in ("ok", "video_error")}
-        todo = [item for item in items if item.sample_id not in finished]
+        todo = self.todo(items, log)
         stats = RunStats(total=len(items), resumed=len(items) - len(todo))
         queue: asyncio.Queue[WorkItem] = asyncio.Queue()
         for item in todo:
             queue.put_nowait(item)
+        streak = 0
 
         async def worker() -> None:
-            while True:
+            nonlocal streak
+            while stats.stopped is None:
                 try:
                     item = queue.get_nowait()
                 except asyncio.QueueEmpty:
@@ -169,6 +183,9 @@ class Engine:
                 log.append(row)
                 stats.done += 1
                 stats.statuses[row["status"]] += 1
+                streak = streak + 1 if row.get("unreachable") else 0
+                if streak >= self.stop_after and stats.stopped is None:
+                    stats.stopped = row.get("error", "the server cannot be reached")
                 if on_row:
                     on_row(row)
 

@@ -103,21 +103,34 @@ class ModelError(Exception):
         retryable: bool,
         status: int | None = None,
         retry_after: float | None = None,
+        unreachable: bool = False,
     ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.status = status
         self.retry_after = retry_after
+        self.unreachable = unreachable
+        """The server could not be reached at all, or has no such endpoint or model: asking
+        again about other samples will fail the same way."""
 
 
 class Model(Protocol):
     """What the engine needs from a backend."""
 
     def identity(self) -> dict[str, Any]:
-        """Backend, endpoint and model name: part of every cache key and of run.json. Never
-        holds a key or token."""
+        """Backend and model name (and the server, when asked): part of every cache key and of
+        run.json. Never holds a key or token."""
+        ...
+
+    def server(self) -> str:
+        """Where the model is served, without credentials (recorded, not part of the key)."""
         ...
 
     async def generate(self, request: ModelRequest) -> ModelResponse: ...
+
+    def check(self) -> str | None:
+        """Before a run: why the server cannot serve this model (unreachable, no such model),
+        or ``None`` when it can or cannot tell."""
+        ...
 
     async def aclose(self) -> None: ...

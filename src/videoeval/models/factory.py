@@ -18,6 +18,7 @@ def make_model(
     api_key_env: str | None,
     timeout: float,
     concurrency: int,
+    key_by_server: bool = False,
 ) -> Model:
     """A model client; the API key is read from the environment variable ``api_key_env``."""
     if backend == "openai":
@@ -25,11 +26,12 @@ def make_model(
 
         if not base_url:
             raise UsageError("--base-url is needed for an OpenAI-compatible server")
-        return OpenAICompatible(model, base_url, api_key_env, timeout, concurrency)
+        return OpenAICompatible(model, base_url, api_key_env, timeout, concurrency, key_by_server)
     if backend == "gemini":
         from videoeval.models.gemini import Gemini
 
-        return Gemini(model, base_url, api_key_env or "GEMINI_API_KEY", timeout, concurrency)
+        key = api_key_env or "GEMINI_API_KEY"
+        return Gemini(model, base_url, key, timeout, concurrency, key_by_server)
     raise UsageError(f"--backend takes one of {', '.join(BACKENDS)}, not {backend!r}")
 
 

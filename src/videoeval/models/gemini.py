@@ -12,7 +12,13 @@ import os
 from typing import Any
 
 from videoeval.models.base import ModelError, ModelRequest, ModelResponse, VideoFrames, WholeVideo
-from videoeval.models.http import check_key_variable, make_client, post_json
+from videoeval.models.http import (
+    check_endpoint,
+    check_key_variable,
+    make_client,
+    post_json,
+    safe_url,
+)
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta"
 
@@ -25,7 +31,9 @@ class Gemini:
         api_key_env: str | None = "GEMINI_API_KEY",
         timeout: float = 300.0,
         concurrency: int = 16,
+        key_by_server: bool = False,
     ) -> None:
+        self.key_by_server = key_by_server
         self.model = model
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.api_key_env = api_key_env
@@ -33,7 +41,15 @@ class Gemini:
         self._client = make_client(timeout, concurrency)
 
     def identity(self) -> dict[str, Any]:
-        return {"backend": "gemini", "base_url": self.base_url, "model": self.model}
+        """Backend and model: what decides the answers. The server's address is left out (moving
+        a server to another port must not re-ask every cached call) unless ``key_by_server``."""
+        identity = {"backend": "gemini", "model": self.model}
+        if self.key_by_server:
+            identity["base_url"] = safe_url(self.base_url)
+        return identity
+
+    def server(self) -> str:
+        return safe_url(self.base_url)
 
     def body(self, request: ModelRequest) -> dict[str, Any]:
         parts: list[dict[str, Any]] = []
@@ -74,14 +90,15 @@ class Gemini:
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
         headers = {}
+        key = os.environ.get(self.api_key_env, "") if self.api_key_env else ""
         if self.api_key_env:
-            headers["x-goog-api-key"] = os.environ.get(self.api_key_env, "")
+            headers["x-goog-api-key"] = key
         url = f"{self.base_url}/models/{self.model}:generateContent"
-        data = await post_json(self._client, url, self.body(request), headers)
+        data = await post_json(self._client, url, self.body(request), headers, (key,))
         try:
             candidate = data["candidates"][0]
             text = "".join(p.get("text", "") for p in candidate["content"]["parts"])
-        except (KeyError, IndexError, TypeError):
+        except (KeyError, IndexError, TypeError, AttributeError):
             blocked = (data.get("promptFeedback") or {}).get("blockReason")
             reason = f"blocked ({blocked})" if blocked else f"no candidates: {str(data)[:200]}"
             raise ModelError(f"Gemini reply has {reason}", retryable=not blocked) from None
@@ -93,6 +110,20 @@ class Gemini:
             prompt_tokens=usage.get("promptTokenCount"),
             completion_tokens=usage.get("candidatesTokenCount"),
         )
+
+    def check(self) -> str | None:
+        """GET models/<model>: is the API there, and does it know this model?"""
+        key = os.environ.get(self.api_key_env, "") if self.api_key_env else ""
+        headers = {"x-goog-api-key": key} if key else {}
+        try:
+            status, _ = check_endpoint(f"{self.base_url}/models/{self.model}", headers, (key,))
+        except ModelError as exc:
+            return str(exc)
+        if status == 404:
+            return f"Gemini has no model {self.model!r} at {safe_url(self.base_url)}"
+        if status in (401, 403):
+            return f"Gemini refused the key (HTTP {status})"
+        return None
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -7,6 +7,7 @@ import math
 import os
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
@@ -48,6 +49,9 @@ class ClientPool:
         ]
         self._in_flight = [0] * count
 
+    async def get(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        return await self._clients[0].get(url, headers=headers)
+
     async def post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
         index = min(range(len(self._clients)), key=self._in_flight.__getitem__)
         self._in_flight[index] += 1
@@ -72,33 +76,84 @@ def check_key_variable(name: str | None) -> None:
         raise ValueError(f"environment variable {name} is not set (it should hold the key)")
 
 
+def redact(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every secret (an API key a server echoes back) replaced."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def safe_url(url: str) -> str:
+    """``url`` without credentials: user:password@ and key/token query values are dropped, so
+    that nothing secret reaches run.json, metrics.json or a cache key."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = "&".join(
+        f"{name}=[redacted]"
+        if name.lower() in ("key", "api_key", "apikey", "token")
+        else f"{name}={value}"
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
 async def post_json(
-    client: ClientPool, url: str, body: dict[str, Any], headers: dict[str, str]
+    client: ClientPool,
+    url: str,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    secrets: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     try:
         response = await client.post(url, body, headers)
+    except httpx.ConnectTimeout as exc:
+        raise ModelError(
+            f"could not connect within {client.timeout}s ({type(exc).__name__})", True,
+            unreachable=True,
+        ) from None  # fmt: skip
     except httpx.TimeoutException as exc:
         raise ModelError(
             f"timed out after {client.timeout}s ({type(exc).__name__})", True
         ) from None
+    except httpx.ConnectError as exc:
+        message = redact(f"connection failed: {type(exc).__name__}: {exc}", secrets)
+        raise ModelError(message, True, unreachable=True) from None
     except httpx.TransportError as exc:
-        raise ModelError(f"connection failed: {type(exc).__name__}: {exc}", True) from None
+        message = redact(f"connection failed: {type(exc).__name__}: {exc}", secrets)
+        raise ModelError(message, True) from None
     if response.status_code >= 400:
-        snippet = response.text[:300].replace("\n", " ")
+        snippet = redact(response.text[:300].replace("\n", " "), secrets)
         raise ModelError(
             f"HTTP {response.status_code}: {snippet}",
             retryable=response.status_code in RETRYABLE_STATUS,
             status=response.status_code,
             retry_after=retry_after_seconds(response),
+            unreachable=response.status_code in (401, 403, 404),
         )
     try:
         data = response.json()
     except ValueError:
         raise ModelError(
             f"the server answered {response.status_code} with something that is not JSON: "
-            f"{response.text[:200]!r}",
+            f"{redact(response.text[:200], secrets)!r}",
             retryable=True,
         ) from None
     if not isinstance(data, dict):
         raise ModelError(f"expected a JSON object, got {type(data).__name__}", retryable=True)
     return data
+
+
+def check_endpoint(url: str, headers: dict[str, str], secrets: tuple[str, ...]) -> tuple[int, Any]:
+    """``(status, JSON body or None)`` of a GET, for the pre-run check; raises ``ModelError``
+    (``unreachable``) when nothing answers."""
+    try:
+        response = httpx.get(url, headers=headers, timeout=15.0)
+    except httpx.HTTPError as exc:
+        message = redact(f"cannot reach {safe_url(url)}: {type(exc).__name__}: {exc}", secrets)
+        raise ModelError(message, False, unreachable=True) from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    return response.status_code, body

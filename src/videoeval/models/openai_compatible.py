@@ -13,7 +13,13 @@ import os
 from typing import Any
 
 from videoeval.models.base import ModelError, ModelRequest, ModelResponse, VideoFrames, WholeVideo
-from videoeval.models.http import check_key_variable, make_client, post_json
+from videoeval.models.http import (
+    check_endpoint,
+    check_key_variable,
+    make_client,
+    post_json,
+    safe_url,
+)
 
 
 class OpenAICompatible:
@@ -24,7 +30,9 @@ class OpenAICompatible:
         api_key_env: str | None = None,
         timeout: float = 120.0,
         concurrency: int = 16,
+        key_by_server: bool = False,
     ) -> None:
+        self.key_by_server = key_by_server
         self.model = model
         self.base_url = base_url.rstrip("/")
         self.api_key_env = api_key_env
@@ -32,7 +40,15 @@ class OpenAICompatible:
         self._client = make_client(timeout, concurrency)
 
     def identity(self) -> dict[str, Any]:
-        return {"backend": "openai", "base_url": self.base_url, "model": self.model}
+        """Backend and model: what decides the answers. The server's address is left out (moving
+        a server to another port must not re-ask every cached call) unless ``key_by_server``."""
+        identity = {"backend": "openai", "model": self.model}
+        if self.key_by_server:
+            identity["base_url"] = safe_url(self.base_url)
+        return identity
+
+    def server(self) -> str:
+        return safe_url(self.base_url)
 
     def body(self, request: ModelRequest) -> dict[str, Any]:
         content: list[dict[str, Any]] = []
@@ -70,10 +86,11 @@ class OpenAICompatible:
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
         headers = {}
+        key = os.environ.get(self.api_key_env, "") if self.api_key_env else ""
         if self.api_key_env:
-            headers["Authorization"] = f"Bearer {os.environ.get(self.api_key_env, '')}"
+            headers["Authorization"] = f"Bearer {key}"
         data = await post_json(
-            self._client, f"{self.base_url}/chat/completions", self.body(request), headers
+            self._client, f"{self.base_url}/chat/completions", self.body(request), headers, (key,)
         )
         try:
             choice = data["choices"][0]
@@ -82,14 +99,35 @@ class OpenAICompatible:
             raise ModelError(
                 f"reply has no choices[0].message.content: {str(data)[:200]}", True
             ) from None
+        if not isinstance(text, str):
+            # A null or structured content is no answer: a model_error, never cached as "".
+            raise ModelError(f"reply content is {type(text).__name__}, not text", False)
         usage = data.get("usage") or {}
         return ModelResponse(
-            text=text if isinstance(text, str) else "",
+            text=text,
             model=data.get("model"),
             finish_reason=choice.get("finish_reason"),
             prompt_tokens=usage.get("prompt_tokens"),
             completion_tokens=usage.get("completion_tokens"),
         )
+
+    def check(self) -> str | None:
+        """GET /models: is the server there, and does it serve this model?"""
+        key = os.environ.get(self.api_key_env, "") if self.api_key_env else ""
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        try:
+            status, body = check_endpoint(f"{self.base_url}/models", headers, (key,))
+        except ModelError as exc:
+            return str(exc)
+        if status in (401, 403):
+            return f"the server at {safe_url(self.base_url)} refused the key (HTTP {status})"
+        if status != 200 or not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            return None  # no model list here: the first request will tell
+        served = [str(m.get("id")) for m in body["data"] if isinstance(m, dict)]
+        if served and self.model not in served:
+            return (f"the server at {safe_url(self.base_url)} does not serve model "
+                    f"{self.model!r}; it serves: {', '.join(served[:10])}")  # fmt: skip
+        return None
 
     async def aclose(self) -> None:
         await self._client.aclose()

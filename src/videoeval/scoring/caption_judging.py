@@ -92,6 +92,7 @@ def judge_captions(
     outcomes = asyncio.run(main())
     info = {
         **model.identity(),
+        "server": model.server(),
         "settings": settings.model_dump(mode="json"),
         "temperature_setting": options.temperature,
         "samples_per_verdict": options.samples,
