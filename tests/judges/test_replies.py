@@ -24,3 +24,13 @@ def test_tolerant_parsing(text: str, expected: dict) -> None:
 def test_replies_without_a_dictionary_are_errors(text: str) -> None:
     with pytest.raises(ReplyError):
         parse_dict(text)
+
+
+def test_hostile_replies_are_schema_errors_not_crashes() -> None:
+    import pytest
+
+    from videoeval.judges.replies import ReplyError, parse_dict
+
+    for hostile in ("[" * 100_000 + "]" * 100_000, '{"n": ' + "9" * 5000 + "}", "{" * 50_000):
+        with pytest.raises(ReplyError):
+            parse_dict(hostile)

@@ -48,9 +48,11 @@ class CachedModel:
         request: ModelRequest,
         salt: str = "",
         on_retry: Callable[[int, ModelError, float], None] | None = None,
+        valid: Callable[[ModelResponse], bool] | None = None,
     ) -> CallResult:
         """The reply to ``request`` (from the cache when asked before); raises ``ModelError``
-        when every attempt failed."""
+        when every attempt failed. With ``valid``, a reply it rejects is kept as evidence under
+        a key of its own, never as the answer: asking again asks the model again."""
         key = self.key(request, salt)
         stored = self.cache.get(key)
         if stored is not None:
@@ -66,6 +68,7 @@ class CachedModel:
                 response, attempts = await ask()
         else:
             response, attempts = await ask()
+        stored_as = key if valid is None or valid(response) else f"{key}:invalid"
         # The write waits on SQLite's lock and disk: keep it off the event loop.
-        await asyncio.get_running_loop().run_in_executor(None, self.cache.put, key, response)
+        await asyncio.get_running_loop().run_in_executor(None, self.cache.put, stored_as, response)
         return CallResult(response, key, False, attempts)

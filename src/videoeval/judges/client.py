@@ -76,11 +76,27 @@ class JudgeClient:
         ``video`` makes it a judge that sees the frames."""
         request = ModelRequest(prompt, video, settings=self.settings)
         problems = []
+
+        def valid(response: Any) -> bool:
+            try:
+                read(parse_dict(response.text))
+            except ReplyError:
+                return False
+            return True
+
+        salts = [
+            f"{salt}|try{attempt}" if attempt else salt for attempt in range(self.schema_attempts)
+        ]
+        # A valid reply of an earlier scoring, whichever attempt gave it: re-scoring asks nothing.
+        for attempt, attempt_salt in enumerate(salts):
+            key = self.calls.key(request, attempt_salt)
+            stored = self.cache.get(key)
+            if stored is not None and valid(stored):
+                self.stats.cached += 1
+                return JudgeAnswer(read(parse_dict(stored.text)), key, attempt + 1, True)
         for attempt in range(self.schema_attempts):
             try:
-                result = await self.calls.generate(
-                    request, f"{salt}|try{attempt}" if attempt else salt
-                )
+                result = await self.calls.generate(request, salts[attempt], valid=valid)
             except ModelError as exc:
                 self.stats.failures += 1
                 raise JudgeFailure(f"judge call failed: {exc}") from None

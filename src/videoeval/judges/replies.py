@@ -43,7 +43,7 @@ def parse_dict(text: str) -> dict[str, Any]:
         ):
             try:
                 value = json.loads(attempt)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # bad JSON, an integer past 4300 digits, ...
                 continue
             if isinstance(value, dict):
                 return value

@@ -4,6 +4,7 @@ Markdown leaderboard, from any number of run folders."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import re
@@ -135,6 +136,15 @@ def _samples(run: RunData, thumbs: dict[tuple[str, str], list[dict[str, Any]]]) 
     return out
 
 
+def thumbnail_stem(video_id: str) -> str:
+    """A file name for a video's thumbnails that stays inside the thumbnail folder whatever the
+    id holds (``../``, ``/``): unsafe characters replaced, a hash keeps ids apart."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", video_id).lstrip(".") or "video"
+    if safe == video_id:
+        return safe
+    return f"{safe[:60]}-{hashlib.sha256(video_id.encode()).hexdigest()[:10]}"
+
+
 def make_thumbnails(
     runs: Sequence[RunData], videos: Path, folder: Path, per_sample: int = 8, max_samples: int = 500
 ) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -154,25 +164,26 @@ def make_thumbnails(
             if not frames or done >= max_samples:
                 continue
             video_id = str(row.get("video_id") or frames.get("video", "")).rsplit(".", 1)[0]
-            path = find_video(videos, video_id)
-            if path is None:
-                continue
+            stem = thumbnail_stem(video_id)
             indices, times = frames["indices"], frames["timestamps"]
             step = max(1, len(indices) // per_sample)
             chosen = list(zip(indices, times, strict=True))[::step][:per_sample]
-            missing = [i for i, _ in chosen if not (folder / f"{video_id}_{i}.jpg").exists()]
+            missing = [i for i, _ in chosen if not (folder / f"{stem}_{i}.jpg").exists()]
             try:
+                path = find_video(videos, video_id)
+                if path is None:
+                    continue
                 if missing:
                     info = probe(path)
                     height = 64
                     width = max(2, round(info.width * height / info.height / 2) * 2)
                     decoded = decode_frames(info, missing, size=(width, height))
                     for index, image in zip(missing, decoded.frames, strict=True):
-                        (folder / f"{video_id}_{index}.jpg").write_bytes(encode_jpeg(image, 80))
+                        (folder / f"{stem}_{index}.jpg").write_bytes(encode_jpeg(image, 80))
             except VideoError:
                 continue
             out[(run.name, str(row["sample_id"]))] = [
-                {"t": t, "src": f"{folder.name}/{video_id}_{i}.jpg"} for i, t in chosen
+                {"t": t, "src": f"{folder.name}/{stem}_{i}.jpg"} for i, t in chosen
             ]
             done += 1
     return out

@@ -42,9 +42,19 @@ def encode_frames(
 
 
 def find_video(videos: Path, video_id: str) -> Path | None:
+    """The file of ``video_id`` in ``videos`` (with or without a video suffix); ``None`` when
+    there is none. An id that leads outside the folder (``..``, an absolute path, a link to a
+    file elsewhere) raises ``VideoError``: a video id from an annotation file must never make
+    us read, or upload, a file the user did not put in the folder."""
+    root = videos.resolve()
     for suffix in ("", *VIDEO_SUFFIXES):
         candidate = videos / f"{video_id}{suffix}"
         if candidate.is_file():
+            if not candidate.resolve().is_relative_to(root):
+                raise VideoError(
+                    f"video id {video_id!r} leads outside the videos folder "
+                    f"({candidate.name}): refused"
+                )
             return candidate
     return None
 
