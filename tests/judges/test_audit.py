@@ -169,3 +169,24 @@ def test_large_frames_are_resized_and_a_judge_ignoring_the_schema_is_recorded(
     )  # fmt: skip
     assert sampled.from_cache  # the audit sampled and stored exactly these frames
     assert sampled.width * sampled.height <= 50000 and sampled.width % 28 == 0
+
+
+def test_runs_are_independent_by_seed_and_identical_runs_are_flagged(bench) -> None:
+    seeds: dict[str, list[int]] = {}
+
+    def deterministic(received, n):
+        reference = next(ref for _, ref in CLIPS.values() if ref in received.prompt)
+        seeds.setdefault(reference, []).append(received.body["seed"])
+        return openai_reply(verdict(False, 9))  # the same verdict whatever the seed
+
+    with FakeServer(deterministic) as server:
+        result = run_audit(bench, server, "--seed", "10")
+        assert result.exit_code == 0, result.output
+    assert all(sorted(s) == [10, 11, 12] for s in seeds.values())  # each run its own seed
+    metrics = json.loads((bench["root"] / "out" / "metrics.json").read_text())
+    assert metrics["judge"]["run_seeds"] == [10, 11, 12]
+    assert any("identical verdicts for 4 of 4 clips" in w for w in metrics["warnings"])
+    rows = [
+        json.loads(x) for x in (bench["root"] / "out" / "samples.jsonl").read_text().splitlines()
+    ]
+    assert [r["seed"] for r in rows[0]["runs"]] == [10, 11, 12]

@@ -58,8 +58,13 @@ def audit(
     max_pixels: Annotated[int | None, typer.Option(help="Pixel budget per frame.")] = 448 * 448,
     labels: Annotated[str, typer.Option(help="'per-frame', 'qwen3' or 'none'.")] = "per-frame",
     temperature: Annotated[
-        float, typer.Option(help="Judge temperature; the runs differ by their cache keys.")
+        float,
+        typer.Option(
+            help="Judge temperature. Each run has its own seed (--seed + run): at "
+            "temperature 0 a deterministic judge still gives K identical runs."
+        ),
     ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of run 0; run k gets seed + k.")] = 0,
     concurrency: Annotated[int, typer.Option(help="Judge calls in flight.")] = 64,
     backoff: Annotated[float, typer.Option(help="Base of the backoff between retries, s.")] = 1.0,
     limit: Annotated[int | None, typer.Option(help="Only the first N clips.")] = None,
@@ -168,8 +173,9 @@ def _auditor(o: dict[str, Any], inputs: AuditInputs) -> tuple[Auditor, JudgeClie
     client = JudgeClient(model, CallCache(root / "calls.sqlite"), settings, retry,
                          concurrency=o["concurrency"])  # fmt: skip
     candidates = read_caption_predictions(o["candidates"]).texts if o["candidates"] else None
+    frame_cache = FrameCache(root / "frames")
     auditor = Auditor(client, inputs.prompt, inputs.mode, o["videos"], inputs.frames,  # type: ignore[arg-type]
-                      FrameCache(root / "frames"), o["runs"], candidates)  # fmt: skip
+                      frame_cache, o["runs"], candidates, seed=o["seed"])  # fmt: skip
     return auditor, client, model
 
 
@@ -208,6 +214,7 @@ def _audit(o: dict[str, Any]) -> None:
         **model.identity(), "settings": client.settings.model_dump(mode="json"),
         "prompt_sha256": inputs.sha, "prompt_source": inputs.source,
         "frames": inputs.frames.spec.describe(), "calls": client.stats.calls,
+        "run_seeds": [auditor.run_seed(k) for k in range(o["runs"])],
         "cached": client.stats.cached, "schema_retries": client.stats.schema_retries,
     }  # fmt: skip
     report, rows = audit_report(o["benchmark"], outcomes, inputs.mode, o["runs"], info)  # type: ignore[arg-type]

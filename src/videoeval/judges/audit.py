@@ -45,7 +45,9 @@ class Auditor:
         runs: int = 4,
         candidates: dict[str, str] | None = None,
         decode_workers: int = 2,
+        seed: int = 0,
     ) -> None:
+        self.seed = seed
         self.judge = judge
         self.prompt = prompt
         self.mode = mode
@@ -100,18 +102,27 @@ class Auditor:
             verdict, key = answer
             result.verdicts.append(verdict)
             result.runs.append(
-                {"run": k, "status": "ok", "cache_key": key, **verdict.model_dump(mode="json")}
-            )
+                {"run": k, "seed": self.run_seed(k), "status": "ok", "cache_key": key,
+                 **verdict.model_dump(mode="json")}
+            )  # fmt: skip
         if len(result.verdicts) < self.runs:
             result.status = "judge_error"
             result.note = f"{self.runs - len(result.verdicts)} of {self.runs} runs failed"
         return result
 
+    def run_seed(self, k: int) -> int:
+        """Run ``k``'s seed: the K runs differ in what the server samples, not only in their
+        cache keys (at temperature 0 a deterministic judge still answers the same)."""
+        return self.seed + k
+
     async def _one_run(
         self, prompt: str, video: VideoFrames, k: int, n_events: int = 0
     ) -> tuple[Verdict, str]:
         read = reader(self.mode, n_events)
-        answer = await self.judge.ask(prompt, read, f"audit-run{k}" if k else "", video)
+        settings = self.judge.settings.model_copy(update={"seed": self.run_seed(k)})
+        answer = await self.judge.ask(
+            prompt, read, f"audit-run{k}" if k else "", video, settings=settings
+        )
         return answer.value, answer.cache_key
 
     async def audit_all(

@@ -71,10 +71,12 @@ class JudgeClient:
         read: Callable[[dict[str, Any]], T],
         salt: str = "",
         video: VideoFrames | None = None,
+        settings: GenerationSettings | None = None,
     ) -> JudgeAnswer[T]:
         """``read`` turns the reply's dictionary into a value or raises ``ReplyError``;
-        ``video`` makes it a judge that sees the frames."""
-        request = ModelRequest(prompt, video, settings=self.settings)
+        ``video`` makes it a judge that sees the frames; ``settings`` replace the client's for
+        this question (an audit run's own seed)."""
+        request = ModelRequest(prompt, video, settings=settings or self.settings)
         problems = []
 
         def valid(response: Any) -> bool:

@@ -3,6 +3,7 @@ category, the judge's identity and prompt hash) and one row per clip with every 
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -49,6 +50,22 @@ def _timed_figures(audited: Sequence[ClipAudit]) -> dict[str, float]:
         "text_wrong_events": float(text_wrong),
         "text_wrong_rate": text_wrong * 100 / len(checks) if checks else 0.0,
     }
+
+
+def _identical_runs(audited: Sequence[ClipAudit], runs: int) -> list[str]:
+    """Runs that all said the same thing make consensus equal to loose: say so."""
+    if runs < 2:
+        return []
+    same = sum(
+        len({json.dumps(v.model_dump(mode="json"), sort_keys=True) for v in o.verdicts}) == 1
+        for o in audited
+    )
+    if not same:
+        return []
+    return [
+        f"the {runs} runs gave identical verdicts for {same} of {len(audited)} clips: for those "
+        "consensus equals loose (a deterministic judge; raise --temperature for runs that differ)"
+    ]
 
 
 def audit_report(
@@ -110,6 +127,7 @@ def audit_report(
             "unreadable video, or a run whose judge failed, are counted here instead"
         ),
         inputs={"runs": runs, "mode": mode, "bootstrap_resamples": resamples},
+        warnings=_identical_runs(audited, runs),
         by_category=by_category,
         judge=judge_info,
         videoeval_version=__version__,
