@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import math
 import os
@@ -29,6 +30,12 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 
 
 CONNECTIONS_PER_POOL = 8
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""A model's reply is a few kilobytes; a server streaming more is broken or hostile."""
+
+
+class TooLarge(Exception):
+    pass
 
 
 class ClientPool:
@@ -53,12 +60,31 @@ class ClientPool:
         return await self._clients[0].get(url, headers=headers)
 
     async def post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        """POST within one total deadline (httpx's timeout restarts with every byte, so a
+        server dripping bytes would hold a request forever), reading at most
+        ``MAX_RESPONSE_BYTES`` of the reply."""
         index = min(range(len(self._clients)), key=self._in_flight.__getitem__)
         self._in_flight[index] += 1
         try:
-            return await self._clients[index].post(url, json=body, headers=headers)
+            return await asyncio.wait_for(self._post(index, url, body, headers), self.timeout)
         finally:
             self._in_flight[index] -= 1
+
+    async def _post(
+        self, index: int, url: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> httpx.Response:
+        client = self._clients[index]
+        async with client.stream("POST", url, json=body, headers=headers) as response:
+            size, chunks = 0, []
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise TooLarge
+                chunks.append(chunk)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=b"".join(chunks),
+            request=response.request,
+        )  # fmt: skip
 
     async def aclose(self) -> None:
         for client in self._clients:
@@ -107,6 +133,14 @@ async def post_json(
 ) -> dict[str, Any]:
     try:
         response = await client.post(url, body, headers)
+    except TimeoutError:
+        raise ModelError(
+            f"timed out: no complete reply within {client.timeout}s (the total deadline)", True
+        ) from None
+    except TooLarge:
+        raise ModelError(
+            f"the reply is larger than {MAX_RESPONSE_BYTES // 2**20} MB: not read", False
+        ) from None
     except httpx.ConnectTimeout as exc:
         raise ModelError(
             f"could not connect within {client.timeout}s ({type(exc).__name__})", True,
