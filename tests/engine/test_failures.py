@@ -114,3 +114,12 @@ def test_a_reply_without_text_is_a_model_error_and_asked_again(bench) -> None:
         again = run(bench, server.base_url, "null")
         assert again.exit_code == 0, again.output
         assert len(server.received) == asked  # nothing was cached: every sample asked again
+
+
+def test_two_runs_cannot_write_one_folder(bench) -> None:
+    from videoeval.engine.lock import folder_lock
+
+    with FakeServer(answer_script) as server, folder_lock(bench["root"] / "busy"):
+        result = run(bench, server.base_url, "busy")
+        assert result.exit_code == 2 and "in use by another videoeval run" in result.output
+        assert server.received == []

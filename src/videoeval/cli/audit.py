@@ -39,7 +39,9 @@ def audit(
     judge_api_key_env: Annotated[
         str | None, typer.Option(help="Environment variable holding the judge's key.")
     ] = None,
-    runs: Annotated[int, typer.Option(help="Independent judge runs per clip (consensus).")] = 4,
+    runs: Annotated[
+        int, typer.Option(min=1, help="Independent judge runs per clip (consensus).")
+    ] = 4,
     candidates: Annotated[
         Path | None,
         typer.Option(help="A model's descriptions: judge GT and candidate together (two-sided)."),
@@ -53,7 +55,7 @@ def audit(
     ] = None,
     prompt_file: Annotated[Path | None, typer.Option(help="Your own judge prompt.")] = None,
     sampling: Annotated[str, typer.Option(help="'uniform', 'centres' or 'fps'.")] = "uniform",
-    nframes: Annotated[int | None, typer.Option(help="Frames for uniform / centres.")] = 16,
+    nframes: Annotated[int | None, typer.Option(min=1, help="Frames for uniform / centres.")] = 16,
     fps: Annotated[float, typer.Option(help="Frames per second for --sampling fps.")] = 2.0,
     max_pixels: Annotated[int | None, typer.Option(help="Pixel budget per frame.")] = 448 * 448,
     labels: Annotated[str, typer.Option(help="'per-frame', 'qwen3' or 'none'.")] = "per-frame",
@@ -65,9 +67,9 @@ def audit(
         ),
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of run 0; run k gets seed + k.")] = 0,
-    concurrency: Annotated[int, typer.Option(help="Judge calls in flight.")] = 64,
+    concurrency: Annotated[int, typer.Option(min=1, help="Judge calls in flight.")] = 64,
     backoff: Annotated[float, typer.Option(help="Base of the backoff between retries, s.")] = 1.0,
-    limit: Annotated[int | None, typer.Option(help="Only the first N clips.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N clips.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
         "videoeval-out/audit"
     ),

@@ -122,26 +122,29 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
     if o["dry_run"]:
         _dry_run(plan, o, frames)
         return
-    try:
-        prepare_folder(o["out"], plan)
-    except RunMismatchError as exc:
-        raise UsageError(str(exc)) from None
-    _check_server(model, plan, o["out"])
-    stats = execute_with_progress(plan, frames, settings, system, model, o)
-    say(
-        f"{stats.total} queries: {stats.resumed} already done, {stats.cached} from cache, "
-        f"{stats.called} called ({stats.retries} retries); statuses: {dict(stats.statuses)}"
-    )
-    _stop_if_unanswered(stats, o["out"])
-    request = ScoreRequest(
-        benchmark=benchmark.id, annotations=o["annotations"], from_run=o["out"],
-        protocol=None if view.task == "captioning" else protocol,
-        references=tuple(o["reference"] or ()), language=not o["no_language"],
-        judge=judge_options({**o, "judge_concurrency": o["concurrency"],
-                             "judge_backoff": o["backoff"]}),
-    )  # fmt: skip
-    outcome = score(request)
-    outcome.write(o["out"])
+    from videoeval.engine.lock import folder_lock
+
+    with folder_lock(o["out"]):
+        try:
+            prepare_folder(o["out"], plan)
+        except RunMismatchError as exc:
+            raise UsageError(str(exc)) from None
+        _check_server(model, plan, o["out"])
+        stats = execute_with_progress(plan, frames, settings, system, model, o)
+        say(
+            f"{stats.total} queries: {stats.resumed} already done, {stats.cached} from cache, "
+            f"{stats.called} called ({stats.retries} retries); statuses: {dict(stats.statuses)}"
+        )
+        _stop_if_unanswered(stats, o["out"])
+        request = ScoreRequest(
+            benchmark=benchmark.id, annotations=o["annotations"], from_run=o["out"],
+            protocol=None if view.task == "captioning" else protocol,
+            references=tuple(o["reference"] or ()), language=not o["no_language"],
+            judge=judge_options({**o, "judge_concurrency": o["concurrency"],
+                                 "judge_backoff": o["backoff"]}),
+        )  # fmt: skip
+        outcome = score(request)
+        outcome.write(o["out"])
     print_outcome(outcome)
     say(f"run folder: {o['out']}")
 
@@ -205,14 +208,17 @@ def run_command(
         ),
     ] = 2.0,
     min_frames: Annotated[
-        int, typer.Option(help="Fewest frames for --sampling fps.", rich_help_panel=FRAMES)
+        int, typer.Option(min=1, help="Fewest frames for --sampling fps.", rich_help_panel=FRAMES)
     ] = 4,
     max_frames: Annotated[
         int | None,
-        typer.Option(help="Most frames for --sampling fps (default 768).", rich_help_panel=FRAMES),
+        typer.Option(
+            min=1, help="Most frames for --sampling fps (default 768).", rich_help_panel=FRAMES
+        ),
     ] = None,
     nframes: Annotated[
-        int | None, typer.Option(help="Frame count for uniform / centres.", rich_help_panel=FRAMES)
+        int | None,
+        typer.Option(min=1, help="Frame count for uniform / centres.", rich_help_panel=FRAMES),
     ] = None,
     max_pixels: Annotated[
         int | None,
@@ -259,22 +265,27 @@ def run_command(
         float, typer.Option(help="Sampling temperature (0 = greedy).", rich_help_panel=SERVER)
     ] = 0.0,
     max_tokens: Annotated[
-        int, typer.Option(help="Most new tokens per answer.", rich_help_panel=SERVER)
+        int, typer.Option(min=1, help="Most new tokens per answer.", rich_help_panel=SERVER)
     ] = 512,
     seed: Annotated[
         int | None, typer.Option(help="Seed passed to the server.", rich_help_panel=SERVER)
     ] = None,
     concurrency: Annotated[
-        int, typer.Option(help="Requests in flight at once.", rich_help_panel=SERVER)
+        int, typer.Option(min=1, help="Requests in flight at once.", rich_help_panel=SERVER)
     ] = 16,
     timeout: Annotated[
         float,
         typer.Option(
-            help="Seconds before a request is given up and retried.", rich_help_panel=SERVER
+            min=0.001,
+            help="Total seconds a request may take before it is given up and retried.",
+            rich_help_panel=SERVER,
         ),
     ] = 120.0,
     retries: Annotated[
-        int, typer.Option(help="Attempts per request (429/5xx/timeouts).", rich_help_panel=SERVER)
+        int,
+        typer.Option(
+            min=1, help="Attempts per request (429/5xx/timeouts).", rich_help_panel=SERVER
+        ),
     ] = 6,
     backoff: Annotated[
         float,
@@ -283,7 +294,7 @@ def run_command(
             rich_help_panel=SERVER,
         ),
     ] = 1.0,
-    limit: Annotated[int | None, typer.Option(help="Only the first N samples.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N samples.")] = None,
     cache: Annotated[
         Path | None,
         typer.Option(help="Cache folder (default ~/.cache/videoeval or $VIDEOEVAL_CACHE)."),

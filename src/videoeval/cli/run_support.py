@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from videoeval.benchmarks.base import View, read_text
@@ -36,8 +37,9 @@ def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
               "max_frames": o["max_frames"], "nframes": o["nframes"]}  # fmt: skip
     try:
         spec = SamplingSpec.model_validate(fields)
-    except ValueError as exc:  # pydantic's message names the field
-        raise UsageError(f"sampling options: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise UsageError(f"--sampling {o['sampling']}: {problems}") from None
     budget = None
     if o["max_pixels"] is not None or o["total_pixels"] is not None:
         factor = o["factor"]

@@ -109,7 +109,7 @@ def score_command(
         str | None, typer.Option(help="The evaluated model's name, for reports.")
     ] = None,
     bootstrap: Annotated[
-        int, typer.Option(help="Bootstrap resamples for 95% CIs (0: none).")
+        int, typer.Option(min=0, help="Bootstrap resamples for 95% CIs (0: none).")
     ] = 1000,
     seed: Annotated[
         int, typer.Option(help="Seed of the bootstrap (and of random junk strings).")
@@ -154,10 +154,10 @@ def score_command(
         int | None, typer.Option(help="Seed passed to the judge.", rich_help_panel=JUDGE)
     ] = None,
     judge_samples: Annotated[
-        int, typer.Option(help="Judge each event K times (majority).", rich_help_panel=JUDGE)
+        int, typer.Option(min=1, help="Judge each event K times (majority).", rich_help_panel=JUDGE)
     ] = 1,
     judge_concurrency: Annotated[
-        int, typer.Option(help="Judge calls in flight.", rich_help_panel=JUDGE)
+        int, typer.Option(min=1, help="Judge calls in flight.", rich_help_panel=JUDGE)
     ] = 32,
     judge_backoff: Annotated[
         float, typer.Option(help="Base of the backoff between retries, s.", rich_help_panel=JUDGE)
