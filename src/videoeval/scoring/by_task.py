@@ -46,11 +46,17 @@ def score_grounding(
     from videoeval.predictions.grounding import read_predictions
     from videoeval.protocols.grounding import get_protocol
     from videoeval.runs import predictions_from_log
-    from videoeval.scoring.score import read_durations, score_predictions, with_durations
+    from videoeval.scoring.score import (
+        duration_warnings,
+        read_durations,
+        score_predictions,
+        with_durations,
+    )
 
     samples, skipped = _samples(request, resolved)
-    if request.durations is not None:
-        samples = with_durations(samples, read_durations(request.durations))
+    durations = read_durations(request.durations) if request.durations is not None else None
+    if durations is not None:
+        samples = with_durations(samples, durations)
     if resolved.run is not None:
         predictions = predictions_from_log(resolved.run.responses)
         inputs = _run_inputs(resolved)
@@ -66,6 +72,7 @@ def score_grounding(
                 "durations": request.durations.name if request.durations else None},
         skipped_annotations=skipped,
     )  # fmt: skip
+    result.report.warnings.extend(duration_warnings(samples, durations))
     return ScoreOutcome(result.report, result.rows, result.layout, resolved.view, resolved.protocol)
 
 

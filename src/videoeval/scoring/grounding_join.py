@@ -26,6 +26,8 @@ class Joined:
     duplicates: int = 0
     collapsed_samples: int = 0
     id_mismatches: list[str] = field(default_factory=list)
+    by_id: int = 0
+    """Predictions that named their query by id (the ones ``id_mismatches`` checks)."""
     history: dict[str, list[GroundingPrediction]] = field(default_factory=dict)
     """Every prediction a query received, in file order (the last one is in ``predictions``)."""
 
@@ -63,6 +65,7 @@ def join(
         target: GroundingSample | None = None
         if pred.sample_id is not None and pred.sample_id in by_id:
             target = by_id[pred.sample_id]
+            joined.by_id += 1
             if pred.video_id is not None and pred.video_id != target.video_id:
                 joined.id_mismatches.append(
                     f"{pred.origin}: id {pred.sample_id} is video {target.video_id} in the GT, "

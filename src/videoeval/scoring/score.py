@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import math
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,12 +38,26 @@ class ScoreResult:
 
 def read_durations(path: Path) -> dict[str, float]:
     """Video durations from JSON ``{vid: seconds}`` or a CSV with an id column and a
-    ``length``/``duration`` column (Charades_v1_test.csv has ``id`` and ``length``)."""
+    ``length``/``duration`` column (Charades_v1_test.csv has ``id`` and ``length``). A duration
+    that is not a positive finite number is refused: it would make a perfect answer score 0."""
+    durations = _read_duration_file(path)
+    bad = [(k, v) for k, v in durations.items() if not (math.isfinite(v) and v > 0)]
+    if bad:
+        raise InputError(
+            path, f"{len(bad)} durations are not positive numbers (e.g. {bad[0][0]}: {bad[0][1]})"
+        )
+    return durations
+
+
+def _read_duration_file(path: Path) -> dict[str, float]:
     if path.suffix.lower() == ".json":
         data = read_json(path)
         if not isinstance(data, dict):
             raise InputError(path, "expected a JSON object {video_id: seconds}")
-        return {strip_video_suffix(str(k)): float(v) for k, v in data.items()}
+        try:
+            return {strip_video_suffix(str(k)): float(v) for k, v in data.items()}
+        except (TypeError, ValueError) as exc:
+            raise InputError(path, f"a duration is not a number ({exc})") from None
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -56,6 +71,23 @@ def read_durations(path: Path) -> dict[str, float]:
         raise InputError(path, "file not found") from None
     except ValueError as exc:
         raise InputError(path, f"a duration is not a number ({exc})") from None
+
+
+def duration_warnings(samples: list[GroundingSample], given: dict[str, float] | None) -> list[str]:
+    """Durations that cover few videos, and GT spans that end past their video's end."""
+    warnings = []
+    videos = {s.video_id for s in samples}
+    if given is not None:
+        covered = len(videos & set(given))
+        if covered < len(videos):
+            warnings.append(f"--durations covers {covered} of the {len(videos)} GT videos")
+    past = [s for s in samples if s.duration and max(w[1] for w in s.windows) > s.duration + 0.5]
+    if past:
+        warnings.append(
+            f"{len(past)} GT spans end past their video's duration (e.g. {past[0].sample_id}: "
+            f"{max(w[1] for w in past[0].windows)} s of {past[0].duration} s)"
+        )
+    return warnings
 
 
 def with_durations(
@@ -95,6 +127,20 @@ def _key_gt_differs(joined: Joined) -> list[str]:
     ]
 
 
+def _refuse_foreign_ids(joined: Joined, n_predictions: int, benchmark_id: str) -> None:
+    """Ids that match by coincidence (QVHighlights qids against Charades-STA ids) show as
+    predictions whose video differs from the GT's: when most do, the files do not belong
+    together, and no figure should come out."""
+    mismatched = len(joined.id_mismatches)
+    if mismatched >= 10 and mismatched * 2 > joined.by_id:
+        raise InputError(
+            joined.id_mismatches[0].split(":", 1)[0],
+            f"{mismatched} of the {joined.by_id} predictions given by id name another video than "
+            f"{benchmark_id}'s GT under that id ({joined.id_mismatches[0]}): these files do not "
+            "belong together",
+        )
+
+
 def _warnings(
     joined: Joined,
     scores: GroundingScores,
@@ -103,6 +149,12 @@ def _warnings(
     missing_rule: str,
 ) -> list[str]:
     warnings: list[str] = []
+    repeated = [i for i, n in Counter(s.sample_id for s in joined.samples).items() if n > 1]
+    if repeated:
+        warnings.append(
+            f"{len(repeated)} GT ids appear more than once (e.g. {repeated[0]}): a prediction "
+            "given by id is scored once per repeat"
+        )
     if joined.unknown:
         warnings.append(
             f"{len(joined.unknown)} predictions match no GT query and were not scored: "
@@ -150,6 +202,7 @@ def score_predictions(
     benchmark = get_benchmark(benchmark_id)
     missing_rule = missing or protocol.missing
     joined = join(samples, predictions.predictions, protocol.dedupe_keys)
+    _refuse_foreign_ids(joined, len(predictions.predictions), benchmark.id)
     scored = [
         score_sample_safely(
             s,
