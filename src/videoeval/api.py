@@ -91,7 +91,7 @@ def read_run(folder: Path) -> RunRecord:
         raise InputError(folder, "holds no run.json: not a `videoeval run` folder")
     try:
         config = json.loads(read_text(run_json))["config"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (ValueError, RecursionError, KeyError, TypeError) as exc:
         raise InputError(run_json, f"not a run.json this version reads ({exc})") from None
     responses = (
         read_log(folder / "responses.jsonl") if (folder / "responses.jsonl").exists() else []

@@ -139,7 +139,14 @@ def prepare_folder(out: Path, plan: RunPlan) -> None:
     out.mkdir(parents=True, exist_ok=True)
     run_json = out / "run.json"
     if run_json.exists():
-        previous = json.loads(run_json.read_text(encoding="utf-8"))
+        try:
+            previous = json.loads(run_json.read_text(encoding="utf-8"))
+            previous["config"]
+        except (ValueError, RecursionError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise RunMismatchError(
+                f"{run_json} is damaged or not a videoeval run.json ({type(exc).__name__}): "
+                "use another --out, or delete that folder to start over"
+            ) from None
         if previous.get("config_hash") != plan.config_hash:
             old = previous.get("config", {})
             changed = sorted(

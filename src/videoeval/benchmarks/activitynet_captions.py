@@ -39,7 +39,7 @@ def load(path: Path) -> LoadResult:
             if len(timestamps) != len(sentences):
                 raise ValueError(f"{len(timestamps)} timestamps but {len(sentences)} sentences")
             duration = as_duration(entry.get("duration"))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             skipped.append(f"{path}: video {vid!r}: {entry_problem(exc)}")
             continue
         for index, (window, sentence) in enumerate(zip(timestamps, sentences, strict=True)):
@@ -55,7 +55,7 @@ def load(path: Path) -> LoadResult:
                         split=split,
                     )
                 )
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, OverflowError) as exc:
                 skipped.append(f"{path}: video {vid!r} sentence {index}: {exc}")
     return finish(path, samples, skipped, EXPECTED)
 
@@ -89,7 +89,7 @@ def load_timed(path: Path) -> LoadResult:
                     ),
                 )
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             skipped.append(f"{path}: video {vid!r}: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
 

@@ -126,6 +126,19 @@ def read_json(path: Path) -> Any:
     return parse_json(path, read_text(path))
 
 
+JSON_ERRORS = (ValueError, RecursionError)
+"""What ``json.loads`` raises on bad text: a syntax error, an integer past 4300 digits, brackets
+nested past the recursion limit."""
+
+
+def json_problem(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)[:120]
+
+
 def parse_json(path: Path, text: str) -> Any:
     try:
         return json.loads(text)
@@ -133,6 +146,8 @@ def parse_json(path: Path, text: str) -> Any:
         raise InputError(
             path, f"not valid JSON ({exc.msg}, column {exc.colno})", exc.lineno
         ) from None
+    except JSON_ERRORS as exc:
+        raise InputError(path, f"not valid JSON ({json_problem(exc)})") from None
 
 
 def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -142,8 +157,8 @@ def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[tuple[int, dict[str, 
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            skipped.append(f"{path}:{number}: not valid JSON ({exc.msg})")
+        except JSON_ERRORS as exc:
+            skipped.append(f"{path}:{number}: not valid JSON ({json_problem(exc)})")
             continue
         if not isinstance(obj, dict):
             skipped.append(f"{path}:{number}: expected a JSON object, got {type(obj).__name__}")

@@ -48,7 +48,7 @@ def load(path: Path) -> LoadResult:
                     objects=_strings(entry.get("objects")),
                 )
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             skipped.append(f"{path}[{position}]: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
 

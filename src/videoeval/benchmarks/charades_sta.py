@@ -89,7 +89,7 @@ def _load_timechat(path: Path, data: object) -> LoadResult:
                     gt_text=str(entry["timestamp"]),
                 )
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             skipped.append(f"{path}: annotations[{position}]: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
 

@@ -64,7 +64,7 @@ def load(path: Path) -> LoadResult:
                     n_subjects=extra.get("n_subjects"),
                 )
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             skipped.append(f"{path}:{number}: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
 

@@ -57,7 +57,7 @@ def load(path: Path) -> LoadResult:
                     highlight=_saliency(obj),
                 )
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             skipped.append(f"{path}:{number}: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
 

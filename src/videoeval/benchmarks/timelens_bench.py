@@ -57,7 +57,7 @@ def load(path: Path) -> LoadResult:
                         duration=duration,
                     )
                 )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             skipped.append(f"{path}: video {vid!r}: {entry_problem(exc)}")
     return finish(path, samples, skipped, EXPECTED)
 

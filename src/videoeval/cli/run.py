@@ -18,6 +18,7 @@ from videoeval.cli.common import (
     SERVER,
     command,
     console,
+    err,
     exit_codes,
     given_options,
     refuse_inapplicable,
@@ -135,6 +136,9 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
             f"{stats.total} queries: {stats.resumed} already done, {stats.cached} from cache, "
             f"{stats.called} called ({stats.retries} retries); statuses: {dict(stats.statuses)}"
         )
+        if stats.cache_problem:
+            err.print(f"warning: the call cache could not be written ({stats.cache_problem}); "
+                      "the answers are kept in responses.jsonl", markup=False)  # fmt: skip
         _stop_if_unanswered(stats, o["out"])
         request = ScoreRequest(
             benchmark=benchmark.id, annotations=o["annotations"], from_run=o["out"],

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from videoeval.errors import EnvironmentProblem
 from videoeval.models.base import ModelRequest, ModelResponse
 
 
@@ -32,15 +33,21 @@ class CallCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            self.path, timeout=60, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS calls "
-            "(key TEXT PRIMARY KEY, response TEXT NOT NULL, created REAL NOT NULL)"
-        )
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=60, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS calls "
+                "(key TEXT PRIMARY KEY, response TEXT NOT NULL, created REAL NOT NULL)"
+            )
+        except sqlite3.Error as exc:
+            raise EnvironmentProblem(
+                f"the call cache {self.path} cannot be used ({exc}): move it away, or pass "
+                "another --cache"
+            ) from None
 
     def get(self, key: str) -> ModelResponse | None:
         with self._lock:

@@ -49,10 +49,12 @@ class CachedModel:
         salt: str = "",
         on_retry: Callable[[int, ModelError, float], None] | None = None,
         valid: Callable[[ModelResponse], bool] | None = None,
+        store: bool = True,
     ) -> CallResult:
         """The reply to ``request`` (from the cache when asked before); raises ``ModelError``
         when every attempt failed. With ``valid``, a reply it rejects is kept as evidence under
-        a key of its own, never as the answer: asking again asks the model again."""
+        a key of its own, never as the answer: asking again asks the model again. With
+        ``store=False`` the caller stores the reply (``store``) once it has logged it."""
         key = self.key(request, salt)
         stored = self.cache.get(key)
         if stored is not None:
@@ -68,7 +70,11 @@ class CachedModel:
                 response, attempts = await ask()
         else:
             response, attempts = await ask()
-        stored_as = key if valid is None or valid(response) else f"{key}:invalid"
-        # The write waits on SQLite's lock and disk: keep it off the event loop.
-        await asyncio.get_running_loop().run_in_executor(None, self.cache.put, stored_as, response)
+        if store:
+            stored_as = key if valid is None or valid(response) else f"{key}:invalid"
+            await self.store(stored_as, response)
         return CallResult(response, key, False, attempts)
+
+    async def store(self, key: str, response: ModelResponse) -> None:
+        # The write waits on SQLite's lock and disk: keep it off the event loop.
+        await asyncio.get_running_loop().run_in_executor(None, self.cache.put, key, response)

@@ -26,7 +26,7 @@ def read_log(path: Path, repair: bool = False) -> list[dict[str, Any]]:
         if line.strip():
             try:
                 rows.append(json.loads(line))
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 continue  # cannot happen for whole lines we wrote; never fatal
     return rows
 

@@ -26,6 +26,7 @@ from videoeval.models.base import (
     Model,
     ModelError,
     ModelRequest,
+    ModelResponse,
     VideoFrames,
     WholeVideo,
 )
@@ -64,6 +65,8 @@ class RunStats:
     called: int = 0
     retries: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
+    cache_problem: str | None = None
+    """A cache write that failed; the answers are in responses.jsonl all the same."""
     stopped: str | None = None
     """Why the run stopped early: the server failed ``stop_after`` samples in a row."""
 
@@ -97,6 +100,8 @@ class Engine:
         self.provider = FrameProvider(videos, frames, frame_cache)
         self.calls = CachedModel(model, call_cache, self.retry, self.rng)
         self.stop_after = STOP_AFTER
+        self.cache_problem: str | None = None
+        """The first failed cache write (the answers stay in responses.jsonl)."""
 
     def _build_request(self, item: WorkItem) -> tuple[ModelRequest, dict[str, Any]]:
         """Runs in the decode pool: video -> frames -> request."""
@@ -130,7 +135,7 @@ class Engine:
 
         row["cache_key"] = self.calls.key(request)
         try:
-            result = await self.calls.generate(request, on_retry=count_retry)
+            result = await self.calls.generate(request, on_retry=count_retry, store=False)
         except ModelError as exc:
             failed = {**row, "status": "model_error", "error": str(exc)}
             return {**failed, "unreachable": True} if exc.unreachable else failed
@@ -151,6 +156,15 @@ class Engine:
             "seconds": round(time.perf_counter() - started, 3),
             "response": response.__dict__,
         }
+
+    async def _store(self, row: dict[str, Any]) -> None:
+        if row.get("status") != "ok" or row.get("cached"):
+            return
+        try:
+            await self.calls.store(row["cache_key"], ModelResponse(**row["response"]))
+        except Exception as exc:  # a full disk, a damaged cache: the log keeps the answer
+            if not self.cache_problem:
+                self.cache_problem = f"{type(exc).__name__}: {exc}"
 
     @staticmethod
     def todo(items: Sequence[WorkItem], log: AppendLog) -> list[WorkItem]:
@@ -180,7 +194,8 @@ class Engine:
                 except asyncio.QueueEmpty:
                     return
                 row = await self.process(item, stats)
-                log.append(row)
+                log.append(row)  # the answer is safe in the log before the cache is written
+                await self._store(row)
                 stats.done += 1
                 stats.statuses[row["status"]] += 1
                 streak = streak + 1 if row.get("unreachable") else 0
@@ -190,6 +205,7 @@ class Engine:
                     on_row(row)
 
         await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(todo)) or 1)))
+        stats.cache_problem = self.cache_problem
         return stats
 
     def close(self) -> None:

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import read_text, strip_video_suffix, text_lines
+from videoeval.benchmarks.base import (
+    JSON_ERRORS,
+    json_problem,
+    read_text,
+    strip_video_suffix,
+    text_lines,
+)
 from videoeval.errors import InputError
 
 ID_FIELDS = ("idx", "vid", "id", "video")
@@ -80,7 +86,7 @@ def read_caption_predictions(path: Path) -> CaptionPredictions:
     result = CaptionPredictions(layout="", texts={}, origins={})
     try:
         whole = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         whole = None
     if isinstance(whole, dict) and whole and all(isinstance(v, str) for v in whole.values()):
         result.layout = "json {clip: description}"
@@ -94,8 +100,8 @@ def read_caption_predictions(path: Path) -> CaptionPredictions:
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.skipped.append(f"{path}:{number}: not valid JSON ({exc.msg})")
+        except JSON_ERRORS as exc:
+            result.skipped.append(f"{path}:{number}: not valid JSON ({json_problem(exc)})")
             continue
         if not isinstance(obj, dict):
             result.skipped.append(f"{path}:{number}: expected a JSON object")

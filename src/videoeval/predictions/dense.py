@@ -52,7 +52,7 @@ def read_dense_predictions(path: Path, max_proposals: int = MAX_PROPOSALS) -> De
                 if not (math.isfinite(start) and math.isfinite(end)):
                     raise ValueError("timestamp is not finite")
                 captions.append(Caption(start, end, str(item.get("sentence") or "")))
-            except (KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError, OverflowError) as exc:
                 out.problems.append(f"{vid}[{k}]: {exc}")
         out.captions[str(vid)] = captions
     return out
@@ -85,7 +85,7 @@ def is_dense_answers(path: Path) -> bool:
         with open(path, encoding="utf-8") as handle:
             first = handle.readline()
         record = json.loads(first)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):
         return False
     return (
         isinstance(record, dict)
@@ -113,7 +113,15 @@ def events_from_answer(answer: str) -> list[Caption] | None:
                     events.append(Caption(start, end, str(text)))
             if events:
                 return events
-        except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError, IndexError):
+        except (
+            AttributeError,
+            KeyError,
+            TypeError,
+            ValueError,
+            IndexError,
+            RecursionError,
+            OverflowError,
+        ):
             pass  # not the list it looked like: the text rules may still read it
     parsed = parse_answer(answer)
     if parsed is None:
@@ -146,7 +154,7 @@ def read_dense_answers(path: Path, max_proposals: int = MAX_PROPOSALS) -> DenseP
                 record = json.loads(line)
                 vid = str(next(record[k] for k in _VIDEO_KEYS if k in record))
                 answer = str(record.get("answer") or "")
-            except (json.JSONDecodeError, TypeError, StopIteration, AttributeError) as exc:
+            except (ValueError, RecursionError, TypeError, StopIteration, AttributeError) as exc:
                 out.problems.append(f"line {line_no}: not a {{vid, answer}} record ({exc})")
                 continue
             add_answer(out, vid, answer, max_proposals)

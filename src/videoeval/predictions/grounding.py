@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import read_text, strip_video_suffix, text_lines
+from videoeval.benchmarks.base import (
+    JSON_ERRORS,
+    json_problem,
+    read_text,
+    strip_video_suffix,
+    text_lines,
+)
 from videoeval.errors import InputError
 from videoeval.predictions.reference_outputs import (
     is_lmms_eval_submission,
@@ -65,7 +71,7 @@ def _spans(value: Any, width: int = 2) -> tuple[tuple[tuple[float, ...], ...], s
             return (), f"expected [start, end], got {item!r}"
         try:
             numbers = tuple(float(v) for v in item[: max(width, 2)])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return (), f"span {item!r} is not numeric"
         if not all(math.isfinite(v) for v in numbers[:2]):
             return (), f"span {item!r} is not finite"
@@ -201,14 +207,14 @@ def _decode_lines(path: Path, text: str, skipped: list[str]) -> list[tuple[int, 
         values = json.loads("[" + ",".join(line for _, line in numbered) + "]")
         if len(values) == len(numbered):
             return [(n, v) for (n, _), v in zip(numbered, values, strict=True)]
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         pass
     decoded = []
     for number, line in numbered:
         try:
             decoded.append((number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            skipped.append(f"{path}:{number}: not valid JSON ({exc.msg})")
+        except JSON_ERRORS as exc:
+            skipped.append(f"{path}:{number}: not valid JSON ({json_problem(exc)})")
     return decoded
 
 
@@ -319,8 +325,8 @@ def _read_videomind_folder(folder: Path) -> PredictionFile:
     for file in files:
         try:
             data = json.loads(read_text(file))
-        except json.JSONDecodeError as exc:
-            raise InputError(file, f"not valid JSON ({exc.msg})") from None
+        except JSON_ERRORS as exc:
+            raise InputError(file, f"not valid JSON ({json_problem(exc)})") from None
         if not is_videomind_output(data):
             raise InputError(file, "not a VideoMind output file (a list of {pred, span, ...})")
         predictions.extend(read_videomind_output(data, file.name, skipped))
@@ -338,7 +344,7 @@ def read_predictions(path: str | Path) -> PredictionFile:
     if stripped[0] in "[{":
         try:
             data = json.loads(text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             data = None  # more than one JSON value: JSON lines
         else:
             if isinstance(data, list) or not _detect_line(data):

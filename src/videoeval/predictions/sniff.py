@@ -25,7 +25,7 @@ def _first_record(head: str) -> object:
     line = head.lstrip().split("\n", 1)[0]
     try:
         return json.loads(line)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return None
 
 

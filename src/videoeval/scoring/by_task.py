@@ -169,12 +169,11 @@ def _score_etbench(request: ScoreRequest, resolved: Resolved) -> ScoreOutcome:
     """The list with answers in ``a``; from a run, the annotation list with the run's answers
     written into ``a`` (a failed call leaves it empty: Failed, as an unreadable answer)."""
     from videoeval.api import ScoreOutcome
-    from videoeval.scoring.etbench import read_etbench, score_etbench_groups
+    from videoeval.scoring.etbench import score_etbench, score_etbench_groups
 
     if resolved.run is None:
         assert request.predictions is not None
-        groups = read_etbench(request.predictions)
-        report, rows = score_etbench_groups(groups, request.predictions.name, request.seed)
+        report, rows = score_etbench(request.predictions, request.seed)
         return ScoreOutcome(report, rows, "etbench-answers", resolved.view, resolved.protocol)
     samples, _ = _samples(request, resolved)
     answers = {row["sample_id"]: row for row in resolved.run.responses}

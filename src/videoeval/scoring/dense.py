@@ -46,7 +46,7 @@ def read_references(path: Path) -> tuple[dict[str, list[Caption]], list[str]]:
             out[str(vid)] = [
                 Caption(s, e, str(t)) for (s, e), t in zip(windows, sentences, strict=True)
             ]
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             problems.append(f"{path.name}: {vid}: {entry_problem(exc)}")
     return out, problems
 

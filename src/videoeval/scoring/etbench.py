@@ -5,6 +5,7 @@ annotation file, when given, is not needed (the list carries the GT)."""
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from pathlib import Path
@@ -24,13 +25,39 @@ REFERENCE = "PolyU-ChenLab/ETBench evaluation/compute_metrics.py (dvc_eval, DVCE
 TASKS = ("dvc", "slc")
 
 
-def read_etbench(path: Path) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def _problem(sample: dict[str, Any]) -> str | None:
+    """Why a dvc / slc sample cannot be scored (the reference would stop on it)."""
+    if "video" not in sample:
+        return "no video"
+    spans, captions = sample.get("tgt"), sample.get("g")
+    if not isinstance(spans, list) or not isinstance(captions, list):
+        return "no tgt / g lists"
+    try:
+        for span in spans:
+            start, end = (float(v) for v in span)
+            if not (math.isfinite(start) and math.isfinite(end)):
+                return f"span {span} is not finite"
+    except (TypeError, ValueError, OverflowError):
+        return f"tgt {str(spans)[:40]} is not a list of [start, end]"
+    return None
+
+
+def read_etbench(
+    path: Path, skipped: list[str] | None = None
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The dvc / slc samples by (task, source); a sample that cannot be scored is left out and
+    noted in ``skipped`` instead of stopping the whole score."""
     data = read_json(path)
     if not isinstance(data, list):
         raise InputError(path, "expected E.T. Bench's list of samples")
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for sample in data:
+    for position, sample in enumerate(data):
         if isinstance(sample, dict) and sample.get("task") in TASKS:
+            problem = _problem(sample)
+            if problem is not None:
+                if skipped is not None:
+                    skipped.append(f"{path.name}[{position}]: {problem}: left out")
+                continue
             groups[(sample["task"], str(sample.get("source")))].append(sample)
     if not groups:
         raise InputError(path, "no dense captioning (dvc) or step localisation (slc) samples")
@@ -122,7 +149,12 @@ def score_group(samples: list[dict[str, Any]], encoder: Any, tokenize: Any, seed
 
 def score_etbench(path: Path, seed: int = 0) -> tuple[MetricsReport, list[dict[str, Any]]]:
     """The report (per-source figures in ``by_category``) and one row per sample."""
-    return score_etbench_groups(read_etbench(path), path.name, seed)
+    skipped: list[str] = []
+    report, rows = score_etbench_groups(read_etbench(path, skipped), path.name, seed)
+    if skipped:
+        report.warnings.append(f"{len(skipped)} samples could not be scored and were left out")
+        report.warnings.extend(skipped[:20])
+    return report, rows
 
 
 def score_etbench_groups(

@@ -56,7 +56,7 @@ def _read_duration_file(path: Path) -> dict[str, float]:
             raise InputError(path, "expected a JSON object {video_id: seconds}")
         try:
             return {strip_video_suffix(str(k)): float(v) for k, v in data.items()}
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise InputError(path, f"a duration is not a number ({exc})") from None
     try:
         with open(path, encoding="utf-8", newline="") as handle:
