@@ -31,3 +31,17 @@ class UsageError(VideoevalError):
 class EnvironmentProblem(VideoevalError):
     """The inputs are fine but the world is not: the model server is down or serves another
     model, the disk is full, the cache cannot be read. The command exits with code 3."""
+
+
+def install_command(extra: str) -> str:
+    """How to add an extra to this installation: ``pip install -e '.[x]'`` for a checkout
+    installed in place, ``pip install 'videoeval[x]'`` otherwise."""
+    import json
+    from importlib import metadata
+
+    try:
+        direct = metadata.distribution("videoeval").read_text("direct_url.json") or "{}"
+        editable = bool(json.loads(direct).get("dir_info", {}).get("editable"))
+    except (metadata.PackageNotFoundError, ValueError):
+        editable = False
+    return f"pip install -e '.[{extra}]'" if editable else f"pip install 'videoeval[{extra}]'"

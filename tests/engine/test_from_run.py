@@ -26,6 +26,8 @@ def test_score_from_run_asks_nothing_and_equals_the_run(bench) -> None:
                         "-o", out, "--cache", bench["root"] / "cache", "--max-tokens", "64",
                         "--backoff", "0.01", "--concurrency", "3")  # fmt: skip
         assert result.exit_code == 0, result.output
+        # not a terminal (a batch job's log): progress comes as plain lines on stderr
+        assert "timelens-charades: 5/5 (" in result.output
         calls = len(server.received)
         rescored = invoke("score", "timelens-charades", "-a", bench["annotations"],
                           "--from-run", out, "-o", bench["root"] / "again")  # fmt: skip

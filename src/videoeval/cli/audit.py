@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from videoeval.benchmarks import BENCHMARKS
-from videoeval.cli.common import command, console, err, exit_codes
+from videoeval.cli.common import command, console, exit_codes
+from videoeval.cli.progress import progress
 from videoeval.errors import UsageError
 from videoeval.outputs import write_report
 
@@ -181,12 +181,6 @@ def _auditor(o: dict[str, Any], inputs: AuditInputs) -> tuple[Auditor, JudgeClie
     return auditor, client, model
 
 
-def progress_bar(label: str) -> Progress:
-    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
-               TimeRemainingColumn())  # fmt: skip
-    return Progress(*columns, console=err)
-
-
 def _audit(o: dict[str, Any]) -> None:
     from videoeval.scoring.audit import audit_report
 
@@ -205,9 +199,8 @@ def _audit(o: dict[str, Any]) -> None:
 
     async def main():  # type: ignore[no-untyped-def]
         try:
-            with progress_bar("auditing") as progress:
-                task = progress.add_task("clips", total=len(inputs.samples))
-                return await auditor.audit_all(inputs.samples, lambda: progress.advance(task))
+            with progress("auditing clips", len(inputs.samples)) as advance:
+                return await auditor.audit_all(inputs.samples, lambda: advance(""))
         finally:
             await model.aclose()
 

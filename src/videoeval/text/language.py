@@ -4,7 +4,7 @@ starting one per video is where the reference scripts spend their time."""
 
 from __future__ import annotations
 
-from videoeval.errors import VideoevalError
+from videoeval.errors import VideoevalError, install_command
 
 LANGUAGE = ("Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "METEOR", "ROUGE_L", "CIDEr")
 
@@ -40,7 +40,7 @@ class LanguageScorers:
             from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
         except ImportError:
             raise VideoevalError(
-                "language metrics need pycocoevalcap and Java: pip install 'videoeval[dense]' "
+                f"language metrics need pycocoevalcap and Java: {install_command('dense')} "
                 "(or pass --no-language for P/R only)"
             ) from None
         self.tokenizer = PTBTokenizer()
