@@ -111,3 +111,23 @@ def test_concurrent_writers_of_one_entry_do_not_collide(tmp_path: Path) -> None:
     assert all(r.indices == [0, 6, 13, 19] and not r.warnings for r in results)
     files = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert sorted(p.suffix for p in files) == [".json", ".npy"]  # no temporary files left
+
+
+def test_the_frame_cache_keeps_under_its_size_cap(tmp_path) -> None:
+    import os
+
+    import numpy as np
+
+    from videoeval.video.frames import FrameCache
+
+    cache = FrameCache(tmp_path / "frames")
+    for i in range(4):
+        folder = tmp_path / "frames" / f"0{i}"
+        folder.mkdir(parents=True)
+        np.save(folder / f"0{i}key.npy", np.zeros(250_000, dtype=np.uint8))
+        (folder / f"0{i}key.json").write_text("{}")
+        os.utime(folder / f"0{i}key.npy", (i, i))  # written in order 0, 1, 2, 3
+    freed = cache.prune(600_000)
+    left = sorted(p.name for p in (tmp_path / "frames").glob("*/*.npy"))
+    assert left == ["02key.npy", "03key.npy"] and freed > 500_000
+    assert not (tmp_path / "frames" / "00" / "00key.json").exists()

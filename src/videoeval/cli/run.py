@@ -303,6 +303,14 @@ def run_command(
         Path | None,
         typer.Option(help="Cache folder (default ~/.cache/videoeval or $VIDEOEVAL_CACHE)."),
     ] = None,
+    frame_cache_gb: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Most gigabytes of decoded frames kept in the cache; the "
+            "oldest go first after a run.",
+        ),
+    ] = 20.0,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count calls, frames and tokens; call nothing.")
     ] = False,

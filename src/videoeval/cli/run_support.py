@@ -88,4 +88,5 @@ def execute_with_progress(
             advance(f"{failures} failed" if failures else "")
 
         stats = run_sync(plan, engine, o["out"], on_row)
+    FrameCache(root / "frames").prune(int(o["frame_cache_gb"] * 2**30))
     return stats

@@ -3,6 +3,7 @@ their exact times, served from a disk cache when the same file and protocol were
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -86,6 +87,28 @@ class FrameCache:
         except (OSError, ValueError):
             return None  # absent or half-written: decode again
         return SampledVideo(**record, frames=frames, from_cache=True)
+
+    def prune(self, max_bytes: int) -> int:
+        """Delete the least recently written entries until the cache holds at most
+        ``max_bytes``; returns the bytes freed. (Decoded frames are large: 296 KB of video
+        became 120 MB.) An entry deleted here is decoded again when next needed."""
+        entries = []
+        for pixels in self.root.glob("*/*.npy"):
+            try:
+                stat = pixels.stat()
+            except OSError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, pixels))
+        total = sum(size for _, size, _ in entries)
+        freed = 0
+        for _, size, pixels in sorted(entries):
+            if total - freed <= max_bytes:
+                break
+            for path in (pixels, pixels.with_suffix(".json")):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            freed += size
+        return freed
 
     def put(self, key: str, sampled: SampledVideo) -> None:
         pixels, meta = self._paths(key)
