@@ -134,7 +134,7 @@ def plan_run(
     return RunPlan(benchmark.id, protocol_name, samples, items, config, model.server())
 
 
-def prepare_folder(out: Path, plan: RunPlan) -> None:
+def prepare_folder(out: Path, plan: RunPlan, limits: dict[str, Any] | None = None) -> None:
     """Write run.json, or check that the folder's run was made with the same configuration."""
     out.mkdir(parents=True, exist_ok=True)
     run_json = out / "run.json"
@@ -162,6 +162,7 @@ def prepare_folder(out: Path, plan: RunPlan) -> None:
         "config": plan.config,
         "config_hash": plan.config_hash,
         "server": plan.server,
+        "limits": limits or {},
         "versions": _versions(),
         "git_revision": _git_revision(),
     }

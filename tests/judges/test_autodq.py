@@ -189,3 +189,17 @@ def test_without_a_judge_the_offline_metric_is_named_as_such(files) -> None:
     assert result.exit_code == 0, result.output
     assert "--judge-model" in result.output and "not AutoDQ" in result.output
     assert json.loads((out / "metrics.json").read_text())["protocol"] == "eventsim"
+
+
+def test_a_dead_judge_is_reported_before_judging(files) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    class Dead:
+        base_url = f"http://127.0.0.1:{port}/v1"
+
+    result = score(files, Dead, cache="dead-cache")
+    assert result.exit_code == 3 and "the judge cannot be asked" in result.output, result.output

@@ -16,7 +16,7 @@ from rich.table import Table
 from videoeval.benchmarks import BENCHMARKS
 from videoeval.cli.common import command, console, exit_codes
 from videoeval.cli.progress import progress
-from videoeval.errors import UsageError
+from videoeval.errors import EnvironmentProblem, UsageError
 from videoeval.outputs import write_report
 
 if TYPE_CHECKING:
@@ -169,6 +169,8 @@ def _auditor(o: dict[str, Any], inputs: AuditInputs) -> tuple[Auditor, JudgeClie
 
     model = make_model(o["judge_backend"], o["judge_model"], o["judge_base_url"],
                        o["judge_api_key_env"], 300.0, o["concurrency"])  # fmt: skip
+    if problem := model.check():
+        raise EnvironmentProblem(f"the judge cannot be asked: {problem}")
     root = cache_root(o["cache"])
     settings = GenerationSettings(temperature=o["temperature"], max_tokens=2048)
     retry = RetryPolicy(base_delay=o["backoff"])

@@ -127,7 +127,11 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
 
     with folder_lock(o["out"]):
         try:
-            prepare_folder(o["out"], plan)
+            from videoeval.models.http import MAX_RESPONSE_BYTES
+
+            limits = {"request_deadline_s": o["timeout"], "max_reply_bytes": MAX_RESPONSE_BYTES,
+                      "retries": o["retries"]}  # fmt: skip
+            prepare_folder(o["out"], plan, limits)
         except RunMismatchError as exc:
             raise UsageError(str(exc)) from None
         _check_server(model, plan, o["out"])

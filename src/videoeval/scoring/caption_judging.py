@@ -10,7 +10,7 @@ from typing import Any
 
 from videoeval.engine.cache import CallCache
 from videoeval.engine.retry import RetryPolicy
-from videoeval.errors import UsageError
+from videoeval.errors import EnvironmentProblem, UsageError
 from videoeval.judges.autodq import load_prompts
 from videoeval.judges.client import JudgeClient
 from videoeval.models.base import GenerationSettings
@@ -73,6 +73,8 @@ def judge_captions(
         options.backend, options.model, options.base_url, options.api_key_env,
         options.timeout, options.concurrency,
     )  # fmt: skip
+    if problem := model.check():
+        raise EnvironmentProblem(f"the judge cannot be asked: {problem}")
     prompts = load_prompts(options.prompt_dir)
     cache = CallCache(cache_root(options.cache) / "calls.sqlite")
     client = JudgeClient(
