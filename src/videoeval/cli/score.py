@@ -21,9 +21,8 @@ from videoeval.cli.common import (
     say,
 )
 from videoeval.cli.progress import progress
-from videoeval.cli.tables import category_table, metrics_table
+from videoeval.cli.tables import category_table, metrics_table, print_warnings
 from videoeval.report.headlines import headline_names
-from videoeval.report.terminal import print_warnings
 from videoeval.scoring.caption_judging import JudgeOptions
 
 COMMON = {"benchmark", "predictions", "annotations", "protocol", "from_run", "out", "model_name"}

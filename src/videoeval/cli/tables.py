@@ -3,6 +3,8 @@ per category where the task has categories, counts and failures."""
 
 from __future__ import annotations
 
+from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from videoeval.report.headlines import headline_metrics
@@ -50,3 +52,8 @@ def category_table(report: MetricsReport, names: list[str], title: str) -> Table
     table.add_section()
     table.add_row("overall", *[_cell(report, n, 1) for n in names])
     return table
+
+
+def print_warnings(console: Console, report: MetricsReport) -> None:
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
