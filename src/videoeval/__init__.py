@@ -16,7 +16,13 @@ def __getattr__(name: str) -> Any:
         from videoeval import api
 
         return getattr(api, name)
+    if name in ("run", "RunRequest", "RunOutcome"):
+        from videoeval import api_run
+
+        return getattr(api_run, name)
     raise AttributeError(f"module 'videoeval' has no attribute {name!r}")
 
 
-__all__ = ["ScoreOutcome", "ScoreRequest", "__version__", "score"]
+__all__ = [
+    "RunOutcome", "RunRequest", "ScoreOutcome", "ScoreRequest", "__version__", "run", "score"
+]  # fmt: skip

@@ -47,3 +47,24 @@ def test_score_from_run_asks_nothing_and_equals_the_run(bench) -> None:
     wrong = invoke("score", "timelens-charades", "-a", bench["root"] / "other" / "metrics.json",
                    "--from-run", out)  # fmt: skip
     assert wrong.exit_code == 2 and "SHA-256" in wrong.output
+
+
+def test_the_library_run_gives_the_command_figures(bench) -> None:
+    from videoeval import RunRequest, run
+
+    with FakeServer(answer_script) as server:
+        cli = invoke("run", "timelens-charades", "-a", bench["annotations"], "--videos",
+                     bench["videos"], "--model", "fake-vl", "--base-url", server.base_url,
+                     "-o", bench["root"] / "cli", "--cache", bench["root"] / "cache",
+                     "--max-tokens", "64")  # fmt: skip
+        assert cli.exit_code == 0, cli.output
+        rows: list[dict] = []
+        result = run(
+            RunRequest("timelens-charades", bench["annotations"], bench["videos"], "fake-vl",
+                       base_url=server.base_url, out=bench["root"] / "lib",
+                       cache=bench["root"] / "cache", max_tokens=64),
+            on_row=rows.append,
+        )  # fmt: skip
+    assert len(rows) == 5 and result.stats.cached == 4  # the command's calls, from the cache
+    cli_metrics = json.loads((bench["root"] / "cli" / "metrics.json").read_text())["metrics"]
+    assert result.outcome.report.metrics == cli_metrics

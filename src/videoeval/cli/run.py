@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from videoeval.api import ScoreRequest, score
-from videoeval.benchmarks import get_benchmark
-from videoeval.benchmarks.base import Benchmark, View
+from videoeval.api_run import RunRequest, prepare, run
 from videoeval.cli.common import (
     DENSE,
     FRAMES,
@@ -24,29 +23,12 @@ from videoeval.cli.common import (
     refuse_inapplicable,
     say,
 )
-from videoeval.cli.run_support import (
-    execute_with_progress,
-    frame_protocol,
-    prompt_for,
-    settings_of,
-)
+from videoeval.cli.progress import progress
 from videoeval.cli.score import judge_options, print_outcome
-from videoeval.errors import EnvironmentProblem, UsageError
-from videoeval.models.factory import make_model
-from videoeval.protocols import protocol_info
 
 DENSE_RUN_OPTIONS = {"reference", "no_language"}
 JUDGE_RUN_OPTIONS = {"judge_model", "judge_base_url", "judge_backend", "judge_api_key_env",
                      "judge_temperature"}  # fmt: skip
-
-
-def _view(benchmark: Benchmark, protocol: str | None) -> View:
-    if protocol is not None:
-        return benchmark.view(protocol_info(protocol).task)
-    runnable = [v for v in benchmark.views if v.prompt is not None or v.prompt_field is not None]
-    if not runnable:
-        raise UsageError(f"`run` does not drive {benchmark.id} yet: score its answers instead")
-    return runnable[0]
 
 
 def _dry_run(plan: Any, o: dict[str, Any], frames: Any) -> None:
@@ -61,99 +43,46 @@ def _dry_run(plan: Any, o: dict[str, Any], frames: Any) -> None:
     console.print(table)
 
 
-def _check_server(model: Any, plan: Any, out: Path) -> None:
-    """Before asking anything: is the server there, and does it serve the model? (Skipped when
-    every sample is already answered in the run folder.)"""
-    from videoeval.engine.log import AppendLog
-    from videoeval.engine.runner import Engine
-
-    log = AppendLog(out / "responses.jsonl")
-    try:
-        todo = Engine.todo(plan.items, log)
-    finally:
-        log.close()
-    if todo and (problem := model.check()):
-        raise EnvironmentProblem(f"{problem}; nothing was asked (start the server or fix "
-                                 "--base-url / --model, then run the same command)")  # fmt: skip
-
-
-def _stop_if_unanswered(stats: Any, out: Path) -> None:
-    """A run stopped early, or one where no sample got an answer, has no figures to report:
-    say why and exit 3 instead of writing zeros."""
-    from collections import Counter
-
-    from videoeval.engine.log import read_log
-    from videoeval.engine.runner import STOP_AFTER
-
-    if stats.stopped:
-        raise EnvironmentProblem(
-            f"stopped after {STOP_AFTER} samples in a row could not reach the model "
-            f"({stats.stopped}); the answers so far are kept: run the same command to resume"
-        )
-    rows = read_log(out / "responses.jsonl")
-    if not rows or any(r.get("status") == "ok" for r in rows):
-        return
-    errors = Counter(str(r.get("error")) for r in rows if r.get("status") == "model_error")
-    if errors:
-        cause = errors.most_common(1)[0][0]
-        raise EnvironmentProblem(f"no sample got an answer ({len(rows)} tried): {cause}")
-    example = rows[0].get("error")
-    raise UsageError(f"none of the {len(rows)} samples' videos could be read ({example})")
+def request_of(o: dict[str, Any]) -> RunRequest:
+    """The command's options as the library's typed request."""
+    names = {f.name for f in fields(RunRequest)} - {"references", "language", "judge"}
+    judge = judge_options({**o, "judge_concurrency": o["concurrency"],
+                           "judge_backoff": o["backoff"]})  # fmt: skip
+    return RunRequest(
+        **{k: o[k] for k in names}, references=tuple(o["reference"] or ()),
+        language=not o["no_language"], judge=judge,
+    )  # fmt: skip
 
 
 def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
-    from videoeval.runs import RunMismatchError, plan_run, prepare_folder
-
-    benchmark = get_benchmark(o["benchmark"])
-    view = _view(benchmark, o["protocol"])
-    if view.task != "captioning":
-        refuse_inapplicable(ctx, given_options(ctx) & JUDGE_RUN_OPTIONS, set(), f"{view.task} runs")
-    if view.task != "dense_captioning":
-        refuse_inapplicable(ctx, given_options(ctx) & DENSE_RUN_OPTIONS, set(), f"{view.task} runs")
-    protocol = o["protocol"] or ("autodq" if view.task == "captioning" else view.default_protocol)
-    frames = frame_protocol(o)
-    settings, system = settings_of(o)
-    model = make_model(o["backend"], o["model"], o["base_url"], o["api_key_env"], o["timeout"],
-                       o["concurrency"], o["cache_by_server"])  # fmt: skip
-    template = prompt_for(view, o["prompt_file"])
-    plan = plan_run(benchmark.id, view, o["annotations"], protocol, template, model, frames,
-                    settings, system, o["limit"])  # fmt: skip
-    if not o["videos"].is_dir():
-        raise UsageError(f"--videos {o['videos']} is not a folder")
+    request = request_of(o)
+    prepared = prepare(request)
+    task = prepared.view.task
+    if task != "captioning":
+        refuse_inapplicable(ctx, given_options(ctx) & JUDGE_RUN_OPTIONS, set(), f"{task} runs")
+    if task != "dense_captioning":
+        refuse_inapplicable(ctx, given_options(ctx) & DENSE_RUN_OPTIONS, set(), f"{task} runs")
     if o["dry_run"]:
-        _dry_run(plan, o, frames)
+        _dry_run(prepared.plan, o, prepared.frames)
         return
-    from videoeval.engine.lock import folder_lock
+    failures = 0
+    with progress(request.benchmark, len(prepared.plan.items)) as advance:
 
-    with folder_lock(o["out"]):
-        try:
-            from videoeval.models.http import MAX_RESPONSE_BYTES
+        def on_row(row: dict[str, Any]) -> None:
+            nonlocal failures
+            failures += row["status"] != "ok"
+            advance(f"{failures} failed" if failures else "")
 
-            limits = {"request_deadline_s": o["timeout"], "max_reply_bytes": MAX_RESPONSE_BYTES,
-                      "retries": o["retries"]}  # fmt: skip
-            prepare_folder(o["out"], plan, limits)
-        except RunMismatchError as exc:
-            raise UsageError(str(exc)) from None
-        _check_server(model, plan, o["out"])
-        stats = execute_with_progress(plan, frames, settings, system, model, o)
-        say(
-            f"{stats.total} queries: {stats.resumed} already done, {stats.cached} from cache, "
-            f"{stats.called} called ({stats.retries} retries); statuses: {dict(stats.statuses)}"
-        )
-        if stats.cache_problem:
-            err.print(f"warning: the call cache could not be written ({stats.cache_problem}); "
-                      "the answers are kept in responses.jsonl", markup=False)  # fmt: skip
-        _stop_if_unanswered(stats, o["out"])
-        request = ScoreRequest(
-            benchmark=benchmark.id, annotations=o["annotations"], from_run=o["out"],
-            protocol=None if view.task == "captioning" else protocol,
-            references=tuple(o["reference"] or ()), language=not o["no_language"],
-            judge=judge_options({**o, "judge_concurrency": o["concurrency"],
-                                 "judge_backoff": o["backoff"]}),
-        )  # fmt: skip
-        outcome = score(request)
-        outcome.write(o["out"])
-    print_outcome(outcome)
+        result = run(request, on_row, prepared)
+    stats = result.stats
+    say(
+        f"{stats.total} queries: {stats.resumed} already done, {stats.cached} from cache, "
+        f"{stats.called} called ({stats.retries} retries); statuses: {dict(stats.statuses)}"
+    )
+    if stats.cache_problem:
+        err.print(f"warning: the call cache could not be written ({stats.cache_problem}); "
+                  "the answers are kept in responses.jsonl", markup=False)  # fmt: skip
+    print_outcome(result.outcome)
     say(f"run folder: {o['out']}")
 
 

@@ -1,15 +1,15 @@
-"""The pieces of ``videoeval run`` between its options and its table: typed frame, prompt and
-generation settings from the options, and the engine with a progress bar."""
+"""A run's options as the typed pieces the engine takes (frame protocol, prompt, generation
+settings), and the engine itself over a run folder."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from videoeval.benchmarks.base import View, read_text
-from videoeval.cli.progress import progress
 from videoeval.engine.cache import CallCache
 from videoeval.engine.retry import RetryPolicy
 from videoeval.engine.runner import Engine, FrameProtocol, RunStats
@@ -69,24 +69,23 @@ def settings_of(o: dict[str, Any]) -> tuple[GenerationSettings, str | None]:
     return settings, read_text(o["system_file"]) if o["system_file"] else None
 
 
-def execute_with_progress(
-    plan: RunPlan, frames: FrameProtocol, settings: GenerationSettings, system: str | None,
-    model: Model, o: dict[str, Any],
-) -> RunStats:  # fmt: skip
+def execute(
+    plan: RunPlan,
+    frames: FrameProtocol,
+    settings: GenerationSettings,
+    system: str | None,
+    model: Model,
+    o: dict[str, Any],
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> RunStats:
+    """Ask every unanswered sample of ``plan`` (``on_row`` after each), then keep the frame
+    cache under its size cap."""
     root = cache_root(o["cache"])
     engine = Engine(
         model, CallCache(root / "calls.sqlite"), FrameCache(root / "frames"), o["videos"],
         frames, settings, system, o["concurrency"],
         retry=RetryPolicy(attempts=o["retries"], base_delay=o["backoff"]),
     )  # fmt: skip
-    failures = 0
-    with progress(plan.benchmark_id, len(plan.items)) as advance:
-
-        def on_row(row: dict[str, Any]) -> None:
-            nonlocal failures
-            failures += row["status"] != "ok"
-            advance(f"{failures} failed" if failures else "")
-
-        stats = run_sync(plan, engine, o["out"], on_row)
+    stats = run_sync(plan, engine, o["out"], on_row)
     FrameCache(root / "frames").prune(int(o["frame_cache_gb"] * 2**30))
     return stats

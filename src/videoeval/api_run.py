@@ -1,0 +1,184 @@
+"""The library API of ``videoeval run``: a model on a benchmark view, resumable, then scored by
+``videoeval.api.score`` from the run folder (the same code ``score --from-run`` uses)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from videoeval.api import ScoreOutcome, ScoreRequest, score
+from videoeval.benchmarks import get_benchmark
+from videoeval.benchmarks.base import Benchmark, View
+from videoeval.engine.runner import RunStats
+from videoeval.errors import EnvironmentProblem, UsageError
+from videoeval.protocols import protocol_info
+from videoeval.scoring.caption_judging import JudgeOptions
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Every ``videoeval run`` option, typed; the defaults are the command's."""
+
+    benchmark: str
+    annotations: Path
+    videos: Path
+    model: str
+    base_url: str | None = None
+    backend: str = "openai"
+    api_key_env: str | None = None
+    out: Path = Path("videoeval-out/run")
+    protocol: str | None = None
+    sampling: str = "fps"
+    fps: float = 2.0
+    min_frames: int = 4
+    max_frames: int | None = None
+    nframes: int | None = None
+    max_pixels: int | None = None
+    min_pixels: int = 128 * 28 * 28
+    total_pixels: int | None = None
+    factor: int = 28
+    labels: str = "per-frame"
+    video_mode: str = "frames"
+    prompt_file: Path | None = None
+    system_file: Path | None = None
+    temperature: float = 0.0
+    max_tokens: int = 512
+    seed: int | None = None
+    concurrency: int = 16
+    timeout: float = 120.0
+    retries: int = 6
+    backoff: float = 1.0
+    limit: int | None = None
+    cache: Path | None = None
+    cache_by_server: bool = False
+    frame_cache_gb: float = 20.0
+    references: tuple[Path, ...] = ()
+    language: bool = True
+    judge: JudgeOptions | None = None
+
+
+@dataclass
+class RunOutcome:
+    stats: RunStats
+    outcome: ScoreOutcome
+
+
+def run_view(benchmark: Benchmark, protocol: str | None) -> View:
+    """The view a run drives: the protocol's, else the first view with a prompt."""
+    if protocol is not None:
+        return benchmark.view(protocol_info(protocol).task)
+    runnable = [v for v in benchmark.views if v.prompt is not None or v.prompt_field is not None]
+    if not runnable:
+        raise UsageError(f"`run` does not drive {benchmark.id} yet: score its answers instead")
+    return runnable[0]
+
+
+@dataclass
+class Prepared:
+    view: View
+    protocol: str
+    plan: Any
+    frames: Any
+    settings: Any
+    system: str | None
+    model: Any
+
+
+def prepare(request: RunRequest) -> Prepared:
+    """Everything a run needs, checked, before any video is read or any call made."""
+    from videoeval.models.factory import make_model
+    from videoeval.run_inputs import frame_protocol, prompt_for, settings_of
+    from videoeval.runs import plan_run
+
+    o = asdict(request)
+    benchmark = get_benchmark(request.benchmark)
+    view = run_view(benchmark, request.protocol)
+    protocol = request.protocol or (
+        "autodq" if view.task == "captioning" else view.default_protocol
+    )
+    frames = frame_protocol(o)
+    settings, system = settings_of(o)
+    model = make_model(request.backend, request.model, request.base_url, request.api_key_env,
+                       request.timeout, request.concurrency, request.cache_by_server)  # fmt: skip
+    template = prompt_for(view, request.prompt_file)
+    plan = plan_run(benchmark.id, view, request.annotations, protocol, template, model, frames,
+                    settings, system, request.limit)  # fmt: skip
+    if not request.videos.is_dir():
+        raise UsageError(f"--videos {request.videos} is not a folder")
+    return Prepared(view, protocol, plan, frames, settings, system, model)
+
+
+def check_server(model: Any, plan: Any, out: Path) -> None:
+    """Before asking anything: is the server there, and does it serve the model? (Skipped when
+    every sample is already answered in the run folder.)"""
+    from videoeval.engine.log import AppendLog
+    from videoeval.engine.runner import Engine
+
+    log = AppendLog(out / "responses.jsonl")
+    try:
+        todo = Engine.todo(plan.items, log)
+    finally:
+        log.close()
+    if todo and (problem := model.check()):
+        raise EnvironmentProblem(f"{problem}; nothing was asked (start the server or fix "
+                                 "--base-url / --model, then run the same command)")  # fmt: skip
+
+
+def stop_if_unanswered(stats: RunStats, out: Path) -> None:
+    """A run stopped early, or one where no sample got an answer, has no figures to report."""
+    from videoeval.engine.log import read_log
+    from videoeval.engine.runner import STOP_AFTER
+
+    if stats.stopped:
+        raise EnvironmentProblem(
+            f"stopped after {STOP_AFTER} samples in a row could not reach the model "
+            f"({stats.stopped}); the answers so far are kept: run the same command to resume"
+        )
+    rows = read_log(out / "responses.jsonl")
+    if not rows or any(r.get("status") == "ok" for r in rows):
+        return
+    errors = Counter(str(r.get("error")) for r in rows if r.get("status") == "model_error")
+    if errors:
+        cause = errors.most_common(1)[0][0]
+        raise EnvironmentProblem(f"no sample got an answer ({len(rows)} tried): {cause}")
+    example = rows[0].get("error")
+    raise UsageError(f"none of the {len(rows)} samples' videos could be read ({example})")
+
+
+def run(
+    request: RunRequest,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+    prepared: Prepared | None = None,
+) -> RunOutcome:
+    """Run (or resume) ``request`` into ``request.out`` and score it; ``on_row`` is called after
+    each answered sample. Raises ``EnvironmentProblem`` when the server cannot answer."""
+    from videoeval.engine.lock import folder_lock
+    from videoeval.models.http import MAX_RESPONSE_BYTES
+    from videoeval.run_inputs import execute
+    from videoeval.runs import RunMismatchError, prepare_folder
+
+    p = prepared or prepare(request)
+    with folder_lock(request.out):
+        limits = {"request_deadline_s": request.timeout, "max_reply_bytes": MAX_RESPONSE_BYTES,
+                  "retries": request.retries}  # fmt: skip
+        try:
+            prepare_folder(request.out, p.plan, limits)
+        except RunMismatchError as exc:
+            raise UsageError(str(exc)) from None
+        check_server(p.model, p.plan, request.out)
+        o = asdict(request)
+        stats = execute(p.plan, p.frames, p.settings, p.system, p.model, o, on_row)
+        stop_if_unanswered(stats, request.out)
+        scored = score(
+            ScoreRequest(
+                benchmark=request.benchmark, annotations=request.annotations,
+                from_run=request.out,
+                protocol=None if p.view.task == "captioning" else p.protocol,
+                references=request.references, language=request.language, judge=request.judge,
+            )
+        )  # fmt: skip
+        scored.write(request.out)
+    return RunOutcome(stats, scored)
