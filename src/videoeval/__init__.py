@@ -20,9 +20,14 @@ def __getattr__(name: str) -> Any:
         from videoeval import api_run
 
         return getattr(api_run, name)
+    if name in ("audit", "AuditRequest", "AuditOutcome"):
+        from videoeval import api_audit
+
+        return getattr(api_audit, name)
     raise AttributeError(f"module 'videoeval' has no attribute {name!r}")
 
 
 __all__ = [
-    "RunOutcome", "RunRequest", "ScoreOutcome", "ScoreRequest", "__version__", "run", "score"
+    "AuditOutcome", "AuditRequest", "RunOutcome", "RunRequest", "ScoreOutcome", "ScoreRequest",
+    "__version__", "audit", "run", "score",
 ]  # fmt: skip
