@@ -190,3 +190,18 @@ def test_runs_are_independent_by_seed_and_identical_runs_are_flagged(bench) -> N
         json.loads(x) for x in (bench["root"] / "out" / "samples.jsonl").read_text().splitlines()
     ]
     assert [r["seed"] for r in rows[0]["runs"]] == [10, 11, 12]
+
+
+def test_the_library_audit_equals_the_command(bench) -> None:
+    from videoeval import AuditRequest, audit
+
+    reply, _ = judge()
+    with FakeServer(reply) as server:
+        assert run_audit(bench, server).exit_code == 0
+        outcome = audit(
+            AuditRequest("dream1k", bench["annotations"], bench["videos"], "vjudge",
+                         judge_base_url=server.base_url, runs=3, out=bench["root"] / "lib",
+                         cache=bench["root"] / "cache", backoff=0.01)
+        )  # fmt: skip
+    command = json.loads((bench["root"] / "out" / "metrics.json").read_text())
+    assert outcome.report.metrics == command["metrics"] and outcome.calls.calls == 0
