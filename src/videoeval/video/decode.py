@@ -29,6 +29,21 @@ class DecodedFrames:
     warnings: list[str] = field(default_factory=list)
 
 
+def _check_indices(info: VideoInfo, indices: Sequence[int]) -> None:
+    if not indices:
+        raise ValueError("no frame indices to decode")
+    bad = [i for i in indices if not 0 <= i < info.frame_count]
+    if bad:
+        raise ValueError(f"frame indices {bad[:5]} outside 0..{info.frame_count - 1}")
+
+
+def _pixels(frame: Any, width: int, height: int) -> np.ndarray:
+    if (frame.width, frame.height) == (width, height):
+        return frame.to_ndarray(format="rgb24")
+    # asked for another size, or the stream changed size midway
+    return frame.to_ndarray(width=width, height=height, format="rgb24", interpolation="BICUBIC")
+
+
 def decode_frames(
     info: VideoInfo, indices: Sequence[int], size: tuple[int, int] | None = None
 ) -> DecodedFrames:
@@ -36,11 +51,7 @@ def decode_frames(
     when given."""
     import av
 
-    if not indices:
-        raise ValueError("no frame indices to decode")
-    bad = [i for i in indices if not 0 <= i < info.frame_count]
-    if bad:
-        raise ValueError(f"frame indices {bad[:5]} outside 0..{info.frame_count - 1}")
+    _check_indices(info, indices)
     wanted = sorted(set(indices))
     wanted_pts = {info.pts[i]: i for i in wanted}
     # Frames go straight into the output array (one copy, no stacking afterwards).
@@ -75,12 +86,7 @@ def decode_frames(
                     hit = wanted_pts.get(frame.pts)
                     position = bisect.bisect_left(info.pts, frame.pts)
                     if hit is not None and hit not in got:
-                        if (frame.width, frame.height) == (width, height):
-                            out[slots[hit]] = frame.to_ndarray(format="rgb24")
-                        else:  # asked for another size, or the stream changed size midway
-                            out[slots[hit]] = frame.to_ndarray(
-                                width=width, height=height, format="rgb24", interpolation="BICUBIC"
-                            )
+                        out[slots[hit]] = _pixels(frame, width, height)
                         got.add(hit)
                     if position >= target:
                         break
