@@ -137,6 +137,8 @@ def audit(request: AuditRequest, on_clip: Callable[[], None] | None = None) -> A
 
     if request.benchmark not in AUDITABLE:
         raise UsageError(f"audit covers {', '.join(AUDITABLE)}, not {request.benchmark!r}")
+    if not request.videos.is_dir():
+        raise UsageError(f"--videos {request.videos} is not a folder")
     o = asdict(request)
     inputs = audit_inputs(o)
     auditor, client, model = _auditor(o, inputs)

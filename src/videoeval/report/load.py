@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from videoeval.benchmarks.base import read_text, text_lines
 from videoeval.errors import InputError
 from videoeval.schema import MetricsReport
@@ -28,9 +30,21 @@ class RunData:
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
+    """The rows of a JSONL file; a line that is not a JSON object is left out (a report shows
+    what it can read)."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in text_lines(read_text(path)) if line.strip()]
+    rows = []
+    for line in text_lines(read_text(path)):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows
 
 
 def load_run(folder: Path) -> RunData:
@@ -39,8 +53,12 @@ def load_run(folder: Path) -> RunData:
         raise InputError(folder, "holds no metrics.json: not a videoeval output folder")
     try:
         report = MetricsReport.model_validate_json(read_text(metrics_path))
-    except ValueError as exc:
-        raise InputError(metrics_path, f"not a metrics.json this version reads ({exc})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ())) or "the file"
+        raise InputError(
+            metrics_path, f"not a metrics.json this version reads ({where}: {first['msg']})"
+        ) from None
     model = report.model or "-"
     run_json = folder / "run.json"
     if report.model:
