@@ -216,6 +216,9 @@ def _row(
     )
 
 
+_NO_K: dict[int, float] = {}  # shared, never written: protocols without R@k
+
+
 def _ranked(
     spans: Sequence[Sequence[float]],
     earlier: Sequence[GroundingPrediction],
@@ -267,7 +270,7 @@ def score_sample(
     if pred is None:
         counted = missing == "miss"
         row = _row(sample, None, "missing_prediction", counted=counted)
-        best_of = dict.fromkeys(protocol.recall_at_k, 0.0)
+        best_of = dict.fromkeys(protocol.recall_at_k, 0.0) if protocol.recall_at_k else _NO_K
         return Scored(row, [] if protocol.with_map and counted else None, best_of)
 
     notes: list[str] = []
@@ -276,7 +279,7 @@ def score_sample(
     )
     windows = _gt_windows(sample, pred, protocol)
     value, scored, window = 0.0, None, None
-    best_of = dict.fromkeys(protocol.recall_at_k, 0.0)
+    best_of = dict.fromkeys(protocol.recall_at_k, 0.0) if protocol.recall_at_k else _NO_K
     if spans:
         top = (float(spans[0][0]), float(spans[0][1]))
         value, scored, window, problem = _top1_iou(sample, windows, top, protocol, normalised)

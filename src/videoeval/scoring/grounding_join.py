@@ -29,7 +29,8 @@ class Joined:
     by_id: int = 0
     """Predictions that named their query by id (the ones ``id_mismatches`` checks)."""
     history: dict[str, list[GroundingPrediction]] = field(default_factory=dict)
-    """Every prediction a query received, in file order (the last one is in ``predictions``)."""
+    """For a query that received several predictions: all of them, in file order (the last one
+    is in ``predictions``)."""
 
 
 def join(
@@ -88,9 +89,8 @@ def join(
             continue
         if target.sample_id in joined.predictions:
             joined.duplicates += 1
-            joined.history[target.sample_id].append(pred)
-        else:
-            joined.history[target.sample_id] = [pred]
+            previous = joined.predictions[target.sample_id]
+            joined.history.setdefault(target.sample_id, [previous]).append(pred)
         joined.predictions[target.sample_id] = pred
         order[target.sample_id] = position
     if dedupe_keys:

@@ -210,7 +210,7 @@ def score_predictions(
             protocol,
             benchmark.id,
             missing_rule,
-            earlier=joined.history.get(s.sample_id, [])[:-1],
+            earlier=joined.history[s.sample_id][:-1] if s.sample_id in joined.history else (),
         )
         for s in joined.samples
     ]
