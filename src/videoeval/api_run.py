@@ -40,7 +40,8 @@ class RunRequest:
     min_pixels: int = 128 * 28 * 28
     total_pixels: int | None = None
     factor: int = 28
-    labels: str = "per-frame"
+    labels: str | None = None
+    """Time labels before frames; default 'per-frame' for --video-mode frames, else 'none'."""
     video_mode: str = "frames"
     prompt_file: Path | None = None
     system_file: Path | None = None

@@ -23,14 +23,29 @@ from videoeval.video.frames import FrameCache
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec
 
+VIDEO_MODES = ("frames", "jpeg-video", "video")
+"""How a sample's video travels: our frames as images, our frames as one video (vLLM's
+``video/jpeg``, with their source timing), or the whole file for the server to sample."""
+
 
 def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
     """The frame options (``sampling``, ``fps``, ``nframes``, pixels, labels, mode) as one
     validated value."""
-    if o["labels"] not in LABEL_TEMPLATES:
+    mode, labels = o["video_mode"], o["labels"]
+    if mode not in VIDEO_MODES:
+        raise UsageError(f"--video-mode takes one of {', '.join(VIDEO_MODES)}, not {mode!r}")
+    if labels is None:
+        labels = "per-frame" if mode == "frames" else "none"
+    elif mode != "frames" and labels != "none":
+        # One video part has no place for a text before each frame: the model's processor
+        # writes the video's timestamps itself.
+        raise UsageError(f"--labels {labels} applies to --video-mode frames only (frames sent "
+                         f"as one video carry their timing, not text labels)")  # fmt: skip
+    if labels not in LABEL_TEMPLATES:
         raise UsageError(f"--labels takes one of {', '.join(LABEL_TEMPLATES)}")
-    if o["video_mode"] not in ("frames", "video"):
-        raise UsageError("--video-mode takes 'frames' or 'video'")
+    if mode == "jpeg-video" and o["backend"] == "gemini":
+        raise UsageError("--video-mode jpeg-video is vLLM's video/jpeg input: Gemini takes "
+                         "'frames' or 'video'")  # fmt: skip
     fields = {"kind": o["sampling"], "fps": o["fps"], "min_frames": o["min_frames"],
               "max_frames": o["max_frames"], "nframes": o["nframes"]}  # fmt: skip
     try:
@@ -45,7 +60,7 @@ def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
             factor=factor, min_pixels=o["min_pixels"],
             max_pixels=o["max_pixels"] or 768 * factor * factor, total_pixels=o["total_pixels"],
         )  # fmt: skip
-    return FrameProtocol(spec=spec, budget=budget, labels=o["labels"], mode=o["video_mode"])
+    return FrameProtocol(spec=spec, budget=budget, labels=labels, mode=mode)
 
 
 def prompt_for(view: View, prompt_file: Path | None) -> PromptTemplate | None:

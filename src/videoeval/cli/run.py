@@ -175,16 +175,19 @@ def run_command(
         ),
     ] = 28,
     labels: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="Time labels before frames: 'per-frame', 'qwen3' or 'none'.",
+            help="Time labels before frames: 'per-frame' (default in frames mode), 'qwen3' or "
+            "'none'.",
             rich_help_panel=FRAMES,
         ),
-    ] = "per-frame",
+    ] = None,
     video_mode: Annotated[
         str,
         typer.Option(
-            help="'frames' (we sample) or 'video' (send the file; the server samples at --fps).",
+            help="'frames' (our frames as images), 'jpeg-video' (our frames as one video with "
+            "their source timing: vLLM's video/jpeg) or 'video' (send the file; the server "
+            "samples at --fps).",
             rich_help_panel=FRAMES,
         ),
     ] = "frames",
@@ -295,7 +298,7 @@ def run_command(
     Example (vLLM serving Qwen3-VL):\n
       videoeval run timelens-charades -a charades-timelens.json --videos videos/charades
       --model Qwen/Qwen3-VL-8B-Instruct --base-url http://localhost:8000/v1
-      --labels qwen3 --factor 32
+      --video-mode jpeg-video --factor 32
     """
     options = dict(locals())
     with exit_codes():

@@ -6,6 +6,7 @@ from videoeval.models.base import (
     ModelError,
     ModelRequest,
     ModelResponse,
+    SourceTiming,
     VideoFrames,
     WholeVideo,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "ModelError",
     "ModelRequest",
     "ModelResponse",
+    "SourceTiming",
     "VideoFrames",
     "WholeVideo",
 ]

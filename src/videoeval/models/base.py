@@ -23,14 +23,28 @@ class GenerationSettings(BaseModel):
 
 
 @dataclass(frozen=True)
+class SourceTiming:
+    """Where sampled frames sit in their source video, for servers that take the frames as one
+    video and compute its time positions themselves (vLLM's ``video/jpeg``: a Qwen-VL processor
+    turns ``indices / fps`` into the video's timestamps)."""
+
+    fps: float
+    indices: tuple[int, ...]
+    total_frames: int
+    duration: float
+
+
+@dataclass(frozen=True)
 class VideoFrames:
     """Sampled frames, each a JPEG with its presentation time; ``labels`` are the texts placed
-    before each frame (or before each pair, for patch-labelled templates)."""
+    before each frame (or before each pair, for patch-labelled templates). With ``as_video``
+    the frames are sent as one video (its timing given) instead of as separate images."""
 
     jpegs: tuple[bytes, ...]
     timestamps: tuple[float, ...]
     labels: tuple[str, ...]
     label_every: int = 1
+    as_video: SourceTiming | None = None
 
     def label_before(self, frame: int) -> str | None:
         if frame % self.label_every or frame // self.label_every >= len(self.labels):
@@ -63,6 +77,11 @@ class ModelRequest:
                 "labels": list(self.video.labels),
                 "label_every": self.video.label_every,
             }
+            if self.video.as_video is not None:  # absent otherwise: image-mode keys unchanged
+                timing = self.video.as_video
+                video["as_video"] = {"fps": timing.fps, "indices": list(timing.indices),
+                                     "total_frames": timing.total_frames,
+                                     "duration": timing.duration}  # fmt: skip
         elif isinstance(self.video, WholeVideo):
             video = {
                 "video": hashlib.sha256(self.video.data).hexdigest(),

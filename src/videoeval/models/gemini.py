@@ -54,6 +54,9 @@ class Gemini:
     def body(self, request: ModelRequest) -> dict[str, Any]:
         parts: list[dict[str, Any]] = []
         video = request.video
+        if isinstance(video, VideoFrames) and video.as_video is not None:
+            raise ModelError("Gemini has no frames-as-one-video input: use --video-mode "
+                             "frames or video", False)  # fmt: skip
         if isinstance(video, VideoFrames):
             for i, jpeg in enumerate(video.jpegs):
                 label = video.label_before(i)

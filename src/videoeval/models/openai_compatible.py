@@ -1,9 +1,12 @@
 """OpenAI chat completions: vLLM, SGLang, Ollama, llama.cpp server, OpenAI.
 
-Frames go as ``image_url`` parts (base64 JPEG), each preceded by its time label as a text part;
-a whole video goes as a ``video_url`` part (vLLM), with the sampling fps passed through
-``mm_processor_kwargs``. The API key is read from the environment variable the user names, at
-call time, and is sent only in the Authorization header.
+Frames go as ``image_url`` parts (base64 JPEG), each preceded by its time label as a text part,
+or, for vLLM, as one ``video_url`` part ``data:video/jpeg;base64,<jpeg>,<jpeg>,...`` (its
+``VideoMediaIO``) with their source timing in ``media_io_kwargs`` so that the model's processor
+computes the video's timestamps from our frame indices; a whole video goes as a ``video_url``
+part (vLLM), with the sampling fps passed through ``mm_processor_kwargs``. The API key is read
+from the environment variable the user names, at call time, and is sent only in the
+Authorization header.
 """
 
 from __future__ import annotations
@@ -12,7 +15,14 @@ import base64
 import os
 from typing import Any
 
-from videoeval.models.base import ModelError, ModelRequest, ModelResponse, VideoFrames, WholeVideo
+from videoeval.models.base import (
+    ModelError,
+    ModelRequest,
+    ModelResponse,
+    SourceTiming,
+    VideoFrames,
+    WholeVideo,
+)
 from videoeval.models.http import (
     check_endpoint,
     check_key_variable,
@@ -20,6 +30,24 @@ from videoeval.models.http import (
     post_json,
     safe_url,
 )
+
+
+def jpeg_video_part(video: VideoFrames) -> dict[str, Any]:
+    """Our frames, in order, as one vLLM ``video/jpeg`` URL (frames joined by commas)."""
+    frames = ",".join(base64.b64encode(j).decode() for j in video.jpegs)
+    return {"type": "video_url", "video_url": {"url": "data:video/jpeg;base64," + frames}}
+
+
+def timing_kwargs(timing: SourceTiming) -> dict[str, Any]:
+    """The ``media_io_kwargs["video"]`` that make vLLM keep every frame sent (``num_frames``
+    -1; its default keeps the first 32) and give the processor their source positions."""
+    return {
+        "num_frames": -1,
+        "fps": timing.fps,
+        "frames_indices": list(timing.indices),
+        "total_num_frames": timing.total_frames,
+        "duration": timing.duration,
+    }
 
 
 class OpenAICompatible:
@@ -54,7 +82,10 @@ class OpenAICompatible:
         content: list[dict[str, Any]] = []
         extra: dict[str, Any] = {}
         video = request.video
-        if isinstance(video, VideoFrames):
+        if isinstance(video, VideoFrames) and video.as_video is not None:
+            content.append(jpeg_video_part(video))
+            extra["media_io_kwargs"] = {"video": timing_kwargs(video.as_video)}
+        elif isinstance(video, VideoFrames):
             for i, jpeg in enumerate(video.jpegs):
                 label = video.label_before(i)
                 if label is not None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from videoeval.benchmarks.base import VIDEO_SUFFIXES
-from videoeval.models.base import VideoFrames
+from videoeval.models.base import SourceTiming, VideoFrames
 from videoeval.prompts.video_labels import LabelTemplate, frames_for_request
 from videoeval.video.frames import FrameCache, sample_video
 from videoeval.video.probe import VideoError
@@ -24,12 +24,14 @@ MEMO_BYTES = 256 * 1024 * 1024
 
 @dataclass(frozen=True)
 class FrameProtocol:
-    """Which frames, at what size, labelled how, sent as images or as the whole file."""
+    """Which frames, at what size, labelled how, and how they travel: ``frames`` (separate
+    images), ``jpeg-video`` (our frames as one video with their source timing) or ``video``
+    (the whole file; the server samples)."""
 
     spec: SamplingSpec
     budget: PixelBudget | None = None
     labels: LabelTemplate = "per-frame"
-    mode: Literal["frames", "video"] = "frames"
+    mode: Literal["frames", "jpeg-video", "video"] = "frames"
     jpeg_quality: int = 90
 
 
@@ -38,7 +40,13 @@ def encode_frames(
 ) -> tuple[VideoFrames, dict[str, Any]]:
     """The frames a protocol picks from ``path``, as JPEGs with their labels, and their record."""
     sampled = sample_video(path, frames.spec, frames.budget, cache)
-    return frames_for_request(sampled, frames.labels, frames.jpeg_quality), sampled.record()
+    request = frames_for_request(sampled, frames.labels, frames.jpeg_quality)
+    if frames.mode == "jpeg-video":
+        fps = sampled.reported_fps or sampled.native_fps  # the rate qwen3 labels use too
+        timing = SourceTiming(fps, tuple(sampled.indices), sampled.frame_count,
+                              sampled.frame_count / fps)  # fmt: skip
+        request = replace(request, as_video=timing)
+    return request, sampled.record()
 
 
 def find_video(videos: Path, video_id: str) -> Path | None:
