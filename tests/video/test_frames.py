@@ -28,11 +28,34 @@ def test_smart_resize(height, width, max_pixels, expected) -> None:
 
 def test_total_pixels_are_shared_between_frames() -> None:
     budget = PixelBudget(total_pixels=20480 * 28 * 28)
-    assert budget.frame_max_pixels(120) == 267605
+    assert budget.frame_max_pixels(120) == 20480 * 28 * 28 / 120 * 2  # 267605.33, not truncated
     assert budget.size_for(1280, 720, 120) == (672, 364)
     assert budget.frame_max_pixels(2) == 768 * 28 * 28  # never above max_pixels
     with pytest.raises(ValueError, match="aspect ratio"):
         smart_resize(1, 300, 28, 1, 10**6)
+
+
+@pytest.mark.parametrize(
+    ("factor", "size", "nframes", "expected"),
+    [
+        # qwen-vl-utils 0.0.14 defaults, Qwen2.5-VL: total 128000*28*28*0.9, cap 557511.11 at 324
+        # frames; a cap truncated to 557511 would give (980, 532)
+        (28, (1280, 720), 324, (980, 560)),
+        (28, (720, 576), 500, (672, 532)),
+        (28, (1280, 544), 680, (784, 336)),
+        (28, (1280, 720), 64, (1008, 560)),  # few frames: the 768-token ceiling binds
+    ],
+)
+def test_the_clip_budget_follows_qwen_vl_utils(factor, size, nframes, expected) -> None:
+    budget = PixelBudget(factor=factor, min_pixels=128 * factor**2, max_pixels=768 * factor**2,
+                         total_pixels=int(128000 * factor**2 * 0.9))  # fmt: skip
+    assert budget.size_for(*size, nframes) == expected
+
+
+def test_a_max_pixels_above_the_ceiling_is_lowered_to_it_with_a_clip_budget() -> None:
+    generous = PixelBudget(max_pixels=2000 * 28 * 28, total_pixels=10**9)
+    assert generous.frame_max_pixels(4) == 768 * 28 * 28
+    assert PixelBudget(max_pixels=2000 * 28 * 28).frame_max_pixels(4) == 2000 * 28 * 28
 
 
 def test_sample_video_records_the_frame_protocol(tmp_path: Path) -> None:

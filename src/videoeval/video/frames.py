@@ -18,7 +18,7 @@ from videoeval.video.probe import probe
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec, select_indices
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: per-frame pixel cap no longer truncated (resize.py)
 _EDGE_BYTES = 1 << 16
 
 

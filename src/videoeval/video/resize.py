@@ -13,6 +13,10 @@ import math
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_RATIO = 200
+VIDEO_MAX_TOKENS = 768
+"""qwen-vl-utils' per-frame ceiling in merged tokens (``VIDEO_MAX_TOKEN_NUM``), with a clip-wide
+``total_pixels``: a larger ``max_pixels`` is lowered to it (qwen-vl-utils warns and does the
+same)."""
 
 
 class PixelBudget(BaseModel):
@@ -23,12 +27,16 @@ class PixelBudget(BaseModel):
     max_pixels: int = Field(default=768 * 28 * 28, ge=1)
     total_pixels: int | None = Field(default=None, ge=1)
 
-    def frame_max_pixels(self, nframes: int) -> int:
-        """Per-frame cap once the clip-wide ``total_pixels`` is shared out."""
+    def frame_max_pixels(self, nframes: int) -> float:
+        """Per-frame cap once the clip-wide ``total_pixels`` is shared out, as qwen-vl-utils
+        0.0.14 ``fetch_video`` computes it: never above ``VIDEO_MAX_TOKEN_NUM`` (768) tokens,
+        never below 1.05 x ``min_pixels``, and not truncated to an integer (a truncated cap
+        changes ``smart_resize``'s scale: 1280x720 at 324 frames becomes 532x980, not 560x980)."""
         if self.total_pixels is None:
             return self.max_pixels
-        shared = max(min(self.max_pixels, self.total_pixels / nframes * 2), self.min_pixels * 1.05)
-        return int(min(self.max_pixels, shared))
+        ceiling = VIDEO_MAX_TOKENS * self.factor * self.factor
+        limit = max(min(ceiling, self.total_pixels / nframes * 2), int(self.min_pixels * 1.05))
+        return min(self.max_pixels, limit)
 
     def size_for(self, width: int, height: int, nframes: int) -> tuple[int, int]:
         """``(width, height)`` to resize to."""
