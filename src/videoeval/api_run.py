@@ -31,18 +31,22 @@ class RunRequest:
     api_key_env: str | None = None
     out: Path = Path("videoeval-out/run")
     protocol: str | None = None
-    sampling: str = "fps"
-    fps: float = 2.0
-    min_frames: int = 4
+    preset: str | None = None
+    """A frame preset (``videoeval.video.presets``): sets the frame options below at once."""
+    # Frame options: ``None`` is "not given": the preset's value, else the default in
+    # ``videoeval.video.presets.FRAME_DEFAULTS`` (2 fps, 4 frames at least, 28-pixel grid,
+    # frames as images with per-frame time labels).
+    sampling: str | None = None
+    fps: float | None = None
+    min_frames: int | None = None
     max_frames: int | None = None
     nframes: int | None = None
     max_pixels: int | None = None
-    min_pixels: int = 128 * 28 * 28
+    min_pixels: int | None = None
     total_pixels: int | None = None
-    factor: int = 28
+    factor: int | None = None
     labels: str | None = None
-    """Time labels before frames; default 'per-frame' for --video-mode frames, else 'none'."""
-    video_mode: str = "frames"
+    video_mode: str | None = None
     prompt_file: Path | None = None
     system_file: Path | None = None
     temperature: float = 0.0

@@ -20,6 +20,7 @@ from videoeval.prompts.templates import PromptTemplate, load_template
 from videoeval.prompts.video_labels import LABEL_TEMPLATES
 from videoeval.runs import RunPlan, run_sync
 from videoeval.video.frames import FrameCache
+from videoeval.video.presets import frame_options, get_preset
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec
 
@@ -29,9 +30,10 @@ VIDEO_MODES = ("frames", "jpeg-video", "video")
 
 
 def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
-    """The frame options (``sampling``, ``fps``, ``nframes``, pixels, labels, mode) as one
-    validated value."""
-    mode, labels = o["video_mode"], o["labels"]
+    """The frame options (``sampling``, ``fps``, ``nframes``, pixels, labels, mode, or a preset
+    that sets them) as one validated value."""
+    f = frame_options(o)
+    mode, labels = f["video_mode"], f["labels"]
     if mode not in VIDEO_MODES:
         raise UsageError(f"--video-mode takes one of {', '.join(VIDEO_MODES)}, not {mode!r}")
     if labels is None:
@@ -46,21 +48,22 @@ def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
     if mode == "jpeg-video" and o["backend"] == "gemini":
         raise UsageError("--video-mode jpeg-video is vLLM's video/jpeg input: Gemini takes "
                          "'frames' or 'video'")  # fmt: skip
-    fields = {"kind": o["sampling"], "fps": o["fps"], "min_frames": o["min_frames"],
-              "max_frames": o["max_frames"], "nframes": o["nframes"]}  # fmt: skip
+    fields = {"kind": f["sampling"], "fps": f["fps"], "min_frames": f["min_frames"],
+              "max_frames": f["max_frames"], "nframes": f["nframes"]}  # fmt: skip
     try:
         spec = SamplingSpec.model_validate(fields)
     except ValidationError as exc:
         problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-        raise UsageError(f"--sampling {o['sampling']}: {problems}") from None
+        raise UsageError(f"--sampling {f['sampling']}: {problems}") from None
     budget = None
-    if o["max_pixels"] is not None or o["total_pixels"] is not None:
-        factor = o["factor"]
+    if f["max_pixels"] is not None or f["total_pixels"] is not None:
+        factor = f["factor"]
         budget = PixelBudget(
-            factor=factor, min_pixels=o["min_pixels"],
-            max_pixels=o["max_pixels"] or 768 * factor * factor, total_pixels=o["total_pixels"],
+            factor=factor, min_pixels=f["min_pixels"],
+            max_pixels=f["max_pixels"] or 768 * factor * factor, total_pixels=f["total_pixels"],
         )  # fmt: skip
-    return FrameProtocol(spec=spec, budget=budget, labels=labels, mode=mode)
+    preset = get_preset(o["preset"]).label if o.get("preset") else None
+    return FrameProtocol(spec=spec, budget=budget, labels=labels, mode=mode, preset=preset)
 
 
 def prompt_for(view: View, prompt_file: Path | None) -> PromptTemplate | None:

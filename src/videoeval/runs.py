@@ -123,6 +123,8 @@ def plan_run(
             "labels": frames.labels,
             "mode": frames.mode,
             "jpeg_quality": frames.jpeg_quality,
+            # only with a preset: configs of earlier runs stay equal, so their folders resume
+            **({"preset": frames.preset} if frames.preset else {}),
         },
         "settings": settings.model_dump(mode="json"),
         "prompt": prompt,

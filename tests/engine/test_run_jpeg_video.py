@@ -65,3 +65,20 @@ def test_options_that_do_not_fit_the_mode_are_refused(bench) -> None:
         unknown = runner.invoke(app, run_args(bench, server, "d", "--video-mode", "clip"))
         assert unknown.exit_code == 2 and "jpeg-video" in unknown.output
         assert server.received == []
+
+
+def test_a_preset_is_applied_recorded_and_shown(bench) -> None:
+    from videoeval.report.load import load_run
+
+    with FakeServer(jpeg_video_script) as server:
+        result = runner.invoke(app, run_args(bench, server, "run", "--preset", "qwen3-vl"))
+        assert result.exit_code == 0, result.output
+        clash = runner.invoke(app, run_args(bench, server, "x", "--preset", "qwen3-vl",
+                                            "--fps", "1"))  # fmt: skip
+        assert clash.exit_code == 2 and "--preset qwen3-vl sets --fps" in clash.output
+    frames = json.loads((bench["root"] / "run" / "run.json").read_text())["config"]["frames"]
+    assert frames["preset"] == "qwen3-vl v1" and frames["mode"] == "jpeg-video"
+    assert frames["budget"]["factor"] == 32 and frames["budget"]["total_pixels"] == 117964800
+    metrics = json.loads((bench["root"] / "run" / "metrics.json").read_text())
+    assert metrics["inputs"]["frame_preset"] == "qwen3-vl v1"
+    assert load_run(bench["root"] / "run").model == "fake-vl (frames: qwen3-vl v1)"

@@ -13,6 +13,7 @@ from rich.table import Table
 from videoeval.benchmarks import BENCHMARKS
 from videoeval.cli.common import command, console, say
 from videoeval.protocols import REGISTRY
+from videoeval.video.presets import PRESETS
 
 TASK_TITLES = {
     "grounding": "grounding protocols",
@@ -94,6 +95,13 @@ def list_() -> None:
             if p.task == task:
                 table.add_row(p.name, escape(p.description), escape(p.reference))
         console.print(table)
+    presets = Table(title="frame presets (run --preset NAME)", show_lines=True)
+    for col in ("name", "frames", "sets", "follows"):
+        presets.add_column(col, overflow="fold")
+    for preset in PRESETS.values():
+        sets = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in preset.settings.items())
+        presets.add_row(preset.label, escape(preset.summary), sets, escape(preset.source))
+    console.print(presets)
     console.print(
         "dense captioning: --soda-average videos (default; fujiso/SODA@9cb3e2c, what PDVC runs)"
         " or corpus (fujiso/SODA@356ec65 / 22671b3) picks the SODA_c aggregation.",

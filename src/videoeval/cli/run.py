@@ -130,23 +130,36 @@ def run_command(
             help="Scoring protocol; it also picks the view (e.g. densevid-2018: dense captioning)."
         ),
     ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            help="Frame preset of a model family: qwen2.5-vl, qwen3-vl, tarsier, carebench "
+            "(`videoeval list` shows what each sets and its source). Sets the frame options "
+            "below; giving one of those too is refused.",
+            rich_help_panel=FRAMES,
+        ),
+    ] = None,
     sampling: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="'fps' (qwen-vl-utils rule), 'uniform' (Tarsier) or 'centres' (CaReBench).",
+            help="'fps' (qwen-vl-utils rule; default), 'uniform' (Tarsier) or 'centres' "
+            "(CaReBench).",
             rich_help_panel=FRAMES,
         ),
-    ] = "fps",
+    ] = None,
     fps: Annotated[
-        float,
+        float | None,
         typer.Option(
-            help="Frames per second for --sampling fps (and whole-video mode).",
+            help="Frames per second for --sampling fps (and whole-video mode); default 2.",
             rich_help_panel=FRAMES,
         ),
-    ] = 2.0,
+    ] = None,
     min_frames: Annotated[
-        int, typer.Option(min=1, help="Fewest frames for --sampling fps.", rich_help_panel=FRAMES)
-    ] = 4,
+        int | None,
+        typer.Option(
+            min=1, help="Fewest frames for --sampling fps (default 4).", rich_help_panel=FRAMES
+        ),
+    ] = None,
     max_frames: Annotated[
         int | None,
         typer.Option(
@@ -162,18 +175,22 @@ def run_command(
         typer.Option(help="Pixel budget per frame (enables resizing).", rich_help_panel=FRAMES),
     ] = None,
     min_pixels: Annotated[
-        int, typer.Option(help="Smallest frame area when resizing.", rich_help_panel=FRAMES)
-    ] = 128 * 28 * 28,
+        int | None,
+        typer.Option(
+            help="Smallest frame area when resizing (default 128 x factor x factor).",
+            rich_help_panel=FRAMES,
+        ),
+    ] = None,
     total_pixels: Annotated[
         int | None, typer.Option(help="Pixel budget for the whole clip.", rich_help_panel=FRAMES)
     ] = None,
     factor: Annotated[
-        int,
+        int | None,
         typer.Option(
-            help="Frame sides become multiples of this (28 Qwen2.5-VL, 32 Qwen3-VL).",
+            help="Frame sides become multiples of this (28 Qwen2.5-VL, the default; 32 Qwen3-VL).",
             rich_help_panel=FRAMES,
         ),
-    ] = 28,
+    ] = None,
     labels: Annotated[
         str | None,
         typer.Option(
@@ -183,14 +200,14 @@ def run_command(
         ),
     ] = None,
     video_mode: Annotated[
-        str,
+        str | None,
         typer.Option(
             help="'frames' (our frames as images), 'jpeg-video' (our frames as one video with "
             "their source timing: vLLM's video/jpeg) or 'video' (send the file; the server "
-            "samples at --fps).",
+            "samples at --fps). Default: frames.",
             rich_help_panel=FRAMES,
         ),
-    ] = "frames",
+    ] = None,
     prompt_file: Annotated[
         Path | None,
         typer.Option(
@@ -298,7 +315,7 @@ def run_command(
     Example (vLLM serving Qwen3-VL):\n
       videoeval run timelens-charades -a charades-timelens.json --videos videos/charades
       --model Qwen/Qwen3-VL-8B-Instruct --base-url http://localhost:8000/v1
-      --video-mode jpeg-video --factor 32
+      --preset qwen3-vl
     """
     options = dict(locals())
     with exit_codes():

@@ -67,6 +67,8 @@ def load_run(folder: Path) -> RunData:
         model = json.loads(read_text(run_json)).get("config", {}).get("model", {}).get("model", "-")
     elif report.judge and report.task == "audit":
         model = f"judge {report.judge.get('model', '-')}"
+    if preset := report.inputs.get("frame_preset"):
+        model = f"{model} (frames: {preset})"
     return RunData(
         name=folder.name,
         report=report,

@@ -31,12 +31,16 @@ def _samples(request: ScoreRequest, resolved: Resolved) -> tuple[list[Any], list
 def _run_inputs(resolved: Resolved) -> dict[str, str | int | None]:
     assert resolved.run is not None
     config = resolved.run.config
-    return {
+    frames = config.get("frames") or {}
+    inputs = {
         "predictions": "responses.jsonl",
         "model": json.dumps(config.get("model")),
-        "frames": (config.get("frames") or {}).get("sampling_text"),
+        "frames": frames.get("sampling_text"),
         "prompt_sha256": (config.get("prompt") or {}).get("sha256"),
     }
+    if frames.get("preset"):
+        inputs["frame_preset"] = frames["preset"]
+    return inputs
 
 
 def score_grounding(

@@ -33,6 +33,8 @@ class FrameProtocol:
     labels: LabelTemplate = "per-frame"
     mode: Literal["frames", "jpeg-video", "video"] = "frames"
     jpeg_quality: int = 90
+    preset: str | None = None
+    """The frame preset these settings came from (name and version), if any."""
 
 
 def encode_frames(

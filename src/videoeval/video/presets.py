@@ -1,0 +1,130 @@
+"""Frame presets: the frames a model family's own pipeline gives it, as named, versioned data.
+
+``run --preset NAME`` sets these frame options at once (an option the preset sets and the user
+gives too is refused, never silently overridden); the name and version are recorded in run.json
+and metrics.json and shown in reports. A preset changes only with a new version number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from videoeval.errors import UsageError
+
+FRAME_DEFAULTS: Mapping[str, Any] = {
+    "sampling": "fps",
+    "fps": 2.0,
+    "min_frames": 4,
+    "max_frames": None,
+    "nframes": None,
+    "factor": 28,
+    "min_pixels": None,
+    "max_pixels": None,
+    "total_pixels": None,
+    "labels": None,
+    "video_mode": "frames",
+}
+"""The frame options a preset may set, with the value each takes when neither the user nor a
+preset gives it (``min_pixels`` then follows ``factor``; ``labels`` follows the video mode)."""
+
+
+@dataclass(frozen=True)
+class FramePreset:
+    name: str
+    version: int
+    summary: str
+    source: str
+    """Where every value comes from: repository, version or commit, file."""
+    settings: Mapping[str, Any]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+def _qwen_vl_utils(patch: int) -> dict[str, Any]:
+    # qwen-vl-utils 0.0.14: image factor = patch size x spatial merge 2; per-frame tokens in
+    # [VIDEO_MIN_TOKEN_NUM 128, VIDEO_MAX_TOKEN_NUM 768]; clip budget MODEL_SEQ_LEN 128000
+    # tokens x 0.9; FPS 2, FPS_MIN_FRAMES 4, FPS_MAX_FRAMES 768 (``--max-frames`` unset is that
+    # default, min(768, frames in the video), so a user may still lower it).
+    factor = patch * 2
+    return {
+        "sampling": "fps", "fps": 2.0, "min_frames": 4, "factor": factor,
+        "min_pixels": 128 * factor * factor, "max_pixels": 768 * factor * factor,
+        "total_pixels": int(128000 * factor * factor * 0.9), "labels": "none",
+        "video_mode": "jpeg-video",
+    }  # fmt: skip
+
+
+QWEN_VL_UTILS = (
+    "qwen-vl-utils 0.0.14 (QwenLM/Qwen3-VL, qwen-vl-utils/pyproject.toml at 6abf943; "
+    "src/qwen_vl_utils/vision_process.py: smart_nframes, fetch_video)"
+)
+
+PRESETS: dict[str, FramePreset] = {
+    p.name: p
+    for p in (
+        FramePreset(
+            "qwen2.5-vl",
+            1,
+            "Qwen2.5-VL: 2 fps (4 to 768 frames), 28-pixel grid, 128-768 tokens a frame, "
+            "clip budget of 128000 x 0.9 tokens, sent as one video",
+            QWEN_VL_UTILS + " with image_patch_size 14",
+            _qwen_vl_utils(14),
+        ),
+        FramePreset(
+            "qwen3-vl",
+            1,
+            "Qwen3-VL: 2 fps (4 to 768 frames), 32-pixel grid, 128-768 tokens "
+            "a frame, clip budget of 128000 x 0.9 tokens, sent as one video (the processor "
+            "writes its timestamps)",
+            QWEN_VL_UTILS + " with image_patch_size 16",
+            _qwen_vl_utils(16),
+        ),
+        FramePreset(
+            "tarsier",
+            1,
+            "Tarsier / DREAM-1K: 16 uniform frames, first and last included",
+            "bytedance/tarsier DREAM-1K inference (16 frames; index round(i*(T-1)/(n-1)))",
+            {"sampling": "uniform", "nframes": 16},
+        ),
+        FramePreset(
+            "carebench",
+            1,
+            "CaReBench: 32 frames, the centre of each of 32 equal intervals",
+            "MCG-NJU/CaReBench official generation setting (32 interval centres)",
+            {"sampling": "centres", "nframes": 32},
+        ),
+    )
+}
+
+
+def get_preset(name: str) -> FramePreset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise UsageError(f"--preset takes one of {', '.join(PRESETS)}, not {name!r}") from None
+
+
+def frame_options(o: Mapping[str, Any]) -> dict[str, Any]:
+    """The frame options of a request with its preset applied and the defaults filled in. An
+    option the preset sets that the request gives as well is refused, even with the same
+    value: one source for each setting."""
+    resolved = {key: o.get(key) for key in FRAME_DEFAULTS}
+    name = o.get("preset")
+    if name is not None:
+        preset = get_preset(name)
+        clash = sorted(k for k in preset.settings if resolved[k] is not None)
+        if clash:
+            flags = ", ".join("--" + k.replace("_", "-") for k in clash)
+            raise UsageError(f"--preset {name} sets {flags}; give the preset or the option, "
+                             "not both")  # fmt: skip
+        resolved.update(preset.settings)
+    for key, default in FRAME_DEFAULTS.items():
+        if resolved[key] is None:
+            resolved[key] = default
+    if resolved["min_pixels"] is None:
+        resolved["min_pixels"] = 128 * resolved["factor"] * resolved["factor"]
+    return resolved

@@ -1,0 +1,56 @@
+"""Frame presets: named data that sets frame options at once, never silently beside them."""
+
+from __future__ import annotations
+
+import pytest
+
+from videoeval.errors import UsageError
+from videoeval.run_inputs import frame_protocol
+from videoeval.video.presets import FRAME_DEFAULTS, PRESETS, frame_options
+
+
+def options(**given: object) -> dict[str, object]:
+    return {**dict.fromkeys(FRAME_DEFAULTS), "preset": None, "backend": "openai", **given}
+
+
+def test_without_a_preset_the_defaults_are_the_ones_runs_always_had() -> None:
+    frames = frame_protocol(options())
+    assert frames.spec.kind == "fps" and frames.spec.fps == 2.0 and frames.spec.min_frames == 4
+    assert frames.budget is None and frames.labels == "per-frame" and frames.mode == "frames"
+    assert frames.preset is None
+    # min_pixels follows the grid, as qwen-vl-utils 0.0.14's 128 tokens a frame do
+    resized = frame_protocol(options(max_pixels=786432, factor=32))
+    assert resized.budget is not None and resized.budget.min_pixels == 128 * 32 * 32
+
+
+def test_qwen_presets_are_qwen_vl_utils_0_0_14() -> None:
+    qwen3 = frame_protocol(options(preset="qwen3-vl"))
+    assert qwen3.preset == "qwen3-vl v1" and qwen3.mode == "jpeg-video" and qwen3.labels == "none"
+    assert qwen3.budget is not None
+    assert (qwen3.budget.factor, qwen3.budget.min_pixels, qwen3.budget.max_pixels) == (
+        32,
+        131072,
+        786432,
+    )
+    assert qwen3.budget.total_pixels == 117964800  # 128000 tokens x 32 x 32 x 0.9
+    qwen25 = frame_options(options(preset="qwen2.5-vl"))
+    assert (qwen25["factor"], qwen25["min_pixels"], qwen25["max_pixels"]) == (28, 100352, 602112)
+    assert qwen25["total_pixels"] == 90316800 and qwen25["max_frames"] is None  # min(768, T)
+    assert frame_protocol(options(preset="tarsier")).spec.nframes == 16
+    assert frame_protocol(options(preset="carebench")).spec.kind == "centres"
+
+
+def test_an_option_the_preset_sets_is_refused_even_with_the_same_value() -> None:
+    with pytest.raises(UsageError, match="--preset qwen3-vl sets --factor, --fps"):
+        frame_options(options(preset="qwen3-vl", fps=2.0, factor=32))
+    with pytest.raises(UsageError, match="--preset takes one of"):
+        frame_options(options(preset="qwen9"))
+    # what the preset leaves alone may still be given
+    assert frame_options(options(preset="qwen3-vl", max_frames=64))["max_frames"] == 64
+
+
+def test_every_preset_names_its_source_and_only_known_options() -> None:
+    for preset in PRESETS.values():
+        assert preset.source and preset.version >= 1
+        assert set(preset.settings) <= set(FRAME_DEFAULTS)
+        frame_protocol(options(preset=preset.name))  # each one validates
