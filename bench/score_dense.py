@@ -7,8 +7,8 @@ the public pycocoevalcap calls: for each tIoU threshold, build the matched (pred
 of every video (junk string for unmatched predictions), tokenize all of them in one PTB call for
 the predictions and one for the GTs, then score each video with BLEU, METEOR (one METEOR process
 for the whole run), ROUGE-L and CIDEr. Ours scores the same videos with the same metrics.
-Run: ``python bench/score_dense.py [--videos N]`` (default: all 4,917 videos; both designs run
-on the same videos, so the ratio is of total times).
+Run: ``python bench/score_dense.py [--videos N] [--heap]`` (default: all 4,917 videos; both
+designs run on the same videos, so the ratio is of total times).
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ def reference_design(refs, preds, videos, thresholds) -> float:  # type: ignore[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--videos", type=int, default=0, help="first N videos (0: all)")
+    parser.add_argument("--heap", action="store_true", help="also trace python heap peaks")
     args = parser.parse_args()
     val_1, _ = read_references(DATA / "anet_captions_val_1.json")
     val_2, _ = read_references(DATA / "anet_captions_val_2.json")
@@ -89,26 +90,29 @@ def main() -> None:
     preds = predictions(refs[0])
     videos = sorted({v for r in refs for v in r})
     thresholds = (0.3, 0.5, 0.7, 0.9)
-    tracemalloc.start()
+    heap = tracemalloc.start if args.heap else (lambda: None)
+    heap()
     start = time.perf_counter()
     report, _ = score_dense(refs, preds)
     ours = time.perf_counter() - start
-    ours_peak = tracemalloc.get_traced_memory()[1]
+    ours_peak = tracemalloc.get_traced_memory()[1] if args.heap else None
     tracemalloc.reset_peak()
     baseline = reference_design(refs, preds, videos, thresholds)
-    baseline_peak = tracemalloc.get_traced_memory()[1]
+    baseline_peak = tracemalloc.get_traced_memory()[1] if args.heap else None
     tracemalloc.stop()
     print(f"\n{len(videos)} videos (val_1 + val_2), tIoU 0.3/0.5/0.7/0.9, "
           "BLEU/METEOR/ROUGE-L/CIDEr")  # fmt: skip
-    print("(python heap peaks from tracemalloc; the Java processes are not counted)\n")
-    print(f"| {'scorer':<56} | {'seconds':>8} | {'heap peak MB':>12} |")
+    if args.heap:
+        print("(--heap: python heap peaks from tracemalloc, which slows both; Java not counted)")
+    print(f"\n| {'scorer':<56} | {'seconds':>8} | {'heap peak MB':>12} |")
     print(f"|{'-' * 58}|{'-' * 10}|{'-' * 14}|")
     rows = [
         ("videoeval score_dense (densevid-2018, with SODA_c)", ours, ours_peak),
         ("densevid_eval design (tokenize per threshold, 1 METEOR)", baseline, baseline_peak),
     ]
     for name, seconds, peak in rows:
-        print(f"| {name:<56} | {seconds:>8.1f} | {peak / 2**20:>12.1f} |")
+        shown = "-" if peak is None else f"{peak / 2**20:.1f}"
+        print(f"| {name:<56} | {seconds:>8.1f} | {shown:>12} |")
     print(f"\nspeed ratio (reference design / ours): {baseline / ours:.2f}x")
     print(
         "our metrics: "
