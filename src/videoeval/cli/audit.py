@@ -7,22 +7,25 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from videoeval.api_audit import AUDITABLE, AuditOutcome, AuditRequest, audit_inputs
-from videoeval.api_audit import audit as run_audit
 from videoeval.cli.common import command, console, exit_codes
 from videoeval.cli.progress import progress
 from videoeval.cli.rejudge import print_rejudge
 from videoeval.errors import UsageError
 
+if TYPE_CHECKING:  # the library loads when the command runs: `--help` starts without it
+    from videoeval.api_audit import AuditOutcome, AuditRequest
+
 
 @command("audit")
 def audit_command(
-    benchmark: Annotated[str, typer.Argument(help=f"One of: {', '.join(AUDITABLE)}.")],
+    benchmark: Annotated[
+        str, typer.Argument(help="A benchmark with an audit view (see `videoeval list`).")
+    ],
     annotations: Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")],
     videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4.")],
     judge_model: Annotated[str, typer.Option(help="A multimodal judge model.")],
@@ -79,6 +82,9 @@ def audit_command(
     in every run) rates, per category, with each clip's errors and their frame evidence.
     """
     options = dict(locals())
+    from videoeval.api_audit import AUDITABLE, AuditRequest
+    from videoeval.api_audit import audit as run_audit
+
     price = options.pop("price_per_million_tokens")
     dry = options.pop("dry_run")
     with exit_codes():
@@ -98,6 +104,7 @@ def audit_command(
 
 
 def _dry_run(request: AuditRequest, price_per_million_tokens: float | None) -> None:
+    from videoeval.api_audit import audit_inputs
     from videoeval.engine.runner import WorkItem
     from videoeval.runs import RunPlan, dry_run
 

@@ -10,10 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from videoeval.benchmarks import BENCHMARKS
 from videoeval.cli.common import command, console, say
-from videoeval.protocols import REGISTRY
-from videoeval.video.presets import PRESETS
 
 TASK_TITLES = {
     "grounding": "grounding protocols",
@@ -79,6 +76,10 @@ def demo(
 @command("list")
 def list_() -> None:
     """List benchmarks (with their views) and every protocol, with its reference."""
+    from videoeval.benchmarks import BENCHMARKS
+    from videoeval.protocols import REGISTRY
+    from videoeval.video.presets import PRESETS
+
     bench = Table(title="benchmarks", show_lines=True)
     for col in ("id", "views (task: default protocol)", "annotation file"):
         bench.add_column(col)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from videoeval.api_run import RunRequest, prepare, run
 from videoeval.cli.common import (
     DENSE,
     FRAMES,
@@ -25,6 +24,9 @@ from videoeval.cli.common import (
 )
 from videoeval.cli.progress import progress
 from videoeval.cli.score import judge_options, print_outcome
+
+if TYPE_CHECKING:
+    from videoeval.api_run import RunRequest
 
 DENSE_RUN_OPTIONS = {"reference", "no_language"}
 JUDGE_RUN_OPTIONS = {"judge_model", "judge_base_url", "judge_backend", "judge_api_key_env",
@@ -45,6 +47,8 @@ def _dry_run(plan: Any, o: dict[str, Any], frames: Any) -> None:
 
 def request_of(o: dict[str, Any]) -> RunRequest:
     """The command's options as the library's typed request."""
+    from videoeval.api_run import RunRequest
+
     names = {f.name for f in fields(RunRequest)} - {"references", "language", "judge"}
     judge = judge_options({**o, "judge_concurrency": o["concurrency"],
                            "judge_backoff": o["backoff"]})  # fmt: skip
@@ -55,6 +59,8 @@ def request_of(o: dict[str, Any]) -> RunRequest:
 
 
 def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
+    from videoeval.api_run import prepare, run
+
     request = request_of(o)
     prepared = prepare(request)
     task = prepared.view.task

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from videoeval.api import ScoreOutcome, ScoreRequest, resolve, score
 from videoeval.cli.common import (
     DENSE,
     GROUNDING,
@@ -22,14 +21,18 @@ from videoeval.cli.common import (
 )
 from videoeval.cli.progress import progress
 from videoeval.cli.tables import category_table, metrics_table, print_warnings
-from videoeval.report.headlines import headline_names
-from videoeval.scoring.caption_judging import JudgeOptions
+
+if TYPE_CHECKING:  # the library loads when a command runs: `--help` starts without it
+    from videoeval.api import ScoreOutcome, ScoreRequest
+    from videoeval.scoring.caption_judging import JudgeOptions
 
 COMMON = {"benchmark", "predictions", "annotations", "protocol", "from_run", "out", "model_name"}
 
 
 def judge_options(values: dict[str, object]) -> JudgeOptions | None:
     """The ``--judge-*`` options as one typed value (``None`` without ``--judge-model``)."""
+    from videoeval.scoring.caption_judging import JudgeOptions
+
     if values.get("judge_model") is None:
         return None
     return JudgeOptions(
@@ -48,6 +51,8 @@ def judge_options(values: dict[str, object]) -> JudgeOptions | None:
 
 
 def print_outcome(outcome: ScoreOutcome) -> None:
+    from videoeval.report.headlines import headline_names
+
     report = outcome.report
     task = outcome.view.task
     if task == "captioning":
@@ -60,6 +65,8 @@ def print_outcome(outcome: ScoreOutcome) -> None:
 
 
 def _score_with_progress(request: ScoreRequest) -> ScoreOutcome:
+    from videoeval.api import score
+
     if request.judge is None:
         return score(request)
     with progress("judging clips", None) as advance:
@@ -204,6 +211,8 @@ def score_command(
       videoeval score timelens-charades -a charades-timelens.json --from-run runs/qwen3
     """
     values = dict(locals())
+    from videoeval.api import ScoreRequest, resolve
+
     with exit_codes():
         request = ScoreRequest(
             benchmark=benchmark, predictions=predictions, annotations=annotations,

@@ -3,12 +3,14 @@ per category where the task has categories, counts and failures."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from videoeval.report.headlines import headline_metrics
-from videoeval.schema import MetricsReport
+if TYPE_CHECKING:  # the command line starts without the schema and its pydantic models
+    from videoeval.schema import MetricsReport
 
 
 def _cell(report: MetricsReport, name: str, digits: int = 2) -> str:
@@ -30,6 +32,8 @@ def metrics_table(report: MetricsReport, layout: str, every_metric: bool = False
     )
     table.add_column("metric")
     table.add_column("value", justify="right")
+    from videoeval.report.headlines import headline_metrics
+
     names = list(report.metrics) if every_metric else headline_metrics(report)
     for name in names:
         table.add_row(name, _cell(report, name))

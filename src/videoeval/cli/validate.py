@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from videoeval.api import ScoreRequest
 from videoeval.cli.common import command, console, err, exit_codes
 
 
@@ -30,6 +29,7 @@ def validate_command(
 ) -> None:
     """Read the annotations (and predictions) as `score` would, join them, and report skipped
     lines, unmatched ids and unreadable answers, without scoring anything."""
+    from videoeval.api import ScoreRequest
     from videoeval.validation import validate
 
     with exit_codes():
