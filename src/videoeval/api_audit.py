@@ -234,15 +234,3 @@ def _rows(results: list[Any]) -> list[dict[str, Any]]:
         }
         for r in results
     ]  # fmt: skip
-
-
-def _rows(results: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "sample_id": r.sample.sample_id, "category": r.sample.category, "status": r.status,
-            "note": r.note, "text_recall": r.text_recall, "text_precision": r.text_precision,
-            "video_recall": r.video_recall, "video_precision": r.video_precision,
-            "rejudged": r.rejudged, "flips": len(r.flips),
-        }
-        for r in results
-    ]  # fmt: skip

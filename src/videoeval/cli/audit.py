@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from videoeval.cli.common import command, console, exit_codes
+from videoeval.cli.common import (
+    JudgeBackend,
+    JudgeBaseUrl,
+    JudgeKeyEnv,
+    command,
+    console,
+    exit_codes,
+)
 from videoeval.cli.progress import progress
 from videoeval.cli.rejudge import print_rejudge
 from videoeval.errors import UsageError
@@ -29,11 +36,9 @@ def audit_command(
     annotations: Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")],
     videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4.")],
     judge_model: Annotated[str, typer.Option(help="A multimodal judge model.")],
-    judge_base_url: Annotated[str | None, typer.Option(help="The judge's URL.")] = None,
-    judge_backend: Annotated[str, typer.Option(help="'openai' or 'gemini'.")] = "openai",
-    judge_api_key_env: Annotated[
-        str | None, typer.Option(help="Environment variable holding the judge's key.")
-    ] = None,
+    judge_base_url: JudgeBaseUrl = None,
+    judge_backend: JudgeBackend = "openai",
+    judge_api_key_env: JudgeKeyEnv = None,
     runs: Annotated[
         int, typer.Option(min=1, help="Independent judge runs per clip (consensus).")
     ] = 4,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -37,10 +37,22 @@ err = Console(stderr=True)
 
 # Option panels of --help, by what they apply to.
 GROUNDING = "Grounding options"
-JUDGE = "Judge options (AutoDQ captioning)"
+JUDGE = "Judge options"
 DENSE = "Dense-captioning options"
 FRAMES = "Frames and prompt"
 SERVER = "Model server"
+
+# The judge's server, the same option in every command that asks a judge.
+JudgeBaseUrl = Annotated[
+    str | None,
+    typer.Option(help="The judge's URL (OpenAI-compatible; Gemini: its default API).",
+                 rich_help_panel=JUDGE),
+]  # fmt: skip
+JudgeBackend = Annotated[str, typer.Option(help="'openai' or 'gemini'.", rich_help_panel=JUDGE)]
+JudgeKeyEnv = Annotated[
+    str | None,
+    typer.Option(help="Environment variable with the judge's key.", rich_help_panel=JUDGE),
+]
 
 
 # The click that typer runs on (recent typer versions carry their own copy of it).

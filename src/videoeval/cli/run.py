@@ -14,6 +14,9 @@ from videoeval.cli.common import (
     FRAMES,
     JUDGE,
     SERVER,
+    JudgeBackend,
+    JudgeBaseUrl,
+    JudgeKeyEnv,
     command,
     console,
     err,
@@ -279,16 +282,9 @@ def run_command(
             help="Captioning: AutoDQ judge model (else offline EventSim).", rich_help_panel=JUDGE
         ),
     ] = None,
-    judge_base_url: Annotated[
-        str | None, typer.Option(help="The judge's URL.", rich_help_panel=JUDGE)
-    ] = None,
-    judge_backend: Annotated[
-        str, typer.Option(help="'openai' or 'gemini'.", rich_help_panel=JUDGE)
-    ] = "openai",
-    judge_api_key_env: Annotated[
-        str | None,
-        typer.Option(help="Environment variable with the judge's key.", rich_help_panel=JUDGE),
-    ] = None,
+    judge_base_url: JudgeBaseUrl = None,
+    judge_backend: JudgeBackend = "openai",
+    judge_api_key_env: JudgeKeyEnv = None,
     reference: Annotated[
         list[Path] | None,
         typer.Option(

@@ -11,6 +11,9 @@ from videoeval.cli.common import (
     DENSE,
     GROUNDING,
     JUDGE,
+    JudgeBackend,
+    JudgeBaseUrl,
+    JudgeKeyEnv,
     command,
     console,
     err,
@@ -137,16 +140,9 @@ def score_command(
             help="AutoDQ judge model (without it: the offline EventSim).", rich_help_panel=JUDGE
         ),
     ] = None,
-    judge_base_url: Annotated[
-        str | None, typer.Option(help="The judge's OpenAI-compatible URL.", rich_help_panel=JUDGE)
-    ] = None,
-    judge_backend: Annotated[
-        str, typer.Option(help="'openai' or 'gemini'.", rich_help_panel=JUDGE)
-    ] = "openai",
-    judge_api_key_env: Annotated[
-        str | None,
-        typer.Option(help="Environment variable with the judge's key.", rich_help_panel=JUDGE),
-    ] = None,
+    judge_base_url: JudgeBaseUrl = None,
+    judge_backend: JudgeBackend = "openai",
+    judge_api_key_env: JudgeKeyEnv = None,
     judge_temperature: Annotated[
         str,
         typer.Option(

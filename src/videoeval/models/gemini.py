@@ -16,6 +16,7 @@ from videoeval.models.http import (
     check_endpoint,
     check_key_variable,
     make_client,
+    model_identity,
     post_json,
     safe_url,
 )
@@ -41,12 +42,7 @@ class Gemini:
         self._client = make_client(timeout, concurrency)
 
     def identity(self) -> dict[str, Any]:
-        """Backend and model: what decides the answers. The server's address is left out (moving
-        a server to another port must not re-ask every cached call) unless ``key_by_server``."""
-        identity = {"backend": "gemini", "model": self.model}
-        if self.key_by_server:
-            identity["base_url"] = safe_url(self.base_url)
-        return identity
+        return model_identity("gemini", self.model, self.base_url, self.key_by_server)
 
     def server(self) -> str:
         return safe_url(self.base_url)

@@ -110,6 +110,15 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
+def model_identity(backend: str, model: str, base_url: str, key_by_server: bool) -> dict[str, str]:
+    """Backend and model: what decides the answers. The server's address is left out (moving a
+    server to another port must not re-ask every cached call) unless ``key_by_server``."""
+    identity = {"backend": backend, "model": model}
+    if key_by_server:
+        identity["base_url"] = safe_url(base_url)
+    return identity
+
+
 def safe_url(url: str) -> str:
     """``url`` without credentials: user:password@ and key/token query values are dropped, so
     that nothing secret reaches run.json, metrics.json or a cache key."""

@@ -27,6 +27,7 @@ from videoeval.models.http import (
     check_endpoint,
     check_key_variable,
     make_client,
+    model_identity,
     post_json,
     safe_url,
 )
@@ -68,12 +69,7 @@ class OpenAICompatible:
         self._client = make_client(timeout, concurrency)
 
     def identity(self) -> dict[str, Any]:
-        """Backend and model: what decides the answers. The server's address is left out (moving
-        a server to another port must not re-ask every cached call) unless ``key_by_server``."""
-        identity = {"backend": "openai", "model": self.model}
-        if self.key_by_server:
-            identity["base_url"] = safe_url(self.base_url)
-        return identity
+        return model_identity("openai", self.model, self.base_url, self.key_by_server)
 
     def server(self) -> str:
         return safe_url(self.base_url)
