@@ -20,7 +20,7 @@ from videoeval.prompts.templates import PromptTemplate, load_template
 from videoeval.prompts.video_labels import LABEL_TEMPLATES
 from videoeval.runs import RunPlan, run_sync
 from videoeval.video.frames import FrameCache
-from videoeval.video.presets import frame_options, get_preset
+from videoeval.video.presets import FRAME_DEFAULTS, frame_options, get_preset
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec
 
@@ -45,6 +45,14 @@ def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
                          f"as one video carry their timing, not text labels)")  # fmt: skip
     if labels not in LABEL_TEMPLATES:
         raise UsageError(f"--labels takes one of {', '.join(LABEL_TEMPLATES)}")
+    if mode == "video":
+        # The server samples the file itself: only --fps reaches it.
+        unused = [k for k in FRAME_DEFAULTS if k not in ("fps", "video_mode", "labels")
+                  and o.get(k) is not None] + (["preset"] if o.get("preset") else [])  # fmt: skip
+        if unused:
+            flags = ", ".join("--" + k.replace("_", "-") for k in unused)
+            raise UsageError(f"--video-mode video sends the whole file and the server samples "
+                             f"it at --fps: {flags} would be ignored; drop them")  # fmt: skip
     if mode == "jpeg-video" and o["backend"] == "gemini":
         raise UsageError("--video-mode jpeg-video is vLLM's video/jpeg input: Gemini takes "
                          "'frames' or 'video'")  # fmt: skip

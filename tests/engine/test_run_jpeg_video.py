@@ -58,6 +58,11 @@ def test_options_that_do_not_fit_the_mode_are_refused(bench) -> None:
         assert result.exit_code == 2 and "--labels qwen3 applies to" in result.output
         whole = run_args(bench, server, "b", "--video-mode", "video", "--labels", "per-frame")
         assert runner.invoke(app, whole).exit_code == 2
+        # the server samples a whole file itself: frame options would be ignored, so refused
+        for extra in (["--nframes", "8"], ["--max-pixels", "100000"], ["--preset", "tarsier"]):
+            result = runner.invoke(app, run_args(bench, server, "w", "--video-mode", "video",
+                                                 *extra))  # fmt: skip
+            assert result.exit_code == 2 and "would be ignored" in result.output, result.output
         gemini = [*run_args(bench, server, "c", "--video-mode", "jpeg-video"),
                   "--backend", "gemini"]  # fmt: skip
         result = runner.invoke(app, gemini)
