@@ -53,6 +53,8 @@ def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
             flags = ", ".join("--" + k.replace("_", "-") for k in unused)
             raise UsageError(f"--video-mode video sends the whole file and the server samples "
                              f"it at --fps: {flags} would be ignored; drop them")  # fmt: skip
+    else:
+        _refuse_unused(o, f)
     if mode == "jpeg-video" and o["backend"] == "gemini":
         raise UsageError("--video-mode jpeg-video is vLLM's video/jpeg input: Gemini takes "
                          "'frames' or 'video'")  # fmt: skip
@@ -72,6 +74,27 @@ def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
         )  # fmt: skip
     preset = get_preset(o["preset"]).label if o.get("preset") else None
     return FrameProtocol(spec=spec, budget=budget, labels=labels, mode=mode, preset=preset)
+
+
+def _refuse_unused(o: dict[str, Any], f: dict[str, Any]) -> None:
+    """Frame options given (directly or by the preset) that the chosen sampling or a missing
+    pixel budget would never use."""
+    given = {k for k in FRAME_DEFAULTS if o.get(k) is not None}
+    if o.get("preset"):
+        given |= set(get_preset(o["preset"]).settings)
+    rate = sorted({"fps", "min_frames", "max_frames"} & given)
+    flags = ", ".join("--" + k.replace("_", "-") for k in rate)
+    if f["sampling"] != "fps" and rate:
+        raise UsageError(f"--sampling {f['sampling']} takes --nframes only: {flags} would be "
+                         "ignored; drop them")  # fmt: skip
+    if f["sampling"] == "fps" and f["nframes"] is not None and rate:
+        raise UsageError(f"--nframes replaces the fps rule (qwen-vl-utils takes one or the "
+                         f"other): {flags} would be ignored; drop them")  # fmt: skip
+    resize = sorted({"factor", "min_pixels"} & given)
+    if resize and f["max_pixels"] is None and f["total_pixels"] is None:
+        flags = ", ".join("--" + k.replace("_", "-") for k in resize)
+        raise UsageError(f"{flags} apply only when frames are resized: give --max-pixels or "
+                         "--total-pixels too")  # fmt: skip
 
 
 def prompt_for(view: View, prompt_file: Path | None) -> PromptTemplate | None:

@@ -205,3 +205,14 @@ def test_the_library_audit_equals_the_command(bench) -> None:
         )  # fmt: skip
     command = json.loads((bench["root"] / "out" / "metrics.json").read_text())
     assert outcome.report.metrics == command["metrics"] and outcome.calls.calls == 0
+
+
+def test_the_other_samplings_frame_option_is_refused(bench) -> None:
+    with FakeServer(judge()[0]) as server:
+        fps_given = run_audit(bench, server, "--sampling", "uniform", "--fps", "1")
+        assert fps_given.exit_code == 2 and "--fps does not apply to --sampling uniform" in (
+            fps_given.output
+        )
+        nframes_given = run_audit(bench, server, "--sampling", "fps", "--nframes", "8")
+        assert nframes_given.exit_code == 2 and "--nframes does not apply" in nframes_given.output
+        assert server.received == []

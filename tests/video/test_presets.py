@@ -54,3 +54,15 @@ def test_every_preset_names_its_source_and_only_known_options() -> None:
         assert preset.source and preset.version >= 1
         assert set(preset.settings) <= set(FRAME_DEFAULTS)
         frame_protocol(options(preset=preset.name))  # each one validates
+
+
+def test_frame_options_that_would_not_be_used_are_refused() -> None:
+    with pytest.raises(UsageError, match="--sampling uniform takes --nframes only: --fps"):
+        frame_protocol(options(sampling="uniform", nframes=8, fps=1.0))
+    with pytest.raises(UsageError, match=r"--nframes replaces the fps rule.*--max-frames"):
+        frame_protocol(options(nframes=8, max_frames=64))
+    with pytest.raises(UsageError, match="--factor apply only when frames are resized"):
+        frame_protocol(options(factor=32))
+    with pytest.raises(UsageError, match="--fps would be ignored"):
+        frame_protocol(options(preset="tarsier", fps=1.0))
+    assert frame_protocol(options(nframes=8)).spec.nframes == 8  # nframes alone: fine

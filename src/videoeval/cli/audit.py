@@ -19,6 +19,8 @@ from videoeval.cli.common import (
     command,
     console,
     exit_codes,
+    given_options,
+    refuse_inapplicable,
 )
 from videoeval.cli.progress import progress
 from videoeval.cli.rejudge import print_rejudge
@@ -30,6 +32,7 @@ if TYPE_CHECKING:  # the library loads when the command runs: `--help` starts wi
 
 @command("audit")
 def audit_command(
+    ctx: typer.Context,
     benchmark: Annotated[
         str, typer.Argument(help="A benchmark with an audit view (see `videoeval list`).")
     ],
@@ -87,12 +90,16 @@ def audit_command(
     in every run) rates, per category, with each clip's errors and their frame evidence.
     """
     options = dict(locals())
+    options.pop("ctx")
     from videoeval.api_audit import AUDITABLE, AuditRequest
     from videoeval.api_audit import audit as run_audit
 
     price = options.pop("price_per_million_tokens")
     dry = options.pop("dry_run")
     with exit_codes():
+        # the other sampling's frame option would be dropped without a word
+        unused = {"nframes"} if sampling == "fps" else {"fps"}
+        refuse_inapplicable(ctx, given_options(ctx) & unused, set(), f"--sampling {sampling}")
         request = AuditRequest(**options)
         if benchmark not in AUDITABLE:
             raise UsageError(f"audit covers {', '.join(AUDITABLE)}, not {benchmark!r}")
