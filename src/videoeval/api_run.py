@@ -28,6 +28,7 @@ class RunRequest:
     model: str
     base_url: str | None = None
     backend: str = "openai"
+    """'openai' (any OpenAI-compatible server), 'gemini', or 'hf' (a local checkpoint)."""
     api_key_env: str | None = None
     out: Path = Path("videoeval-out/run")
     protocol: str | None = None
@@ -63,6 +64,14 @@ class RunRequest:
     references: tuple[Path, ...] = ()
     language: bool = True
     judge: JudgeOptions | None = None
+    # The hf backend's options (``None``: not given; refused with the other backends).
+    devices: str | None = None
+    """'0,1' (one copy per GPU), 'cpu', 'cuda:N'; default the first GPU, else the CPU."""
+    dtype: str | None = None
+    """'auto' (the checkpoint's; the default), 'bfloat16', 'float16', 'float32'."""
+    attn_implementation: str | None = None
+    batch_size: int | None = None
+    """Greedy requests generated together per device (default 4)."""
 
 
 @dataclass
@@ -107,13 +116,35 @@ def prepare(request: RunRequest) -> Prepared:
     frames = frame_protocol(o)
     settings, system = settings_of(o)
     model = make_model(request.backend, request.model, request.base_url, request.api_key_env,
-                       request.timeout, request.concurrency, request.cache_by_server)  # fmt: skip
+                       request.timeout, request.concurrency, request.cache_by_server,
+                       local_options(o, frames.budget is not None))  # fmt: skip
     template = prompt_for(view, request.prompt_file)
     plan = plan_run(benchmark.id, view, request.annotations, protocol, template, model, frames,
                     settings, system, request.limit)  # fmt: skip
     if not request.videos.is_dir():
         raise UsageError(f"--videos {request.videos} is not a folder")
     return Prepared(view, protocol, plan, frames, settings, system, model)
+
+
+LOCAL_OPTIONS = {"devices": None, "dtype": "auto", "attn_implementation": None, "batch_size": 4}
+SERVER_OPTIONS = ("base_url", "api_key_env")
+
+
+def local_options(o: dict[str, Any], resized: bool = True) -> dict[str, Any] | None:
+    """The hf backend's options with their defaults; any of them with another backend, or a
+    server's option with the hf backend, is refused (it would be ignored)."""
+    given = sorted(k for k in LOCAL_OPTIONS if o.get(k) is not None)
+    if o["backend"] != "hf":
+        if given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise UsageError(f"{flags} apply to --backend hf only")
+        return None
+    served = sorted(k for k in SERVER_OPTIONS if o.get(k) is not None)
+    if served:
+        flags = ", ".join("--" + k.replace("_", "-") for k in served)
+        raise UsageError(f"--backend hf runs the checkpoint here: {flags} would be ignored")
+    options = {k: o[k] if o.get(k) is not None else default for k, default in LOCAL_OPTIONS.items()}
+    return {**options, "resized": resized}
 
 
 def check_server(model: Any, plan: Any, out: Path) -> None:

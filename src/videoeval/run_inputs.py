@@ -4,6 +4,7 @@ settings), and the engine itself over a run folder."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +17,31 @@ from videoeval.engine.runner import Engine, FrameProtocol, RunStats
 from videoeval.errors import UsageError
 from videoeval.models.base import GenerationSettings, Model
 from videoeval.models.factory import cache_root
+from videoeval.models.hf_local import checkpoint_model_type
 from videoeval.prompts.templates import PromptTemplate, load_template
 from videoeval.prompts.video_labels import LABEL_TEMPLATES
 from videoeval.runs import RunPlan, run_sync
 from videoeval.video.frames import FrameCache
-from videoeval.video.presets import FRAME_DEFAULTS, frame_options, get_preset
+from videoeval.video.presets import (
+    FRAME_DEFAULTS,
+    frame_options,
+    get_preset,
+    preset_for_model_type,
+)
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec
 
 VIDEO_MODES = ("frames", "jpeg-video", "video")
 """How a sample's video travels: our frames as images, our frames as one video (vLLM's
-``video/jpeg``, with their source timing), or the whole file for the server to sample."""
+``video/jpeg``, with their source timing), or the whole file for the server to sample. A local
+model (``--backend hf``) always takes our frames as one uncompressed video (mode ``pixels``)."""
 
 
 def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
     """The frame options (``sampling``, ``fps``, ``nframes``, pixels, labels, mode, or a preset
     that sets them) as one validated value."""
+    if o.get("backend") == "hf":
+        return _local_frame_protocol(o)
     f = frame_options(o)
     mode, labels = f["video_mode"], f["labels"]
     if mode not in VIDEO_MODES:
@@ -74,6 +84,22 @@ def frame_protocol(o: dict[str, Any]) -> FrameProtocol:
         )  # fmt: skip
     preset = get_preset(o["preset"]).label if o.get("preset") else None
     return FrameProtocol(spec=spec, budget=budget, labels=labels, mode=mode, preset=preset)
+
+
+def _local_frame_protocol(o: dict[str, Any]) -> FrameProtocol:
+    """A local model's frames: ours, as one video with their metadata, resized as its family's
+    pipeline resizes. With no frame option at all, the preset of the checkpoint's family."""
+    if o.get("video_mode") is not None:
+        raise UsageError("--backend hf always gives the model our frames as one video, "
+                         "uncompressed, with their timing: no --video-mode")  # fmt: skip
+    if o.get("labels") not in (None, "none"):
+        raise UsageError(f"--labels {o['labels']}: a local model's processor writes the "
+                         "video's times (Qwen3-VL) or takes them from its metadata")  # fmt: skip
+    o = {**o, "backend": "openai", "labels": None}  # labels are "none" either way
+    if o.get("preset") is None and all(o.get(k) is None for k in FRAME_DEFAULTS):
+        o["preset"] = preset_for_model_type(checkpoint_model_type(o["model"]))
+    frames = frame_protocol(o)
+    return replace(frames, mode="pixels", labels="none")
 
 
 def _refuse_unused(o: dict[str, Any], f: dict[str, Any]) -> None:
@@ -132,7 +158,7 @@ def execute(
     root = cache_root(o["cache"])
     engine = Engine(
         model, CallCache(root / "calls.sqlite"), FrameCache(root / "frames"), o["videos"],
-        frames, settings, system, o["concurrency"],
+        frames, settings, system, max(o["concurrency"], getattr(model, "min_concurrency", 0)),
         retry=RetryPolicy(attempts=o["retries"], base_delay=o["backoff"]),
     )  # fmt: skip
     stats = run_sync(plan, engine, o["out"], on_row)

@@ -66,3 +66,35 @@ def test_frame_options_that_would_not_be_used_are_refused() -> None:
     with pytest.raises(UsageError, match="--fps would be ignored"):
         frame_protocol(options(preset="tarsier", fps=1.0))
     assert frame_protocol(options(nframes=8)).spec.nframes == 8  # nframes alone: fine
+
+
+def test_tarsier2_and_marlin_presets() -> None:
+    tarsier2 = frame_protocol(options(preset="tarsier2"))
+    assert (tarsier2.spec.kind, tarsier2.spec.nframes) == ("uniform", 16)
+    assert tarsier2.budget is not None and tarsier2.budget.max_pixels == 460800
+    assert tarsier2.budget.factor == 28 and tarsier2.labels == "per-frame"
+    marlin = frame_protocol(options(preset="marlin-2b"))
+    assert marlin.spec.max_frames == 240 and marlin.budget is not None
+    assert marlin.budget.factor == 32 and marlin.mode == "jpeg-video"
+    with pytest.raises(UsageError, match="sets --max-frames"):
+        frame_options(options(preset="marlin-2b", max_frames=64))
+
+
+def test_a_local_checkpoint_takes_its_familys_preset_as_uncompressed_video(tmp_path) -> None:
+    checkpoint = tmp_path / "ckpt"
+    checkpoint.mkdir()
+    (checkpoint / "config.json").write_text('{"model_type": "qwen2_5_vl"}')
+    local = {"backend": "hf", "model": str(checkpoint)}
+    frames = frame_protocol(options(**local))
+    assert frames.preset == "qwen2.5-vl v1" and frames.mode == "pixels" and frames.labels == "none"
+    assert frames.budget is not None and frames.budget.factor == 28
+    # a frame option given: no preset is guessed, the defaults fill the rest
+    chosen = frame_protocol(options(**local, sampling="uniform", nframes=8))
+    assert chosen.preset is None and chosen.budget is None and chosen.mode == "pixels"
+    assert frame_protocol(options(**local, preset="tarsier2")).preset == "tarsier2 v1"
+    (checkpoint / "config.json").write_text('{"model_type": "llava"}')
+    assert frame_protocol(options(**local)).preset is None
+    with pytest.raises(UsageError, match="no --video-mode"):
+        frame_protocol(options(**local, video_mode="jpeg-video"))
+    with pytest.raises(UsageError, match="--labels qwen3"):
+        frame_protocol(options(**local, labels="qwen3"))

@@ -41,6 +41,7 @@ JUDGE = "Judge options"
 DENSE = "Dense-captioning options"
 FRAMES = "Frames and prompt"
 SERVER = "Model server"
+LOCAL = "Local model (--backend hf)"
 
 # The judge's server, the same option in every command that asks a judge.
 JudgeBaseUrl = Annotated[

@@ -13,6 +13,7 @@ from videoeval.cli.common import (
     DENSE,
     FRAMES,
     JUDGE,
+    LOCAL,
     SERVER,
     JudgeBackend,
     JudgeBaseUrl,
@@ -61,9 +62,14 @@ def request_of(o: dict[str, Any]) -> RunRequest:
     )  # fmt: skip
 
 
+SERVER_ONLY = {"base_url", "api_key_env", "timeout", "concurrency", "cache_by_server"}
+
+
 def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
     from videoeval.api_run import prepare, run
 
+    if o["backend"] == "hf":
+        refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
     request = request_of(o)
     prepared = prepare(request)
     task = prepared.view.task
@@ -102,7 +108,12 @@ def run_command(
     annotations: Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")],
     videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/.webm/...).")],
     model: Annotated[
-        str, typer.Option(help="Model name as the server knows it.", rich_help_panel=SERVER)
+        str,
+        typer.Option(
+            help="Model name as the server knows it; with --backend hf, a checkpoint folder "
+            "(or a hub id already in the local cache).",
+            rich_help_panel=SERVER,
+        ),
     ],
     base_url: Annotated[
         str | None,
@@ -114,7 +125,9 @@ def run_command(
     backend: Annotated[
         str,
         typer.Option(
-            help="'openai' (any OpenAI-compatible server) or 'gemini'.", rich_help_panel=SERVER
+            help="'openai' (any OpenAI-compatible server), 'gemini', or 'hf' (run a local "
+            "checkpoint with transformers: pip install 'videoeval[hf]').",
+            rich_help_panel=SERVER,
         ),
     ] = "openai",
     cache_by_server: Annotated[
@@ -142,7 +155,8 @@ def run_command(
     preset: Annotated[
         str | None,
         typer.Option(
-            help="Frame preset of a model family: qwen2.5-vl, qwen3-vl, tarsier, carebench "
+            help="Frame preset of a model family: qwen2.5-vl, qwen3-vl, tarsier, tarsier2, "
+            "marlin-2b, carebench "
             "(`videoeval list` shows what each sets and its source). Sets the frame options "
             "below; giving one of those too is refused.",
             rich_help_panel=FRAMES,
@@ -306,6 +320,36 @@ def run_command(
             help="Judge temperature, or 'default' to leave it unset.", rich_help_panel=JUDGE
         ),
     ] = "0",
+    devices: Annotated[
+        str | None,
+        typer.Option(
+            help="GPUs to use, one model copy each: 0 or 0,1,2,3; or cpu, cuda:N (default: the "
+            "first GPU, else the CPU).",
+            rich_help_panel=LOCAL,
+        ),
+    ] = None,
+    dtype: Annotated[
+        str | None,
+        typer.Option(
+            help="Weights' dtype: auto (the checkpoint's; default), bfloat16, float16, float32.",
+            rich_help_panel=LOCAL,
+        ),
+    ] = None,
+    attn_implementation: Annotated[
+        str | None,
+        typer.Option(
+            help="transformers attention: sdpa, flash_attention_2, eager (default: its own).",
+            rich_help_panel=LOCAL,
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Greedy requests generated together on each device (default 4).",
+            rich_help_panel=LOCAL,
+        ),
+    ] = None,
 ) -> None:
     """Run a model on a benchmark, then score its answers exactly as `videoeval score` does.
 
@@ -318,6 +362,10 @@ def run_command(
       videoeval run timelens-charades -a charades-timelens.json --videos videos/charades
       --model Qwen/Qwen3-VL-8B-Instruct --base-url http://localhost:8000/v1
       --preset qwen3-vl
+
+    Example (a local checkpoint; the preset follows its model_type):\n
+      videoeval run timelens-charades -a charades-timelens.json --videos videos/charades
+      --backend hf --model ./checkpoints/my-qwen3-vl --devices 0,1
     """
     options = dict(locals())
     with exit_codes():

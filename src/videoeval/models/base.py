@@ -38,13 +38,20 @@ class SourceTiming:
 class VideoFrames:
     """Sampled frames, each a JPEG with its presentation time; ``labels`` are the texts placed
     before each frame (or before each pair, for patch-labelled templates). With ``as_video``
-    the frames are sent as one video (its timing given) instead of as separate images."""
+    the frames are sent as one video (its timing given) instead of as separate images. Local
+    models take ``pixels`` instead of JPEGs: the uint8 ``(n, height, width, 3)`` RGB frames
+    themselves, never compressed."""
 
     jpegs: tuple[bytes, ...]
     timestamps: tuple[float, ...]
     labels: tuple[str, ...]
     label_every: int = 1
     as_video: SourceTiming | None = None
+    pixels: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(len(j) for j in self.jpegs) + (0 if self.pixels is None else self.pixels.nbytes)
 
     def label_before(self, frame: int) -> str | None:
         if frame % self.label_every or frame // self.label_every >= len(self.labels):
@@ -77,6 +84,10 @@ class ModelRequest:
                 "labels": list(self.video.labels),
                 "label_every": self.video.label_every,
             }
+            if self.video.pixels is not None:  # absent otherwise: JPEG keys unchanged
+                pixels = self.video.pixels
+                digest = hashlib.sha256(pixels.tobytes()).hexdigest()
+                video["pixels"] = {"shape": list(pixels.shape), "sha256": digest}
             if self.video.as_video is not None:  # absent otherwise: image-mode keys unchanged
                 timing = self.video.as_video
                 video["as_video"] = {"fps": timing.fps, "indices": list(timing.indices),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from videoeval.errors import UsageError
 from videoeval.models.base import Model
 
-BACKENDS = ("openai", "gemini")
+BACKENDS = ("openai", "gemini", "hf")
 
 
 def make_model(
@@ -19,8 +20,10 @@ def make_model(
     timeout: float,
     concurrency: int,
     key_by_server: bool = False,
+    local: dict[str, Any] | None = None,
 ) -> Model:
-    """A model client; the API key is read from the environment variable ``api_key_env``."""
+    """A model client; the API key is read from the environment variable ``api_key_env``.
+    ``local``: the hf backend's options (devices, dtype, attn_implementation, batch_size)."""
     if backend == "openai":
         from videoeval.models.openai_compatible import OpenAICompatible
 
@@ -32,6 +35,12 @@ def make_model(
 
         key = api_key_env or "GEMINI_API_KEY"
         return Gemini(model, base_url, key, timeout, concurrency, key_by_server)
+    if backend == "hf":
+        from videoeval.models.hf_local import HFLocal, parse_devices
+
+        options = dict(local or {})
+        options["devices"] = parse_devices(options.get("devices"))
+        return HFLocal(model, **options)
     raise UsageError(f"--backend takes one of {', '.join(BACKENDS)}, not {backend!r}")
 
 

@@ -10,6 +10,7 @@ import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -19,6 +20,10 @@ from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec, select_indices
 
 CACHE_VERSION = 2  # 2: per-frame pixel cap no longer truncated (resize.py)
+Resample = Literal["decoder", "torchvision"]
+"""How frames are brought to the budget's size: by the decoder's scaler while decoding (fast,
+the default), or decoded at full size and resized by torchvision's bicubic with antialiasing on
+the uint8 frames, as qwen-vl-utils does (the model backend's frames, for input parity)."""
 _EDGE_BYTES = 1 << 16
 
 
@@ -66,13 +71,21 @@ class FrameCache:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
 
-    def key(self, path: Path, spec: SamplingSpec, budget: PixelBudget | None) -> str:
+    def key(
+        self,
+        path: Path,
+        spec: SamplingSpec,
+        budget: PixelBudget | None,
+        resample: Resample = "decoder",
+    ) -> str:
         parts = {
             "v": CACHE_VERSION,
             "file": file_identity(path),
             "spec": spec.model_dump(mode="json"),
             "budget": budget.model_dump(mode="json") if budget else None,
         }
+        if resample != "decoder":  # absent otherwise: existing entries keep their keys
+            parts["resample"] = resample
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
     def _paths(self, key: str) -> tuple[Path, Path]:
@@ -137,12 +150,14 @@ def sample_video(
     spec: SamplingSpec,
     budget: PixelBudget | None = None,
     cache: FrameCache | None = None,
+    resample: Resample = "decoder",
 ) -> SampledVideo:
-    """Frames of ``path`` picked by ``spec`` (resized to ``budget`` when given)."""
+    """Frames of ``path`` picked by ``spec`` (resized to ``budget`` when given, the
+    ``resample`` way)."""
     path = Path(path)
     key = None
     if cache is not None and path.exists():
-        key = cache.key(path, spec, budget)
+        key = cache.key(path, spec, budget, resample)
         hit = cache.get(key)
         if hit is not None:
             return hit
@@ -150,7 +165,13 @@ def sample_video(
     fps = info.reported_fps or info.native_fps
     indices = select_indices(spec, info.frame_times, fps)
     size = budget.size_for(info.width, info.height, len(indices)) if budget else None
-    decoded = decode_frames(info, indices, size=size)
+    if resample == "torchvision" and size is not None:
+        from videoeval.video.torch_resize import resize_like_qwen_vl_utils
+
+        decoded = decode_frames(info, indices)
+        decoded.frames = resize_like_qwen_vl_utils(decoded.frames, size)
+    else:
+        decoded = decode_frames(info, indices, size=size)
     sampled = SampledVideo(
         video=path.name,
         spec=spec.describe(),

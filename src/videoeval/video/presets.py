@@ -91,6 +91,25 @@ PRESETS: dict[str, FramePreset] = {
             {"sampling": "uniform", "nframes": 16},
         ),
         FramePreset(
+            "tarsier2",
+            1,
+            "Tarsier2 (Qwen2-VL based): 16 uniform frames, first and last included, at most "
+            "460,800 pixels a frame on the 28-pixel grid",
+            "Tarsier2 report (arXiv 2501.07888) Table 12: 16 frames per video, max pixels "
+            "460,800, Qwen2-VL-7B init (patch 14 x merge 2); uniform indices as bytedance/tarsier "
+            "@ 1b72e57d dataset/utils.py::sample_frame_indices",
+            {"sampling": "uniform", "nframes": 16, "factor": 28, "max_pixels": 460800},
+        ),
+        FramePreset(
+            "marlin-2b",
+            1,
+            "Marlin-2B (Qwen3.5-2B based): the qwen-vl-utils 2 fps rule with at most 240 "
+            "frames, 32-pixel grid, sent as one video",
+            "NemoStation Marlin-2B write-up, part 1 (FPS_MAX_FRAMES=240 with the TimeLens "
+            "2 fps protocol); the rest as " + QWEN_VL_UTILS + " with image_patch_size 16",
+            {**_qwen_vl_utils(16), "max_frames": 240},
+        ),
+        FramePreset(
             "carebench",
             1,
             "CaReBench: 32 frames, the centre of each of 32 equal intervals",
@@ -99,6 +118,14 @@ PRESETS: dict[str, FramePreset] = {
         ),
     )
 }
+
+
+FAMILY_PRESETS = {"qwen2_5_vl": "qwen2.5-vl", "qwen3_vl": "qwen3-vl", "qwen3_vl_moe": "qwen3-vl"}
+"""A local checkpoint's ``model_type`` -> the preset its runs take when no frame option is given."""
+
+
+def preset_for_model_type(model_type: str | None) -> str | None:
+    return FAMILY_PRESETS.get(model_type or "")
 
 
 def get_preset(name: str) -> FramePreset:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from videoeval.benchmarks.base import VIDEO_SUFFIXES
 from videoeval.models.base import SourceTiming, VideoFrames
 from videoeval.prompts.video_labels import LabelTemplate, frames_for_request
-from videoeval.video.frames import FrameCache, sample_video
+from videoeval.video.frames import FrameCache, SampledVideo, sample_video
 from videoeval.video.probe import VideoError
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec
@@ -25,13 +25,14 @@ MEMO_BYTES = 256 * 1024 * 1024
 @dataclass(frozen=True)
 class FrameProtocol:
     """Which frames, at what size, labelled how, and how they travel: ``frames`` (separate
-    images), ``jpeg-video`` (our frames as one video with their source timing) or ``video``
-    (the whole file; the server samples)."""
+    images), ``jpeg-video`` (our frames as one video with their source timing), ``pixels``
+    (the same as uncompressed frames, resized as qwen-vl-utils does, for a local model) or
+    ``video`` (the whole file; the server samples)."""
 
     spec: SamplingSpec
     budget: PixelBudget | None = None
     labels: LabelTemplate = "per-frame"
-    mode: Literal["frames", "jpeg-video", "video"] = "frames"
+    mode: Literal["frames", "jpeg-video", "pixels", "video"] = "frames"
     jpeg_quality: int = 90
     preset: str | None = None
     """The frame preset these settings came from (name and version), if any."""
@@ -41,14 +42,22 @@ def encode_frames(
     path: Path, frames: FrameProtocol, cache: FrameCache | None
 ) -> tuple[VideoFrames, dict[str, Any]]:
     """The frames a protocol picks from ``path``, as JPEGs with their labels, and their record."""
+    if frames.mode == "pixels":
+        sampled = sample_video(path, frames.spec, frames.budget, cache, "torchvision")
+        request = VideoFrames((), tuple(sampled.timestamps), (), pixels=sampled.frames,
+                              as_video=_timing(sampled))  # fmt: skip
+        return request, sampled.record()
     sampled = sample_video(path, frames.spec, frames.budget, cache)
     request = frames_for_request(sampled, frames.labels, frames.jpeg_quality)
     if frames.mode == "jpeg-video":
-        fps = sampled.reported_fps or sampled.native_fps  # the rate qwen3 labels use too
-        timing = SourceTiming(fps, tuple(sampled.indices), sampled.frame_count,
-                              sampled.frame_count / fps)  # fmt: skip
-        request = replace(request, as_video=timing)
+        request = replace(request, as_video=_timing(sampled))
     return request, sampled.record()
+
+
+def _timing(sampled: SampledVideo) -> SourceTiming:
+    fps = sampled.reported_fps or sampled.native_fps  # the rate qwen3 labels use too
+    return SourceTiming(fps, tuple(sampled.indices), sampled.frame_count,
+                        sampled.frame_count / fps)  # fmt: skip
 
 
 def find_video(videos: Path, video_id: str) -> Path | None:
@@ -103,8 +112,8 @@ class FrameProvider:
         entry = encode_frames(path, self.protocol, self.cache)
         with self._lock:
             self._memo[path] = entry
-            self._size += sum(len(j) for j in entry[0].jpegs)
+            self._size += entry[0].nbytes
             while self._size > self.memo_bytes and len(self._memo) > 1:
                 _, (old, _) = self._memo.popitem(last=False)
-                self._size -= sum(len(j) for j in old.jpegs)
+                self._size -= old.nbytes
         return entry
