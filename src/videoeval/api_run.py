@@ -72,6 +72,8 @@ class RunRequest:
     attn_implementation: str | None = None
     batch_size: int | None = None
     """Greedy requests generated together per device (default 4)."""
+    trust_remote_code: bool = False
+    """Let the checkpoint run its own code (TimeLens-7B's processor does)."""
 
 
 @dataclass
@@ -126,14 +128,15 @@ def prepare(request: RunRequest) -> Prepared:
     return Prepared(view, protocol, plan, frames, settings, system, model)
 
 
-LOCAL_OPTIONS = {"devices": None, "dtype": "auto", "attn_implementation": None, "batch_size": 4}
+LOCAL_OPTIONS = {"devices": None, "dtype": "auto", "attn_implementation": None, "batch_size": 4,
+                 "trust_remote_code": False}  # fmt: skip
 SERVER_OPTIONS = ("base_url", "api_key_env")
 
 
 def local_options(o: dict[str, Any], resized: bool = True) -> dict[str, Any] | None:
     """The hf backend's options with their defaults; any of them with another backend, or a
     server's option with the hf backend, is refused (it would be ignored)."""
-    given = sorted(k for k in LOCAL_OPTIONS if o.get(k) is not None)
+    given = sorted(k for k in LOCAL_OPTIONS if o.get(k) not in (None, False))
     if o["backend"] != "hf":
         if given:
             flags = ", ".join("--" + k.replace("_", "-") for k in given)

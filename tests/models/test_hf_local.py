@@ -164,12 +164,13 @@ def test_options_that_do_not_apply_to_a_local_model_are_refused(
     assert message in result.output
 
 
-def test_local_options_with_a_server_backend_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("option", [["--devices", "0"], ["--trust-remote-code"]])
+def test_local_options_with_a_server_backend_are_refused(tmp_path: Path, option) -> None:
     videos, annotations = grounding_bench(tmp_path)
     result = invoke("run", "timelens-charades", "-a", annotations, "--videos", videos,
                     "--model", "m", "--base-url", "http://127.0.0.1:9/v1",
-                    "--devices", "0", "-o", tmp_path / "out")  # fmt: skip
-    assert result.exit_code == 2 and "--devices apply to --backend hf only" in result.output
+                    *option, "-o", tmp_path / "out")  # fmt: skip
+    assert result.exit_code == 2 and f"{option[0]} apply to --backend hf only" in result.output
 
 
 def test_a_checkpoint_that_cannot_load_stops_before_asking(tmp_path: Path) -> None:

@@ -98,3 +98,20 @@ def test_a_local_checkpoint_takes_its_familys_preset_as_uncompressed_video(tmp_p
         frame_protocol(options(**local, video_mode="jpeg-video"))
     with pytest.raises(UsageError, match="--labels qwen3"):
         frame_protocol(options(**local, labels="qwen3"))
+
+
+def test_timelens_presets_follow_its_evaluation_script() -> None:
+    # TencentARC/TimeLens scripts/eval_timelens_bench.sh: min_tokens 64, total_tokens 14336
+    for name, factor in (("timelens-8b", 32), ("timelens-7b", 28)):
+        frames = frame_protocol(options(preset=name))
+        assert frames.budget is not None and frames.spec.fps == 2.0
+        assert frames.budget.factor == factor
+        assert frames.budget.min_pixels == 64 * factor * factor
+        assert frames.budget.max_pixels == 768 * factor * factor
+        assert frames.budget.total_pixels == 14336 * factor * factor
+    # a 60 s 1280x720 clip: 120 frames share 14336 tokens, 238 tokens (two frames a patch)
+    budget = frame_protocol(options(preset="timelens-8b")).budget
+    assert budget is not None
+    assert budget.frame_max_pixels(120) == 14336 * 32 * 32 / 120 * 2
+    width, height = budget.size_for(1280, 720, 120)
+    assert width % 32 == 0 and height % 32 == 0 and width * height <= 14336 * 32 * 32 / 60

@@ -350,6 +350,15 @@ def run_command(
             rich_help_panel=LOCAL,
         ),
     ] = None,
+    trust_remote_code: Annotated[
+        bool,
+        typer.Option(
+            "--trust-remote-code",
+            help="Run the checkpoint's own Python code (some processors need it, e.g. "
+            "TimeLens-7B's); only for checkpoints you trust.",
+            rich_help_panel=LOCAL,
+        ),
+    ] = False,
 ) -> None:
     """Run a model on a benchmark, then score its answers exactly as `videoeval score` does.
 

@@ -54,6 +54,11 @@ class WorkItem:
     sample_id: str
     video_id: str
     prompt: str
+    variant: str | None = None
+    """A corrupted copy of the frames (``"clip-reversing:17"``: the corruption and its seed),
+    for preference pairs; ``None`` for the frames themselves."""
+    seed: int | None = None
+    """This request's sampling seed, when several samples of one prompt are wanted."""
 
 
 @dataclass
@@ -114,8 +119,11 @@ class Engine:
             )
             record: dict[str, Any] = {"video": path.name, "mode": "whole video", "fps": video.fps}
         else:
-            video, record = self.provider.frames(item.video_id)
-        request = ModelRequest(item.prompt, video, self.system, self.settings)
+            video, record = self.provider.frames(item.video_id, item.variant)
+        settings = self.settings
+        if item.seed is not None:
+            settings = settings.model_copy(update={"seed": item.seed})
+        request = ModelRequest(item.prompt, video, self.system, settings)
         return request, record
 
     async def process(self, item: WorkItem, stats: RunStats) -> dict[str, Any]:

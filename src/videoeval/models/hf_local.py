@@ -129,6 +129,7 @@ class HFLocal:
         attn_implementation: str | None = None,
         batch_size: int = 4,
         resized: bool = True,
+        trust_remote_code: bool = False,
     ) -> None:
         if dtype not in DTYPES:
             raise UsageError(f"--dtype takes one of {', '.join(DTYPES)}, not {dtype!r}")
@@ -140,6 +141,9 @@ class HFLocal:
         self.attn_implementation = attn_implementation
         self.batch_size = batch_size
         self.resized = resized
+        self.trust_remote_code = trust_remote_code
+        """Run the checkpoint's own Python code (its processor or model classes): only for
+        checkpoints you trust, as transformers warns."""
         """Our frames come at the model's size: the processor must not resize them again."""
         path = Path(model).expanduser()
         self.path = path if path.is_dir() else None
@@ -162,6 +166,8 @@ class HFLocal:
             identity["checkpoint"] = self._fingerprint
         if self.attn_implementation:
             identity["attn_implementation"] = self.attn_implementation
+        if self.trust_remote_code:  # the checkpoint's own code builds the inputs
+            identity["remote_code"] = True
         return identity
 
     def server(self) -> str:
@@ -205,7 +211,9 @@ class HFLocal:
         options: dict[str, Any] = {"dtype": self.dtype}
         if self.attn_implementation:
             options["attn_implementation"] = self.attn_implementation
-        processor = AutoProcessor.from_pretrained(self.model)
+        remote = {"trust_remote_code": True} if self.trust_remote_code else {}
+        options.update(remote)
+        processor = AutoProcessor.from_pretrained(self.model, **remote)
         model = AutoModelForImageTextToText.from_pretrained(self.model, **options)
         return _Replica(model.to(device).eval(), processor, device)
 

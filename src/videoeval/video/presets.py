@@ -58,6 +58,20 @@ def _qwen_vl_utils(patch: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _timelens(factor: int) -> dict[str, Any]:
+    # TimeLens-Bench evaluation: qwen-vl-utils with min_pixels = 64 tokens and total_pixels =
+    # 14336 tokens of factor x factor pixels, 2 fps; max_pixels left to qwen-vl-utils (768
+    # tokens); the processor does not resize again.
+    return {**_qwen_vl_utils(factor // 2), "min_pixels": 64 * factor * factor,
+            "total_pixels": 14336 * factor * factor}  # fmt: skip
+
+
+TIMELENS_EVAL = (
+    "TencentARC/TimeLens @ 5d90c06: scripts/eval_timelens_bench.sh (FPS 2, min_tokens 64, "
+    "total_tokens 14336), evaluation/utils.py (GroundingDataset: downsample {factor}, "
+    "qwen-vl-utils fetch_video), evaluation/eval_dataloader.py (processor do_resize=False)"
+)
+
 QWEN_VL_UTILS = (
     "qwen-vl-utils 0.0.14 (QwenLM/Qwen3-VL, qwen-vl-utils/pyproject.toml at 6abf943; "
     "src/qwen_vl_utils/vision_process.py: smart_nframes, fetch_video)"
@@ -82,6 +96,24 @@ PRESETS: dict[str, FramePreset] = {
             "writes its timestamps)",
             QWEN_VL_UTILS + " with image_patch_size 16",
             _qwen_vl_utils(16),
+        ),
+        FramePreset(
+            "timelens-8b",
+            1,
+            "TimeLens-8B / Qwen3-VL on TimeLens-Bench: 2 fps, 32-pixel grid, 64-768 tokens a "
+            "frame, clip budget 14336 tokens, sent as one video",
+            TIMELENS_EVAL.format(factor=32),
+            _timelens(32),
+        ),
+        FramePreset(
+            "timelens-7b",
+            1,
+            "TimeLens-7B / Qwen2.5-VL on TimeLens-Bench: 2 fps, 28-pixel grid, 64-768 tokens a "
+            "frame, clip budget 14336 tokens, sent as one video (TimeLens-7B's own processor "
+            "writes a timestamp before each frame: run it with --backend hf "
+            "--trust-remote-code)",
+            TIMELENS_EVAL.format(factor=28),
+            _timelens(28),
         ),
         FramePreset(
             "tarsier",

@@ -39,15 +39,27 @@ class FrameProtocol:
 
 
 def encode_frames(
-    path: Path, frames: FrameProtocol, cache: FrameCache | None
+    path: Path, frames: FrameProtocol, cache: FrameCache | None, variant: str | None = None
 ) -> tuple[VideoFrames, dict[str, Any]]:
-    """The frames a protocol picks from ``path``, as JPEGs with their labels, and their record."""
+    """The frames a protocol picks from ``path``, as JPEGs with their labels, and their record;
+    ``variant`` (``"<corruption>:<seed>"``) gives a corrupted copy of them instead."""
+    resample = "torchvision" if frames.mode == "pixels" else "decoder"
+    if variant is not None:
+        from videoeval.training.corruptions import corrupted_video, parse_variant
+
+        kind, seed = parse_variant(variant)
+        sampled, corruption = corrupted_video(path, frames.spec, kind, seed, frames.budget,
+                                              resample)  # fmt: skip
+        video, record = _request_of(sampled, frames)
+        return video, {**record, "corruption": corruption}
+    return _request_of(sample_video(path, frames.spec, frames.budget, cache, resample), frames)
+
+
+def _request_of(sampled: SampledVideo, frames: FrameProtocol) -> tuple[VideoFrames, dict[str, Any]]:
     if frames.mode == "pixels":
-        sampled = sample_video(path, frames.spec, frames.budget, cache, "torchvision")
         request = VideoFrames((), tuple(sampled.timestamps), (), pixels=sampled.frames,
                               as_video=_timing(sampled))  # fmt: skip
         return request, sampled.record()
-    sampled = sample_video(path, frames.spec, frames.budget, cache)
     request = frames_for_request(sampled, frames.labels, frames.jpeg_quality)
     if frames.mode == "jpeg-video":
         request = replace(request, as_video=_timing(sampled))
@@ -92,7 +104,9 @@ class FrameProvider:
         self.protocol = protocol
         self.cache = cache
         self.memo_bytes = memo_bytes
-        self._memo: OrderedDict[Path, tuple[VideoFrames, dict[str, Any]]] = OrderedDict()
+        self._memo: OrderedDict[tuple[Path, str | None], tuple[VideoFrames, dict[str, Any]]] = (
+            OrderedDict()
+        )
         self._size = 0
         self._lock = threading.Lock()
 
@@ -102,16 +116,19 @@ class FrameProvider:
             raise VideoError(f"no video file for {video_id!r} in the videos folder")
         return path
 
-    def frames(self, video_id: str) -> tuple[VideoFrames, dict[str, Any]]:
+    def frames(
+        self, video_id: str, variant: str | None = None
+    ) -> tuple[VideoFrames, dict[str, Any]]:
         path = self.path_of(video_id)
+        key = (path, variant)
         with self._lock:
-            hit = self._memo.get(path)
+            hit = self._memo.get(key)
             if hit is not None:
-                self._memo.move_to_end(path)
+                self._memo.move_to_end(key)
                 return hit
-        entry = encode_frames(path, self.protocol, self.cache)
+        entry = encode_frames(path, self.protocol, self.cache, variant)
         with self._lock:
-            self._memo[path] = entry
+            self._memo[key] = entry
             self._size += entry[0].nbytes
             while self._size > self.memo_bytes and len(self._memo) > 1:
                 _, (old, _) = self._memo.popitem(last=False)

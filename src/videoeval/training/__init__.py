@@ -1,0 +1,1 @@
+"""Evaluation machinery turned into training signals: rewards that score as evaluation does."""

@@ -1,0 +1,51 @@
+"""ms-swift reward plugin: ``swift rlhf --rlhf_type grpo --external_plugins <this file>
+--reward_funcs videoeval_iou videoeval_format``.
+
+The dataset needs a ``span`` column (GT ``[start, end]`` in seconds) and may have a
+``duration`` column; the protocol is ``$VIDEOEVAL_REWARD_PROTOCOL`` (default ``timelens``), read
+when the trainer builds the reward. ``python -c "import videoeval.training.swift_plugin as m;
+print(m.__file__)"`` prints the path to pass.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from videoeval.training.rewards import trl_reward
+
+try:  # ms-swift 4 moved the registry from swift.plugin to swift.rewards
+    from swift.rewards import ORM, orms
+except ImportError:
+    try:
+        from swift.plugin import ORM, orms
+    except ImportError:  # importable without ms-swift, for tests and for reading
+        ORM, orms = object, {}
+
+
+def _protocol() -> str:
+    return os.environ.get("VIDEOEVAL_REWARD_PROTOCOL", "timelens")
+
+
+class VideoevalIoU(ORM):  # type: ignore[misc, valid-type]
+    """tIoU of the answer's span with the GT span, scored as the evaluation protocol does."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.reward = trl_reward("iou", _protocol())
+
+    def __call__(self, completions: list[Any], **kwargs: Any) -> list[float]:
+        return self.reward(completions, **kwargs)
+
+
+class VideoevalFormat(ORM):  # type: ignore[misc, valid-type]
+    """1.0 when the protocol's parser reads a span from the answer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.reward = trl_reward("format", _protocol())
+
+    def __call__(self, completions: list[Any], **kwargs: Any) -> list[float]:
+        return self.reward(completions, **kwargs)
+
+
+orms["videoeval_iou"] = VideoevalIoU
+orms["videoeval_format"] = VideoevalFormat
