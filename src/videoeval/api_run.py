@@ -51,6 +51,8 @@ class RunRequest:
     prompt_file: Path | None = None
     system_file: Path | None = None
     temperature: float = 0.0
+    top_p: float | None = None
+    """Nucleus sampling; ``None`` leaves the server's (or checkpoint's) default."""
     max_tokens: int = 512
     seed: int | None = None
     concurrency: int = 16

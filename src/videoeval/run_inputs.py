@@ -139,8 +139,9 @@ def prompt_for(view: View, prompt_file: Path | None) -> PromptTemplate | None:
 
 def settings_of(o: dict[str, Any]) -> tuple[GenerationSettings, str | None]:
     settings = GenerationSettings(
-        temperature=o["temperature"], max_tokens=o["max_tokens"], seed=o["seed"]
-    )
+        temperature=o["temperature"], max_tokens=o["max_tokens"], seed=o["seed"],
+        top_p=o.get("top_p"),
+    )  # fmt: skip
     return settings, read_text(o["system_file"]) if o["system_file"] else None
 
 

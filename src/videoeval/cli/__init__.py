@@ -5,7 +5,7 @@
 # Commands are registered in the order `videoeval --help` lists them.
 from __future__ import annotations
 
-from videoeval.cli import catalog, score, run, audit, report, validate, training
+from videoeval.cli import catalog, score, run, audit, report, validate, pairs, training
 from videoeval.cli.common import app
 
 
@@ -13,4 +13,15 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "audit", "catalog", "main", "report", "run", "score", "training", "validate"]
+__all__ = [
+    "app",
+    "audit",
+    "catalog",
+    "main",
+    "pairs",
+    "report",
+    "run",
+    "score",
+    "training",
+    "validate",
+]

@@ -244,6 +244,15 @@ def run_command(
     temperature: Annotated[
         float, typer.Option(help="Sampling temperature (0 = greedy).", rich_help_panel=SERVER)
     ] = 0.0,
+    top_p: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Nucleus sampling (default: the model's).",
+            rich_help_panel=SERVER,
+        ),
+    ] = None,
     max_tokens: Annotated[
         int, typer.Option(min=1, help="Most new tokens per answer.", rich_help_panel=SERVER)
     ] = 512,
