@@ -5,7 +5,7 @@
 # Commands are registered in the order `videoeval --help` lists them.
 from __future__ import annotations
 
-from videoeval.cli import catalog, score, run, audit, report, validate, pairs, training
+from videoeval.cli import catalog, score, run, audit, report, validate, pairs, rollouts, training
 from videoeval.cli.common import app
 
 
@@ -20,6 +20,7 @@ __all__ = [
     "main",
     "pairs",
     "report",
+    "rollouts",
     "run",
     "score",
     "training",

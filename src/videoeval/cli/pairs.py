@@ -11,7 +11,6 @@ from rich.table import Table
 from videoeval.cli.common import (
     FRAMES,
     JUDGE,
-    LOCAL,
     SERVER,
     JudgeBackend,
     JudgeBaseUrl,
@@ -19,39 +18,46 @@ from videoeval.cli.common import (
     command,
     console,
     exit_codes,
-    given_options,
-    refuse_inapplicable,
     say,
+)
+from videoeval.cli.policy_options import (
+    Annotations,
+    ApiKeyEnv,
+    Backend,
+    BaseUrl,
+    BatchSize,
+    Cache,
+    Concurrency,
+    Devices,
+    Dtype,
+    Factor,
+    Fps,
+    Limit,
+    MaxPixels,
+    MaxTokens,
+    Nframes,
+    PolicyModel,
+    PromptFile,
+    Sampling,
+    TotalPixels,
+    TrustRemoteCode,
+    Videos,
+    run_request,
 )
 from videoeval.cli.progress import progress
 
 PAIRS = "Pairs"
-FRAME_OPTIONS = ("preset", "sampling", "nframes", "fps", "max_pixels", "total_pixels", "factor")
-SERVER_ONLY = {"base_url", "api_key_env", "concurrency"}
 
 
-def _request(o: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _request(ctx: typer.Context, o: dict[str, Any]):  # type: ignore[no-untyped-def]
     from videoeval.api_pairs import PairsRequest
-    from videoeval.api_run import RunRequest
-    from videoeval.cli.score import judge_options
 
-    frames = {k: o[k] for k in FRAME_OPTIONS}
-    if all(v is None for v in frames.values()):
-        frames["preset"] = "tarsier"  # Tarsier2 describes 16 uniform frames
-    run = RunRequest(
-        benchmark=o["benchmark"], annotations=o["annotations"], videos=o["videos"],
-        model=o["model"], base_url=o["base_url"], backend=o["backend"],
-        api_key_env=o["api_key_env"], out=o["out"], prompt_file=o["prompt_file"],
-        temperature=o["temperature"], top_p=o["top_p"], max_tokens=o["max_tokens"],
-        concurrency=o["concurrency"], limit=o["limit"], cache=o["cache"], judge=judge_options(o),
-        devices=o["devices"], dtype=o["dtype"], batch_size=o["batch_size"],
-        trust_remote_code=o["trust_remote_code"], **frames,
-    )  # fmt: skip
+    run = run_request(ctx, o, default_preset="tarsier")  # Tarsier2: 16 uniform frames
     corruptions = tuple(o["corruption"]) if o["corruption"] else PairsRequest.corruptions
     return PairsRequest(
-        run=run, corruptions=corruptions,
-        delta=o["delta"], negative_sampling=not o["no_negative_sampling"],
-        filter=not o["no_filter"], seed=o["seed"],
+        run=run, corruptions=corruptions, delta=o["delta"],
+        negative_sampling=not o["no_negative_sampling"], filter=not o["no_filter"],
+        seed=o["seed"],
     )  # fmt: skip
 
 
@@ -72,27 +78,15 @@ def _print(outcome: Any, out: Path) -> None:
 def pairs_command(
     ctx: typer.Context,
     benchmark: Annotated[str, typer.Argument(help="A captioning benchmark (dream1k, carebench).")],
-    annotations: Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")],
-    videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/...).")],
-    model: Annotated[
-        str,
-        typer.Option(
-            help="The policy model (server name, or a checkpoint with --backend hf).",
-            rich_help_panel=SERVER,
-        ),
-    ],
+    annotations: Annotations,
+    videos: Videos,
+    model: PolicyModel,
     out: Annotated[Path, typer.Option("--out", "-o", help="Pairs folder; re-running resumes.")] = (
         Path("videoeval-out/pairs")
     ),
-    base_url: Annotated[
-        str | None, typer.Option(help="Server URL.", rich_help_panel=SERVER)
-    ] = None,
-    backend: Annotated[
-        str, typer.Option(help="'openai', 'gemini' or 'hf'.", rich_help_panel=SERVER)
-    ] = "openai",
-    api_key_env: Annotated[
-        str | None, typer.Option(help="Variable holding the API key.", rich_help_panel=SERVER)
-    ] = None,
+    base_url: BaseUrl = None,
+    backend: Backend = "openai",
+    api_key_env: ApiKeyEnv = None,
     temperature: Annotated[
         float,
         typer.Option(help="Policy sampling temperature (Tarsier2: 0.7).", rich_help_panel=SERVER),
@@ -103,43 +97,21 @@ def pairs_command(
             min=0.0, max=1.0, help="Nucleus sampling (Tarsier2: 0.7).", rich_help_panel=SERVER
         ),
     ] = 0.7,
-    max_tokens: Annotated[
-        int, typer.Option(min=1, help="Most new tokens per description.", rich_help_panel=SERVER)
-    ] = 512,
-    concurrency: Annotated[
-        int,
-        typer.Option(min=1, help="Requests in flight at once (servers).", rich_help_panel=SERVER),
-    ] = 16,
+    max_tokens: MaxTokens = 512,
+    concurrency: Concurrency = 16,
     preset: Annotated[
         str | None,
         typer.Option(
             help="Frame preset (default: tarsier, 16 uniform frames).", rich_help_panel=FRAMES
         ),
     ] = None,
-    sampling: Annotated[
-        str | None, typer.Option(help="fps, uniform or centres (as `run`).", rich_help_panel=FRAMES)
-    ] = None,
-    nframes: Annotated[
-        int | None,
-        typer.Option(min=1, help="Frame count for uniform / centres.", rich_help_panel=FRAMES),
-    ] = None,
-    fps: Annotated[
-        float | None,
-        typer.Option(help="Frames per second for --sampling fps.", rich_help_panel=FRAMES),
-    ] = None,
-    max_pixels: Annotated[
-        int | None, typer.Option(help="Pixel budget per frame.", rich_help_panel=FRAMES)
-    ] = None,
-    total_pixels: Annotated[
-        int | None, typer.Option(help="Pixel budget for the clip.", rich_help_panel=FRAMES)
-    ] = None,
-    factor: Annotated[
-        int | None,
-        typer.Option(help="Frame sides become multiples of this.", rich_help_panel=FRAMES),
-    ] = None,
-    prompt_file: Annotated[
-        Path | None, typer.Option(help="Description prompt template.", rich_help_panel=FRAMES)
-    ] = None,
+    sampling: Sampling = None,
+    nframes: Nframes = None,
+    fps: Fps = None,
+    max_pixels: MaxPixels = None,
+    total_pixels: TotalPixels = None,
+    factor: Factor = None,
+    prompt_file: PromptFile = None,
     corruption: Annotated[
         list[str] | None,
         typer.Option(
@@ -172,8 +144,8 @@ def pairs_command(
     seed: Annotated[
         int, typer.Option(help="Seeds corruptions and sampling.", rich_help_panel=PAIRS)
     ] = 0,
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N clips.")] = None,
-    cache: Annotated[Path | None, typer.Option(help="Cache folder.")] = None,
+    limit: Limit = None,
+    cache: Cache = None,
     judge_model: Annotated[
         str | None,
         typer.Option(help="AutoDQ judge (else the offline EventSim proxy).", rich_help_panel=JUDGE),
@@ -181,22 +153,10 @@ def pairs_command(
     judge_base_url: JudgeBaseUrl = None,
     judge_backend: JudgeBackend = "openai",
     judge_api_key_env: JudgeKeyEnv = None,
-    devices: Annotated[
-        str | None, typer.Option(help="GPUs (0,1), cpu or cuda:N.", rich_help_panel=LOCAL)
-    ] = None,
-    dtype: Annotated[
-        str | None, typer.Option(help="auto, bfloat16, float16 or float32.", rich_help_panel=LOCAL)
-    ] = None,
-    batch_size: Annotated[
-        int | None,
-        typer.Option(min=1, help="Requests generated together per device.", rich_help_panel=LOCAL),
-    ] = None,
-    trust_remote_code: Annotated[
-        bool,
-        typer.Option(
-            "--trust-remote-code", help="Run the checkpoint's own code.", rich_help_panel=LOCAL
-        ),
-    ] = False,
+    devices: Devices = None,
+    dtype: Dtype = None,
+    batch_size: BatchSize = None,
+    trust_remote_code: TrustRemoteCode = False,
 ) -> None:
     """Make DPO preference pairs as Tarsier2 does: the policy describes each clip's frames and
     a corrupted copy of them; both descriptions are scored against the reference (AutoDQ with
@@ -215,9 +175,7 @@ def pairs_command(
     from videoeval.api_pairs import pairs
 
     with exit_codes():
-        if backend == "hf":
-            refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
-        request = _request(o)
+        request = _request(ctx, o)
         with progress(f"{benchmark} pairs", None) as advance:
             outcome = pairs(request, lambda row: advance(""))
     _print(outcome, out)

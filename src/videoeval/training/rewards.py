@@ -42,7 +42,14 @@ def score_answer(
     """``answer`` scored against the GT ``span`` under ``protocol`` (``benchmark`` only
     matters for protocols whose rounding is a benchmark fact, such as VideoMind's)."""
     sample = GroundingSample("reward", "video", "", ((float(span[0]), float(span[1])),), duration)
-    prediction = GroundingPrediction(origin="reward", sample_id="reward", answer=answer)
+    return sample_reward(sample, answer, protocol, benchmark)
+
+
+def sample_reward(
+    sample: GroundingSample, answer: str, protocol: str, benchmark: str
+) -> GroundingReward:
+    """``answer`` to a benchmark's own query (all its GT windows, its duration)."""
+    prediction = GroundingPrediction(origin="reward", sample_id=sample.sample_id, answer=answer)
     row = score_sample(sample, prediction, get_protocol(protocol), benchmark, "miss").row
     return GroundingReward(row.iou or 0.0, row.status == "ok", row.status)
 

@@ -1,0 +1,96 @@
+"""Options shared by the commands that ask a policy model for training data (``pairs``,
+``rollouts``): declared once, turned into the run engine's ``RunRequest`` in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from videoeval.cli.common import FRAMES, LOCAL, SERVER, given_options, refuse_inapplicable
+
+FRAME_OPTIONS = ("preset", "sampling", "nframes", "fps", "max_pixels", "total_pixels", "factor")
+SERVER_ONLY = {"base_url", "api_key_env", "concurrency"}
+
+Annotations = Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")]
+Videos = Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/...).")]
+PolicyModel = Annotated[
+    str,
+    typer.Option(help="The policy model (server name, or a checkpoint with --backend hf).",
+                 rich_help_panel=SERVER),
+]  # fmt: skip
+BaseUrl = Annotated[str | None, typer.Option(help="Server URL.", rich_help_panel=SERVER)]
+Backend = Annotated[str, typer.Option(help="'openai', 'gemini' or 'hf'.", rich_help_panel=SERVER)]
+ApiKeyEnv = Annotated[
+    str | None, typer.Option(help="Variable holding the API key.", rich_help_panel=SERVER)
+]
+MaxTokens = Annotated[
+    int, typer.Option(min=1, help="Most new tokens per answer.", rich_help_panel=SERVER)
+]
+Concurrency = Annotated[
+    int, typer.Option(min=1, help="Requests in flight at once (servers).", rich_help_panel=SERVER)
+]
+Sampling = Annotated[
+    str | None, typer.Option(help="fps, uniform or centres (as `run`).", rich_help_panel=FRAMES)
+]
+Nframes = Annotated[
+    int | None,
+    typer.Option(min=1, help="Frame count for uniform / centres.", rich_help_panel=FRAMES),
+]
+Fps = Annotated[
+    float | None, typer.Option(help="Frames per second for --sampling fps.", rich_help_panel=FRAMES)
+]
+MaxPixels = Annotated[
+    int | None, typer.Option(help="Pixel budget per frame.", rich_help_panel=FRAMES)
+]
+TotalPixels = Annotated[
+    int | None, typer.Option(help="Pixel budget for the clip.", rich_help_panel=FRAMES)
+]
+Factor = Annotated[
+    int | None, typer.Option(help="Frame sides become multiples of this.", rich_help_panel=FRAMES)
+]
+PromptFile = Annotated[
+    Path | None, typer.Option(help="Prompt template (default: the evaluation's).",
+                              rich_help_panel=FRAMES),
+]  # fmt: skip
+Limit = Annotated[int | None, typer.Option(min=1, help="Only the first N samples.")]
+Cache = Annotated[Path | None, typer.Option(help="Cache folder.")]
+Devices = Annotated[
+    str | None, typer.Option(help="GPUs (0,1), cpu or cuda:N.", rich_help_panel=LOCAL)
+]
+Dtype = Annotated[
+    str | None, typer.Option(help="auto, bfloat16, float16 or float32.", rich_help_panel=LOCAL)
+]
+BatchSize = Annotated[
+    int | None,
+    typer.Option(min=1, help="Requests generated together per device.", rich_help_panel=LOCAL),
+]
+TrustRemoteCode = Annotated[
+    bool,
+    typer.Option("--trust-remote-code", help="Run the checkpoint's own code.",
+                 rich_help_panel=LOCAL),
+]  # fmt: skip
+
+
+def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | None = None) -> Any:
+    """The policy's ``RunRequest``; server options with ``--backend hf`` are refused.
+    ``default_preset`` applies when no frame option is given."""
+    from videoeval.api_run import RunRequest
+    from videoeval.cli.score import judge_options
+
+    if o["backend"] == "hf":
+        refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
+    frames = {k: o[k] for k in FRAME_OPTIONS}
+    if default_preset and all(v is None for v in frames.values()):
+        frames["preset"] = default_preset
+    return RunRequest(
+        benchmark=o["benchmark"], annotations=o["annotations"], videos=o["videos"],
+        model=o["model"], base_url=o["base_url"], backend=o["backend"],
+        api_key_env=o["api_key_env"], out=o["out"], prompt_file=o["prompt_file"],
+        temperature=o["temperature"], top_p=o["top_p"], max_tokens=o["max_tokens"],
+        concurrency=o["concurrency"], limit=o["limit"], cache=o["cache"],
+        judge=judge_options(o), protocol=o.get("protocol"), devices=o["devices"],
+        dtype=o["dtype"], batch_size=o["batch_size"], trust_remote_code=o["trust_remote_code"],
+        **frames,
+    )  # fmt: skip

@@ -1,0 +1,141 @@
+"""``videoeval rollouts``: K answers per grounding prompt, their rewards, and the prompts chosen
+for GRPO by difficulty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from videoeval.cli.common import SERVER, command, console, exit_codes, say
+from videoeval.cli.policy_options import (
+    Annotations,
+    ApiKeyEnv,
+    Backend,
+    BaseUrl,
+    BatchSize,
+    Cache,
+    Concurrency,
+    Devices,
+    Dtype,
+    Factor,
+    Fps,
+    Limit,
+    MaxPixels,
+    MaxTokens,
+    Nframes,
+    PolicyModel,
+    PromptFile,
+    Sampling,
+    TotalPixels,
+    TrustRemoteCode,
+    Videos,
+    run_request,
+)
+from videoeval.cli.progress import progress
+
+SELECT = "Selection"
+
+
+@command("rollouts")
+def rollouts_command(
+    ctx: typer.Context,
+    benchmark: Annotated[str, typer.Argument(help="A grounding benchmark (its training split).")],
+    annotations: Annotations,
+    videos: Videos,
+    model: PolicyModel,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder; re-running resumes.")] = (
+        Path("videoeval-out/rollouts")
+    ),
+    protocol: Annotated[
+        str | None, typer.Option(help="Reward protocol (default: the benchmark's).")
+    ] = None,
+    samples: Annotated[
+        int, typer.Option(min=1, help="Answers per prompt (K).", rich_help_panel=SELECT)
+    ] = 8,
+    temperature: Annotated[
+        float,
+        typer.Option(
+            help="Sampling temperature (0 only with --samples 1).", rich_help_panel=SERVER
+        ),
+    ] = 1.0,
+    top_p: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Nucleus sampling.", rich_help_panel=SERVER),
+    ] = None,
+    keep_below: Annotated[
+        float | None,
+        typer.Option(
+            help="Select prompts whose mean reward is below this (not yet solved).",
+            rich_help_panel=SELECT,
+        ),
+    ] = None,
+    gaussian: Annotated[
+        tuple[float, float] | None,
+        typer.Option(
+            help="MEAN STD: TimeLens's difficulty sampling weights on the mean IoU.",
+            rich_help_panel=SELECT,
+        ),
+    ] = None,
+    target: Annotated[
+        int | None,
+        typer.Option(min=1, help="Prompts drawn with --gaussian.", rich_help_panel=SELECT),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(help="Seeds sampling and selection.", rich_help_panel=SELECT)
+    ] = 0,
+    style: Annotated[
+        str, typer.Option(help="GRPO prompt file layout: trl or ms-swift.", rich_help_panel=SELECT)
+    ] = "trl",
+    base_url: BaseUrl = None,
+    backend: Backend = "openai",
+    api_key_env: ApiKeyEnv = None,
+    max_tokens: MaxTokens = 512,
+    concurrency: Concurrency = 16,
+    preset: Annotated[str | None, typer.Option(help="Frame preset.")] = None,
+    sampling: Sampling = None,
+    nframes: Nframes = None,
+    fps: Fps = None,
+    max_pixels: MaxPixels = None,
+    total_pixels: TotalPixels = None,
+    factor: Factor = None,
+    prompt_file: PromptFile = None,
+    limit: Limit = None,
+    cache: Cache = None,
+    devices: Devices = None,
+    dtype: Dtype = None,
+    batch_size: BatchSize = None,
+    trust_remote_code: TrustRemoteCode = False,
+) -> None:
+    """Ask every grounding prompt K times, score each answer with the reward that scores as
+    evaluation does, and select the prompts to train on by difficulty. Writes
+    OUT/rollouts.jsonl, OUT/difficulty.jsonl (mean, variance, share solved per prompt),
+    OUT/summary.json and OUT/grpo_prompts.jsonl (the selected prompts, as `grpo-data` writes).
+
+    Example (TimeLens's recipe: one greedy answer per prompt, prompts drawn around IoU 0.5):\n
+      videoeval rollouts timelens-charades -a train.json --videos videos --model m
+      --base-url http://localhost:8000/v1 --samples 1 --temperature 0
+      --gaussian 0.5 0.2 --target 5000
+    """
+    o = dict(locals())
+    o.pop("ctx")
+    from videoeval.api_rollouts import RolloutsRequest, rollouts
+
+    with exit_codes():
+        request = RolloutsRequest(
+            run=run_request(ctx, o), samples=samples, keep_below=keep_below,
+            gaussian=gaussian, target=target, seed=seed, style=style,
+        )  # fmt: skip
+        with progress(f"{benchmark} rollouts", None) as advance:
+            outcome = rollouts(request, lambda row: advance(""))
+    summary = outcome.summary
+    table = Table(title=f"rollouts: {summary['selected']} of {summary['prompts']} prompts "
+                        f"selected ({summary['rule']})")  # fmt: skip
+    table.add_column("mean reward")
+    table.add_column("prompts", justify="right")
+    for i, count in enumerate(summary["histogram"]):
+        table.add_row(f"{i / 10:.1f}-{(i + 1) / 10:.1f}", str(count))
+    console.print(table)
+    say(f"rollouts folder: {out}")

@@ -1,0 +1,103 @@
+"""``videoeval rollouts``: K answers per prompt, each scored by the evaluation's reward; prompts
+selected by difficulty; the selected ones written as a GRPO prompt file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.engine.conftest import QUOTED
+from tests.fake_servers import FakeServer, openai_reply
+from tests.video.synth import write_video
+from videoeval.api_rollouts import gaussian_select
+from videoeval.cli import app
+
+runner = CliRunner()
+RIGHT = "The event happens in 0 - 1 seconds."
+
+
+def answer(received, n):  # type: ignore[no-untyped-def]
+    """'easy' queries are always right, 'hard' never, 'half' on even seeds only."""
+    query = QUOTED.search(received.prompt).group(1)
+    seed = received.body["seed"]
+    right = "easy" in query or ("half" in query and seed % 2 == 0)
+    return openai_reply(RIGHT if right else "I cannot tell.")
+
+
+@pytest.fixture
+def bench(tmp_path: Path) -> tuple[Path, Path]:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    gt = {}
+    for vid in ("v0", "v1"):
+        write_video(videos / f"{vid}.mp4", frames=50, fps=25)
+        gt[vid] = {"duration": 2.0, "spans": [[0.0, 1.0]] * 3,
+                   "queries": [f"easy {vid}", f"half {vid}", f"hard {vid}"]}  # fmt: skip
+    annotations = tmp_path / "charades-timelens.json"
+    annotations.write_text(json.dumps(gt))
+    return videos, annotations
+
+
+def invoke(bench, out: Path, url: str, *extra: str):  # type: ignore[no-untyped-def]
+    videos, annotations = bench
+    return runner.invoke(app, ["rollouts", "timelens-charades", "-a", str(annotations),
+                               "--videos", str(videos), "--model", "m", "--base-url", url,
+                               "-o", str(out), "--cache", str(out.parent / "cache"),
+                               *extra])  # fmt: skip
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines()]
+
+
+def test_rewards_per_prompt_and_the_unsolved_ones_selected(bench, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    with FakeServer(answer) as server:
+        result = invoke(bench, out, server.base_url, "--samples", "4", "--keep-below", "0.9")
+        assert result.exit_code == 0, result.output
+        assert len(server.received) == 24  # 6 prompts x 4 answers, each with its own seed
+        assert len({r.body["seed"] for r in server.received}) == 4
+    difficulty = {p["query"]: p for p in lines(out / "difficulty.jsonl")}
+    assert difficulty["easy v0"]["mean"] == 1.0 and difficulty["easy v0"]["variance"] == 0.0
+    assert difficulty["half v1"]["mean"] == 0.5 and difficulty["half v1"]["variance"] == 0.25
+    assert difficulty["hard v0"]["mean"] == 0.0 and difficulty["hard v0"]["solved_share"] == 0.0
+    assert {q for q, p in difficulty.items() if p["selected"]} == {
+        "half v0", "half v1", "hard v0", "hard v1"}  # fmt: skip
+    rollouts = lines(out / "rollouts.jsonl")
+    assert len(rollouts) == 24 and {r["reward"] for r in rollouts} == {0.0, 1.0}
+    grpo = lines(out / "grpo_prompts.jsonl")
+    assert len(grpo) == 4 and all(g["span"] == [0.0, 1.0] for g in grpo)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["selected"] == 4 and summary["histogram"][0] == 2  # the two hard prompts
+
+
+def test_timelens_gaussian_selection_is_seeded(bench, tmp_path: Path) -> None:
+    with FakeServer(answer) as server:
+        options = ["--samples", "1", "--temperature", "0", "--gaussian", "0.5", "0.2",
+                   "--target", "3"]  # fmt: skip
+        first = invoke(bench, tmp_path / "g1", server.base_url, *options)
+        assert first.exit_code == 0, first.output
+    chosen = [p["selected"] for p in lines(tmp_path / "g1" / "difficulty.jsonl")]
+    assert sum(chosen) == 3
+    means = [1.0, 0.5, 0.0] * 2
+    assert gaussian_select(means, 3, 0.5, 0.2, 0) == gaussian_select(means, 3, 0.5, 0.2, 0)
+    # weights exp(-0.5 ((iou - 0.5) / 0.2)^2): the 0.5 prompts are 22.8 times as likely
+    picks = [gaussian_select(means, 1, 0.5, 0.2, seed) for seed in range(200)]
+    share = sum(p <= {1, 4} for p in picks) / 200
+    assert share > 0.85
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--samples", "4", "--temperature", "0"], "would ask one greedy answer"),
+        (["--gaussian", "0.5", "0.2"], "give --target"),
+        (["--target", "3"], "--target applies to --gaussian"),
+    ],
+)
+def test_options_that_cannot_work_are_refused(bench, tmp_path: Path, extra, message) -> None:
+    result = invoke(bench, tmp_path / "x", "http://127.0.0.1:9/v1", *extra)
+    assert result.exit_code == 2 and message in result.output
