@@ -40,3 +40,39 @@ def grpo_data_command(
     if export.without_video:
         say(f"{len(export.without_video)} queries left out: no video in {videos} "
             f"(first: {export.without_video[0]})")  # fmt: skip
+
+
+@command("sft-data")
+def sft_data_command(
+    benchmark: Annotated[str, typer.Argument(help="A captioning or dense benchmark.")],
+    annotations: Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")],
+    videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/...).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL file to write.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="'captions' (reference descriptions) or 'frame-grounded' (timed "
+            "events as Tarsier2's <frame: i-j> captions)."
+        ),
+    ] = "captions",
+    style: Annotated[str, typer.Option(help="'trl' or 'ms-swift'.")] = "trl",
+    nframes: Annotated[
+        int, typer.Option(min=1, help="frame-grounded: uniform frames the ranges count.")
+    ] = 16,
+    prompt_file: Annotated[Path | None, typer.Option(help="Prompt template.")] = None,
+) -> None:
+    """Write a benchmark's ground truth as supervised fine-tuning data: detailed captions, or
+    timed events as event-grounded captions over the clip's sampled frames (`<frame: i-j>`,
+    1-based, with the frames' times beside them)."""
+    from videoeval.training.sft_data import sft_rows, write_sft_file
+    from videoeval.video.sampling import SamplingSpec
+
+    skipped: list[str] = []
+    with exit_codes():
+        spec = SamplingSpec(kind="uniform", nframes=nframes)
+        rows = sft_rows(benchmark, annotations, videos, style, kind, spec, prompt_file,  # type: ignore[arg-type]
+                        skipped)  # fmt: skip
+        written = write_sft_file(out, rows)
+    say(f"{written} examples written to {out}")
+    if skipped:
+        say(f"{len(skipped)} left out (first: {skipped[0]})")

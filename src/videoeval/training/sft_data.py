@@ -1,0 +1,96 @@
+"""SFT files from a benchmark's ground truth: detailed captions, or timed events written as
+Tarsier2's event-grounded captions over the clip's sampled frames.
+
+- ``captions``: the captioning view's reference description as the answer to its prompt;
+- ``frame-grounded``: a dense view's timed events as ``<frame: i-j> sentence ...`` over the frames
+  the frame protocol picks (default: 16 uniform, as Tarsier2 trains), with those frames' times
+  beside them so the ranges map back to seconds.
+
+Rows are TRL conversational (``messages`` with a video part, ``video``, ``frame_times``) or
+ms-swift (``messages`` with ``<video>``, ``videos``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from videoeval.benchmarks import get_benchmark
+from videoeval.errors import UsageError
+from videoeval.prompts.templates import load_template
+from videoeval.training.frame_grounding import seconds_to_frames, write_frame_grounded
+from videoeval.video.probe import VideoError, probe
+from videoeval.video.provider import find_video
+from videoeval.video.sampling import SamplingSpec, select_indices
+
+Kind = Literal["captions", "frame-grounded"]
+KINDS: tuple[Kind, ...] = ("captions", "frame-grounded")
+TARSIER2_FRAMES = SamplingSpec(kind="uniform", nframes=16)
+
+
+def _messages(style: str, path: Path, prompt: str, answer: str) -> dict[str, Any]:
+    if style == "trl":
+        video = {"type": "video", "video": str(path)}
+        user = {"role": "user", "content": [video, {"type": "text", "text": prompt}]}
+        reply = {"role": "assistant", "content": [{"type": "text", "text": answer}]}
+        return {"messages": [user, reply], "video": str(path)}
+    user = {"role": "user", "content": "<video>" + prompt}
+    reply = {"role": "assistant", "content": answer}
+    return {"messages": [user, reply], "videos": [str(path)]}
+
+
+def sft_rows(
+    benchmark: str,
+    annotations: Path,
+    videos: Path,
+    style: str,
+    kind: Kind,
+    frames: SamplingSpec = TARSIER2_FRAMES,
+    prompt_file: Path | None = None,
+    skipped: list[str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    if style not in ("trl", "ms-swift"):
+        raise UsageError(f"--style takes trl or ms-swift, not {style!r}")
+    if kind not in KINDS:
+        raise UsageError(f"--kind takes {', '.join(KINDS)}, not {kind!r}")
+    task = "captioning" if kind == "captions" else "dense_captioning"
+    view = get_benchmark(benchmark).view(task)
+    default = view.prompt if kind == "captions" else "frame_grounded_default.txt"
+    template = load_template(prompt_file, default or "captioning_default.txt", set())
+    for sample in view.load(annotations).samples:
+        path = find_video(videos, sample.video_id)
+        if path is None:
+            if skipped is not None:
+                skipped.append(f"{sample.sample_id}: no video")
+            continue
+        if kind == "captions":
+            yield {**_messages(style, path, template.render(), sample.reference),
+                   "sample_id": sample.sample_id}  # fmt: skip
+            continue
+        try:
+            info = probe(path)
+        except VideoError as exc:
+            if skipped is not None:
+                skipped.append(f"{sample.sample_id}: {exc}")
+            continue
+        fps = info.reported_fps or info.native_fps
+        times = [info.frame_times[i] for i in select_indices(frames, info.frame_times, fps)]
+        events = seconds_to_frames(list(sample.timed_events or ()), times)
+        answer = write_frame_grounded(events)
+        yield {**_messages(style, path, template.render(), answer),
+               "frame_times": times, "sample_id": sample.sample_id}  # fmt: skip
+
+
+def write_sft_file(out: Path, rows: Iterator[dict[str, Any]]) -> int:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with open(out, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            written += 1
+    if not written:
+        out.unlink()
+        raise UsageError("no sample has its video in the folder: nothing written")
+    return written
