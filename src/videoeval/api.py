@@ -46,6 +46,12 @@ class ScoreRequest:
     soda_average: str = "videos"
     judge: JudgeOptions | None = None
     model_name: str | None = None
+    videos: Path | None = None
+    """``joint``: the videos whose frames the judge sees."""
+    judge_frames: int = 8
+    """``joint``: frames per predicted event (uniform inside its span)."""
+    frame_evidence: bool = True
+    """``joint``: the judge lists what the frames show before deciding (off: the ablation)."""
 
 
 @dataclass

@@ -194,6 +194,30 @@ def score_command(
             rich_help_panel=DENSE,
         ),
     ] = "videos",
+    videos: Annotated[
+        Path | None,
+        typer.Option(
+            help="joint: the videos (the judge sees each predicted event's frames).",
+            rich_help_panel=JUDGE,
+        ),
+    ] = None,
+    judge_frames: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="joint: frames per predicted event, uniform in its span.",
+            rich_help_panel=JUDGE,
+        ),
+    ] = 8,
+    no_frame_evidence: Annotated[
+        bool,
+        typer.Option(
+            "--no-frame-evidence",
+            help="joint: the judge decides without listing what the frames show first "
+            "(the ablation).",
+            rich_help_panel=JUDGE,
+        ),
+    ] = False,
 ) -> None:
     """Score an existing prediction file (or re-score a run folder) against a benchmark's GT.
 
@@ -215,7 +239,8 @@ def score_command(
             protocol=protocol, from_run=from_run, references=tuple(reference or ()),
             durations=durations, missing=missing, bootstrap=bootstrap, seed=seed,
             language=not no_language, soda_missing=soda_missing, soda_average=soda_average,
-            judge=judge_options(values), model_name=model_name,
+            judge=judge_options(values), model_name=model_name, videos=videos,
+            judge_frames=judge_frames, frame_evidence=not no_frame_evidence,
         )  # fmt: skip
         resolved = resolve(request)
         context = f"{resolved.view.task} (protocol {resolved.protocol.name})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from videoeval.engine.cache import CallCache
@@ -41,6 +41,9 @@ class JudgeStats:
     cached: int = 0
     schema_retries: int = 0
     failures: int = 0
+    served: set[str] = field(default_factory=set)
+    """Model versions the server said answered (its reply's ``model``), which may be more
+    precise than the name asked for."""
 
 
 class JudgeClient:
@@ -95,6 +98,8 @@ class JudgeClient:
             stored = self.cache.get(key)
             if stored is not None and valid(stored):
                 self.stats.cached += 1
+                if stored.model:
+                    self.stats.served.add(stored.model)
                 return JudgeAnswer(read(parse_dict(stored.text)), key, attempt + 1, True)
         for attempt in range(self.schema_attempts):
             try:
@@ -106,6 +111,8 @@ class JudgeClient:
                 self.stats.cached += 1
             else:
                 self.stats.calls += 1
+            if result.response.model:
+                self.stats.served.add(result.response.model)
             try:
                 value = read(parse_dict(result.response.text))
                 return JudgeAnswer(value, result.key, attempt + 1, result.cached)

@@ -109,6 +109,18 @@ _OTHERS = [
         frozenset({"seed"}), {"thresholds": [0.1, 0.3, 0.5, 0.7], "junk": "random, seeded"},
     ),
     ProtocolInfo(
+        "joint", "dense_captioning", "What and when together (video-aware judge)",
+        "videoeval (our metric; metrics/joint.py)",
+        "Each predicted event is judged on the frames of its own span (frame evidence first): "
+        "what-precision = events true on the video. GT events are matched one to one, in order, "
+        "to true predictions with tIoU >= t: what+when recall and F1 at t 0.3/0.5/0.7. The same "
+        "with the text judged against the overlapping GT text (gt_text_*), to compare. Needs "
+        "--videos and --judge-model; bootstrap CIs over videos.",
+        JUDGE_OPTIONS | {"videos", "judge_frames", "no_frame_evidence"},
+        {"thresholds": [0.3, 0.5, 0.7], "matching": "order-preserving, max sum of tIoU"},
+        ("what_precision", "what_when_recall@0.5", "F1@0.5", "gt_text_F1@0.5"),
+    ),
+    ProtocolInfo(
         "gt-audit", "audit", "GT audit with a video-aware judge", "videoeval (our judge)",
         "The judge sees sampled frames with their times, lists what it sees, scores the GT "
         "description 1-10 (factual, completeness, temporal order) and lists its errors with "

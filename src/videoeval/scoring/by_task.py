@@ -112,7 +112,7 @@ def score_captions(
     )  # fmt: skip
 
 
-def _dense_predictions(request: ScoreRequest, resolved: Resolved) -> tuple[Any, str]:
+def dense_predictions(request: ScoreRequest, resolved: Resolved) -> tuple[Any, str]:
     from videoeval.predictions.dense import (
         DensePredictions,
         add_answer,
@@ -142,6 +142,10 @@ def score_dense_captions(
 
     if resolved.protocol.name == "etbench":
         return _score_etbench(request, resolved)
+    if resolved.protocol.name == "joint":
+        from videoeval.scoring.joint import score_joint
+
+        return score_joint(request, resolved, on_clip)
     assert request.annotations is not None
     files = [request.annotations, *request.references]
     loaded = [read_references(path) for path in files]
@@ -149,7 +153,7 @@ def score_dense_captions(
     if resolved.run is not None and resolved.run.config.get("limit"):
         ran = {s.video_id for s in _samples(request, resolved)[0]}
         references = [{v: r for v, r in refs.items() if v in ran} for refs in references]
-    predictions, layout = _dense_predictions(request, resolved)
+    predictions, layout = dense_predictions(request, resolved)
     if request.soda_missing not in ("drop", "zero"):
         raise UsageError("--soda-missing takes drop (the reference) or zero")
     if request.soda_average not in ("videos", "corpus"):

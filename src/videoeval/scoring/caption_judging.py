@@ -100,6 +100,7 @@ def judge_captions(
         "samples_per_verdict": options.samples,
         "prompts_sha256": prompts.sha256,
         "prompt_sources": prompts.sources,
+        "served_models": sorted(client.stats.served),
         "calls": client.stats.calls,
         "cached": client.stats.cached,
         "schema_retries": client.stats.schema_retries,
