@@ -126,8 +126,14 @@ def _auditor(o: dict[str, Any], inputs: AuditInputs) -> tuple[Auditor, JudgeClie
                          concurrency=o["concurrency"])  # fmt: skip
     candidates = read_caption_predictions(o["candidates"]).texts if o["candidates"] else None
     frame_cache = FrameCache(root / "frames")
+    swapped = None
+    if inputs.mode == "two-sided" and o["prompt_file"] is None:
+        from videoeval.judges.video_judge import swapped_two_sided_prompt
+
+        swapped = swapped_two_sided_prompt()
     auditor = Auditor(client, inputs.prompt, inputs.mode, o["videos"], inputs.frames,  # type: ignore[arg-type]
-                      frame_cache, o["runs"], candidates, seed=o["seed"])  # fmt: skip
+                      frame_cache, o["runs"], candidates, seed=o["seed"],
+                      swapped_prompt=swapped)  # fmt: skip
     return auditor, client, model
 
 
@@ -160,6 +166,10 @@ def audit(request: AuditRequest, on_clip: Callable[[], None] | None = None) -> A
         "prompt_sha256": inputs.sha, "prompt_source": inputs.source,
         "frames": inputs.frames.spec.describe(), "calls": client.stats.calls,
         "run_seeds": [auditor.run_seed(k) for k in range(request.runs)],
+        **({"order": "seeded per clip and run (reference-first / candidate-first)"
+            if auditor.swapped_prompt else "reference-first (fixed: the user's prompt)"}
+           if inputs.mode == "two-sided" else {}),
+        "served_models": sorted(client.stats.served),
         "cached": client.stats.cached, "schema_retries": client.stats.schema_retries,
     }  # fmt: skip
     report, rows = audit_report(request.benchmark, outcomes, inputs.mode, request.runs, info)  # type: ignore[arg-type]

@@ -216,3 +216,30 @@ def test_the_other_samplings_frame_option_is_refused(bench) -> None:
         nframes_given = run_audit(bench, server, "--sampling", "fps", "--nframes", "8")
         assert nframes_given.exit_code == 2 and "--nframes does not apply" in nframes_given.output
         assert server.received == []
+
+
+def test_two_sided_runs_show_the_descriptions_in_a_seeded_random_order(bench) -> None:
+    candidates = bench["root"] / "candidates.jsonl"
+    with open(candidates, "w") as handle:
+        for idx in (1, 2, 3, 4):
+            handle.write(json.dumps({"vid": idx, "prediction": f"Candidate text {idx}."}) + "\n")
+    orders: list[str] = []
+
+    def reply(received, n):  # type: ignore[no-untyped-def]
+        prompt = received.prompt
+        first = prompt.index("Candidate description:") < prompt.index("Reference description:")
+        orders.append("candidate-first" if first else "reference-first")
+        body = json.loads(verdict(False, 8))
+        body["candidate"] = {"factual": 7, "completeness": 7, "temporal": 7}
+        return openai_reply(json.dumps(body))
+
+    with FakeServer(reply) as server:
+        result = run_audit(bench, server, "--candidates", str(candidates))
+        assert result.exit_code == 0, result.output
+    assert {"candidate-first", "reference-first"} == set(orders)  # both orders were asked
+    samples = (bench["root"] / "out" / "samples.jsonl").read_text().splitlines()
+    rows = [json.loads(x) for x in samples]
+    recorded = [run["order"] for row in rows for run in row.get("runs", [])]
+    assert sorted(recorded) == sorted(orders)  # each run says which order it was shown
+    metrics = json.loads((bench["root"] / "out" / "metrics.json").read_text())
+    assert metrics["judge"]["order"].startswith("seeded per clip and run")

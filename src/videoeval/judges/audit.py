@@ -8,6 +8,7 @@ a changed prompt repeats only the judge calls.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,8 +47,11 @@ class Auditor:
         candidates: dict[str, str] | None = None,
         decode_workers: int = 2,
         seed: int = 0,
+        swapped_prompt: str | None = None,
     ) -> None:
         self.seed = seed
+        self.swapped_prompt = swapped_prompt
+        """Two-sided: the same prompt with the candidate first; ``None`` keeps one order."""
         self.judge = judge
         self.prompt = prompt
         self.mode = mode
@@ -88,9 +92,16 @@ class Auditor:
             if self.mode == "two-sided":
                 fields["candidate"] = candidate or ""
             prompt = self.prompt.format(**fields)
+        prompts = [prompt] * self.runs
+        orders = [None] * self.runs
+        if self.mode == "two-sided":
+            orders = [self.order(sample.sample_id, k) for k in range(self.runs)]
+            if self.swapped_prompt is not None:
+                swapped = self.swapped_prompt.format(**fields)
+                prompts = [swapped if o == "candidate-first" else prompt for o in orders]
         n_events = len(sample.timed_events or ())
         answers = await asyncio.gather(
-            *(self._one_run(prompt, video, k, n_events) for k in range(self.runs)),
+            *(self._one_run(prompts[k], video, k, n_events) for k in range(self.runs)),
             return_exceptions=True,
         )
         for k, answer in enumerate(answers):
@@ -101,14 +112,23 @@ class Auditor:
                 raise answer
             verdict, key = answer
             result.verdicts.append(verdict)
+            order = {"order": orders[k]} if orders[k] else {}
             result.runs.append(
-                {"run": k, "seed": self.run_seed(k), "status": "ok", "cache_key": key,
+                {"run": k, "seed": self.run_seed(k), "status": "ok", "cache_key": key, **order,
                  **verdict.model_dump(mode="json")}
             )  # fmt: skip
         if len(result.verdicts) < self.runs:
             result.status = "judge_error"
             result.note = f"{self.runs - len(result.verdicts)} of {self.runs} runs failed"
         return result
+
+    def order(self, sample_id: str, k: int) -> str:
+        """Two-sided run ``k``'s order of the descriptions: seeded per clip and run, and fixed
+        (reference first) when there is no swapped prompt (a user's own prompt file)."""
+        if self.swapped_prompt is None:
+            return "reference-first"
+        coin = random.Random(f"{self.seed}:{sample_id}:{k}").random()
+        return "candidate-first" if coin < 0.5 else "reference-first"
 
     def run_seed(self, k: int) -> int:
         """Run ``k``'s seed: the K runs differ in what the server samples, not only in their

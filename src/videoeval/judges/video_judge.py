@@ -91,6 +91,17 @@ def load_video_prompt(mode: Mode, path: Path | None = None) -> tuple[str, str, s
     return text, source, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+SWAPPED_TWO_SIDED = "video_two_sided_candidate_first.txt"
+"""The packaged two-sided prompt with the candidate shown first: runs pick one of the two
+orders at random (seeded) so that a judge's preference for the first (or second) description
+does not lean one way; each run records its order."""
+
+
+def swapped_two_sided_prompt() -> str:
+    folder = resources.files("videoeval.judges.prompts")
+    return (folder / SWAPPED_TWO_SIDED).read_text(encoding="utf-8")
+
+
 def reader(mode: Mode, n_events: int = 0):  # type: ignore[no-untyped-def]
     def read(reply: dict[str, Any]) -> Verdict:
         try:
