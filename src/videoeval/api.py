@@ -52,6 +52,9 @@ class ScoreRequest:
     """``joint``: frames per predicted event (uniform inside its span)."""
     frame_evidence: bool = True
     """``joint``: the judge lists what the frames show before deciding (off: the ablation)."""
+    subset: Path | None = None
+    """Score only these clips (``audit --export-clean``'s clean_subset.json, or a list of ids):
+    a sample is kept when its id or its video id is listed."""
 
 
 @dataclass

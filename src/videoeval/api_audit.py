@@ -51,6 +51,8 @@ class AuditRequest:
     limit: int | None = None
     out: Path = Path("videoeval-out/audit")
     cache: Path | None = None
+    export_clean: Path | None = None
+    """Also write the marked GT, the clean subset and a manifest into this folder."""
 
 
 @dataclass
@@ -175,6 +177,10 @@ def audit(request: AuditRequest, on_clip: Callable[[], None] | None = None) -> A
     report, rows = audit_report(request.benchmark, outcomes, inputs.mode, request.runs, info)  # type: ignore[arg-type]
     outcome = AuditOutcome(report, rows, calls=client.stats)
     outcome.write(request.out)
+    if request.export_clean is not None:
+        from videoeval.scoring.audit_export import export_clean
+
+        export_clean(request.export_clean, outcomes, request.runs, report, request.annotations)
     return outcome
 
 

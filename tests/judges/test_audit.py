@@ -243,3 +243,33 @@ def test_two_sided_runs_show_the_descriptions_in_a_seeded_random_order(bench) ->
     assert sorted(recorded) == sorted(orders)  # each run says which order it was shown
     metrics = json.loads((bench["root"] / "out" / "metrics.json").read_text())
     assert metrics["judge"]["order"].startswith("seeded per clip and run")
+
+
+def test_export_clean_marks_the_gt_and_the_clean_subset_scores_alone(bench) -> None:
+    reply, _ = judge()
+    clean = bench["root"] / "clean"
+    with FakeServer(reply) as server:
+        result = run_audit(bench, server, "--export-clean", str(clean))
+        assert result.exit_code == 0, result.output
+    lines = (clean / "gt_marked.jsonl").read_text().splitlines()
+    marked = {r["sample_id"]: r for r in map(json.loads, lines)}
+    # clip 1 and 4: flagged by every run; clip 2 by one run; clip 3 by none; clip 5 no video
+    assert [marked[c]["consensus_flagged"] for c in ("1", "2", "3", "4", "5")] == [
+        True, False, False, True, False]  # fmt: skip
+    assert marked["1"]["errors"][0]["frames_show"] == "y" and marked["2"]["loose_flagged"]
+    subset = json.loads((clean / "clean_subset.json").read_text())
+    assert subset["sample_ids"] == ["2", "3"]  # audited in every run, not consensus-flagged
+    manifest = json.loads((clean / "manifest.json").read_text())
+    assert manifest["consensus_flagged"] == 2 and manifest["clean"] == 2
+    assert len(manifest["annotations_sha256"]) == 64 and manifest["judge"]["model"] == "vjudge"
+    predictions = bench["root"] / "preds.jsonl"
+    with open(predictions, "w") as handle:
+        for idx, (_, reference) in CLIPS.items():
+            handle.write(json.dumps({"vid": idx, "prediction": reference}) + "\n")
+    scored = runner.invoke(app, ["score", "dream1k", "-a", str(bench["annotations"]), "-p",
+                                 str(predictions), "--protocol", "eventsim", "--subset",
+                                 str(clean / "clean_subset.json"), "-o",
+                                 str(bench["root"] / "scored")])  # fmt: skip
+    assert scored.exit_code == 0, scored.output
+    metrics = json.loads((bench["root"] / "scored" / "metrics.json").read_text())
+    assert metrics["n_total"] == 2

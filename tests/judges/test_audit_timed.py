@@ -56,7 +56,8 @@ def test_timed_audit(tmp_path: Path) -> None:
             app,
             ["audit", "activitynet-captions", "-a", str(annotations), "--videos", str(videos),
              "--judge-model", "vjudge", "--judge-base-url", server.base_url, "--runs", "2",
-             "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache")],
+             "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache"),
+             "--export-clean", str(tmp_path / "clean")],
         )  # fmt: skip
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out" / "metrics.json").read_text())
@@ -66,3 +67,11 @@ def test_timed_audit(tmp_path: Path) -> None:
     assert (m["events_checked"], m["span_wrong_events"]) == (3.0, 1.0)
     assert m["span_wrong_rate"] == pytest.approx(100 / 3) and m["text_wrong_events"] == 0.0
     assert calls["b"] == 3  # two runs, one of them asked twice
+    lines = (tmp_path / "clean" / "gt_marked.jsonl").read_text().splitlines()
+    marked = {r["sample_id"]: r for r in map(json.loads, lines)}
+    first, second = marked["v_a"]["events"]
+    assert not first["span_wrong"] and first["suggested_span"] is None
+    assert second["span_wrong"] and second["suggested_span"] == [0.5, 1.5]
+    assert not second["text_wrong"] and marked["v_a"]["consensus_flagged"]
+    subset = json.loads((tmp_path / "clean" / "clean_subset.json").read_text())
+    assert subset["sample_ids"] == ["v_b"]

@@ -83,6 +83,13 @@ def audit_command(
     price_per_million_tokens: Annotated[
         float | None, typer.Option(help="With --dry-run: input price, to estimate the cost.")
     ] = None,
+    export_clean: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the GT with the errors marked (gt_marked.jsonl), the clean subset "
+            "(clean_subset.json, for `score --subset`) and a manifest into this folder."
+        ),
+    ] = None,
 ) -> None:
     """Audit GT descriptions with a judge that sees the frames, K runs per clip.
 
@@ -100,6 +107,8 @@ def audit_command(
         # the other sampling's frame option would be dropped without a word
         unused = {"nframes"} if sampling == "fps" else {"fps"}
         refuse_inapplicable(ctx, given_options(ctx) & unused, set(), f"--sampling {sampling}")
+        if rejudge is not None:
+            refuse_inapplicable(ctx, given_options(ctx) & {"export_clean"}, set(), "--rejudge")
         request = AuditRequest(**options)
         if benchmark not in AUDITABLE:
             raise UsageError(f"audit covers {', '.join(AUDITABLE)}, not {benchmark!r}")

@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # the library loads when a command runs: `--help` starts with
     from videoeval.api import ScoreOutcome, ScoreRequest
     from videoeval.scoring.caption_judging import JudgeOptions
 
-COMMON = {"benchmark", "predictions", "annotations", "protocol", "from_run", "out", "model_name"}
+COMMON = {"benchmark", "predictions", "annotations", "protocol", "from_run", "out", "model_name",
+          "subset"}  # fmt: skip
 
 
 def judge_options(values: dict[str, object]) -> JudgeOptions | None:
@@ -194,6 +195,13 @@ def score_command(
             rich_help_panel=DENSE,
         ),
     ] = "videos",
+    subset: Annotated[
+        Path | None,
+        typer.Option(
+            help="Score only these clips: `audit --export-clean`'s clean_subset.json, or a "
+            "JSON list of ids (a sample is kept when its id or its video id is listed)."
+        ),
+    ] = None,
     videos: Annotated[
         Path | None,
         typer.Option(
@@ -240,7 +248,7 @@ def score_command(
             durations=durations, missing=missing, bootstrap=bootstrap, seed=seed,
             language=not no_language, soda_missing=soda_missing, soda_average=soda_average,
             judge=judge_options(values), model_name=model_name, videos=videos,
-            judge_frames=judge_frames, frame_evidence=not no_frame_evidence,
+            judge_frames=judge_frames, frame_evidence=not no_frame_evidence, subset=subset,
         )  # fmt: skip
         resolved = resolve(request)
         context = f"{resolved.view.task} (protocol {resolved.protocol.name})"

@@ -25,7 +25,21 @@ def _samples(request: ScoreRequest, resolved: Resolved) -> tuple[list[Any], list
     loaded = resolved.view.load(request.annotations)
     samples = loaded.samples
     limit = resolved.run.config.get("limit") if resolved.run else None
-    return (samples[:limit] if limit else samples), loaded.skipped
+    samples = samples[:limit] if limit else samples
+    if request.subset is not None:
+        keep = subset_ids(request)
+        samples = [s for s in samples if s.sample_id in keep or s.video_id in keep]
+    return samples, loaded.skipped
+
+
+def subset_ids(request: ScoreRequest) -> set[str]:
+    from videoeval.scoring.audit_export import read_subset
+
+    assert request.subset is not None
+    ids = read_subset(request.subset)
+    if not ids:
+        raise UsageError(f"--subset {request.subset.name} lists no ids")
+    return ids
 
 
 def _run_inputs(resolved: Resolved) -> dict[str, str | int | None]:
@@ -153,6 +167,9 @@ def score_dense_captions(
     if resolved.run is not None and resolved.run.config.get("limit"):
         ran = {s.video_id for s in _samples(request, resolved)[0]}
         references = [{v: r for v, r in refs.items() if v in ran} for refs in references]
+    if request.subset is not None:
+        keep = subset_ids(request)
+        references = [{v: r for v, r in refs.items() if v in keep} for refs in references]
     predictions, layout = dense_predictions(request, resolved)
     if request.soda_missing not in ("drop", "zero"):
         raise UsageError("--soda-missing takes drop (the reference) or zero")
@@ -179,6 +196,8 @@ def _score_etbench(request: ScoreRequest, resolved: Resolved) -> ScoreOutcome:
     from videoeval.api import ScoreOutcome
     from videoeval.scoring.etbench import score_etbench, score_etbench_groups
 
+    if request.subset is not None:
+        raise UsageError("--subset does not apply to E.T. Bench (its answers file is its GT)")
     if resolved.run is None:
         assert request.predictions is not None
         report, rows = score_etbench(request.predictions, request.seed)

@@ -180,6 +180,11 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
         raise UsageError("--protocol joint needs a judge that sees frames: give --judge-model")
     options = JointOptions(videos, request.judge_frames, request.frame_evidence)
     references, problems = read_references(request.annotations)
+    if request.subset is not None:
+        from videoeval.scoring.by_task import subset_ids
+
+        keep = subset_ids(request)
+        references = {v: r for v, r in references.items() if v in keep}
     predictions, layout = dense_predictions(request, resolved)
     judge_options = request.judge
     model = make_model(judge_options.backend, judge_options.model, judge_options.base_url,
