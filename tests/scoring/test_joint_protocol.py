@@ -91,6 +91,7 @@ def test_joint_figures_by_hand(files: dict[str, Path]) -> None:
         result = CliRunner().invoke(app, [str(a) for a in args])
         assert result.exit_code == 0, result.output
         asked = len(server.received)
+        assert 10 <= asked <= 12  # --dry-run's 12, less identical questions asked once
         again = CliRunner().invoke(app, [str(a) for a in args])
         assert again.exit_code == 0 and len(server.received) == asked  # all from the cache
     assert sorted(set(asked_spans)) == [(0.0, 0.5), (0.0, 2.0), (0.0, 4.0), (2.0, 4.0)]
@@ -113,6 +114,21 @@ def test_joint_figures_by_hand(files: dict[str, Path]) -> None:
     judge_info = json.loads((out / "metrics.json").read_text())["judge"]
     # asked for "judge"; the server says "fake-vl" answered: that is what is recorded
     assert judge_info["model"] == "judge" and judge_info["served_models"] == ["fake-vl"]
+
+
+def test_dry_run_prices_the_calls_and_asks_nothing(files: dict[str, Path]) -> None:
+    with FakeServer(judge) as server:
+        args = ["score", "youcook2", "-a", files["annotations"], "-p", files["predictions"],
+                "--protocol", "joint", "--videos", files["videos"], "--judge-model", "judge",
+                "--judge-base-url", server.base_url, "--dry-run"]  # fmt: skip
+        result = CliRunner().invoke(app, [str(a) for a in args])
+        assert result.exit_code == 0, result.output
+        assert server.received == []
+    # 6 predicted events; pairs with tIoU >= 0.3: v1 red[0,2]-red, red[2,4]-blue,
+    # green[0,4]-both (0.5 each); v2 blue x2 - blue (red[0,0.5]-red is 0.25): 6 pairs
+    counts = dict(re.findall(r"│ ([a-z ]+?)\s+│\s+(\d+) │", result.output))
+    assert counts == {"videos": "2", "videos missing": "0", "event calls": "6",
+                      "pair calls": "6", "judge calls": "12", "frames": "48"}  # fmt: skip
 
 
 def test_joint_needs_videos_and_a_judge(files: dict[str, Path]) -> None:

@@ -217,6 +217,14 @@ def score_command(
             rich_help_panel=JUDGE,
         ),
     ] = 8,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="joint: count the judge calls and frames; ask nothing.",
+            rich_help_panel=JUDGE,
+        ),
+    ] = False,
     no_frame_evidence: Annotated[
         bool,
         typer.Option(
@@ -259,6 +267,18 @@ def score_command(
             raise ValueError("--missing takes 'exclude' or 'miss'")
         if resolved.note:
             err.print(resolved.note, markup=False, highlight=False, soft_wrap=True)
+        if dry_run:
+            from rich.table import Table
+
+            from videoeval.scoring.joint import price_joint
+
+            table = Table(title=f"dry run: {benchmark}, protocol joint")
+            table.add_column("what")
+            table.add_column("count", justify="right")
+            for name, value in price_joint(request, resolved).items():
+                table.add_row(name.replace("_", " "), f"{value:,}")
+            console.print(table)
+            return
         outcome = _score_with_progress(request)
         folder = out or Path("videoeval-out/score") / f"{benchmark}-{resolved.protocol.name}"
         paths = outcome.write(folder)

@@ -116,7 +116,7 @@ _OTHERS = [
         "to true predictions with tIoU >= t: what+when recall and F1 at t 0.3/0.5/0.7. The same "
         "with the text judged against the overlapping GT text (gt_text_*), to compare. Needs "
         "--videos and --judge-model; bootstrap CIs over videos.",
-        JUDGE_OPTIONS | {"videos", "judge_frames", "no_frame_evidence"},
+        JUDGE_OPTIONS | {"videos", "judge_frames", "no_frame_evidence", "dry_run"},
         {"thresholds": [0.3, 0.5, 0.7], "matching": "order-preserving, max sum of tIoU"},
         ("what_precision", "what_when_recall@0.5", "F1@0.5", "gt_text_F1@0.5"),
     ),

@@ -250,3 +250,27 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
     )  # fmt: skip
     return ScoreOutcome(report, rows, layout, resolved.view, resolved.protocol,
                         files={"judgements": judgements})  # fmt: skip
+
+
+def price_joint(request: Any, resolved: Any) -> dict[str, int]:
+    """What ``joint`` would ask, counted without asking: judge calls (one per predicted event,
+    one per overlapping pair), the frames they carry, and the videos."""
+    from videoeval.scoring.by_task import dense_predictions, subset_ids
+    from videoeval.scoring.dense import read_references
+
+    videos = require_videos(request.videos)
+    references, _ = read_references(request.annotations)
+    if request.subset is not None:
+        keep = subset_ids(request)
+        references = {v: r for v, r in references.items() if v in keep}
+    predictions, _ = dense_predictions(request, resolved)
+    events = pairs = missing = 0
+    for vid, refs in references.items():
+        gt = [(c.start, c.end, c.sentence) for c in refs]
+        pred = [(c.start, c.end, c.sentence) for c in predictions.captions.get(vid, [])]
+        events += len(pred)
+        pairs += len(pairs_to_ask(gt, pred, min(THRESHOLDS)))
+        missing += find_video(videos, vid) is None
+    return {"videos": len(references), "videos_missing": missing, "event_calls": events,
+            "pair_calls": pairs, "judge_calls": events + pairs,
+            "frames": events * request.judge_frames}  # fmt: skip
