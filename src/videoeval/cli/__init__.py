@@ -5,7 +5,18 @@
 # Commands are registered in the order `videoeval --help` lists them.
 from __future__ import annotations
 
-from videoeval.cli import catalog, score, run, audit, report, validate, pairs, rollouts, training
+from videoeval.cli import (
+    catalog,
+    score,
+    run,
+    audit,
+    report,
+    validate,
+    pairs,
+    rollouts,
+    training,
+    build,
+)
 from videoeval.cli.common import app
 
 
@@ -16,6 +27,7 @@ def main() -> None:
 __all__ = [
     "app",
     "audit",
+    "build",
     "catalog",
     "main",
     "pairs",

@@ -1,0 +1,109 @@
+"""``videoeval build``: timed dense captions from a teacher, kept only where a video-aware
+auditor finds them true in every run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from videoeval.cli.common import (
+    JUDGE,
+    SERVER,
+    JudgeBackend,
+    JudgeBaseUrl,
+    JudgeKeyEnv,
+    command,
+    exit_codes,
+    given_options,
+    refuse_inapplicable,
+    say,
+)
+from videoeval.cli.policy_options import (
+    ApiKeyEnv,
+    Backend,
+    BaseUrl,
+    BatchSize,
+    Cache,
+    Concurrency,
+    Devices,
+    Dtype,
+    MaxTokens,
+    PromptFile,
+    TrustRemoteCode,
+)
+
+SERVER_ONLY = {"base_url", "api_key_env", "concurrency"}
+
+
+@command("build")
+def build_command(
+    ctx: typer.Context,
+    videos: Annotated[Path, typer.Option(help="The folder of videos to caption.")],
+    model: Annotated[
+        str,
+        typer.Option(
+            help="The teacher model (or a checkpoint with --backend hf).", rich_help_panel=SERVER
+        ),
+    ],
+    judge_model: Annotated[
+        str, typer.Option(help="The auditor: a judge that sees frames.", rich_help_panel=JUDGE)
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
+        "videoeval-out/build"
+    ),
+    runs: Annotated[int, typer.Option(min=1, help="Audit runs; an event must pass every one.")] = 2,
+    audit_frames: Annotated[
+        int, typer.Option(min=1, help="Frames the auditor sees per video.", rich_help_panel=JUDGE)
+    ] = 16,
+    base_url: BaseUrl = None,
+    backend: Backend = "openai",
+    api_key_env: ApiKeyEnv = None,
+    max_tokens: MaxTokens = 1024,
+    concurrency: Concurrency = 16,
+    prompt_file: PromptFile = None,
+    cache: Cache = None,
+    judge_base_url: JudgeBaseUrl = None,
+    judge_backend: JudgeBackend = "openai",
+    judge_api_key_env: JudgeKeyEnv = None,
+    judge_temperature: Annotated[
+        str, typer.Option(help="Auditor temperature, or 'default'.", rich_help_panel=JUDGE)
+    ] = "0.7",
+    devices: Devices = None,
+    dtype: Dtype = None,
+    batch_size: BatchSize = None,
+    trust_remote_code: TrustRemoteCode = False,
+) -> None:
+    """Build a benchmark whose timed GT is checked against the video: the teacher writes timed
+    dense captions for every video in --videos, the auditor checks each event's text and span
+    on the frames --runs times, and only events every run finds right are kept. Writes
+    OUT/dense.json (densevid layout: `videoeval score` reads it), OUT/audit_trail.jsonl (every
+    event, its verdicts, kept or dropped) and OUT/manifest.json.
+
+    Example:\n
+      videoeval build --videos clips/ --model Qwen/Qwen3-VL-8B-Instruct
+      --base-url http://localhost:8000/v1 --judge-model gemini-2.5-flash
+      --judge-backend gemini --judge-api-key-env GEMINI_API_KEY --runs 3
+    """
+    from videoeval.api_build import BuildRequest, build
+    from videoeval.api_run import RunRequest
+    from videoeval.cli.score import judge_options
+
+    o = dict(locals())
+    with exit_codes():
+        if backend == "hf":
+            refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
+        teacher = RunRequest(
+            benchmark="build", annotations=videos, videos=videos, model=model,
+            base_url=base_url, backend=backend, api_key_env=api_key_env, out=out,
+            prompt_file=prompt_file, max_tokens=max_tokens, concurrency=concurrency,
+            cache=cache, devices=devices, dtype=dtype, batch_size=batch_size,
+            trust_remote_code=trust_remote_code,
+        )  # fmt: skip
+        auditor = judge_options({**o, "judge_concurrency": concurrency})
+        assert auditor is not None
+        outcome = build(BuildRequest(teacher, auditor, runs, audit_frames, out))
+    m = outcome.manifest
+    say(f"{m['events_kept']} of {m['events']} events kept ({m['videos_kept']} of "
+        f"{m['videos']} videos); wrote " + ", ".join(str(p) for p in outcome.files))  # fmt: skip
