@@ -21,6 +21,13 @@ def report(
         Path | None,
         typer.Option(help="Video folder: adds frame thumbnails to samples that record frames."),
     ] = None,
+    subset: Annotated[
+        Path | None,
+        typer.Option(
+            help="An audit's clean_subset.json: adds each run's score and rank on the clean "
+            "subset beside those on every sample."
+        ),
+    ] = None,
 ) -> None:
     """Write OUT/report.html (self-contained: open it in any browser, no server) and
     OUT/leaderboard.md.
@@ -34,5 +41,10 @@ def report(
 
     with exit_codes():
         loaded = [load_run(folder) for folder in runs]
-        html_path, md_path = write_report(loaded, out, title, videos)
+        ids = None
+        if subset is not None:
+            from videoeval.scoring.audit_export import read_subset
+
+            ids = read_subset(subset)
+        html_path, md_path = write_report(loaded, out, title, videos, ids)
     say(f"wrote {html_path} and {md_path}")

@@ -17,6 +17,8 @@ from typing import Any
 
 from videoeval import __version__
 from videoeval.report.leaderboard import (
+    clean_markdown,
+    clean_ranks,
     headline_names,
     leaderboard_rows,
     markdown,
@@ -189,8 +191,28 @@ def make_thumbnails(
     return out
 
 
+def _clean_html(entries: Sequence[dict[str, Any]]) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(e['run'])}</td><td>{html.escape(e['model'])}</td>"
+        f"<td>{html.escape(e['benchmark'])}</td><td>{e['all']:.2f} (n={e['n_all']})</td>"
+        f"<td>{e.get('rank_all', '-')}</td><td>"
+        + ("-" if e["clean"] is None else f"{e['clean']:.2f} (n={e['n_clean']})")
+        + f"</td><td>{e.get('rank_clean', '-')}</td></tr>"
+        for e in entries
+    )
+    return ("<h2>Original and clean GT</h2><p>Mean per-sample score (IoU for grounding, "
+            "per-clip F1 for captions) on every sample and on the audit's clean subset, with "
+            "each run's rank among the runs of its benchmark.</p><table><tr><th>run</th>"
+            "<th>model</th><th>benchmark</th><th>all samples</th><th>rank</th>"
+            f"<th>clean subset</th><th>rank</th></tr>{rows}</table>")  # fmt: skip
+
+
 def write_report(
-    runs: Sequence[RunData], out: Path, title: str = "videoeval report", videos: Path | None = None
+    runs: Sequence[RunData],
+    out: Path,
+    title: str = "videoeval report",
+    videos: Path | None = None,
+    subset: set[str] | None = None,
 ) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     unique_names(runs)
@@ -229,6 +251,9 @@ def write_report(
             for c in comparisons
         )
         compare_html = f"<h2>Paired differences against the first run</h2><ul>{items}</ul>"
+    clean = clean_ranks(runs, subset) if subset else []
+    if clean:
+        compare_html += _clean_html(clean)
     assets = resources.files("videoeval.report")
     page = PAGE.substitute(
         title=html.escape(title),
@@ -242,5 +267,6 @@ def write_report(
     )
     html_path, md_path = out / "report.html", out / "leaderboard.md"
     html_path.write_text(page, encoding="utf-8")
-    md_path.write_text(f"# {title}\n\n" + markdown(runs), encoding="utf-8")
+    extra = f"\n## Original and clean GT\n\n{clean_markdown(clean)}" if clean else ""
+    md_path.write_text(f"# {title}\n\n" + markdown(runs) + extra, encoding="utf-8")
     return html_path, md_path

@@ -113,3 +113,43 @@ def paired_difference(
         "difference": float(diff.mean()),
         "ci95": [float(low), float(high)],
     }
+
+
+def _in_subset(row: dict[str, Any], ids: set[str]) -> bool:
+    return str(row.get("sample_id")) in ids or str(row.get("video_id")) in ids
+
+
+def clean_ranks(runs: Sequence[RunData], ids: set[str]) -> list[dict[str, Any]]:
+    """Each run's mean per-sample score (IoU for grounding, per-clip or per-video F1 for
+    captions) on all its samples and on the clean subset, with its rank among the runs of its
+    benchmark on each (1 = best): does cleaning the GT reorder the models?"""
+    entries = []
+    for run in runs:
+        scores = _per_sample(run)
+        if not scores:
+            continue
+        in_subset = {r["sample_id"] for r in run.rows if _in_subset(r, ids)}
+        clean = [v for k, v in scores.items() if k in in_subset]
+        entries.append({
+            "run": run.name, "model": run.model, "benchmark": run.report.benchmark,
+            "all": 100 * float(np.mean(list(scores.values()))), "n_all": len(scores),
+            "clean": 100 * float(np.mean(clean)) if clean else None, "n_clean": len(clean),
+        })  # fmt: skip
+    for key in ("all", "clean"):
+        for bench in {e["benchmark"] for e in entries}:
+            group = sorted((e for e in entries if e["benchmark"] == bench and e[key] is not None),
+                           key=lambda e: -e[key])  # fmt: skip
+            for rank, e in enumerate(group, 1):
+                e[f"rank_{key}"] = rank
+    return entries
+
+
+def clean_markdown(entries: Sequence[dict[str, Any]]) -> str:
+    lines = ["| run | model | benchmark | all samples | rank | clean subset | rank |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for e in entries:
+        clean = "-" if e["clean"] is None else f"{e['clean']:.2f} (n={e['n_clean']})"
+        lines.append(f"| {e['run']} | {e['model']} | {e['benchmark']} | {e['all']:.2f} "
+                     f"(n={e['n_all']}) | {e.get('rank_all', '-')} | {clean} | "
+                     f"{e.get('rank_clean', '-')} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
