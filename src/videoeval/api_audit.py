@@ -51,6 +51,8 @@ class AuditRequest:
     limit: int | None = None
     out: Path = Path("videoeval-out/audit")
     cache: Path | None = None
+    frame_evidence: bool = True
+    """The judge lists what the frames show before judging (off: the ablation)."""
     export_clean: Path | None = None
     """Also write the marked GT, the clean subset and a manifest into this folder."""
 
@@ -99,7 +101,7 @@ def audit_inputs(o: dict[str, Any]) -> AuditInputs:
         prompt, sha = load_rejudge_prompt(o["prompt_file"])
         source = o["prompt_file"].name if o["prompt_file"] else "videoeval:video_rejudge.txt"
     else:
-        prompt, source, sha = load_video_prompt(mode, o["prompt_file"])
+        prompt, source, sha = load_video_prompt(mode, o["prompt_file"], o["frame_evidence"])
     nframes = o["nframes"] if o["sampling"] != "fps" else None
     spec = SamplingSpec.model_validate({"kind": o["sampling"], "nframes": nframes, "fps": o["fps"]})
     budget = PixelBudget(max_pixels=o["max_pixels"]) if o["max_pixels"] else None
@@ -132,10 +134,10 @@ def _auditor(o: dict[str, Any], inputs: AuditInputs) -> tuple[Auditor, JudgeClie
     if inputs.mode == "two-sided" and o["prompt_file"] is None:
         from videoeval.judges.video_judge import swapped_two_sided_prompt
 
-        swapped = swapped_two_sided_prompt()
+        swapped = swapped_two_sided_prompt(o["frame_evidence"])
     auditor = Auditor(client, inputs.prompt, inputs.mode, o["videos"], inputs.frames,  # type: ignore[arg-type]
                       frame_cache, o["runs"], candidates, seed=o["seed"],
-                      swapped_prompt=swapped)  # fmt: skip
+                      swapped_prompt=swapped, evidence=o["frame_evidence"])  # fmt: skip
     return auditor, client, model
 
 
@@ -168,6 +170,7 @@ def audit(request: AuditRequest, on_clip: Callable[[], None] | None = None) -> A
         "prompt_sha256": inputs.sha, "prompt_source": inputs.source,
         "frames": inputs.frames.spec.describe(), "calls": client.stats.calls,
         "run_seeds": [auditor.run_seed(k) for k in range(request.runs)],
+        "frame_evidence": request.frame_evidence,
         **({"order": "seeded per clip and run (reference-first / candidate-first)"
             if auditor.swapped_prompt else "reference-first (fixed: the user's prompt)"}
            if inputs.mode == "two-sided" else {}),

@@ -273,3 +273,26 @@ def test_export_clean_marks_the_gt_and_the_clean_subset_scores_alone(bench) -> N
     assert scored.exit_code == 0, scored.output
     metrics = json.loads((bench["root"] / "scored" / "metrics.json").read_text())
     assert metrics["n_total"] == 2
+
+
+def test_the_frame_evidence_step_can_be_switched_off(bench) -> None:
+    prompts: list[str] = []
+
+    def reply(received, n):  # type: ignore[no-untyped-def]
+        prompts.append(received.prompt)
+        body = json.loads(verdict(False, 8))
+        del body["frame_evidence"]  # the ablation's judge lists no evidence
+        return openai_reply(json.dumps(body))
+
+    with FakeServer(reply) as server:
+        result = run_audit(bench, server, "--no-frame-evidence")
+        assert result.exit_code == 0, result.output
+    assert prompts and not any("First, list what you can actually see" in p for p in prompts)
+    metrics = json.loads((bench["root"] / "out" / "metrics.json").read_text())
+    assert metrics["judge"]["frame_evidence"] is False and metrics["n_scored"] == 4
+    # with the step on, a reply without evidence breaks the schema: asked again, then failed
+    prompts.clear()
+    with FakeServer(reply) as server:
+        strict = run_audit(bench, server)
+    assert strict.exit_code == 1 and "no clip could be audited" in strict.output
+    assert all("First, list what you can actually see" in p for p in prompts)

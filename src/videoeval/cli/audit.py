@@ -83,6 +83,14 @@ def audit_command(
     price_per_million_tokens: Annotated[
         float | None, typer.Option(help="With --dry-run: input price, to estimate the cost.")
     ] = None,
+    no_frame_evidence: Annotated[
+        bool,
+        typer.Option(
+            "--no-frame-evidence",
+            help="The judge judges without first listing what the frames show (the ablation; "
+            "our prompts only).",
+        ),
+    ] = False,
     export_clean: Annotated[
         Path | None,
         typer.Option(
@@ -102,13 +110,18 @@ def audit_command(
     from videoeval.api_audit import audit as run_audit
 
     price = options.pop("price_per_million_tokens")
+    options["frame_evidence"] = not options.pop("no_frame_evidence")
     dry = options.pop("dry_run")
     with exit_codes():
         # the other sampling's frame option would be dropped without a word
         unused = {"nframes"} if sampling == "fps" else {"fps"}
         refuse_inapplicable(ctx, given_options(ctx) & unused, set(), f"--sampling {sampling}")
         if rejudge is not None:
-            refuse_inapplicable(ctx, given_options(ctx) & {"export_clean"}, set(), "--rejudge")
+            refuse_inapplicable(ctx, given_options(ctx) & {"export_clean", "no_frame_evidence"},
+                                set(), "--rejudge")  # fmt: skip
+        if prompt_file is not None:
+            refuse_inapplicable(ctx, given_options(ctx) & {"no_frame_evidence"}, set(),
+                                "--prompt-file (your prompt decides its own steps)")  # fmt: skip
         request = AuditRequest(**options)
         if benchmark not in AUDITABLE:
             raise UsageError(f"audit covers {', '.join(AUDITABLE)}, not {benchmark!r}")

@@ -48,7 +48,10 @@ class Auditor:
         decode_workers: int = 2,
         seed: int = 0,
         swapped_prompt: str | None = None,
+        evidence: bool = True,
     ) -> None:
+        self.evidence = evidence
+        """The judge lists what the frames show first (off: the ablation's prompt)."""
         self.seed = seed
         self.swapped_prompt = swapped_prompt
         """Two-sided: the same prompt with the candidate first; ``None`` keeps one order."""
@@ -138,7 +141,7 @@ class Auditor:
     async def _one_run(
         self, prompt: str, video: VideoFrames, k: int, n_events: int = 0
     ) -> tuple[Verdict, str]:
-        read = reader(self.mode, n_events)
+        read = reader(self.mode, n_events, self.evidence)
         settings = self.judge.settings.model_copy(update={"seed": self.run_seed(k)})
         answer = await self.judge.ask(
             prompt, read, f"audit-run{k}" if k else "", video, settings=settings

@@ -47,7 +47,8 @@ class EventCheck(BaseModel):
 
 
 class Verdict(BaseModel):
-    frame_evidence: list[FrameEvidence] = Field(min_length=1)
+    frame_evidence: list[FrameEvidence] = Field(default_factory=list)
+    """Required (at least one) unless the evidence step is switched off: see ``reader``."""
     gt: SideScores
     candidate: SideScores | None = None
     errors_gt: list[ErrorItem] = Field(default_factory=list)
@@ -74,11 +75,21 @@ PROMPT_FILES: dict[str, tuple[str, set[str]]] = {
 }
 
 
-def load_video_prompt(mode: Mode, path: Path | None = None) -> tuple[str, str, str]:
-    """``(text, source, sha256)`` of the mode's prompt: ours, or the user's file."""
+def plain(filename: str) -> str:
+    """The packaged prompt without the frame-evidence step (the ablation)."""
+    return filename.replace(".txt", "_plain.txt")
+
+
+def load_video_prompt(
+    mode: Mode, path: Path | None = None, evidence: bool = True
+) -> tuple[str, str, str]:
+    """``(text, source, sha256)`` of the mode's prompt: ours (without the frame-evidence step
+    when ``evidence`` is off), or the user's file."""
     from videoeval.prompts.templates import _fields
 
     filename, fields = PROMPT_FILES[mode]
+    if not evidence:
+        filename = plain(filename)
     if path is not None:
         text, source = read_text(path), path.name
     else:
@@ -97,12 +108,13 @@ orders at random (seeded) so that a judge's preference for the first (or second)
 does not lean one way; each run records its order."""
 
 
-def swapped_two_sided_prompt() -> str:
+def swapped_two_sided_prompt(evidence: bool = True) -> str:
     folder = resources.files("videoeval.judges.prompts")
-    return (folder / SWAPPED_TWO_SIDED).read_text(encoding="utf-8")
+    name = SWAPPED_TWO_SIDED if evidence else plain(SWAPPED_TWO_SIDED)
+    return (folder / name).read_text(encoding="utf-8")
 
 
-def reader(mode: Mode, n_events: int = 0):  # type: ignore[no-untyped-def]
+def reader(mode: Mode, n_events: int = 0, evidence: bool = True):  # type: ignore[no-untyped-def]
     def read(reply: dict[str, Any]) -> Verdict:
         try:
             verdict = Verdict.model_validate(reply)
@@ -110,6 +122,8 @@ def reader(mode: Mode, n_events: int = 0):  # type: ignore[no-untyped-def]
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise ReplyError(f"verdict breaks the schema at {where}: {first['msg']}") from None
+        if evidence and not verdict.frame_evidence:
+            raise ReplyError("the verdict lists no frame evidence")
         if mode == "two-sided" and verdict.candidate is None:
             raise ReplyError("two-sided verdict without candidate scores")
         if mode == "timed" and len(verdict.events or []) != n_events:
