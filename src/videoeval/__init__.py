@@ -1,13 +1,9 @@
 """videoeval: evaluate video language models on what happened and when."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("videoeval")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
-
 from typing import Any
+
+__version__ = "0.1.0"
+"""The one place the version is written (pyproject.toml reads it from here)."""
 
 
 def __getattr__(name: str) -> Any:

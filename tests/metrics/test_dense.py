@@ -139,7 +139,7 @@ def test_soda_dp_alignment_is_order_preserving() -> None:
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="SODA_c needs Java (METEOR)")
-def test_soda_c_counts_missing_videos_only_when_asked() -> None:
+def test_soda_c_counts_missing_videos_only_when_asked(scorers) -> None:
     pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
     from videoeval.scoring.dense import soda_c
 
@@ -148,14 +148,14 @@ def test_soda_c_counts_missing_videos_only_when_asked() -> None:
     preds = DensePredictions(
         captions={"v1": [cap(10, 20, "he walks in"), cap(0, 10, "a man opens the door")]}
     )
-    dropped = soda_c(refs, preds)
+    dropped = soda_c(refs, preds, scorers=scorers)
     assert dropped["SODA_c_dropped_videos"] == 1.0
     # identical sentences and spans, in order once sorted: METEOR 1.0 each (to 1e-3), tIoU ~1
     assert dropped["SODA_c"] == pytest.approx(100.0, abs=0.5)
-    zero = soda_c(refs, preds, missing="zero")
+    zero = soda_c(refs, preds, missing="zero", scorers=scorers)
     # per-video means (the default): v2 joins the mean with P = R = 0
     assert zero["SODA_c_recall"] == pytest.approx(dropped["SODA_c_recall"] / 2, rel=1e-9)
-    corpus = soda_c(refs, preds, missing="zero", average="corpus")
+    corpus = soda_c(refs, preds, missing="zero", average="corpus", scorers=scorers)
     assert corpus["SODA_c_recall"] == pytest.approx(dropped["SODA_c_recall"] * 2 / 3, rel=1e-9)
 
 
@@ -172,30 +172,32 @@ EXAMPLE_PREDICTIONS = DensePredictions(
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="SODA_c needs Java (METEOR)")
-def test_soda_c_is_the_mean_over_videos_as_fujiso_soda_9cb3e2c() -> None:
+def test_soda_c_is_the_mean_over_videos_as_fujiso_soda_9cb3e2c(scorers) -> None:
     pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
     from videoeval.scoring.dense import soda_c
 
     hit = 10 / (10 + 1e-8)  # METEOR 1 x the densevid tIoU of two identical spans
-    one = soda_c([FIRST_FILE], EXAMPLE_PREDICTIONS)
+    one = soda_c([FIRST_FILE], EXAMPLE_PREDICTIONS, scorers=scorers)
     assert one["SODA_c"] == pytest.approx(49.99999995, rel=1e-12)
     assert one["SODA_c_precision"] == one["SODA_c_recall"] == pytest.approx(100 * hit / 2)
-    old = soda_c([FIRST_FILE], EXAMPLE_PREDICTIONS, average="corpus")
+    old = soda_c([FIRST_FILE], EXAMPLE_PREDICTIONS, average="corpus", scorers=scorers)
     assert old["SODA_c"] == pytest.approx(39.99999996, rel=1e-9)
     assert old["SODA_c_recall"] == pytest.approx(33.3333333, rel=1e-9)
 
-    both = soda_c([FIRST_FILE, SECOND_FILE], EXAMPLE_PREDICTIONS)
+    both = soda_c([FIRST_FILE, SECOND_FILE], EXAMPLE_PREDICTIONS, scorers=scorers)
     assert both["SODA_c_per_reference"] == pytest.approx(74.999999925, rel=1e-12)
     assert both["SODA_c_precision"] == pytest.approx(99.9999999, rel=1e-12)
     assert both["SODA_c_recall"] == pytest.approx(41.666666625, rel=1e-12)
     assert both["SODA_c"] == pytest.approx(58.333333275, rel=1e-12)
-    old_both = soda_c([FIRST_FILE, SECOND_FILE], EXAMPLE_PREDICTIONS, average="corpus")
+    old_both = soda_c(
+        [FIRST_FILE, SECOND_FILE], EXAMPLE_PREDICTIONS, average="corpus", scorers=scorers
+    )
     assert old_both["SODA_c"] == pytest.approx(57.14285709, rel=1e-9)
     assert old_both["SODA_c_per_reference"] == pytest.approx(69.99999993, rel=1e-9)
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="SODA_c needs Java (METEOR)")
-def test_soda_c_per_reference_file_averages_the_two_f1() -> None:
+def test_soda_c_per_reference_file_averages_the_two_f1(scorers) -> None:
     pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
     from videoeval.scoring.dense import soda_c
 
@@ -204,10 +206,10 @@ def test_soda_c_per_reference_file_averages_the_two_f1() -> None:
     preds = DensePredictions(
         captions={"v1": [cap(0, 10, "a man opens the door"), cap(10, 20, "he walks in")]}
     )
-    both = soda_c([first, second], preds)
-    alone = [soda_c([ref], preds)["SODA_c"] for ref in (first, second)]
+    both = soda_c([first, second], preds, scorers=scorers)
+    alone = [soda_c([ref], preds, scorers=scorers)["SODA_c"] for ref in (first, second)]
     assert alone[0] == pytest.approx(100.0, abs=0.5) and alone[1] == 0.0  # no overlap: tIoU 0
     assert both["SODA_c_per_reference"] == pytest.approx(sum(alone) / 2, rel=1e-12)
     # merged: 2 of 3 GT events found with 2 predictions, P 1 and R 2/3
     assert both["SODA_c"] == pytest.approx(100 * 2 * (2 / 3) / (1 + 2 / 3), abs=0.5)
-    assert "SODA_c_per_reference" not in soda_c([first], preds)
+    assert "SODA_c_per_reference" not in soda_c([first], preds, scorers=scorers)

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from videoeval.metrics.thresholds import THRESHOLDS
 from videoeval.schema import Span
 
-THRESHOLDS: tuple[float, ...] = (0.3, 0.5, 0.7)
+__all__ = ["THRESHOLDS", "best_window", "grounding_metrics", "iou", "recall_at"]
 
 
 def iou(pred: Span, gt: Span) -> float:

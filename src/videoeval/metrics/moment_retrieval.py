@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from videoeval.metrics.grounding import best_window, iou
+from videoeval.metrics.thresholds import MAP_THRESHOLDS
 
-MAP_THRESHOLDS: tuple[float, ...] = tuple(float(f"{t:.2f}") for t in np.linspace(0.5, 0.95, 10))
 MAP_WINDOWS = 10
 """Windows per prediction line that mAP reads (``max_pred_windows``)."""
 R1_THRESHOLDS = MAP_THRESHOLDS

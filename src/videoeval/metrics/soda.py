@@ -20,15 +20,12 @@ GT events, no score).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 
-SodaAverage = Literal["videos", "corpus"]
-SODA_AVERAGES: dict[str, str] = {
-    "videos": "fujiso/SODA @ 9cb3e2c (v1.1; PDVC's eval_soda): p, r, F1 per video, then the mean",
-    "corpus": "fujiso/SODA @ 356ec65 / 22671b3: DP scores and counts summed, one F1 at the end",
-}
+from videoeval.metrics.soda_average import SODA_AVERAGES, SodaAverage
+
+__all__ = ["SODA_AVERAGES", "SodaAverage", "dp_alignment", "soda_aggregate", "soda_f1"]
 
 
 def dp_alignment(scores: np.ndarray) -> float:

@@ -12,7 +12,7 @@ from typing import Any
 
 from videoeval.benchmarks.base import TaskKind
 from videoeval.errors import UsageError
-from videoeval.metrics.soda import SODA_AVERAGES
+from videoeval.metrics.soda_average import SODA_AVERAGES
 from videoeval.protocols.grounding import PROTOCOLS as GROUNDING_PROTOCOLS
 
 GROUNDING_OPTIONS = frozenset({"durations", "missing", "bootstrap", "seed"})

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from videoeval.metrics.grounding import THRESHOLDS
-from videoeval.metrics.moment_retrieval import MAP_THRESHOLDS
+from videoeval.metrics.thresholds import MAP_THRESHOLDS, THRESHOLDS
 
 
 @dataclass(frozen=True)
