@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.api_run import RunRequest, check_server, stop_if_unanswered
+from videoeval.api_run import RunRequest
 from videoeval.benchmarks.base import VIDEO_SUFFIXES
 from videoeval.engine.runner import RunStats, WorkItem
 from videoeval.errors import EnvironmentProblem, UsageError
@@ -54,13 +54,12 @@ def video_ids(folder: Path) -> list[str]:
 
 def _teach(request: BuildRequest, ids: list[str]) -> tuple[RunStats, dict[str, str], Any]:
     """The teacher's answers per video (through the run engine, into ``out/teacher``)."""
-    from videoeval.engine.lock import folder_lock
+    from videoeval.api_run import Prepared, ask_plan
     from videoeval.engine.log import read_log
     from videoeval.models.factory import make_model
-    from videoeval.models.http import MAX_RESPONSE_BYTES
     from videoeval.prompts.templates import load_template
-    from videoeval.run_inputs import execute, frame_protocol, settings_of
-    from videoeval.runs import RunMismatchError, RunPlan, prepare_folder
+    from videoeval.run_inputs import frame_protocol, settings_of
+    from videoeval.runs import RunPlan
 
     teacher = request.teacher
     out = request.out / "teacher"
@@ -76,14 +75,8 @@ def _teach(request: BuildRequest, ids: list[str]) -> tuple[RunStats, dict[str, s
               "settings": settings.model_dump(mode="json"),
               "prompt": {"source": template.source, "sha256": template.sha256}}  # fmt: skip
     plan = RunPlan("build", "teacher", [], items, config, model.server())
-    with folder_lock(out):
-        try:
-            prepare_folder(out, plan, {"max_reply_bytes": MAX_RESPONSE_BYTES})
-        except RunMismatchError as exc:
-            raise UsageError(str(exc)) from None
-        check_server(model, plan, out)
-        stats = execute(plan, frames, settings, system, model, o)
-        stop_if_unanswered(stats, out)
+    prepared = Prepared(None, "teacher", plan, frames, settings, system, model)
+    stats, _ = ask_plan(teacher, prepared, plan, out=out)
     answers = {r["sample_id"]: r.get("answer", "") for r in read_log(out / "responses.jsonl")
                if r.get("status") == "ok"}  # fmt: skip
     return stats, answers, template

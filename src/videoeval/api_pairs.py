@@ -18,11 +18,11 @@ import json
 import random
 import statistics
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from videoeval.api_run import RunRequest, check_server, prepare, stop_if_unanswered
+from videoeval.api_run import RunRequest, ask_plan, prepare
 from videoeval.engine.runner import RunStats, WorkItem
 from videoeval.errors import UsageError
 from videoeval.runs import RunPlan
@@ -81,11 +81,6 @@ def pair_items(items: list[WorkItem], request: PairsRequest) -> list[WorkItem]:
 
 def pairs(request: PairsRequest, on_row: Any = None) -> PairsOutcome:
     """Ask, score, filter and export; re-running the same request resumes it."""
-    from videoeval.engine.lock import folder_lock
-    from videoeval.models.http import MAX_RESPONSE_BYTES
-    from videoeval.run_inputs import execute
-    from videoeval.runs import RunMismatchError, prepare_folder
-
     run = request.run
     p = prepare(run)
     if p.view.task != "captioning":
@@ -97,17 +92,9 @@ def pairs(request: PairsRequest, on_row: Any = None) -> PairsOutcome:
     }}  # fmt: skip
     plan = RunPlan(p.plan.benchmark_id, "pairs", p.plan.samples,
                    pair_items(p.plan.items, request), config, p.plan.server)  # fmt: skip
-    with folder_lock(run.out):
-        limits = {"request_deadline_s": run.timeout, "max_reply_bytes": MAX_RESPONSE_BYTES,
-                  "retries": run.retries}  # fmt: skip
-        try:
-            prepare_folder(run.out, plan, limits)
-        except RunMismatchError as exc:
-            raise UsageError(str(exc)) from None
-        check_server(p.model, plan, run.out)
-        stats = execute(plan, p.frames, p.settings, p.system, p.model, asdict(run), on_row)
-        stop_if_unanswered(stats, run.out)
-        made, summary, files = score_and_write(request, plan, p.frames)
+    stats, (made, summary, files) = ask_plan(
+        run, p, plan, on_row, then=lambda: score_and_write(request, plan, p.frames)
+    )
     return PairsOutcome(stats, made, summary, files)
 
 

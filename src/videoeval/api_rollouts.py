@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from videoeval.api_run import RunRequest, check_server, prepare, stop_if_unanswered
+from videoeval.api_run import RunRequest, ask_plan, prepare
 from videoeval.engine.log import read_log
 from videoeval.engine.runner import RunStats
 from videoeval.errors import UsageError
@@ -90,11 +90,6 @@ def gaussian_select(
 
 
 def rollouts(request: RolloutsRequest, on_row: Any = None) -> RolloutsOutcome:
-    from videoeval.engine.lock import folder_lock
-    from videoeval.models.http import MAX_RESPONSE_BYTES
-    from videoeval.run_inputs import execute
-    from videoeval.runs import RunMismatchError, prepare_folder
-
     _check(request)
     run = request.run
     p = prepare(run)
@@ -105,17 +100,9 @@ def rollouts(request: RolloutsRequest, on_row: Any = None) -> RolloutsOutcome:
              for item in p.plan.items for k in range(request.samples)]  # fmt: skip
     config = {**p.plan.config, "rollouts": {"samples": request.samples, "seed": request.seed}}
     plan = RunPlan(p.plan.benchmark_id, p.protocol, p.plan.samples, items, config, p.plan.server)
-    with folder_lock(run.out):
-        limits = {"request_deadline_s": run.timeout, "max_reply_bytes": MAX_RESPONSE_BYTES,
-                  "retries": run.retries}  # fmt: skip
-        try:
-            prepare_folder(run.out, plan, limits)
-        except RunMismatchError as exc:
-            raise UsageError(str(exc)) from None
-        check_server(p.model, plan, run.out)
-        stats = execute(plan, p.frames, p.settings, p.system, p.model, asdict(run), on_row)
-        stop_if_unanswered(stats, run.out)
-        prompts, summary = _score_and_select(request, plan)
+    stats, (prompts, summary) = ask_plan(
+        run, p, plan, on_row, then=lambda: _score_and_select(request, plan)
+    )
     return RolloutsOutcome(stats, prompts, summary)
 
 

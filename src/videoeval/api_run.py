@@ -189,6 +189,38 @@ def stop_if_unanswered(stats: RunStats, out: Path) -> None:
     raise UsageError(f"none of the {len(rows)} samples' videos could be read ({example})")
 
 
+def ask_plan(
+    request: RunRequest,
+    p: Prepared,
+    plan: Any,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+    out: Path | None = None,
+    then: Callable[[], Any] | None = None,
+) -> tuple[RunStats, Any]:
+    """Ask every unanswered item of ``plan`` into the folder ``out`` (default
+    ``request.out``): the folder locked, its run.json written or checked, the server checked,
+    a run without any answer stopped with its cause; ``then()`` (the scoring, the outputs)
+    runs under the same lock. The one path of ``run``, ``pairs``, ``rollouts`` and ``build``."""
+    from videoeval.engine.lock import folder_lock
+    from videoeval.models.http import MAX_RESPONSE_BYTES
+    from videoeval.run_inputs import execute
+    from videoeval.runs import RunMismatchError, prepare_folder
+
+    out = out or request.out
+    with folder_lock(out):
+        limits = {"request_deadline_s": request.timeout, "max_reply_bytes": MAX_RESPONSE_BYTES,
+                  "retries": request.retries}  # fmt: skip
+        try:
+            prepare_folder(out, plan, limits)
+        except RunMismatchError as exc:
+            raise UsageError(str(exc)) from None
+        check_server(p.model, plan, out)
+        o = {**asdict(request), "out": out}
+        stats = execute(plan, p.frames, p.settings, p.system, p.model, o, on_row)
+        stop_if_unanswered(stats, out)
+        return stats, then() if then else None
+
+
 def run(
     request: RunRequest,
     on_row: Callable[[dict[str, Any]], None] | None = None,
@@ -196,24 +228,10 @@ def run(
 ) -> RunOutcome:
     """Run (or resume) ``request`` into ``request.out`` and score it; ``on_row`` is called after
     each answered sample. Raises ``EnvironmentProblem`` when the server cannot answer."""
-    from videoeval.engine.lock import folder_lock
-    from videoeval.models.http import MAX_RESPONSE_BYTES
-    from videoeval.run_inputs import execute
-    from videoeval.runs import RunMismatchError, prepare_folder
-
     p = prepared or prepare(request)
-    with folder_lock(request.out):
-        limits = {"request_deadline_s": request.timeout, "max_reply_bytes": MAX_RESPONSE_BYTES,
-                  "retries": request.retries}  # fmt: skip
-        try:
-            prepare_folder(request.out, p.plan, limits)
-        except RunMismatchError as exc:
-            raise UsageError(str(exc)) from None
-        check_server(p.model, p.plan, request.out)
-        o = asdict(request)
-        stats = execute(p.plan, p.frames, p.settings, p.system, p.model, o, on_row)
-        stop_if_unanswered(stats, request.out)
-        scored = score(
+
+    def scored() -> ScoreOutcome:
+        outcome = score(
             ScoreRequest(
                 benchmark=request.benchmark, annotations=request.annotations,
                 from_run=request.out,
@@ -221,5 +239,8 @@ def run(
                 references=request.references, language=request.language, judge=request.judge,
             )
         )  # fmt: skip
-        scored.write(request.out)
-    return RunOutcome(stats, scored)
+        outcome.write(request.out)
+        return outcome
+
+    stats, outcome = ask_plan(request, p, p.plan, on_row, then=scored)
+    return RunOutcome(stats, outcome)
