@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from tests.scoring.helpers import answer, row, run, sample
 from videoeval.training.rewards import format_reward, iou_reward, score_answer, trl_reward
 
-TEXT_PROTOCOLS = ["timelens", "timechat", "lmms-eval", "lmms-eval-hf", "videomind", "vtimellm"]
+TEXT_PROTOCOLS = [
+    "timelens", "timechat", "lmms-eval", "lmms-eval-hf", "videomind", "vtimellm", "moment-detr",
+]  # fmt: skip
 number = st.one_of(
     st.integers(0, 200).map(str),
     st.floats(0, 200, allow_nan=False).map(lambda v: f"{v:.1f}"),
