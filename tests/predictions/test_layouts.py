@@ -125,3 +125,20 @@ def test_empty_missing_and_unknown_files(tmp_path: Path, write_json) -> None:
     binary.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(InputError, match="UTF-8"):
         read_predictions(binary)
+
+
+def test_result_key_spans_read_as_literal_eval_reads_them() -> None:
+    import ast
+    import random
+
+    from videoeval.predictions.grounding import _key_span
+
+    rng = random.Random(3)
+    cases = ["[0, 10]", "[1e3, 2]", "[ 3.5 ,4 ]", "[[1, 2]]", "(1, 2)", "[1_000, 2]", "[-1, 2.5]"]
+    for _ in range(2000):
+        a, b = (round(rng.uniform(-9, 999), rng.randint(0, 3)) for _ in range(2))
+        cases.append(f"[{a}, {b}]")
+    for text in cases:
+        gt = ast.literal_eval(text)
+        gt = gt[0] if isinstance(gt[0], (list, tuple)) else gt
+        assert _key_span(text) == (float(gt[0]), float(gt[1])), text
