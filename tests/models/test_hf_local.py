@@ -220,3 +220,31 @@ def test_kill_minus_nine_then_resume_loses_and_repeats_nothing(
     responses = [json.loads(x) for x in log.read_text().splitlines()]
     assert len({r["sample_id"] for r in responses}) == len(responses) == 25
     assert was_running, "the run finished before it could be killed: nothing was tested"
+
+
+def test_pairs_run_a_local_policy_on_clean_and_corrupted_frames(
+    checkpoints: dict[str, Path], tmp_path: Path
+) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    dream = tmp_path / "DREAM-1k.jsonl"
+    with open(dream, "w") as handle:
+        for idx in (1, 2):
+            write_video(videos / f"{idx}.mp4", frames=48, fps=16)
+            row = {"messages": [{"role": "assistant", "content": [
+                       {"type": "text", "text": "", "reference": "A man opens the door."}]}],
+                   "dataset": "DREAM/youtube", "idx": idx, "vid": idx,
+                   "extra_info": {"events": ["A man opens the door."], "n_events": 1}}  # fmt: skip
+            handle.write(json.dumps(row) + "\n")
+    out = tmp_path / "pairs"
+    result = invoke("pairs", "dream1k", "-a", dream, "--videos", videos, "--backend", "hf",
+                    "--model", checkpoints["qwen2.5-vl"], "--devices", "cpu",
+                    "--max-tokens", "8", "-o", out, "--cache", tmp_path / "cache")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    responses = [json.loads(x) for x in (out / "responses.jsonl").read_text().splitlines()]
+    assert len(responses) == 4 and all(r["status"] == "ok" for r in responses)
+    negatives = [r for r in responses if r["sample_id"].endswith("#b")]
+    assert all(r["frames"]["corruption"]["corruption"] for r in negatives)
+    clean = [r["frames"]["indices"] for r in responses if r["sample_id"].endswith("#a")]
+    assert clean[0] == [round(i * 47 / 15) for i in range(16)]  # tarsier: 16 uniform frames
+    assert len((out / "pairs.jsonl").read_text().splitlines()) == 2
