@@ -29,10 +29,21 @@ def first_width(body: dict) -> int:
 
 def scripted(received, n):  # type: ignore[no-untyped-def]
     prompt = received.prompt
+    if "An auditor who checked" in prompt:  # the teacher again, with the auditor's notes
+        assert (
+            "1 - 2 seconds, a blue circle rolls (auditor: wrong time; the frames suggest "
+            "1.5 - 2 seconds)" in prompt
+        )
+        return openai_reply("1.5 - 2 seconds, a blue circle rolls")
     if "Events (start - end seconds" not in prompt:  # the teacher, shown the video's frames
         assert received.images == 4
         return openai_reply(TEACHER)
     assert received.images == 16  # the auditor sees the frames too
+    if "1. [1.5 - 2.0 s] a blue circle rolls" in prompt:  # the rewrite: right this time
+        return openai_reply(json.dumps({
+            "frame_evidence": [{"timestamps": [1.6], "observation": "a circle"}],
+            "gt": {"factual": 9, "completeness": 9, "temporal": 9},
+            "events": [{"text_ok": True, "span_ok": True}], "errors_gt": []}))  # fmt: skip
     assert "1. [0.0 - 1.0 s] a red square appears" in prompt
     assert "2. [1.0 - 2.0 s] a blue circle rolls" in prompt
     # run 1 (seed 1) finds the blue circle's span wrong on the narrow video only
@@ -85,3 +96,27 @@ def test_build_keeps_only_events_every_run_finds_right(tmp_path: Path) -> None:
     assert scored.exit_code == 0, scored.output
     metrics = json.loads((tmp_path / "scored" / "metrics.json").read_text())
     assert metrics["metrics"]["precision"] == 100.0 and metrics["n_total"] == 2
+
+
+def test_repair_sends_flagged_events_back_and_keeps_the_rewrite_that_passes(
+    tmp_path: Path,
+) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    write_video(videos / "v2.mp4", frames=50, fps=25, size=(96, 64))
+    out = tmp_path / "built"
+    with FakeServer(scripted) as server:
+        args = ["build", "--videos", videos, "--model", "teacher", "--base-url",
+                server.base_url, "--judge-model", "auditor", "--judge-base-url",
+                server.base_url, "--runs", "2", "-o", out, "--repair",
+                "--cache", tmp_path / "cache"]  # fmt: skip
+        result = runner.invoke(app, [str(a) for a in args])
+        assert result.exit_code == 0, result.output
+    dense = json.loads((out / "dense.json").read_text())
+    assert dense["v2"]["timestamps"] == [[0.0, 1.0], [1.5, 2.0]]
+    assert dense["v2"]["sentences"] == ["a red square appears", "a blue circle rolls"]
+    trail = [json.loads(x) for x in (out / "audit_trail.jsonl").read_text().splitlines()]
+    assert [(t["pass"], t["kept"]) for t in trail] == [
+        ("first", True), ("first", False), ("repair", True)]  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["events_repaired"] == 1 and manifest["events_kept"] == 2

@@ -5,7 +5,8 @@
 2. The video-aware auditor checks every event's text and span against the frames, K runs
    (the timed audit: frame evidence first, one verdict per event).
 3. An event is kept only when every run finds its text true and its span right; an event any run
-   flags is dropped, with the verdicts that dropped it in the audit trail.
+   flags is dropped, with the verdicts that dropped it in the audit trail, or (``repair``) sent
+   back to the teacher once with the auditor's notes, its rewrite audited again the same way.
 
 Outputs: ``dense.json`` in the densevid layout (``{video: {duration, timestamps, sentences}}``,
 what every dense protocol scores), ``audit_trail.jsonl`` (one line per event: its verdict in each
@@ -36,6 +37,9 @@ class BuildRequest:
     runs: int = 2
     audit_frames: int = 16
     out: Path = Path("videoeval-out/build")
+    repair: bool = False
+    """Events any run flags go back to the teacher once, with the auditor's notes; what it
+    writes is audited again the same way (and kept only when every run finds it right)."""
 
 
 @dataclass
@@ -52,64 +56,63 @@ def video_ids(folder: Path) -> list[str]:
     return ids
 
 
-def _teach(request: BuildRequest, ids: list[str]) -> tuple[RunStats, dict[str, str], Any]:
-    """The teacher's answers per video (through the run engine, into ``out/teacher``)."""
+def _ask_teacher(
+    request: BuildRequest, prompts: dict[str, str], folder: str, source: dict[str, str]
+) -> tuple[RunStats, dict[str, str]]:
+    """The teacher's answer to each video's prompt, through the run engine (``out/folder``)."""
     from videoeval.api_run import Prepared, ask_plan
     from videoeval.engine.log import read_log
     from videoeval.models.factory import make_model
-    from videoeval.prompts.templates import load_template
     from videoeval.run_inputs import frame_protocol, settings_of
     from videoeval.runs import RunPlan
 
     teacher = request.teacher
-    out = request.out / "teacher"
+    out = request.out / folder
     o = {**asdict(teacher), "out": out}
     frames = frame_protocol(o)
     settings, system = settings_of(o)
     model = make_model(teacher.backend, teacher.model, teacher.base_url, teacher.api_key_env,
                        teacher.timeout, teacher.concurrency, teacher.cache_by_server)  # fmt: skip
-    template = load_template(teacher.prompt_file, "dense_default.txt", set())
-    items = [WorkItem(vid, vid, template.render()) for vid in ids]
-    config = {"build": "teacher", "videos": ids, "model": model.identity(),
+    items = [WorkItem(f"{vid}#{folder}" if folder != "teacher" else vid, vid, prompt)
+             for vid, prompt in prompts.items()]  # fmt: skip
+    config = {"build": folder, "videos": sorted(prompts), "model": model.identity(),
               "frames": frames.spec.model_dump(mode="json"),
-              "settings": settings.model_dump(mode="json"),
-              "prompt": {"source": template.source, "sha256": template.sha256}}  # fmt: skip
-    plan = RunPlan("build", "teacher", [], items, config, model.server())
-    prepared = Prepared(None, "teacher", plan, frames, settings, system, model)
+              "settings": settings.model_dump(mode="json"), "prompt": source,
+              "prompts_sha256": hashlib.sha256(json.dumps(prompts, sort_keys=True).encode())
+              .hexdigest()}  # fmt: skip
+    plan = RunPlan("build", folder, [], items, config, model.server())
+    prepared = Prepared(None, folder, plan, frames, settings, system, model)
     stats, _ = ask_plan(teacher, prepared, plan, out=out)
-    answers = {r["sample_id"]: r.get("answer", "") for r in read_log(out / "responses.jsonl")
+    answers = {r["video_id"]: r.get("answer", "") for r in read_log(out / "responses.jsonl")
                if r.get("status") == "ok"}  # fmt: skip
-    return stats, answers, template
+    return stats, answers
 
 
-def build(request: BuildRequest) -> BuildOutcome:
+def _samples(answers: dict[str, str], suffix: str = "") -> list[Any]:
+    from videoeval.predictions.dense import events_from_answer
+    from videoeval.schema import CaptionSample
+
+    samples = []
+    for vid, answer in sorted(answers.items()):
+        timed = tuple((c.start, c.end, c.sentence) for c in events_from_answer(answer) or [])
+        if timed:
+            text = " ".join(t for *_, t in timed)
+            samples.append(CaptionSample(vid + suffix, vid, "build", text, timed_events=timed))
+    return samples
+
+
+def _audit(request: BuildRequest, samples: list[Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The timed audit of every sample's events, K runs; and the auditor's record."""
     from videoeval.engine.cache import CallCache
     from videoeval.engine.retry import RetryPolicy
     from videoeval.judges.audit import Auditor
     from videoeval.judges.client import JudgeClient
     from videoeval.judges.video_judge import load_video_prompt
     from videoeval.models.factory import cache_root, make_model
-    from videoeval.predictions.dense import events_from_answer
-    from videoeval.schema import CaptionSample
     from videoeval.video.frames import FrameCache
-    from videoeval.video.probe import probe
     from videoeval.video.provider import FrameProtocol
     from videoeval.video.sampling import SamplingSpec
 
-    if request.runs < 1:
-        raise UsageError("--runs must be at least 1")
-    videos = request.teacher.videos
-    if not videos.is_dir():
-        raise UsageError(f"--videos {videos} is not a folder")
-    ids = video_ids(videos)
-    stats, answers, template = _teach(request, ids)
-    samples = []
-    for vid in ids:
-        events = events_from_answer(answers.get(vid, "")) or []
-        timed = tuple((c.start, c.end, c.sentence) for c in events)
-        if timed:
-            samples.append(CaptionSample(vid, vid, "build", " ".join(t for *_, t in timed),
-                                         timed_events=timed))  # fmt: skip
     a = request.auditor
     model = make_model(a.backend, a.model, a.base_url, a.api_key_env, a.timeout, a.concurrency)
     if problem := model.check():
@@ -120,8 +123,8 @@ def build(request: BuildRequest) -> BuildOutcome:
                          concurrency=a.concurrency)  # fmt: skip
     prompt, source, sha = load_video_prompt("timed")
     frames = FrameProtocol(spec=SamplingSpec(kind="uniform", nframes=request.audit_frames))
-    auditor = Auditor(client, prompt, "timed", videos, frames, FrameCache(root / "frames"),
-                      request.runs, seed=a.seed or 0)  # fmt: skip
+    auditor = Auditor(client, prompt, "timed", request.teacher.videos, frames,
+                      FrameCache(root / "frames"), request.runs, seed=a.seed or 0)  # fmt: skip
 
     async def main():  # type: ignore[no-untyped-def]
         try:
@@ -130,24 +133,84 @@ def build(request: BuildRequest) -> BuildOutcome:
             await model.aclose()
 
     audited = asyncio.run(main()) if samples else []
-    dense: dict[str, Any] = {}
+    record = {**model.identity(), "prompt_source": source, "prompt_sha256": sha,
+              "served_models": sorted(client.stats.served)}  # fmt: skip
+    return audited, record
+
+
+def _checked(outcome: Any) -> list[tuple[tuple[float, float, str], bool, list[Any]]]:
+    """Each event of an audited sample, kept or not, with its checks in every run."""
+    complete = outcome.status == "ok"
+    out = []
+    for i, event in enumerate(outcome.sample.timed_events or ()):
+        checks = [v.events[i] for v in outcome.verdicts if v.events and i < len(v.events)]
+        out.append((event, complete and all(c.text_ok and c.span_ok for c in checks), checks))
+    return out
+
+
+def _notes(event: tuple[float, float, str], checks: list[Any]) -> str:
+    start, end, text = event
+    problems = []
+    if any(not c.text_ok for c in checks):
+        problems.append("the frames do not show this")
+    suggested = [c.suggested_span for c in checks if not c.span_ok and c.suggested_span]
+    if suggested:
+        problems.append(f"wrong time; the frames suggest {suggested[0][0]:g} - "
+                        f"{suggested[0][1]:g} seconds")  # fmt: skip
+    elif any(not c.span_ok for c in checks):
+        problems.append("wrong time")
+    return f"- {start:g} - {end:g} seconds, {text} (auditor: {'; '.join(problems) or 'unsure'})"
+
+
+def build(request: BuildRequest) -> BuildOutcome:
+    from videoeval.prompts.templates import load_template
+    from videoeval.video.probe import probe
+
+    if request.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    videos = request.teacher.videos
+    if not videos.is_dir():
+        raise UsageError(f"--videos {videos} is not a folder")
+    ids = video_ids(videos)
+    template = load_template(request.teacher.prompt_file, "dense_default.txt", set())
+    source = {"source": template.source, "sha256": template.sha256}
+    stats, answers = _ask_teacher(request, dict.fromkeys(ids, template.render()), "teacher",
+                                  source)  # fmt: skip
+    samples = _samples(answers)
+    audited, auditor = _audit(request, samples)
+    kept: dict[str, list[tuple[float, float, str]]] = {}
     trail = []
+    flagged: dict[str, list[str]] = {}
     for outcome in audited:
         vid = outcome.sample.video_id
-        complete = outcome.status == "ok"
-        kept = []
-        for i, (start, end, text) in enumerate(outcome.sample.timed_events or ()):
-            checks = [v.events[i] for v in outcome.verdicts if v.events and i < len(v.events)]
-            keep = complete and all(c.text_ok and c.span_ok for c in checks)
-            trail.append({"video_id": vid, "event": i, "span": [start, end], "text": text,
-                          "kept": keep, "audit_status": outcome.status,
+        for i, (event, keep, checks) in enumerate(_checked(outcome)):
+            trail.append({"video_id": vid, "event": i, "span": list(event[:2]), "text": event[2],
+                          "kept": keep, "pass": "first", "audit_status": outcome.status,
                           "runs": [c.model_dump(mode="json") for c in checks]})  # fmt: skip
             if keep:
-                kept.append((start, end, text))
-        if kept:
-            dense[vid] = {"duration": probe(videos / _file(videos, vid)).duration,
-                          "timestamps": [[s, e] for s, e, _ in kept],
-                          "sentences": [t for *_, t in kept]}  # fmt: skip
+                kept.setdefault(vid, []).append(event)
+            elif outcome.status == "ok":
+                flagged.setdefault(vid, []).append(_notes(event, checks))
+    if request.repair and flagged:
+        repair = load_template(None, "dense_repair_default.txt", {"events"})
+        prompts = {vid: repair.render(events="\n".join(notes)) for vid, notes in flagged.items()}
+        _, fixed = _ask_teacher(request, prompts, "repair",
+                                {"source": repair.source, "sha256": repair.sha256})  # fmt: skip
+        for outcome in _audit(request, _samples(fixed, "#repair"))[0]:
+            vid = outcome.sample.video_id
+            for i, (event, keep, checks) in enumerate(_checked(outcome)):
+                trail.append({"video_id": vid, "event": i, "span": list(event[:2]),
+                              "text": event[2], "kept": keep, "pass": "repair",
+                              "audit_status": outcome.status,
+                              "runs": [c.model_dump(mode="json") for c in checks]})  # fmt: skip
+                if keep:
+                    kept.setdefault(vid, []).append(event)
+    dense = {}
+    for vid, events in sorted(kept.items()):
+        events.sort(key=lambda e: (e[0], e[1]))
+        dense[vid] = {"duration": probe(videos / _file(videos, vid)).duration,
+                      "timestamps": [[s, e] for s, e, _ in events],
+                      "sentences": [t for *_, t in events]}  # fmt: skip
     out = request.out
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "dense.json", out / "audit_trail.jsonl", out / "manifest.json"]
@@ -157,12 +220,13 @@ def build(request: BuildRequest) -> BuildOutcome:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     manifest = {
         "videos": len(ids), "videos_answered": len(answers), "videos_with_events": len(samples),
-        "videos_kept": len(dense), "events": len(trail),
-        "events_kept": sum(r["kept"] for r in trail), "runs": request.runs,
+        "videos_kept": len(dense), "events": sum(r["pass"] == "first" for r in trail),
+        "events_kept": sum(len(v) for v in kept.values()),
+        "events_repaired": sum(r["pass"] == "repair" and r["kept"] for r in trail),
+        "runs": request.runs, "repair": request.repair,
         "rule": "an event is kept only when every run finds its text true and its span right",
         "teacher": {"model": request.teacher.model, "prompt_sha256": template.sha256},
-        "auditor": {**model.identity(), "prompt_source": source, "prompt_sha256": sha,
-                    "served_models": sorted(client.stats.served)},
+        "auditor": auditor,
         "dense_sha256": hashlib.sha256(paths[0].read_bytes()).hexdigest(),
     }  # fmt: skip
     paths[2].write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -54,6 +54,14 @@ def build_command(
         "videoeval-out/build"
     ),
     runs: Annotated[int, typer.Option(min=1, help="Audit runs; an event must pass every one.")] = 2,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Send flagged events back to the teacher once, with the "
+            "auditor's notes; its rewrite is audited again the same way.",
+        ),
+    ] = False,
     audit_frames: Annotated[
         int, typer.Option(min=1, help="Frames the auditor sees per video.", rich_help_panel=JUDGE)
     ] = 16,
@@ -103,7 +111,7 @@ def build_command(
         )  # fmt: skip
         auditor = judge_options({**o, "judge_concurrency": concurrency})
         assert auditor is not None
-        outcome = build(BuildRequest(teacher, auditor, runs, audit_frames, out))
+        outcome = build(BuildRequest(teacher, auditor, runs, audit_frames, out, repair))
     m = outcome.manifest
     say(f"{m['events_kept']} of {m['events']} events kept ({m['videos_kept']} of "
         f"{m['videos']} videos); wrote " + ", ".join(str(p) for p in outcome.files))  # fmt: skip
