@@ -84,6 +84,7 @@ def test_build_keeps_only_events_every_run_finds_right(tmp_path: Path) -> None:
     assert dropped[0]["runs"][1]["suggested_span"] == [1.5, 2.0]
     manifest = json.loads((out / "manifest.json").read_text())
     assert (manifest["events"], manifest["events_kept"], manifest["runs"]) == (4, 3, 2)
+    assert manifest["videos_unanswered"] == manifest["videos_without_events"] == []
     # the built file is a dense benchmark: its own events as predictions score full precision
     predictions = {"results": {vid: [{"timestamp": ts, "sentence": s} for ts, s in
                                      zip(v["timestamps"], v["sentences"], strict=True)]
@@ -120,3 +121,27 @@ def test_repair_sends_flagged_events_back_and_keeps_the_rewrite_that_passes(
         ("first", True), ("first", False), ("repair", True)]  # fmt: skip
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["events_repaired"] == 1 and manifest["events_kept"] == 2
+
+
+def test_a_teacher_answer_without_events_is_named(tmp_path: Path) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    write_video(videos / "v1.mp4", frames=50, fps=25, size=(128, 72))
+    write_video(videos / "v3.mp4", frames=50, fps=25, size=(64, 48))
+
+    def script(received, n):  # type: ignore[no-untyped-def]
+        if "Events (start - end seconds" not in received.prompt and first_width(
+                received.body) == 64:  # fmt: skip
+            return openai_reply("I cannot tell what happens.")
+        return scripted(received, n)
+
+    out = tmp_path / "built"
+    with FakeServer(script) as server:
+        args = ["build", "--videos", videos, "--model", "teacher", "--base-url",
+                server.base_url, "--judge-model", "auditor", "--judge-base-url",
+                server.base_url, "-o", out, "--cache", tmp_path / "cache"]  # fmt: skip
+        result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["videos_without_events"] == ["v3"] and manifest["videos_kept"] == 1
+    assert "no readable event" in result.output

@@ -178,3 +178,10 @@ def test_autodq_with_a_judge_decides_the_pairs(dream, tmp_path: Path) -> None:
     }
     assert made["1"]["recall_chosen"] == 1.0 and made["1"]["recall_rejected"] == 0.5
     assert made["3"]["decision"] == "rejected"
+
+
+def test_a_corruption_without_negative_sampling_is_refused(dream, tmp_path: Path) -> None:
+    videos, annotations = dream
+    result = invoke(videos, annotations, tmp_path / "x", "http://127.0.0.1:9/v1",
+                    "--no-negative-sampling", "--corruption", "clip-reversing")  # fmt: skip
+    assert result.exit_code == 2 and "--corruption does not apply" in result.output

@@ -96,6 +96,8 @@ def test_timelens_gaussian_selection_is_seeded(bench, tmp_path: Path) -> None:
         (["--samples", "4", "--temperature", "0"], "would ask one greedy answer"),
         (["--gaussian", "0.5", "0.2"], "give --target"),
         (["--target", "3"], "--target applies to --gaussian"),
+        (["--samples", "1", "--temperature", "0", "--style", "axolotl"], "--style takes"),
+        (["--samples", "1", "--temperature", "0", "--top-p", "0.9"], "--top-p shapes sampling"),
     ],
 )
 def test_options_that_cannot_work_are_refused(bench, tmp_path: Path, extra, message) -> None:

@@ -220,6 +220,10 @@ def build(request: BuildRequest) -> BuildOutcome:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     manifest = {
         "videos": len(ids), "videos_answered": len(answers), "videos_with_events": len(samples),
+        # the teacher's failures and unreadable answers, by name (teacher/responses.jsonl
+        # holds the answers and errors themselves)
+        "videos_unanswered": sorted(set(ids) - set(answers)),
+        "videos_without_events": sorted(set(answers) - {s.video_id for s in samples}),
         "videos_kept": len(dense), "events": sum(r["pass"] == "first" for r in trail),
         "events_kept": sum(len(v) for v in kept.values()),
         "events_repaired": sum(r["pass"] == "repair" and r["kept"] for r in trail),

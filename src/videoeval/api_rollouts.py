@@ -70,6 +70,8 @@ def _check(request: RolloutsRequest) -> None:
         raise UsageError("--target applies to --gaussian sampling")
     if request.gaussian is not None and request.keep_below is not None:
         raise UsageError("choose --keep-below or --gaussian, not both")
+    if request.style not in ("trl", "ms-swift"):  # before anything is asked
+        raise UsageError(f"--style takes trl or ms-swift, not {request.style!r}")
     if request.gaussian is not None and request.gaussian[1] <= 0:
         raise UsageError("the --gaussian std must be positive")
 

@@ -138,6 +138,9 @@ def prompt_for(view: View, prompt_file: Path | None) -> PromptTemplate | None:
 
 
 def settings_of(o: dict[str, Any]) -> tuple[GenerationSettings, str | None]:
+    if o.get("top_p") is not None and not o["temperature"]:
+        raise UsageError("--top-p shapes sampling: at temperature 0 (greedy) it would be "
+                         "ignored; give --temperature too")  # fmt: skip
     settings = GenerationSettings(
         temperature=o["temperature"], max_tokens=o["max_tokens"], seed=o["seed"],
         top_p=o.get("top_p"),

@@ -296,3 +296,14 @@ def test_the_frame_evidence_step_can_be_switched_off(bench) -> None:
         strict = run_audit(bench, server)
     assert strict.exit_code == 1 and "no clip could be audited" in strict.output
     assert all("First, list what you can actually see" in p for p in prompts)
+
+
+def test_a_subset_that_names_no_sample_is_refused(bench) -> None:
+    subset = bench["root"] / "clean_subset.json"
+    subset.write_text(json.dumps({"sample_ids": ["not-a-clip"]}))
+    predictions = bench["root"] / "preds.jsonl"
+    predictions.write_text(json.dumps({"vid": 1, "prediction": "A red car."}) + "\n")
+    scored = runner.invoke(app, ["score", "dream1k", "-a", str(bench["annotations"]), "-p",
+                                 str(predictions), "--protocol", "eventsim", "--subset",
+                                 str(subset)])  # fmt: skip
+    assert scored.exit_code == 2 and "names none of the 5 samples" in scored.output

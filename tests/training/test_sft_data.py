@@ -34,3 +34,12 @@ def test_captions_as_ms_swift_sft(tmp_path: Path) -> None:
     assert rows[0]["messages"][0]["content"].startswith("<video>Describe")
     assert rows[0]["messages"][1] == {"role": "assistant", "content": "A man opens door 1."}
     assert rows[0]["videos"] == [str(videos / "1.mp4")]
+
+
+def test_nframes_with_captions_is_refused(tmp_path: Path) -> None:
+    annotations = tmp_path / "DREAM-1k.jsonl"
+    annotations.write_text("")
+    args = ["sft-data", "dream1k", "-a", str(annotations), "--videos", str(tmp_path),
+            "-o", str(tmp_path / "x.jsonl"), "--nframes", "8"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "--nframes does not apply to --kind captions" in result.output

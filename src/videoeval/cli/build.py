@@ -113,5 +113,12 @@ def build_command(
         assert auditor is not None
         outcome = build(BuildRequest(teacher, auditor, runs, audit_frames, out, repair))
     m = outcome.manifest
+    for what, key in (
+        ("no answer", "videos_unanswered"),
+        ("no readable event", "videos_without_events"),
+    ):
+        if m[key]:
+            say(f"{len(m[key])} videos with {what} from the teacher (first: {m[key][0]}); see "
+                "teacher/responses.jsonl")  # fmt: skip
     say(f"{m['events_kept']} of {m['events']} events kept ({m['videos_kept']} of "
         f"{m['videos']} videos); wrote " + ", ".join(str(p) for p in outcome.files))  # fmt: skip

@@ -18,6 +18,8 @@ from videoeval.cli.common import (
     command,
     console,
     exit_codes,
+    given_options,
+    refuse_inapplicable,
     say,
 )
 from videoeval.cli.policy_options import (
@@ -52,6 +54,9 @@ PAIRS = "Pairs"
 def _request(ctx: typer.Context, o: dict[str, Any]):  # type: ignore[no-untyped-def]
     from videoeval.api_pairs import PairsRequest
 
+    if o["no_negative_sampling"]:  # the second description then sees the clean frames too
+        refuse_inapplicable(ctx, given_options(ctx) & {"corruption"}, set(),
+                            "--no-negative-sampling")  # fmt: skip
     run = run_request(ctx, o, default_preset="tarsier")  # Tarsier2: 16 uniform frames
     corruptions = tuple(o["corruption"]) if o["corruption"] else PairsRequest.corruptions
     return PairsRequest(

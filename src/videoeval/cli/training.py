@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from videoeval.cli.common import command, exit_codes, say
+from videoeval.cli.common import command, exit_codes, given_options, refuse_inapplicable, say
 
 
 @command("grpo-data")
@@ -44,6 +44,7 @@ def grpo_data_command(
 
 @command("sft-data")
 def sft_data_command(
+    ctx: typer.Context,
     benchmark: Annotated[str, typer.Argument(help="A captioning or dense benchmark.")],
     annotations: Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")],
     videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/...).")],
@@ -69,6 +70,8 @@ def sft_data_command(
 
     skipped: list[str] = []
     with exit_codes():
+        if kind == "captions":  # a description has no frame ranges to count
+            refuse_inapplicable(ctx, given_options(ctx) & {"nframes"}, set(), "--kind captions")
         spec = SamplingSpec(kind="uniform", nframes=nframes)
         rows = sft_rows(benchmark, annotations, videos, style, kind, spec, prompt_file,  # type: ignore[arg-type]
                         skipped)  # fmt: skip

@@ -26,20 +26,42 @@ def _samples(request: ScoreRequest, resolved: Resolved) -> tuple[list[Any], list
     samples = loaded.samples
     limit = resolved.run.config.get("limit") if resolved.run else None
     samples = samples[:limit] if limit else samples
-    if request.subset is not None:
-        keep = subset_ids(request)
-        samples = [s for s in samples if s.sample_id in keep or s.video_id in keep]
+    keep = subset_ids(request)
+    if keep is not None:
+        samples = only_listed(request, samples, lambda s: (s.sample_id, s.video_id), keep)
     return samples, loaded.skipped
 
 
-def subset_ids(request: ScoreRequest) -> set[str]:
+def subset_ids(request: ScoreRequest) -> set[str] | None:
+    """The ids ``--subset`` lists (``None`` without it)."""
     from videoeval.scoring.audit_export import read_subset
 
-    assert request.subset is not None
+    if request.subset is None:
+        return None
     ids = read_subset(request.subset)
     if not ids:
         raise UsageError(f"--subset {request.subset.name} lists no ids")
     return ids
+
+
+def only_listed(request: ScoreRequest, items: list[Any], ids_of: Any, keep: set[str]) -> list[Any]:
+    """The items with an id in ``keep``; none at all is an error, never an empty score (an
+    audit of another benchmark, or ids of another form)."""
+    kept = [item for item in items if any(i in keep for i in ids_of(item))]
+    if not kept:
+        assert request.subset is not None
+        raise UsageError(f"--subset {request.subset.name} names none of the {len(items)} "
+                         f"samples of {request.benchmark}")  # fmt: skip
+    return kept
+
+
+def subset_references(request: ScoreRequest, refs: dict[str, Any]) -> dict[str, Any]:
+    """A reference file's videos, cut to ``--subset``."""
+    keep = subset_ids(request)
+    if keep is None:
+        return refs
+    listed = only_listed(request, list(refs.items()), lambda item: (item[0],), keep)
+    return dict(listed)
 
 
 def _run_inputs(resolved: Resolved) -> dict[str, str | int | None]:
@@ -167,9 +189,7 @@ def score_dense_captions(
     if resolved.run is not None and resolved.run.config.get("limit"):
         ran = {s.video_id for s in _samples(request, resolved)[0]}
         references = [{v: r for v, r in refs.items() if v in ran} for refs in references]
-    if request.subset is not None:
-        keep = subset_ids(request)
-        references = [{v: r for v, r in refs.items() if v in keep} for refs in references]
+    references = [subset_references(request, refs) for refs in references]
     predictions, layout = dense_predictions(request, resolved)
     if request.soda_missing not in ("drop", "zero"):
         raise UsageError("--soda-missing takes drop (the reference) or zero")

@@ -172,7 +172,7 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
     from videoeval.metrics.joint import bootstrap_ci, count_video, joint_metrics
     from videoeval.models.factory import cache_root, make_model
     from videoeval.schema import MetricsReport
-    from videoeval.scoring.by_task import dense_predictions
+    from videoeval.scoring.by_task import dense_predictions, subset_references
     from videoeval.scoring.dense import read_references
 
     videos = require_videos(request.videos)
@@ -180,11 +180,7 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
         raise UsageError("--protocol joint needs a judge that sees frames: give --judge-model")
     options = JointOptions(videos, request.judge_frames, request.frame_evidence)
     references, problems = read_references(request.annotations)
-    if request.subset is not None:
-        from videoeval.scoring.by_task import subset_ids
-
-        keep = subset_ids(request)
-        references = {v: r for v, r in references.items() if v in keep}
+    references = subset_references(request, references)
     predictions, layout = dense_predictions(request, resolved)
     judge_options = request.judge
     model = make_model(judge_options.backend, judge_options.model, judge_options.base_url,
@@ -255,14 +251,11 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
 def price_joint(request: Any, resolved: Any) -> dict[str, int]:
     """What ``joint`` would ask, counted without asking: judge calls (one per predicted event,
     one per overlapping pair), the frames they carry, and the videos."""
-    from videoeval.scoring.by_task import dense_predictions, subset_ids
+    from videoeval.scoring.by_task import dense_predictions, subset_references
     from videoeval.scoring.dense import read_references
 
     videos = require_videos(request.videos)
-    references, _ = read_references(request.annotations)
-    if request.subset is not None:
-        keep = subset_ids(request)
-        references = {v: r for v, r in references.items() if v in keep}
+    references = subset_references(request, read_references(request.annotations)[0])
     predictions, _ = dense_predictions(request, resolved)
     events = pairs = missing = 0
     for vid, refs in references.items():
