@@ -163,8 +163,10 @@ def _notes(event: tuple[float, float, str], checks: list[Any]) -> str:
 
 
 def build(request: BuildRequest) -> BuildOutcome:
+    from videoeval.outputs import write_jsonl
     from videoeval.prompts.templates import load_template
     from videoeval.video.probe import probe
+    from videoeval.video.provider import find_video
 
     if request.runs < 1:
         raise UsageError("--runs must be at least 1")
@@ -208,16 +210,16 @@ def build(request: BuildRequest) -> BuildOutcome:
     dense = {}
     for vid, events in sorted(kept.items()):
         events.sort(key=lambda e: (e[0], e[1]))
-        dense[vid] = {"duration": probe(videos / _file(videos, vid)).duration,
+        path = find_video(videos, vid)
+        assert path is not None  # the ids were read from this folder
+        dense[vid] = {"duration": probe(path).duration,
                       "timestamps": [[s, e] for s, e, _ in events],
                       "sentences": [t for *_, t in events]}  # fmt: skip
     out = request.out
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "dense.json", out / "audit_trail.jsonl", out / "manifest.json"]
     paths[0].write_text(json.dumps(dense, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    with open(paths[1], "w", encoding="utf-8") as handle:
-        for row in trail:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(paths[1], trail)
     manifest = {
         "videos": len(ids), "videos_answered": len(answers), "videos_with_events": len(samples),
         # the teacher's failures and unreadable answers, by name (teacher/responses.jsonl
@@ -235,7 +237,3 @@ def build(request: BuildRequest) -> BuildOutcome:
     }  # fmt: skip
     paths[2].write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return BuildOutcome(stats, manifest, paths)
-
-
-def _file(videos: Path, vid: str) -> str:
-    return next(p.name for p in videos.iterdir() if p.stem == vid)

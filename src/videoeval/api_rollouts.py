@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +30,7 @@ from videoeval.api_run import RunRequest, ask_plan, prepare
 from videoeval.engine.log import read_log
 from videoeval.engine.runner import RunStats
 from videoeval.errors import UsageError
+from videoeval.outputs import write_jsonl
 from videoeval.runs import RunPlan
 from videoeval.training.grpo_data import grpo_rows
 from videoeval.training.rewards import sample_reward
@@ -149,14 +149,14 @@ def _score_and_select(
         chosen, rule = set(scored), "every answered prompt"
     for i, prompt in enumerate(prompts):
         prompt["selected"] = i in chosen
-    _write_jsonl(out / "rollouts.jsonl", rollout_rows)
-    _write_jsonl(out / "difficulty.jsonl", prompts)
+    write_jsonl(out / "rollouts.jsonl", rollout_rows)
+    write_jsonl(out / "difficulty.jsonl", prompts)
     selected_ids = {prompts[i]["sample_id"] for i in chosen}
     grpo = [row for row in grpo_rows(plan.benchmark_id, request.run.annotations,
                                      request.run.videos, request.style,  # type: ignore[arg-type]
                                      request.run.prompt_file)
             if row["sample_id"] in selected_ids]  # fmt: skip
-    _write_jsonl(out / "grpo_prompts.jsonl", grpo)
+    write_jsonl(out / "grpo_prompts.jsonl", grpo)
     means = [prompts[i]["mean"] for i in scored]
     summary = {
         "prompts": len(prompts), "answered": len(scored), "selected": len(chosen),
@@ -166,9 +166,3 @@ def _score_and_select(
     }  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return prompts, summary
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -16,8 +16,6 @@ from videoeval.cli.common import (
     JudgeKeyEnv,
     command,
     exit_codes,
-    given_options,
-    refuse_inapplicable,
     say,
 )
 from videoeval.cli.policy_options import (
@@ -32,9 +30,8 @@ from videoeval.cli.policy_options import (
     MaxTokens,
     PromptFile,
     TrustRemoteCode,
+    run_request,
 )
-
-SERVER_ONLY = {"base_url", "api_key_env", "concurrency"}
 
 
 @command("build")
@@ -95,20 +92,14 @@ def build_command(
       --judge-backend gemini --judge-api-key-env GEMINI_API_KEY --runs 3
     """
     from videoeval.api_build import BuildRequest, build
-    from videoeval.api_run import RunRequest
     from videoeval.cli.score import judge_options
 
     o = dict(locals())
+    o.pop("ctx")
     with exit_codes():
-        if backend == "hf":
-            refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
-        teacher = RunRequest(
-            benchmark="build", annotations=videos, videos=videos, model=model,
-            base_url=base_url, backend=backend, api_key_env=api_key_env, out=out,
-            prompt_file=prompt_file, max_tokens=max_tokens, concurrency=concurrency,
-            cache=cache, devices=devices, dtype=dtype, batch_size=batch_size,
-            trust_remote_code=trust_remote_code,
-        )  # fmt: skip
+        # the teacher takes the policy options as pairs and rollouts do (no benchmark file)
+        teacher = run_request(ctx, {**o, "benchmark": "build", "annotations": videos,
+                                    "judge_model": None})  # fmt: skip
         auditor = judge_options({**o, "judge_concurrency": concurrency})
         assert auditor is not None
         outcome = build(BuildRequest(teacher, auditor, runs, audit_frames, out, repair))

@@ -81,15 +81,16 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
 
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
-    frames = {k: o[k] for k in FRAME_OPTIONS}
+    frames = {k: o.get(k) for k in FRAME_OPTIONS}
     if default_preset and all(v is None for v in frames.values()):
         frames["preset"] = default_preset
     return RunRequest(
         benchmark=o["benchmark"], annotations=o["annotations"], videos=o["videos"],
         model=o["model"], base_url=o["base_url"], backend=o["backend"],
         api_key_env=o["api_key_env"], out=o["out"], prompt_file=o["prompt_file"],
-        temperature=o["temperature"], top_p=o["top_p"], max_tokens=o["max_tokens"],
-        concurrency=o["concurrency"], limit=o["limit"], cache=o["cache"],
+        temperature=o.get("temperature", 0.0), top_p=o.get("top_p"),
+        max_tokens=o["max_tokens"], concurrency=o["concurrency"], limit=o.get("limit"),
+        cache=o["cache"],
         judge=judge_options(o), protocol=o.get("protocol"), devices=o["devices"],
         dtype=o["dtype"], batch_size=o["batch_size"], trust_remote_code=o["trust_remote_code"],
         **frames,

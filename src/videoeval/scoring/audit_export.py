@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from videoeval.judges.audit import ClipAudit
+from videoeval.outputs import write_jsonl
 from videoeval.schema import MetricsReport
 
 RULE = "audited in every run and not flagged by all of them (consensus)"
@@ -74,9 +75,7 @@ def export_clean(
         if o.status == "ok" and not row["consensus_flagged"]:
             clean.append(o.sample.sample_id)
     paths = [out / "gt_marked.jsonl", out / "clean_subset.json", out / "manifest.json"]
-    with open(paths[0], "w", encoding="utf-8") as handle:
-        for row in marked:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(paths[0], marked)
     subset = {"benchmark": report.benchmark, "rule": RULE, "sample_ids": clean}
     paths[1].write_text(json.dumps(subset, indent=2) + "\n", encoding="utf-8")
     manifest = {

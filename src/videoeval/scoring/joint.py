@@ -172,16 +172,11 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
     from videoeval.metrics.joint import bootstrap_ci, count_video, joint_metrics
     from videoeval.models.factory import cache_root, make_model
     from videoeval.schema import MetricsReport
-    from videoeval.scoring.by_task import dense_predictions, subset_references
-    from videoeval.scoring.dense import read_references
 
-    videos = require_videos(request.videos)
     if request.judge is None:
         raise UsageError("--protocol joint needs a judge that sees frames: give --judge-model")
+    videos, references, problems, predictions, layout = _inputs(request, resolved)
     options = JointOptions(videos, request.judge_frames, request.frame_evidence)
-    references, problems = read_references(request.annotations)
-    references = subset_references(request, references)
-    predictions, layout = dense_predictions(request, resolved)
     judge_options = request.judge
     model = make_model(judge_options.backend, judge_options.model, judge_options.base_url,
                        judge_options.api_key_env, judge_options.timeout,
@@ -248,15 +243,22 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
                         files={"judgements": judgements})  # fmt: skip
 
 
-def price_joint(request: Any, resolved: Any) -> dict[str, int]:
-    """What ``joint`` would ask, counted without asking: judge calls (one per predicted event,
-    one per overlapping pair), the frames they carry, and the videos."""
+def _inputs(request: Any, resolved: Any) -> tuple[Path, dict[str, Any], list[str], Any, str]:
+    """The videos folder, the GT events per video (cut to ``--subset``), the reading problems,
+    the predicted events and their layout: what scoring and pricing both read."""
     from videoeval.scoring.by_task import dense_predictions, subset_references
     from videoeval.scoring.dense import read_references
 
     videos = require_videos(request.videos)
-    references = subset_references(request, read_references(request.annotations)[0])
-    predictions, _ = dense_predictions(request, resolved)
+    references, problems = read_references(request.annotations)
+    predictions, layout = dense_predictions(request, resolved)
+    return videos, subset_references(request, references), problems, predictions, layout
+
+
+def price_joint(request: Any, resolved: Any) -> dict[str, int]:
+    """What ``joint`` would ask, counted without asking: judge calls (one per predicted event,
+    one per overlapping pair), the frames they carry, and the videos."""
+    videos, references, _, predictions, _ = _inputs(request, resolved)
     events = pairs = missing = 0
     for vid, refs in references.items():
         gt = [(c.start, c.end, c.sentence) for c in refs]

@@ -12,7 +12,6 @@ video, and the GT span (and duration) as columns that the rewards in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import Any, Literal
 
 from videoeval.benchmarks import get_benchmark
 from videoeval.errors import UsageError
-from videoeval.prompts.templates import load_template
+from videoeval.outputs import write_jsonl
+from videoeval.prompts.templates import PromptTemplate, load_template
 from videoeval.video.provider import find_video
 
 Style = Literal["trl", "ms-swift"]
@@ -36,6 +36,14 @@ class GrpoExport:
     prompt_sha256: str
 
 
+def grounding_prompt(benchmark: str, prompt_file: Path | None) -> tuple[Any, PromptTemplate]:
+    """The grounding view and the prompt the evaluation asks (or the user's file)."""
+    view = get_benchmark(benchmark).view("grounding")
+    if view.prompt is None:
+        raise UsageError(f"{benchmark} has no grounding prompt to train with")
+    return view, load_template(prompt_file, view.prompt, {"query"})
+
+
 def grpo_rows(
     benchmark: str,
     annotations: Path,
@@ -47,10 +55,7 @@ def grpo_rows(
     """One row per query of the benchmark's grounding view whose video is in ``videos``."""
     if style not in STYLES:
         raise UsageError(f"--style takes one of {', '.join(STYLES)}, not {style!r}")
-    view = get_benchmark(benchmark).view("grounding")
-    if view.prompt is None:
-        raise UsageError(f"{benchmark} has no grounding prompt to train with")
-    template = load_template(prompt_file, view.prompt, {"query"})
+    view, template = grounding_prompt(benchmark, prompt_file)
     for sample in view.load(annotations).samples:
         path = find_video(videos, sample.video_id)
         if path is None:
@@ -78,14 +83,11 @@ def write_grpo_file(
     prompt_file: Path | None = None,
 ) -> GrpoExport:
     """Write the rows as JSONL to ``out``; nothing is written when no query has its video."""
-    view = get_benchmark(benchmark).view("grounding")
-    template = load_template(prompt_file, view.prompt or "", {"query"})
+    _, template = grounding_prompt(benchmark, prompt_file)
     missing: list[str] = []
     rows = list(grpo_rows(benchmark, annotations, videos, style, prompt_file, missing))
     if not rows:
         raise UsageError(f"no query of {annotations.name} has its video in {videos}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(out, rows)
     return GrpoExport(len(rows), missing, template.source, template.sha256)

@@ -15,12 +15,12 @@ Outputs (beside run.json and responses.jsonl):
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from videoeval.engine.log import read_log
+from videoeval.outputs import write_jsonl
 from videoeval.predictions.captions import CaptionPredictions
 from videoeval.video.provider import FrameProtocol, FrameProvider
 
@@ -102,9 +102,7 @@ def score_and_write(
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
-    with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(path, rows)
     return path
 
 

@@ -12,13 +12,13 @@ ms-swift (``messages`` with ``<video>``, ``videos``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 from videoeval.benchmarks import get_benchmark
 from videoeval.errors import UsageError
+from videoeval.outputs import write_jsonl
 from videoeval.prompts.templates import load_template
 from videoeval.training.frame_grounding import seconds_to_frames, write_frame_grounded
 from videoeval.video.probe import VideoError, probe
@@ -84,13 +84,9 @@ def sft_rows(
 
 
 def write_sft_file(out: Path, rows: Iterator[dict[str, Any]]) -> int:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    written = 0
-    with open(out, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            written += 1
+    written = list(rows)
     if not written:
-        out.unlink()
         raise UsageError("no sample has its video in the folder: nothing written")
-    return written
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out, written)
+    return len(written)
