@@ -185,3 +185,11 @@ def test_a_corruption_without_negative_sampling_is_refused(dream, tmp_path: Path
     result = invoke(videos, annotations, tmp_path / "x", "http://127.0.0.1:9/v1",
                     "--no-negative-sampling", "--corruption", "clip-reversing")  # fmt: skip
     assert result.exit_code == 2 and "--corruption does not apply" in result.output
+
+
+def test_a_judge_address_without_a_judge_model_is_refused(dream, tmp_path: Path) -> None:
+    videos, annotations = dream
+    result = invoke(videos, annotations, tmp_path / "x", "http://127.0.0.1:9/v1",
+                    "--judge-base-url", "http://127.0.0.1:9/v1")  # fmt: skip
+    assert result.exit_code == 2
+    assert "--judge-base-url does not apply to a run without --judge-model" in result.output

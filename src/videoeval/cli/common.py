@@ -112,6 +112,17 @@ def refuse_inapplicable(
         raise UsageError(f"{names} {verb} not apply to {context}; leave {pronoun} out")
 
 
+JUDGE_SETTINGS = {"judge_base_url", "judge_backend", "judge_api_key_env", "judge_temperature"}
+
+
+def refuse_judge_settings_without_judge(ctx: typer.Context) -> None:
+    """A judge's address or settings without ``--judge-model`` would be dropped: the offline
+    scorer runs instead."""
+    if ctx.params.get("judge_model") is None:
+        given = given_options(ctx) & JUDGE_SETTINGS
+        refuse_inapplicable(ctx, given, set(), "a run without --judge-model")
+
+
 def fail(message: str, code: int) -> typer.Exit:
     err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)

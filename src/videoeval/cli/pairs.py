@@ -20,6 +20,7 @@ from videoeval.cli.common import (
     exit_codes,
     given_options,
     refuse_inapplicable,
+    refuse_judge_settings_without_judge,
     say,
 )
 from videoeval.cli.policy_options import (
@@ -57,6 +58,7 @@ def _request(ctx: typer.Context, o: dict[str, Any]):  # type: ignore[no-untyped-
     if o["no_negative_sampling"]:  # the second description then sees the clean frames too
         refuse_inapplicable(ctx, given_options(ctx) & {"corruption"}, set(),
                             "--no-negative-sampling")  # fmt: skip
+    refuse_judge_settings_without_judge(ctx)
     run = run_request(ctx, o, default_preset="tarsier")  # Tarsier2: 16 uniform frames
     corruptions = tuple(o["corruption"]) if o["corruption"] else PairsRequest.corruptions
     return PairsRequest(

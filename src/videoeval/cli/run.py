@@ -24,6 +24,7 @@ from videoeval.cli.common import (
     exit_codes,
     given_options,
     refuse_inapplicable,
+    refuse_judge_settings_without_judge,
     say,
 )
 from videoeval.cli.progress import progress
@@ -70,6 +71,7 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
 
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
+    refuse_judge_settings_without_judge(ctx)
     request = request_of(o)
     prepared = prepare(request)
     task = prepared.view.task
