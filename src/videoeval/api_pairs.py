@@ -14,10 +14,7 @@ both scores and the decision), summary.json and the kept pairs as TRL and ms-swi
 
 from __future__ import annotations
 
-import json
 import random
-import statistics
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +24,9 @@ from videoeval.engine.runner import RunStats, WorkItem
 from videoeval.errors import UsageError
 from videoeval.runs import RunPlan
 from videoeval.training.corruptions import CORRUPTIONS, variant_of
-from videoeval.training.pair_outputs import score_and_write
+from videoeval.training.pair_outputs import keep_pair, score_and_write
+
+__all__ = ["PairsOutcome", "PairsRequest", "keep_pair", "pair_items", "pairs"]
 
 TARSIER2_DELTA = 0.3
 
@@ -52,13 +51,6 @@ class PairsOutcome:
     pairs: list[dict[str, Any]]
     summary: dict[str, Any]
     files: list[Path] = field(default_factory=list)
-
-
-def keep_pair(r_a: float, p_a: float, r_b: float, p_b: float, delta: float) -> bool:
-    """Tarsier2's filter: ``a`` (chosen) beats ``b`` on recall and precision, by ``delta``
-    together. Compared with a tolerance of 1e-9, so 0.3 counts as 0.3 after float sums."""
-    d_r, d_p = r_a - r_b, p_a - p_b
-    return d_r >= -1e-9 and d_p >= -1e-9 and d_r + d_p >= delta - 1e-9
 
 
 def pair_items(items: list[WorkItem], request: PairsRequest) -> list[WorkItem]:
@@ -96,37 +88,3 @@ def pairs(request: PairsRequest, on_row: Any = None) -> PairsOutcome:
         run, p, plan, on_row, then=lambda: score_and_write(request, plan, p.frames)
     )
     return PairsOutcome(stats, made, summary, files)
-
-
-def summarise(made: list[dict[str, Any]], request: PairsRequest) -> dict[str, Any]:
-    """Kept / rejected / unscored counts per corruption and the distribution of the deltas."""
-    counts: dict[str, Counter[str]] = {}
-    for pair in made:
-        counts.setdefault(pair["negative"], Counter())[pair["decision"]] += 1
-    deltas = [p["delta_recall"] + p["delta_precision"] for p in made if p["decision"] != "unscored"]
-    quantiles = {}
-    if len(deltas) >= 2:
-        cuts = statistics.quantiles(deltas, n=10, method="inclusive")
-        quantiles = {"p10": cuts[0], "p50": statistics.median(deltas), "p90": cuts[-1]}
-    return {
-        "pairs": len(made),
-        "kept": sum(p["decision"] == "kept" for p in made),
-        "by_negative": {k: dict(v) for k, v in sorted(counts.items())},
-        "delta_sum": {
-            "mean": statistics.fmean(deltas) if deltas else None,
-            "min": min(deltas, default=None),
-            "max": max(deltas, default=None),
-            **quantiles,
-        },
-        "rule": (
-            "every scored pair (no filter)"
-            if not request.filter
-            else f"dR >= 0, dP >= 0, dR + dP >= {request.delta}"
-        ),
-        "scorer": "autodq" if request.run.judge else "eventsim",
-    }
-
-
-def write_json(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path

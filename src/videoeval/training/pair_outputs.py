@@ -15,6 +15,9 @@ Outputs (beside run.json and responses.jsonl):
 from __future__ import annotations
 
 import io
+import json
+import statistics
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +30,47 @@ from videoeval.video.provider import FrameProtocol, FrameProvider
 if TYPE_CHECKING:
     from videoeval.api_pairs import PairsRequest
     from videoeval.runs import RunPlan
+
+
+def keep_pair(r_a: float, p_a: float, r_b: float, p_b: float, delta: float) -> bool:
+    """Tarsier2's filter: ``a`` (chosen) beats ``b`` on recall and precision, by ``delta``
+    together. Compared with a tolerance of 1e-9, so 0.3 counts as 0.3 after float sums."""
+    d_r, d_p = r_a - r_b, p_a - p_b
+    return d_r >= -1e-9 and d_p >= -1e-9 and d_r + d_p >= delta - 1e-9
+
+
+def summarise(made: list[dict[str, Any]], request: PairsRequest) -> dict[str, Any]:
+    """Kept / rejected / unscored counts per corruption and the distribution of the deltas."""
+    counts: dict[str, Counter[str]] = {}
+    for pair in made:
+        counts.setdefault(pair["negative"], Counter())[pair["decision"]] += 1
+    deltas = [p["delta_recall"] + p["delta_precision"] for p in made if p["decision"] != "unscored"]
+    quantiles = {}
+    if len(deltas) >= 2:
+        cuts = statistics.quantiles(deltas, n=10, method="inclusive")
+        quantiles = {"p10": cuts[0], "p50": statistics.median(deltas), "p90": cuts[-1]}
+    return {
+        "pairs": len(made),
+        "kept": sum(p["decision"] == "kept" for p in made),
+        "by_negative": {k: dict(v) for k, v in sorted(counts.items())},
+        "delta_sum": {
+            "mean": statistics.fmean(deltas) if deltas else None,
+            "min": min(deltas, default=None),
+            "max": max(deltas, default=None),
+            **quantiles,
+        },
+        "rule": (
+            "every scored pair (no filter)"
+            if not request.filter
+            else f"dR >= 0, dP >= 0, dR + dP >= {request.delta}"
+        ),
+        "scorer": "autodq" if request.run.judge else "eventsim",
+    }
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
 
 
 def _scores(request: PairsRequest, samples: list[Any], texts: dict[str, str],
@@ -48,8 +92,6 @@ def _scores(request: PairsRequest, samples: list[Any], texts: dict[str, str],
 
 def _decide(a: tuple[Any, Any], b: tuple[Any, Any], request: PairsRequest) -> tuple[str, bool]:
     """(decision, chosen is ``a``)."""
-    from videoeval.api_pairs import keep_pair
-
     if None in (*a, *b):
         return "unscored", True
     a_first = request.negative_sampling or a[0] + a[1] >= b[0] + b[1]
@@ -62,8 +104,6 @@ def _decide(a: tuple[Any, Any], b: tuple[Any, Any], request: PairsRequest) -> tu
 def score_and_write(
     request: PairsRequest, plan: RunPlan, frames: FrameProtocol
 ) -> tuple[list[dict[str, Any]], dict[str, Any], list[Path]]:
-    from videoeval.api_pairs import summarise, write_json
-
     out = request.run.out
     rows = {r["sample_id"]: r for r in read_log(out / "responses.jsonl")}
     prompts = {item.sample_id.rsplit("#", 1)[0]: item.prompt for item in plan.items}
