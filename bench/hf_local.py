@@ -59,7 +59,11 @@ def one_run(
     responses = [json.loads(x) for x in (out / "responses.jsonl").read_text().splitlines()]
     tokens = sum(r["response"]["completion_tokens"] for r in responses if r["status"] == "ok")
     peak = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else float("nan")
-    return {"wall": wall, "clips": outcome.stats.called, "tokens": tokens, "peak_mb": peak}
+    answers = {r["sample_id"]: r["response"]["text"] for r in responses if r["status"] == "ok"}
+    return {
+        "wall": wall, "clips": outcome.stats.called, "tokens": tokens, "peak_mb": peak,
+        "answers": answers,
+    }  # fmt: skip
 
 
 def main() -> None:
@@ -79,10 +83,11 @@ def main() -> None:
         root = Path(tmp)
         videos, annotations = make_clips(root, args.clips)
         header = f"{'family':<11} {'batch':>5} {'wall s':>8} {'clips/s':>8} {'tok/s':>9} "
-        print(header + f"{'peak MB':>8} {'x batch1':>8}")
+        print(header + f"{'peak MB':>8} {'x batch1':>8} {'same as b1':>10}")
         for family in FAMILIES:
             checkpoint = build_checkpoint(family, root / f"ckpt-{family}")
             base = None
+            reference: dict[str, str] = {}
             for batch in (1, args.batch_size):
                 results = [
                     one_run(checkpoint, videos, annotations,
@@ -92,9 +97,12 @@ def main() -> None:
                 wall = statistics.median(x["wall"] for x in results)
                 clips, tokens = results[0]["clips"], results[0]["tokens"]
                 base = base or wall
+                reference = reference or results[0]["answers"]
+                # Greedy answers must not depend on the batch (left padding, per-row masks).
+                same = sum(reference.get(k) == v for k, v in results[0]["answers"].items())
                 print(f"{family:<11} {batch:>5} {wall:>8.2f} {clips / wall:>8.2f} "
                       f"{tokens / wall:>9.1f} {results[0]['peak_mb']:>8.1f} "
-                      f"{base / wall:>7.2f}x")  # fmt: skip
+                      f"{base / wall:>7.2f}x {same:>4}/{len(reference):<5}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -213,3 +213,28 @@ def test_soda_c_per_reference_file_averages_the_two_f1(scorers) -> None:
     # merged: 2 of 3 GT events found with 2 predictions, P 1 and R 2/3
     assert both["SODA_c"] == pytest.approx(100 * 2 * (2 / 3) / (1 + 2 / 3), abs=0.5)
     assert "SODA_c_per_reference" not in soda_c([first], preds, scorers=scorers)
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="language metrics need Java")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the raw Bleu
+def test_sentences_are_tokenised_in_the_reference_batches() -> None:
+    # PTB keeps the period of "capital T." when the next line of the same tokenizer call starts
+    # in lowercase: densevid_eval's calls (per threshold, predictions apart from references, in
+    # video order) decide the tokens, so they decide the scores.
+    pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
+    from pycocoevalcap.bleu.bleu import Bleu
+    from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
+
+    refs = [{"a": [cap(0, 10, "She writes a capital T.")], "b": [cap(0, 10, "Then he leaves.")]}]
+    preds = DensePredictions(captions={
+        "a": [cap(0, 10, "She writes a capital T.")], "b": [cap(0, 10, "then he leaves.")],
+    })  # fmt: skip
+    _, rows = score_dense(refs, preds, thresholds=(0.5,))
+    tokenizer = PTBTokenizer()
+    predicted = tokenizer.tokenize({0: [{"caption": "She writes a capital T."}],
+                                    1: [{"caption": "then he leaves."}]})  # fmt: skip
+    referenced = tokenizer.tokenize({0: [{"caption": "She writes a capital T."}],
+                                     1: [{"caption": "Then he leaves."}]})  # fmt: skip
+    assert predicted[0] != referenced[0]  # the quirk itself: "t." against "t"
+    expected, _ = Bleu(4).compute_score({0: referenced[0]}, {0: predicted[0]}, verbose=0)
+    assert rows[0]["Bleu_1"] == expected[0] < 1

@@ -11,8 +11,12 @@ ttengwang/PDVC @ e81ff995 densevid_eval3/evaluate2018.py and evaluate2021.py).
   ``abc123!@#``; ``densevid-2019``: 10-20 random lowercase letters, seeded here and recorded);
   sentences are stripped of non-ASCII and PTB-tokenised; BLEU-1..4, METEOR, ROUGE-L and CIDEr are
   computed per video over its pairs (0 for a video without predictions) and averaged over GT
-  videos. All sentences go through one tokenizer call and one METEOR process for the whole run
-  (the scores do not depend on the batching).
+  videos. As the reference, each threshold's predictions go through one tokenizer call and its
+  references through another, in video order: PTB's tokens of a sentence can depend on the
+  line after it ("... a capital T." keeps its period before a lowercase line), so the batches
+  are part of the protocol. The reference takes its videos in set order (hash-seed dependent);
+  they are sorted here. METEOR statistics do not depend on batching: each distinct pair is
+  aligned once (``text/meteor.py``).
 """
 
 from __future__ import annotations

@@ -25,8 +25,9 @@ from videoeval.metrics.dense import (
 from videoeval.metrics.soda import SODA_AVERAGES, SodaAverage
 from videoeval.predictions.dense import DensePredictions
 from videoeval.schema import MetricsReport
-from videoeval.scoring.soda import soda_c
+from videoeval.scoring.soda import soda_batches, soda_c, soda_line_count, soda_prefetch
 from videoeval.text.language import LANGUAGE, LanguageScorers
+from videoeval.text.meteor import default_processes
 
 REFERENCE = (
     "ranjaykrishna/densevid_eval evaluate.py (Python 3 port ttengwang/PDVC @ e81ff995 "
@@ -144,18 +145,20 @@ def score_dense(
         raise NothingToScoreError("the reference files hold no videos")
     rows = _detection_rows(videos, references, predictions, thresholds)
     metrics = _detection_metrics(rows, thresholds)
+    processes = None
     if language:
-        scorers = LanguageScorers()  # one tokenizer and one METEOR process for everything
+        scorers = LanguageScorers()  # one tokenizer and one set of METEOR jars for everything
         video_f1: dict[str, float] = {}
         try:
-            metrics.update(
-                _language_scores(
-                    videos, references, predictions, thresholds, junk, seed, rows, scorers
-                )
+            language_metrics, soda_tokens = _language_scores(
+                videos, references, predictions, thresholds, junk, seed, rows, scorers
             )
+            metrics.update(language_metrics)
             metrics.update(soda_c(references, predictions, soda_missing, scorers,
-                                  average=soda_average, video_f1=video_f1))  # fmt: skip
+                                  average=soda_average, video_f1=video_f1,
+                                  tokens=soda_tokens))  # fmt: skip
         finally:
+            processes = len(scorers.meteor.started) or None
             scorers.close()
         for row in rows:
             if row["sample_id"] in video_f1:
@@ -181,6 +184,7 @@ def score_dense(
             "language_metrics": "on" if language else "off (--no-language: P/R only)",
             "soda_average": f"{soda_average}: {SODA_AVERAGES[soda_average]}" if language else None,
             "soda_missing": soda_missing if language else None,
+            "meteor_processes": processes,
             "predictions_unknown": len(unknown),
             "bootstrap_resamples": resamples,
         },
@@ -199,32 +203,45 @@ def _language_scores(
     seed: int,
     rows: list[dict[str, Any]],
     scorers: LanguageScorers,
-) -> dict[str, float]:
+) -> tuple[dict[str, float], list[list[str]]]:
+    """The language metrics, and SODA's tokenised batches (tokenised with these)."""
     rng = random.Random(seed)
     per: dict[tuple[str, float], list[tuple[str, str]]] = {}
-    sentences: dict[str, None] = {}
     for t in thresholds:
         for vid in videos:
-            pairs = pairs_at(predictions.captions.get(vid, []),
-                             [r[vid] for r in references if vid in r], t, junk, rng)  # fmt: skip
-            per[(vid, t)] = pairs
-            for pred, ref in pairs:
-                sentences.setdefault(pred)
-                sentences.setdefault(ref)
-    ordered = list(sentences)
-    tokens = dict(zip(ordered, scorers.tokenize(ordered), strict=True)) if ordered else {}
+            refs = [r[vid] for r in references if vid in r]
+            per[(vid, t)] = pairs_at(predictions.captions.get(vid, []), refs, t, junk, rng)
+    distinct = len({pair for pairs in per.values() for pair in pairs})
+    # The jars load for seconds: start them before the tokenizer runs.
+    scorers.meteor.start(default_processes(distinct + soda_line_count(references, predictions)))
+    # As the reference: per threshold one tokenizer call for the predictions of all pairs and
+    # one for their references, in video order (the tokens of a sentence can depend on the
+    # sentence after it in the call).
+    batches = [[pair[side] for vid in videos for pair in per[(vid, t)]]
+               for t in thresholds for side in (0, 1)]  # fmt: skip
+    batches += soda_batches(references, predictions)
+    tokenized = scorers.tokenize_batches(batches)
+    groups_at: dict[tuple[str, float], list[tuple[str, str]]] = {}
+    for k, t in enumerate(thresholds):
+        predicted, referenced = iter(tokenized[2 * k]), iter(tokenized[2 * k + 1])
+        for vid in videos:
+            groups_at[(vid, t)] = [(next(predicted), next(referenced)) for _ in per[(vid, t)]]
+    keys = [(vid, t) for vid in videos for t in thresholds]
+    groups = [groups_at[key] for key in keys]
+    scorers.meteor.prefetch((p, (g,)) for group in groups for p, g in group)
+    soda_tokens = tokenized[2 * len(thresholds) :]
+    soda_prefetch(references, predictions, scorers, soda_tokens)  # queued behind these
+    scores = dict(zip(keys, scorers.group_scores(groups), strict=True))
     totals = {(name, t): 0.0 for name in LANGUAGE for t in thresholds}
     for row, vid in zip(rows, videos, strict=True):
         for t in thresholds:
-            pairs = [(tokens[p], tokens[g]) for p, g in per[(vid, t)]]
-            if not pairs:
+            if not scores[(vid, t)]:
                 continue  # a video without predictions scores 0
-            scores = scorers.video_scores(pairs)
-            row[f"METEOR@{t:g}"] = scores["METEOR"]
+            row[f"METEOR@{t:g}"] = scores[(vid, t)]["METEOR"]
             for name in LANGUAGE:
-                totals[(name, t)] += scores[name]
-                row[name] = row.get(name, 0.0) + scores[name] / len(thresholds)
+                totals[(name, t)] += scores[(vid, t)][name]
+                row[name] = row.get(name, 0.0) + scores[(vid, t)][name] / len(thresholds)
     return {
         name: 100 * sum(totals[(name, t)] for t in thresholds) / len(thresholds) / len(videos)
         for name in LANGUAGE
-    }
+    }, soda_tokens

@@ -28,28 +28,85 @@ def _merge(references: Sequence[dict[str, list[Caption]]], videos: list[str]) ->
     }
 
 
+Tokens = list[list[str]]  # [prediction tokens, GT tokens], each in video order
+
+
+def soda_batches(
+    references: Sequence[dict[str, list[Caption]]], predictions: DensePredictions
+) -> list[list[str]]:
+    """The reference's two tokenizer calls: the predictions of every video that has some
+    (sorted by start), then the merged GT sentences of those videos (sorted by start). The
+    reference takes its videos in set order; here they are sorted, so the figures do not
+    depend on a hash seed."""
+    merged, preds = _prepare(references, predictions)
+    return [
+        [remove_nonascii(c.sentence) for v in preds for c in preds[v]],
+        [remove_nonascii(c.sentence) for v in preds for _, c in merged[v]],
+    ]
+
+
+def _lines(
+    merged: Merged, preds: dict[str, list[Caption]], tokens: Tokens
+) -> dict[str, list[list[tuple[str, tuple[str]]]]]:
+    """Per video, per GT event, the METEOR lines of its row: as the reference, the GT sentence
+    is the hypothesis and each prediction the reference."""
+    predicted, referenced = iter(tokens[0]), iter(tokens[1])
+    out = {}
+    for v in preds:
+        mine = [(next(predicted),) for _ in preds[v]]
+        gts = [next(referenced) for _ in merged[v]]
+        out[v] = [[(gt, p) for p in mine] for gt in gts]
+    return out
+
+
+def soda_prefetch(
+    references: Sequence[dict[str, list[Caption]]],
+    predictions: DensePredictions,
+    scorers: LanguageScorers,
+    tokens: Tokens,
+) -> None:
+    """Starts aligning SODA's METEOR lines in the background (the jars work while the caller
+    computes other metrics)."""
+    merged, preds = _prepare(references, predictions)
+    rows = _lines(merged, preds, tokens).values()
+    lines = [line for video in rows for row in video for line in row]
+    scorers.meteor.prefetch(lines)
+    scorers.meteor.later(lambda: scorers.meteor.segment_scores(scorers.meteor.stats(lines)))
+
+
+def soda_line_count(
+    references: Sequence[dict[str, list[Caption]]], predictions: DensePredictions
+) -> int:
+    merged, preds = _prepare(references, predictions)
+    return sum(len(merged[v]) * len(preds[v]) for v in preds)
+
+
+def _prepare(
+    references: Sequence[dict[str, list[Caption]]], predictions: DensePredictions
+) -> tuple[Merged, dict[str, list[Caption]]]:
+    videos = sorted({vid for refs in references for vid in refs})
+    preds = {
+        v: sorted(predictions.captions[v], key=lambda c: c.start)
+        for v in videos
+        if predictions.captions.get(v)
+    }
+    return _merge(references, videos), preds
+
+
 def _matrices(
-    merged: Merged, preds: dict[str, list[Caption]], scorers: LanguageScorers
+    merged: Merged, preds: dict[str, list[Caption]], scorers: LanguageScorers, tokens: Tokens
 ) -> dict[str, np.ndarray]:
-    """F[i, j] = tIoU(gt_i, pred_j) x METEOR per video: one tokenizer call for all sentences."""
-    sentences = list(
-        dict.fromkeys(
-            [remove_nonascii(c.sentence) for v in preds for c in preds[v]]
-            + [remove_nonascii(c.sentence) for v in preds for _, c in merged[v]]
-        )
-    )
-    tokens = dict(zip(sentences, scorers.tokenize(sentences), strict=True)) if sentences else {}
-    meteor = scorers.scorers[1][0]
+    """F[i, j] = tIoU(gt_i, pred_j) x METEOR per video. The reference's ``compute_score`` per
+    GT event keeps the per-pair scores of its ``EVAL``: each depends on its pair alone."""
+    lines = _lines(merged, preds, tokens)
+    flat = [line for v in preds for row in lines[v] for line in row]
+    scores = iter(scorers.meteor.segment_scores(scorers.meteor.stats(flat)))
     matrices: dict[str, np.ndarray] = {}
     for v in preds:
-        pred_tokens = {j: [tokens[remove_nonascii(c.sentence)]] for j, c in enumerate(preds[v])}
         matrix = np.zeros((len(merged[v]), len(preds[v])))
         for i, (_, gt) in enumerate(merged[v]):
-            gt_token = tokens[remove_nonascii(gt.sentence)]
-            # As the reference: the GT sentence is the hypothesis, each prediction a reference.
-            _, per_pred = meteor.compute_score(pred_tokens, {j: [gt_token] for j in pred_tokens})
             for j, pred in enumerate(preds[v]):
-                matrix[i, j] = tiou((gt.start, gt.end), (pred.start, pred.end)) * per_pred[j]
+                matrix[i, j] = tiou((gt.start, gt.end), (pred.start, pred.end)) * next(scores)
         matrices[v] = matrix
     return matrices
 
@@ -88,22 +145,21 @@ def soda_c(
     scorers: LanguageScorers | None = None,
     average: SodaAverage = "videos",
     video_f1: dict[str, float] | None = None,
+    tokens: Tokens | None = None,
 ) -> dict[str, float]:
     """SODA_c over merged references; ``missing`` is ``drop`` (the reference) or ``zero``;
     ``average`` is ``videos`` (fujiso/SODA @ 9cb3e2c, PDVC) or ``corpus`` (fujiso/SODA @
-    356ec65). ``video_f1``, when given, receives each scored video's own F1."""
+    356ec65). ``video_f1``, when given, receives each scored video's own F1; ``tokens``, the
+    tokenised ``soda_batches`` when the caller has them."""
     videos = sorted({vid for refs in references for vid in refs})
-    merged = _merge(references, videos)
-    preds = {
-        v: sorted(predictions.captions[v], key=lambda c: c.start)
-        for v in videos
-        if predictions.captions.get(v)
-    }
+    merged, preds = _prepare(references, predictions)
     own = scorers is None
     scorers = scorers or LanguageScorers()
     try:
-        aligned = _Aligned(references, videos, merged, preds, _matrices(merged, preds, scorers),
-                           missing)  # fmt: skip
+        if tokens is None:
+            tokens = scorers.tokenize_batches(soda_batches(references, predictions))
+        aligned = _Aligned(references, videos, merged, preds,
+                           _matrices(merged, preds, scorers, tokens), missing)  # fmt: skip
     finally:
         if own:
             scorers.close()

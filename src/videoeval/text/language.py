@@ -1,41 +1,43 @@
 """pycocoevalcap's language metrics (BLEU-1..4, METEOR, ROUGE-L, CIDEr-D) and its PTB
 tokenizer, created once per scoring run: METEOR and the tokenizer start Java processes, and
-starting one per video is where the reference scripts spend their time."""
+starting one per video is where the reference scripts spend their time.
+
+A run scores many groups of (prediction, reference) pairs (one per video and threshold), and
+most pairs recur across groups. What depends on a pair alone is computed once: its METEOR
+statistics (``text/meteor.py``), its BLEU and CIDEr n-gram counts, its ROUGE-L score. Each
+group's figures are then made by the library's own scorer objects from those parts, in the
+group's order, so they equal ``Bleu/Meteor/Rouge/Cider.compute_score`` on the group bit for
+bit (``tests/text/test_language.py`` compares them)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
 from videoeval.errors import VideoevalError, install_command
+from videoeval.text.meteor import MeteorPool
 
 LANGUAGE = ("Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "METEOR", "ROUGE_L", "CIDEr")
-
-
-class _EndedProcess:
-    """Stands in for a METEOR process already ended, so ending it again does nothing."""
-
-    class _Pipe:
-        def close(self) -> None:
-            pass
-
-    stdin = _Pipe()
-
-    def kill(self) -> None:
-        pass
-
-    def wait(self) -> None:
-        pass
 
 
 _LINE_BREAKS = dict.fromkeys(map(ord, "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"), " ")
 
 
-class LanguageScorers:
-    """pycocoevalcap's scorers, created once: one METEOR process for the whole run."""
+Pair = tuple[str, str]  # (tokenised prediction, tokenised reference)
 
-    def __init__(self) -> None:
+
+class LanguageScorers:
+    """pycocoevalcap's scorers for a whole run: METEOR jars started once (``meteor.start``),
+    every pair's parts computed once."""
+
+    def __init__(self, meteor_processes: int = 1) -> None:
         try:
-            from pycocoevalcap.bleu.bleu import Bleu
-            from pycocoevalcap.cider.cider import Cider
-            from pycocoevalcap.meteor.meteor import Meteor
+            from pycocoevalcap.bleu import bleu_scorer
+            from pycocoevalcap.cider import cider_scorer
             from pycocoevalcap.rouge.rouge import Rouge
             from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
         except ImportError:
@@ -43,11 +45,18 @@ class LanguageScorers:
                 f"language metrics need pycocoevalcap and Java: {install_command('dense')} "
                 "(or pass --no-language for P/R only)"
             ) from None
+        self._bleu, self._cider, self._rouge = bleu_scorer, cider_scorer, Rouge()
         self.tokenizer = PTBTokenizer()
-        self.scorers = [(Bleu(4), LANGUAGE[:4]), (Meteor(), ("METEOR",)), (Rouge(), ("ROUGE_L",)),
-                        (Cider(), ("CIDEr",))]  # fmt: skip
+        self.meteor = MeteorPool(meteor_processes)
+        self._parts: dict[Pair, tuple[Any, Any, Any, Any, float]] = {}
 
-    def tokenize(self, sentences: list[str]) -> list[str]:
+    def tokenize(self, sentences: Sequence[str]) -> list[str]:
+        """One tokenizer call over ``sentences``, in order. PTB's tokens of a sentence can
+        depend on the line after it (a closing initial, as in "a capital T.", keeps its period
+        when a lowercase line follows), so callers that must equal a reference script batch
+        their sentences as it does (``tokenize_batches``)."""
+        if not sentences:
+            return []
         # The tokenizer only turns "\n" into a space; other line breaks split a sentence in the
         # Java process and shift every later sentence's tokens (the reference scores then depend
         # on the hash seed). As spaces they score as the sentence was meant.
@@ -55,27 +64,58 @@ class LanguageScorers:
         tokens = self.tokenizer.tokenize({i: [{"caption": s}] for i, s in enumerate(clean)})
         return [tokens[i][0] for i in range(len(sentences))]
 
-    def close(self) -> None:
-        """End the METEOR process and close its pipes (its own ``__del__`` leaves two open)."""
-        meteor = self.scorers[1][0]
-        process = getattr(meteor, "meteor_p", None)
-        if process is not None:
-            for pipe in (process.stdin, process.stdout, process.stderr):
-                if pipe is not None:
-                    pipe.close()
-            process.kill()
-            process.wait()
-            meteor.meteor_p = _EndedProcess()  # what its __del__ will find
+    def tokenize_batches(self, batches: Sequence[Sequence[str]]) -> list[list[str]]:
+        """``tokenize`` of each batch, the calls run side by side (each is a Java process)."""
+        workers = max(1, min(len(batches), os.cpu_count() or 1, 4))
+        with ThreadPoolExecutor(workers, thread_name_prefix="ptb") as pool:
+            return list(pool.map(self.tokenize, batches))
 
-    def video_scores(self, pairs: list[tuple[str, str]]) -> dict[str, float]:
-        res = {i: [p] for i, (p, _) in enumerate(pairs)}
-        gts = {i: [g] for i, (_, g) in enumerate(pairs)}
-        out: dict[str, float] = {}
-        for scorer, names in self.scorers:
-            if names == LANGUAGE[:4]:  # Bleu prints its counts unless told not to
-                score, _ = scorer.compute_score(gts, res, verbose=0)
-            else:
-                score, _ = scorer.compute_score(gts, res)
-            values = score if isinstance(score, list) else [score]
-            out.update({n: float(v) for n, v in zip(names, values, strict=True)})
-        return out
+    def close(self) -> None:
+        """End the METEOR processes and close their pipes."""
+        self.meteor.close()
+
+    def _pair_parts(self, pair: Pair) -> tuple[Any, Any, Any, Any, float]:
+        parts = self._parts.get(pair)
+        if parts is None:
+            prediction, reference = pair
+            bleu_refs = self._bleu.cook_refs([reference])
+            parts = (
+                bleu_refs,
+                self._bleu.cook_test(prediction, bleu_refs),
+                self._cider.cook_refs([reference]),
+                self._cider.cook_test(prediction),
+                self._rouge.calc_score([prediction], [reference]),
+            )
+            self._parts[pair] = parts
+        return parts
+
+    def group_scores(self, groups: Sequence[Sequence[Pair]]) -> list[dict[str, float]]:
+        """Each group's BLEU-1..4, METEOR, ROUGE-L and CIDEr-D, as ``compute_score`` of each
+        scorer on that group alone (an empty group scores nothing: ``{}``)."""
+        lines = [[(p, (g,)) for p, g in group] for group in groups]
+        self.meteor.prefetch(line for group in lines for line in group)
+        meteor: list[float] = []
+        # The jars align and score in the background while BLEU/ROUGE/CIDEr run here.
+        self.meteor.later(lambda: meteor.extend(
+            self.meteor.corpus_scores([self.meteor.stats(group) for group in lines])))  # fmt: skip
+        out: list[dict[str, float]] = []
+        for group in groups:
+            if not group:
+                out.append({})
+                continue
+            parts = [self._pair_parts(pair) for pair in group]
+            bleu = self._bleu.BleuScorer(n=4)
+            bleu.crefs, bleu.ctest = [p[0] for p in parts], [p[1] for p in parts]
+            bleus, _ = bleu.compute_score(option="closest", verbose=0)
+            cider = self._cider.CiderScorer(n=4, sigma=6.0)
+            cider.crefs, cider.ctest = [p[2] for p in parts], [p[3] for p in parts]
+            cider_score, _ = cider.compute_score()
+            scores = {name: float(v) for name, v in zip(LANGUAGE[:4], bleus, strict=True)}
+            scores["ROUGE_L"] = float(np.mean(np.array([p[4] for p in parts])))
+            scores["CIDEr"] = float(cider_score)
+            out.append(scores)
+        self.meteor.segment_scores([])  # waits for the background scores
+        for scores, corpus in zip(out, meteor, strict=True):
+            if scores:
+                scores["METEOR"] = float(corpus)
+        return [{name: s[name] for name in LANGUAGE} if s else {} for s in out]
