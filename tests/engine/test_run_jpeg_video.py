@@ -87,3 +87,25 @@ def test_a_preset_is_applied_recorded_and_shown(bench) -> None:
     metrics = json.loads((bench["root"] / "run" / "metrics.json").read_text())
     assert metrics["inputs"]["frame_preset"] == "qwen3-vl v1"
     assert load_run(bench["root"] / "run").model == "fake-vl (frames: qwen3-vl v1)"
+
+
+def test_a_preset_file_of_ones_own_is_applied_and_recorded(bench) -> None:
+    own = bench["root"] / "api.json"
+    own.write_text(json.dumps({
+        "name": "api-8", "version": 1, "summary": "8 uniform frames", "source": "my notes",
+        "settings": {"sampling": "uniform", "nframes": 8, "video_mode": "frames"},
+    }))  # fmt: skip
+
+    def eight_images(received: Received, n: int) -> Reply:
+        parts = [part for message in received.body["messages"]
+                 if isinstance(message["content"], list) for part in message["content"]
+                 if part.get("type") == "image_url"]  # fmt: skip
+        assert len(parts) == 8  # the preset's frames really reach the model
+        return openai_reply(ANSWERS[query_of(received)])
+
+    with FakeServer(eight_images) as server:
+        result = runner.invoke(app, run_args(bench, server, "own", "--preset", str(own)))
+        assert result.exit_code == 0, result.output
+        assert len(server.received) == 4
+    frames = json.loads((bench["root"] / "own" / "run.json").read_text())["config"]["frames"]
+    assert frames["preset"] == "api-8 v1 (file api.json)" and frames["sampling"]["nframes"] == 8

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from videoeval.errors import UsageError
@@ -115,3 +117,44 @@ def test_timelens_presets_follow_its_evaluation_script() -> None:
     assert budget.frame_max_pixels(120) == 14336 * 32 * 32 / 120 * 2
     width, height = budget.size_for(1280, 720, 120)
     assert width % 32 == 0 and height % 32 == 0 and width * height <= 14336 * 32 * 32 / 60
+
+
+def test_a_preset_of_ones_own_comes_from_a_file_with_its_source(tmp_path) -> None:
+    # e.g. a paper's settings for an API model, which no built-in preset can vouch for
+    path = tmp_path / "paper-api.json"
+    preset = {"name": "paper-gpt", "version": 2, "summary": "32 uniform frames, 448 px grid",
+              "source": "the paper's appendix, table of API settings",
+              "settings": {"sampling": "uniform", "nframes": 32, "factor": 28,
+                           "max_pixels": 200704}}  # fmt: skip
+    path.write_text(json.dumps(preset))
+    frames = frame_protocol(options(preset=str(path)))
+    assert frames.preset == "paper-gpt v2 (file paper-api.json)"
+    assert frames.spec.kind == "uniform" and frames.spec.nframes == 32
+    assert frames.budget is not None and frames.budget.max_pixels == 200704
+    with pytest.raises(UsageError, match="sets --nframes"):
+        frame_options(options(preset=str(path), nframes=8))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"source": " "}, "'source' must say where its values come from"),
+        ({"settings": {"fps": 1, "temperature": 0}}, "not frame options"),
+        ({"name": "qwen3-vl"}, "a new name"),
+        ({"version": 0}, "whole number"),
+        ({"settings": {"fps": None}}, "cannot be null"),
+        ({"extra": 1}, "unknown fields"),
+    ],
+)
+def test_a_preset_file_that_is_wrong_is_refused(tmp_path, change, message) -> None:
+    preset = {"name": "mine", "version": 1, "summary": "s", "source": "somewhere",
+              "settings": {"fps": 1.0}, **change}  # fmt: skip
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(preset))
+    with pytest.raises(UsageError, match=message):
+        frame_protocol(options(preset=str(path)))
+    path.write_text("{not json")
+    with pytest.raises(UsageError, match="not valid JSON"):
+        frame_protocol(options(preset=str(path)))
+    with pytest.raises(UsageError, match="cannot read"):
+        frame_protocol(options(preset=str(tmp_path / "missing.json")))

@@ -157,9 +157,10 @@ def run_command(
     preset: Annotated[
         str | None,
         typer.Option(
-            help="Frame preset of a model family: qwen2.5-vl, qwen3-vl, tarsier, tarsier2, "
-            "marlin-2b, carebench "
-            "(`videoeval list` shows what each sets and its source). Sets the frame options "
+            help="Frame preset of a model family: qwen2.5-vl, qwen3-vl, timelens-7b, "
+            "timelens-8b, tarsier, tarsier2, marlin-2b, carebench "
+            "(`videoeval list` shows what each sets and its source), or a JSON file of your "
+            "own: {name, version, summary, source, settings}. Sets the frame options "
             "below; giving one of those too is refused.",
             rich_help_panel=FRAMES,
         ),

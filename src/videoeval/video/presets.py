@@ -3,12 +3,15 @@
 ``run --preset NAME`` sets these frame options at once (an option the preset sets and the user
 gives too is refused, never silently overridden); the name and version are recorded in run.json
 and metrics.json and shown in reports. A preset changes only with a new version number.
+``--preset FILE.json`` takes a preset of the user's own, with its source (``read_preset_file``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from videoeval.errors import UsageError
@@ -38,10 +41,12 @@ class FramePreset:
     source: str
     """Where every value comes from: repository, version or commit, file."""
     settings: Mapping[str, Any]
+    file: str | None = None
+    """The JSON file a user's own preset came from (``None``: built in)."""
 
     @property
     def label(self) -> str:
-        return f"{self.name} v{self.version}"
+        return f"{self.name} v{self.version}" + (f" (file {self.file})" if self.file else "")
 
 
 def _qwen_vl_utils(patch: int) -> dict[str, Any]:
@@ -161,10 +166,54 @@ def preset_for_model_type(model_type: str | None) -> str | None:
 
 
 def get_preset(name: str) -> FramePreset:
-    try:
+    """A built-in preset by name, or one of the user's own from a JSON file."""
+    if name in PRESETS:
         return PRESETS[name]
-    except KeyError:
-        raise UsageError(f"--preset takes one of {', '.join(PRESETS)}, not {name!r}") from None
+    if name.endswith(".json") or Path(name).is_file():
+        return read_preset_file(Path(name))
+    raise UsageError(f"--preset takes one of {', '.join(PRESETS)} or a preset file (.json), "
+                     f"not {name!r}")  # fmt: skip
+
+
+PRESET_FILE_FIELDS = ("name", "version", "summary", "source", "settings")
+
+
+def read_preset_file(path: Path) -> FramePreset:
+    """A preset of the user's own (for example a paper's settings for an API model):
+    ``{"name", "version", "summary", "source", "settings": {frame option: value}}``. The source
+    is required: a number made with it should say where its frames came from."""
+    where = f"--preset {path}"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot read it ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise UsageError(f"{where}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{where}: expected an object with {', '.join(PRESET_FILE_FIELDS)}")
+    unknown = sorted(set(data) - set(PRESET_FILE_FIELDS))
+    missing = [k for k in PRESET_FILE_FIELDS if k not in data]
+    if unknown or missing:
+        raise UsageError(f"{where}: " + "; ".join(
+            ([f"unknown fields {unknown}"] if unknown else [])
+            + ([f"missing {missing}"] if missing else [])))  # fmt: skip
+    name, version, settings = data["name"], data["version"], data["settings"]
+    if not isinstance(name, str) or not name.strip() or name in PRESETS:
+        raise UsageError(f"{where}: 'name' must be a new name (not a built-in preset's)")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise UsageError(f"{where}: 'version' must be a whole number from 1")
+    for field, says in (("summary", "what it sets"), ("source", "where its values come from")):
+        if not isinstance(data[field], str) or not data[field].strip():
+            raise UsageError(f"{where}: {field!r} must say {says}")
+    if not isinstance(settings, dict) or not settings:
+        raise UsageError(f"{where}: 'settings' must be an object of frame options")
+    bad = sorted(set(settings) - set(FRAME_DEFAULTS))
+    if bad:
+        raise UsageError(f"{where}: {bad} are not frame options; a preset sets "
+                         f"{', '.join(FRAME_DEFAULTS)}")  # fmt: skip
+    if any(v is None for v in settings.values()):
+        raise UsageError(f"{where}: a setting cannot be null (leave it out instead)")
+    return FramePreset(name, version, data["summary"], data["source"], dict(settings), path.name)
 
 
 def frame_options(o: Mapping[str, Any]) -> dict[str, Any]:
