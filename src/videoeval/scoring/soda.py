@@ -45,18 +45,31 @@ def soda_batches(
     ]
 
 
-def _lines(
+Cell = tuple[float, tuple[str, tuple[str]]]  # (tIoU, METEOR line) of one (GT, prediction)
+
+
+def _cells(
     merged: Merged, preds: dict[str, list[Caption]], tokens: Tokens
-) -> dict[str, list[list[tuple[str, tuple[str]]]]]:
-    """Per video, per GT event, the METEOR lines of its row: as the reference, the GT sentence
-    is the hypothesis and each prediction the reference."""
+) -> dict[str, list[list[Cell]]]:
+    """Per video, per GT event, per prediction: the tIoU and the METEOR line. As the
+    reference, the GT sentence is the hypothesis and the prediction the reference."""
     predicted, referenced = iter(tokens[0]), iter(tokens[1])
     out = {}
     for v in preds:
         mine = [(next(predicted),) for _ in preds[v]]
-        gts = [next(referenced) for _ in merged[v]]
-        out[v] = [[(gt, p) for p in mine] for gt in gts]
+        rows = []
+        for _, gt in merged[v]:
+            gt_tokens = next(referenced)
+            rows.append([(tiou((gt.start, gt.end), (c.start, c.end)), (gt_tokens, p))
+                         for c, p in zip(preds[v], mine, strict=True)])  # fmt: skip
+        out[v] = rows
     return out
+
+
+def _needed(cells: dict[str, list[list[Cell]]]) -> list[tuple[str, tuple[str]]]:
+    # F = tIoU x METEOR: where the spans do not overlap F is 0 whatever METEOR says (a score in
+    # [0, 1], never NaN, even for empty sentences), so those pairs are never aligned.
+    return [line for rows in cells.values() for row in rows for t, line in row if t > 0]
 
 
 def soda_prefetch(
@@ -68,8 +81,7 @@ def soda_prefetch(
     """Starts aligning SODA's METEOR lines in the background (the jars work while the caller
     computes other metrics)."""
     merged, preds = _prepare(references, predictions)
-    rows = _lines(merged, preds, tokens).values()
-    lines = [line for video in rows for row in video for line in row]
+    lines = _needed(_cells(merged, preds, tokens))
     scorers.meteor.prefetch(lines)
     scorers.meteor.later(lambda: scorers.meteor.segment_scores(scorers.meteor.stats(lines)))
 
@@ -77,8 +89,10 @@ def soda_prefetch(
 def soda_line_count(
     references: Sequence[dict[str, list[Caption]]], predictions: DensePredictions
 ) -> int:
+    """How many (GT, prediction) pairs overlap: the METEOR lines SODA_c needs."""
     merged, preds = _prepare(references, predictions)
-    return sum(len(merged[v]) * len(preds[v]) for v in preds)
+    return sum(tiou((gt.start, gt.end), (c.start, c.end)) > 0
+               for v in preds for _, gt in merged[v] for c in preds[v])  # fmt: skip
 
 
 def _prepare(
@@ -98,17 +112,16 @@ def _matrices(
 ) -> dict[str, np.ndarray]:
     """F[i, j] = tIoU(gt_i, pred_j) x METEOR per video. The reference's ``compute_score`` per
     GT event keeps the per-pair scores of its ``EVAL``: each depends on its pair alone."""
-    lines = _lines(merged, preds, tokens)
-    flat = [line for v in preds for row in lines[v] for line in row]
-    scores = iter(scorers.meteor.segment_scores(scorers.meteor.stats(flat)))
-    matrices: dict[str, np.ndarray] = {}
-    for v in preds:
-        matrix = np.zeros((len(merged[v]), len(preds[v])))
-        for i, (_, gt) in enumerate(merged[v]):
-            for j, pred in enumerate(preds[v]):
-                matrix[i, j] = tiou((gt.start, gt.end), (pred.start, pred.end)) * next(scores)
-        matrices[v] = matrix
-    return matrices
+    cells = _cells(merged, preds, tokens)
+    needed = _needed(cells)
+    scores = dict(zip(needed, scorers.meteor.segment_scores(scorers.meteor.stats(needed)),
+                      strict=True))  # fmt: skip
+    return {
+        v: np.array(
+            [[t * scores[line] if t > 0 else 0.0 for t, line in row] for row in rows]
+        ).reshape(len(merged[v]), len(preds[v]))
+        for v, rows in cells.items()
+    }
 
 
 @dataclass

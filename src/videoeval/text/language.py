@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from videoeval.errors import VideoevalError, install_command
+from videoeval.text.cider import cider_d
 from videoeval.text.meteor import MeteorPool
 
 LANGUAGE = ("Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "METEOR", "ROUGE_L", "CIDEr")
@@ -49,6 +50,7 @@ class LanguageScorers:
         self.tokenizer = PTBTokenizer()
         self.meteor = MeteorPool(meteor_processes)
         self._parts: dict[Pair, tuple[Any, Any, Any, Any, float]] = {}
+        self._counts: dict[str, Any] = {}
 
     def tokenize(self, sentences: Sequence[str]) -> list[str]:
         """One tokenizer call over ``sentences``, in order. PTB's tokens of a sentence can
@@ -82,40 +84,46 @@ class LanguageScorers:
             parts = (
                 bleu_refs,
                 self._bleu.cook_test(prediction, bleu_refs),
-                self._cider.cook_refs([reference]),
-                self._cider.cook_test(prediction),
+                [self._ngrams(reference)],
+                self._ngrams(prediction),
                 self._rouge.calc_score([prediction], [reference]),
             )
             self._parts[pair] = parts
         return parts
 
+    def _ngrams(self, sentence: str) -> Any:
+        # CIDEr's cook_test and cook_refs both hold precook(sentence, 4): one object per
+        # sentence, so text/cider.py turns each into a vector once per group.
+        counts = self._counts.get(sentence)
+        if counts is None:
+            counts = self._counts[sentence] = self._cider.precook(sentence, 4)
+        return counts
+
     def group_scores(self, groups: Sequence[Sequence[Pair]]) -> list[dict[str, float]]:
         """Each group's BLEU-1..4, METEOR, ROUGE-L and CIDEr-D, as ``compute_score`` of each
-        scorer on that group alone (an empty group scores nothing: ``{}``)."""
-        lines = [[(p, (g,)) for p, g in group] for group in groups]
+        scorer on that group alone (an empty group scores nothing: ``{}``). Equal groups
+        (densevid's thresholds often pair a video the same way) are scored once."""
+        distinct = list(dict.fromkeys(tuple(group) for group in groups if group))
+        lines = [[(p, (g,)) for p, g in group] for group in distinct]
         self.meteor.prefetch(line for group in lines for line in group)
         meteor: list[float] = []
         # The jars align and score in the background while BLEU/ROUGE/CIDEr run here.
         self.meteor.later(lambda: meteor.extend(
             self.meteor.corpus_scores([self.meteor.stats(group) for group in lines])))  # fmt: skip
-        out: list[dict[str, float]] = []
-        for group in groups:
-            if not group:
-                out.append({})
-                continue
-            parts = [self._pair_parts(pair) for pair in group]
-            bleu = self._bleu.BleuScorer(n=4)
-            bleu.crefs, bleu.ctest = [p[0] for p in parts], [p[1] for p in parts]
-            bleus, _ = bleu.compute_score(option="closest", verbose=0)
-            cider = self._cider.CiderScorer(n=4, sigma=6.0)
-            cider.crefs, cider.ctest = [p[2] for p in parts], [p[3] for p in parts]
-            cider_score, _ = cider.compute_score()
-            scores = {name: float(v) for name, v in zip(LANGUAGE[:4], bleus, strict=True)}
-            scores["ROUGE_L"] = float(np.mean(np.array([p[4] for p in parts])))
-            scores["CIDEr"] = float(cider_score)
-            out.append(scores)
+        scored = [self._python_scores(group) for group in distinct]
         self.meteor.segment_scores([])  # waits for the background scores
-        for scores, corpus in zip(out, meteor, strict=True):
-            if scores:
-                scores["METEOR"] = float(corpus)
-        return [{name: s[name] for name in LANGUAGE} if s else {} for s in out]
+        for scores, corpus in zip(scored, meteor, strict=True):
+            scores["METEOR"] = float(corpus)
+        by_group = dict(zip(distinct, scored, strict=True))
+        return [{name: by_group[tuple(g)][name] for name in LANGUAGE} if g else {} for g in groups]
+
+    def _python_scores(self, group: Sequence[Pair]) -> dict[str, float]:
+        parts = [self._pair_parts(pair) for pair in group]
+        bleu = self._bleu.BleuScorer(n=4)
+        bleu.crefs, bleu.ctest = [p[0] for p in parts], [p[1] for p in parts]
+        bleus, _ = bleu.compute_score(option="closest", verbose=0)
+        cider_score = cider_d([p[3] for p in parts], [p[2] for p in parts])
+        scores = {name: float(v) for name, v in zip(LANGUAGE[:4], bleus, strict=True)}
+        scores["ROUGE_L"] = float(np.mean(np.array([p[4] for p in parts])))
+        scores["CIDEr"] = float(cider_score)
+        return scores
