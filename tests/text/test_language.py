@@ -142,3 +142,21 @@ def test_process_count_grows_with_the_work_and_stays_within_the_cores(monkeypatc
     assert meteor.default_processes(10**7) == 2
     monkeypatch.setattr(meteor.os, "sched_getaffinity", lambda _: set(range(64)), raising=False)
     assert meteor.default_processes(10**7) == 4
+
+
+def test_closing_in_the_middle_of_a_run_ends_at_once() -> None:
+    # an interrupted score (Ctrl-C) must not wait for the queued alignments
+    import time
+
+    pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
+    from videoeval.text.meteor import MeteorPool
+
+    pool = MeteorPool(1)
+    lines = [(f"a man number {i} walks in a park", (f"a woman {i} runs",)) for i in range(60000)]
+    pool.prefetch(lines)  # ~20 s of work for one jar
+    pool.later(lambda: pool.segment_scores(pool.stats(lines)))
+    time.sleep(0.5)
+    start = time.monotonic()
+    pool.close()
+    assert time.monotonic() - start < 5
+    assert pool.started == []

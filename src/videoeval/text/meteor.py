@@ -220,20 +220,20 @@ class MeteorPool:
             job.result()
 
     def close(self) -> None:
-        """Ends every jar and closes its pipes."""
-        if self._background is not None:
-            self._background.shutdown(wait=True, cancel_futures=True)
-            self._background = None
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        """Ends every jar and closes its pipes. The jars end first: work still queued (an
+        interrupted run) then fails at once instead of being waited for."""
         for process in self._all:
             process.kill()
+            process.wait()
+        for executor in (self._background, self._executor):
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        self._background = self._executor = None
+        for process in self._all:
             for pipe in (process.stdin, process.stdout, process.stderr):
                 if pipe is not None:
                     with contextlib.suppress(OSError):  # unsent input to a jar that ended
                         pipe.close()
-            process.wait()
         self._all.clear()
 
 
