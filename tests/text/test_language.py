@@ -160,3 +160,22 @@ def test_closing_in_the_middle_of_a_run_ends_at_once() -> None:
     pool.close()
     assert time.monotonic() - start < 5
     assert pool.started == []
+
+
+def test_the_tokenizers_speed_lines_are_kept_back_unless_it_fails(capfd) -> None:
+    import subprocess
+    import sys
+
+    from videoeval.text.language import _java_stderr_kept_back
+
+    def child_writes(text: str) -> None:  # as the Java tokenizer writes to the inherited fd 2
+        subprocess.run([sys.executable, "-c", f"import sys; sys.stderr.write({text!r})"],
+                       check=True)  # fmt: skip
+
+    with _java_stderr_kept_back():
+        child_writes("PTBTokenizer tokenized 12 tokens\n")
+    assert "PTBTokenizer" not in capfd.readouterr().err
+    with pytest.raises(RuntimeError), _java_stderr_kept_back():
+        child_writes("Exception in thread main\n")
+        raise RuntimeError("tokenizing failed")
+    assert "Exception in thread main" in capfd.readouterr().err

@@ -12,8 +12,11 @@ bit (``tests/text/test_language.py`` compares them)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -29,6 +32,30 @@ _LINE_BREAKS = dict.fromkeys(map(ord, "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"), " "
 
 
 Pair = tuple[str, str]  # (tokenised prediction, tokenised reference)
+
+
+@contextmanager
+def _java_stderr_kept_back() -> Iterator[None]:
+    """The tokenizer's Java process writes a speed line per call to the terminal (ten per
+    dense run): kept back, and shown only when tokenizing fails."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no file descriptor 2 to redirect
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace")[-2000:])
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 class LanguageScorers:
@@ -69,7 +96,7 @@ class LanguageScorers:
     def tokenize_batches(self, batches: Sequence[Sequence[str]]) -> list[list[str]]:
         """``tokenize`` of each batch, the calls run side by side (each is a Java process)."""
         workers = max(1, min(len(batches), os.cpu_count() or 1, 4))
-        with ThreadPoolExecutor(workers, thread_name_prefix="ptb") as pool:
+        with _java_stderr_kept_back(), ThreadPoolExecutor(workers) as pool:
             return list(pool.map(self.tokenize, batches))
 
     def close(self) -> None:
