@@ -12,17 +12,20 @@ pycocoevalcap calls:
   one PTB call for the predictions and one for the GTs, one METEOR process, one
   ``compute_score`` per GT event against the video's predictions, the DP alignment.
 Ours scores the same videos with the same metrics; the figures of both are compared exactly.
-Run: ``python bench/score_dense.py [--videos N] [--heap]`` (default: all 4,917 videos; both
-designs run on the same videos, so the ratio is of total times).
+Each design runs in a process of its own (so its peak memory is its own: the Python process,
+and the largest of the Java processes it waited for).
+Run: ``python bench/score_dense.py [--videos N]`` (default: all 4,917 videos; both designs run
+on the same videos, so the ratio is of total times).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
+import resource
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -132,51 +135,68 @@ def soda_reference(refs, preds) -> float:  # type: ignore[no-untyped-def]
     return 100 * soda_aggregate(per_video, "videos")[2]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--videos", type=int, default=0, help="first N videos (0: all)")
-    parser.add_argument("--heap", action="store_true", help="also trace python heap peaks")
-    args = parser.parse_args()
+def load(limit: int):  # type: ignore[no-untyped-def]
     val_1, _ = read_references(DATA / "anet_captions_val_1.json")
     val_2, _ = read_references(DATA / "anet_captions_val_2.json")
     refs = [val_1, val_2]
-    if args.videos:
-        keep = sorted(set(val_1) | set(val_2))[: args.videos]
+    if limit:
+        keep = sorted(set(val_1) | set(val_2))[:limit]
         refs = [{v: r[v] for v in keep if v in r} for r in refs]
-    preds = predictions(refs[0])
-    videos = sorted({v for r in refs for v in r})
-    thresholds = (0.3, 0.5, 0.7, 0.9)
-    heap = tracemalloc.start if args.heap else (lambda: None)
-    heap()
+    return refs, predictions(refs[0]), sorted({v for r in refs for v in r})
+
+
+def design(name: str, limit: int, out) -> None:  # type: ignore[no-untyped-def]
+    """One design in a process of its own, so each one's peak memory is its own."""
+    refs, preds, videos = load(limit)
+    extra = {}
     start = time.perf_counter()
-    report, _ = score_dense(refs, preds)
-    ours = time.perf_counter() - start
-    processes = report.inputs.get("meteor_processes", "?")
-    ours_peak = tracemalloc.get_traced_memory()[1] if args.heap else None
-    tracemalloc.reset_peak()
-    baseline, reference_figures = reference_design(refs, preds, videos, thresholds)
-    baseline_peak = tracemalloc.get_traced_memory()[1] if args.heap else None
-    tracemalloc.stop()
-    print(f"\n{len(videos)} videos (val_1 + val_2), tIoU 0.3/0.5/0.7/0.9, "
-          "BLEU/METEOR/ROUGE-L/CIDEr")  # fmt: skip
-    if args.heap:
-        print("(--heap: python heap peaks from tracemalloc, which slows both; Java not counted)")
-    print(f"\n| {'scorer':<56} | {'seconds':>8} | {'heap peak MB':>12} |")
-    print(f"|{'-' * 58}|{'-' * 10}|{'-' * 14}|")
+    if name == "ours":
+        report, _ = score_dense(refs, preds)
+        seconds = time.perf_counter() - start
+        figures = {k: report.metrics[k] for k in (*LANGUAGE, "SODA_c")}
+        extra = {"processes": report.inputs.get("meteor_processes"),
+                 "shown": {k: report.metrics[k] for k in ("precision", "recall")}}  # fmt: skip
+    else:
+        seconds, figures = reference_design(refs, preds, videos, (0.3, 0.5, 0.7, 0.9))
+    out.put({
+        "seconds": seconds, "figures": figures, "videos": len(videos), **extra,
+        # Linux reports KiB; the children are the Java processes, waited for
+        "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "java_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    })  # fmt: skip
+
+
+def run(name: str, limit: int) -> dict:  # type: ignore[type-arg]
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    child = context.Process(target=design, args=(name, limit, out))
+    child.start()
+    result = out.get()
+    child.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--videos", type=int, default=0, help="first N videos (0: all)")
+    args = parser.parse_args()
+    ours, reference = run("ours", args.videos), run("reference", args.videos)
+    print(f"\n{ours['videos']} videos (val_1 + val_2), tIoU 0.3/0.5/0.7/0.9, "
+          "BLEU/METEOR/ROUGE-L/CIDEr + SODA_c; each design in a process of its own")  # fmt: skip
+    print(f"\n| {'design':<52} | {'seconds':>7} | {'Python peak MB':>14} | "
+          f"{'largest Java MB':>15} |")  # fmt: skip
+    print(f"|{'-' * 54}|{'-' * 9}|{'-' * 16}|{'-' * 17}|")
     rows = [
-        (f"videoeval score (densevid-2018 + SODA_c, {processes} METEOR)", ours, ours_peak),
-        ("densevid_eval + fujiso/SODA designs (1 METEOR each)", baseline, baseline_peak),
+        (f"videoeval score ({ours['processes']} METEOR processes at once)", ours),
+        ("densevid_eval + fujiso/SODA designs (1 METEOR each)", reference),
     ]
-    for name, seconds, peak in rows:
-        shown = "-" if peak is None else f"{peak / 2**20:.1f}"
-        print(f"| {name:<56} | {seconds:>8.1f} | {shown:>12} |")
-    print(f"\nspeed ratio (reference design / ours): {baseline / ours:.2f}x")
-    print(
-        "our metrics: "
-        + ", ".join(f"{k} {report.metrics[k]:.2f}" for k in ("precision", "recall", *LANGUAGE))
-        + f", SODA_c {report.metrics['SODA_c']:.2f}"
-    )
-    differ = [k for k, v in reference_figures.items() if report.metrics[k] != v]
+    for name, r in rows:
+        print(f"| {name:<52} | {r['seconds']:>7.1f} | {r['rss']:>14.0f} | "
+              f"{r['java_rss']:>15.0f} |")  # fmt: skip
+    print(f"\nspeed ratio (reference design / ours): {reference['seconds'] / ours['seconds']:.2f}x")
+    shown = {**ours["shown"], **ours["figures"]}
+    print("our metrics: " + ", ".join(f"{k} {v:.2f}" for k, v in shown.items()))
+    differ = [k for k, v in reference["figures"].items() if ours["figures"][k] != v]
     print("figures identical to the reference design's (exact float equality): "
           + ("yes" if not differ else f"NO: {differ}"))  # fmt: skip
 
