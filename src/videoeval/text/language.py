@@ -78,6 +78,7 @@ class LanguageScorers:
         self.meteor = MeteorPool(meteor_processes)
         self._parts: dict[Pair, tuple[Any, Any, Any, Any, float]] = {}
         self._counts: dict[str, Any] = {}
+        self._bleu_refs: dict[str, Any] = {}
 
     def tokenize(self, sentences: Sequence[str]) -> list[str]:
         """One tokenizer call over ``sentences``, in order. PTB's tokens of a sentence can
@@ -107,7 +108,9 @@ class LanguageScorers:
         parts = self._parts.get(pair)
         if parts is None:
             prediction, reference = pair
-            bleu_refs = self._bleu.cook_refs([reference])
+            bleu_refs = self._bleu_refs.get(reference)
+            if bleu_refs is None:  # depends on the reference alone; read, never changed
+                bleu_refs = self._bleu_refs[reference] = self._bleu.cook_refs([reference])
             parts = (
                 bleu_refs,
                 self._bleu.cook_test(prediction, bleu_refs),
@@ -142,6 +145,8 @@ class LanguageScorers:
         for scores, corpus in zip(scored, meteor, strict=True):
             scores["METEOR"] = float(corpus)
         by_group = dict(zip(distinct, scored, strict=True))
+        for cache in (self._parts, self._counts, self._bleu_refs):
+            cache.clear()  # n-gram tables of every pair: hundreds of MB on a large run
         return [{name: by_group[tuple(g)][name] for name in LANGUAGE} if g else {} for g in groups]
 
     def _python_scores(self, group: Sequence[Pair]) -> dict[str, float]:
