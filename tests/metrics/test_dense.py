@@ -238,3 +238,13 @@ def test_sentences_are_tokenised_in_the_reference_batches() -> None:
     assert predicted[0] != referenced[0]  # the quirk itself: "t." against "t"
     expected, _ = Bleu(4).compute_score({0: referenced[0]}, {0: predicted[0]}, verbose=0)
     assert rows[0]["Bleu_1"] == expected[0] < 1
+
+
+def test_the_missing_videos_warning_appears_only_when_some_are_missing() -> None:
+    refs = [{"v1": [cap(0, 10, "A man opens the door.")], "v2": [cap(0, 5, "A dog barks.")]}]
+    every = DensePredictions(captions={"v1": [cap(0, 9, "a man")], "v2": [cap(0, 5, "a dog")]})
+    report, _ = score_dense(refs, every, language=False)
+    assert not any("have no predictions" in w for w in report.warnings)
+    report, _ = score_dense(refs, DensePredictions(captions={"v1": [cap(0, 9, "a man")]}),
+                            language=False)  # fmt: skip
+    assert "1 GT videos have no predictions: they score 0, as in the reference" in report.warnings

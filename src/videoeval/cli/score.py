@@ -72,7 +72,12 @@ def _score_with_progress(request: ScoreRequest) -> ScoreOutcome:
     from videoeval.api import score
 
     if request.judge is None:
-        return score(request)
+        if not err.is_terminal:
+            return score(request)
+        # A spinner, so a long run (dense captioning's Java metrics: about a minute on
+        # ActivityNet val_1 + val_2) is visibly working; nothing is drawn in logs.
+        with err.status(f"scoring {request.benchmark}", spinner="dots"):
+            return score(request)
     with progress("judging clips", None) as advance:
         return score(request, on_clip=lambda: advance(""))
 

@@ -99,7 +99,10 @@ def _dense_warnings(
 ) -> list[str]:  # fmt: skip
     missing = sum(r["status"] == "missing_prediction" for r in rows)
     unparsed = sum(r["status"] == "parse_error" for r in rows)
-    warnings = [f"{missing} GT videos have no predictions: they score 0, as in the reference"]
+    warnings = []
+    if missing:
+        warnings.append(f"{missing} GT videos have no predictions: they score 0, as in the "
+                        "reference")  # fmt: skip
     if unparsed:
         warnings.append(f"{unparsed} answers gave no timed events: those videos score 0")
     if metrics.get("SODA_c_dropped_videos"):
