@@ -25,7 +25,7 @@ from videoeval.metrics.dense import (
 from videoeval.metrics.soda import SODA_AVERAGES, SodaAverage
 from videoeval.predictions.dense import DensePredictions
 from videoeval.schema import MetricsReport
-from videoeval.scoring.soda import soda_batches, soda_c, soda_line_count, soda_prefetch
+from videoeval.scoring.soda import SodaInputs, Tokens, soda_c
 from videoeval.text.language import LANGUAGE, LanguageScorers
 from videoeval.text.meteor import default_processes
 
@@ -153,13 +153,14 @@ def score_dense(
         scorers = LanguageScorers()  # one tokenizer and one set of METEOR jars for everything
         video_f1: dict[str, float] = {}
         try:
+            soda = SodaInputs(references, predictions)
             language_metrics, soda_tokens = _language_scores(
-                videos, references, predictions, thresholds, junk, seed, rows, scorers
+                videos, references, predictions, thresholds, junk, seed, rows, scorers, soda
             )
             metrics.update(language_metrics)
             metrics.update(soda_c(references, predictions, soda_missing, scorers,
                                   average=soda_average, video_f1=video_f1,
-                                  tokens=soda_tokens))  # fmt: skip
+                                  inputs=soda, tokens=soda_tokens))  # fmt: skip
         finally:
             processes = len(scorers.meteor.started) or None
             scorers.close()
@@ -206,8 +207,10 @@ def _language_scores(
     seed: int,
     rows: list[dict[str, Any]],
     scorers: LanguageScorers,
-) -> tuple[dict[str, float], list[list[str]]]:
-    """The language metrics, and SODA's tokenised batches (tokenised with these)."""
+    soda: SodaInputs,
+) -> tuple[dict[str, float], Tokens]:
+    """The language metrics, and SODA's tokenised batches (tokenised with these, and their
+    METEOR lines queued behind ours)."""
     rng = random.Random(seed)
     per: dict[tuple[str, float], list[tuple[str, str]]] = {}
     for t in thresholds:
@@ -216,13 +219,13 @@ def _language_scores(
             per[(vid, t)] = pairs_at(predictions.captions.get(vid, []), refs, t, junk, rng)
     distinct = len({pair for pairs in per.values() for pair in pairs})
     # The jars load for seconds: start them before the tokenizer runs.
-    scorers.meteor.start(default_processes(distinct + soda_line_count(references, predictions)))
+    scorers.meteor.start(default_processes(distinct + soda.line_count()))
     # As the reference: per threshold one tokenizer call for the predictions of all pairs and
     # one for their references, in video order (the tokens of a sentence can depend on the
     # sentence after it in the call).
     batches = [[pair[side] for vid in videos for pair in per[(vid, t)]]
                for t in thresholds for side in (0, 1)]  # fmt: skip
-    batches += soda_batches(references, predictions)
+    batches += soda.batches()
     tokenized = scorers.tokenize_batches(batches)
     groups_at: dict[tuple[str, float], list[tuple[str, str]]] = {}
     for k, t in enumerate(thresholds):
@@ -233,7 +236,7 @@ def _language_scores(
     groups = [groups_at[key] for key in keys]
     scorers.meteor.prefetch((p, (g,)) for group in groups for p, g in group)
     soda_tokens = tokenized[2 * len(thresholds) :]
-    soda_prefetch(references, predictions, scorers, soda_tokens)  # queued behind these
+    soda.prefetch(scorers, soda_tokens)  # queued behind these
     scores = dict(zip(keys, scorers.group_scores(groups), strict=True))
     totals = {(name, t): 0.0 for name in LANGUAGE for t in thresholds}
     for row, vid in zip(rows, videos, strict=True):

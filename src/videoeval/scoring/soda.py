@@ -29,99 +29,88 @@ def _merge(references: Sequence[dict[str, list[Caption]]], videos: list[str]) ->
 
 
 Tokens = list[list[str]]  # [prediction tokens, GT tokens], each in video order
+Line = tuple[str, tuple[str]]  # a METEOR line: (GT tokens as hypothesis, (prediction tokens,))
 
 
-def soda_batches(
-    references: Sequence[dict[str, list[Caption]]], predictions: DensePredictions
-) -> list[list[str]]:
-    """The reference's two tokenizer calls: the predictions of every video that has some
-    (sorted by start), then the merged GT sentences of those videos (sorted by start). The
-    reference takes its videos in set order; here they are sorted, so the figures do not
-    depend on a hash seed."""
-    merged, preds = _prepare(references, predictions)
-    return [
-        [remove_nonascii(c.sentence) for v in preds for c in preds[v]],
-        [remove_nonascii(c.sentence) for v in preds for _, c in merged[v]],
-    ]
+class SodaInputs:
+    """What SODA_c works on, prepared once: GT events merged over the reference files and
+    sorted by start, predictions sorted by start (videos that have some), and the tIoU of every
+    (GT event, prediction) of a video. A caller that scores more than SODA_c (``score_dense``)
+    prepares it early, to tokenize with the rest and start METEOR before it is needed."""
 
+    def __init__(
+        self, references: Sequence[dict[str, list[Caption]]], predictions: DensePredictions
+    ) -> None:
+        self.references = references
+        self.videos = sorted({vid for refs in references for vid in refs})
+        self.merged = _merge(references, self.videos)
+        self.preds = {
+            v: sorted(predictions.captions[v], key=lambda c: c.start)
+            for v in self.videos
+            if predictions.captions.get(v)
+        }
+        self.tious = {
+            v: [[tiou((gt.start, gt.end), (c.start, c.end)) for c in self.preds[v]]
+                for _, gt in self.merged[v]]
+            for v in self.preds
+        }  # fmt: skip
+        self._lines: tuple[int, dict[str, list[list[Line]]]] | None = None
 
-Cell = tuple[float, tuple[str, tuple[str]]]  # (tIoU, METEOR line) of one (GT, prediction)
+    def batches(self) -> list[list[str]]:
+        """The reference's two tokenizer calls: the predictions of every video that has
+        some, then the merged GT sentences of those videos. The reference takes its videos in
+        set order; here they are sorted, so the figures do not depend on a hash seed."""
+        return [
+            [remove_nonascii(c.sentence) for v in self.preds for c in self.preds[v]],
+            [remove_nonascii(c.sentence) for v in self.preds for _, c in self.merged[v]],
+        ]
 
+    def lines(self, tokens: Tokens) -> dict[str, list[list[Line]]]:
+        """Per video, per GT event, per prediction: the METEOR line of the pair."""
+        if self._lines is None or self._lines[0] != id(tokens):
+            predicted, referenced = iter(tokens[0]), iter(tokens[1])
+            out = {}
+            for v in self.preds:
+                mine = [(next(predicted),) for _ in self.preds[v]]
+                out[v] = [[(gt, p) for p in mine]
+                          for gt in (next(referenced) for _ in self.merged[v])]  # fmt: skip
+            self._lines = (id(tokens), out)
+        return self._lines[1]
 
-def _cells(
-    merged: Merged, preds: dict[str, list[Caption]], tokens: Tokens
-) -> dict[str, list[list[Cell]]]:
-    """Per video, per GT event, per prediction: the tIoU and the METEOR line. As the
-    reference, the GT sentence is the hypothesis and the prediction the reference."""
-    predicted, referenced = iter(tokens[0]), iter(tokens[1])
-    out = {}
-    for v in preds:
-        mine = [(next(predicted),) for _ in preds[v]]
-        rows = []
-        for _, gt in merged[v]:
-            gt_tokens = next(referenced)
-            rows.append([(tiou((gt.start, gt.end), (c.start, c.end)), (gt_tokens, p))
-                         for c, p in zip(preds[v], mine, strict=True)])  # fmt: skip
-        out[v] = rows
-    return out
+    def needed(self, tokens: Tokens) -> list[Line]:
+        # F = tIoU x METEOR: where the spans do not overlap F is 0 whatever METEOR says (a
+        # score in [0, 1], never NaN, even for empty sentences), so those pairs are not aligned.
+        lines = self.lines(tokens)
+        return [line for v in self.preds
+                for row, ious in zip(lines[v], self.tious[v], strict=True)
+                for line, t in zip(row, ious, strict=True) if t > 0]  # fmt: skip
 
+    def line_count(self) -> int:
+        """How many (GT, prediction) pairs overlap: the METEOR lines SODA_c needs."""
+        return sum(t > 0 for rows in self.tious.values() for row in rows for t in row)
 
-def _needed(cells: dict[str, list[list[Cell]]]) -> list[tuple[str, tuple[str]]]:
-    # F = tIoU x METEOR: where the spans do not overlap F is 0 whatever METEOR says (a score in
-    # [0, 1], never NaN, even for empty sentences), so those pairs are never aligned.
-    return [line for rows in cells.values() for row in rows for t, line in row if t > 0]
+    def prefetch(self, scorers: LanguageScorers, tokens: Tokens) -> None:
+        """Starts aligning and scoring SODA's METEOR lines in the background (the jars work
+        while the caller computes other metrics)."""
+        needed = self.needed(tokens)
+        scorers.meteor.prefetch(needed)
+        scorers.meteor.later(lambda: scorers.meteor.segment_scores(scorers.meteor.stats(needed)))
 
-
-def soda_prefetch(
-    references: Sequence[dict[str, list[Caption]]],
-    predictions: DensePredictions,
-    scorers: LanguageScorers,
-    tokens: Tokens,
-) -> None:
-    """Starts aligning SODA's METEOR lines in the background (the jars work while the caller
-    computes other metrics)."""
-    merged, preds = _prepare(references, predictions)
-    lines = _needed(_cells(merged, preds, tokens))
-    scorers.meteor.prefetch(lines)
-    scorers.meteor.later(lambda: scorers.meteor.segment_scores(scorers.meteor.stats(lines)))
-
-
-def soda_line_count(
-    references: Sequence[dict[str, list[Caption]]], predictions: DensePredictions
-) -> int:
-    """How many (GT, prediction) pairs overlap: the METEOR lines SODA_c needs."""
-    merged, preds = _prepare(references, predictions)
-    return sum(tiou((gt.start, gt.end), (c.start, c.end)) > 0
-               for v in preds for _, gt in merged[v] for c in preds[v])  # fmt: skip
-
-
-def _prepare(
-    references: Sequence[dict[str, list[Caption]]], predictions: DensePredictions
-) -> tuple[Merged, dict[str, list[Caption]]]:
-    videos = sorted({vid for refs in references for vid in refs})
-    preds = {
-        v: sorted(predictions.captions[v], key=lambda c: c.start)
-        for v in videos
-        if predictions.captions.get(v)
-    }
-    return _merge(references, videos), preds
-
-
-def _matrices(
-    merged: Merged, preds: dict[str, list[Caption]], scorers: LanguageScorers, tokens: Tokens
-) -> dict[str, np.ndarray]:
-    """F[i, j] = tIoU(gt_i, pred_j) x METEOR per video. The reference's ``compute_score`` per
-    GT event keeps the per-pair scores of its ``EVAL``: each depends on its pair alone."""
-    cells = _cells(merged, preds, tokens)
-    needed = _needed(cells)
-    scores = dict(zip(needed, scorers.meteor.segment_scores(scorers.meteor.stats(needed)),
-                      strict=True))  # fmt: skip
-    return {
-        v: np.array(
-            [[t * scores[line] if t > 0 else 0.0 for t, line in row] for row in rows]
-        ).reshape(len(merged[v]), len(preds[v]))
-        for v, rows in cells.items()
-    }
+    def matrices(self, scorers: LanguageScorers, tokens: Tokens) -> dict[str, np.ndarray]:
+        """F[i, j] = tIoU(gt_i, pred_j) x METEOR per video. The reference's ``compute_score``
+        per GT event keeps the per-pair scores of its ``EVAL``: each depends on its pair
+        alone."""
+        needed = self.needed(tokens)
+        scores = dict(zip(needed, scorers.meteor.segment_scores(scorers.meteor.stats(needed)),
+                          strict=True))  # fmt: skip
+        lines = self.lines(tokens)
+        return {
+            v: np.array(
+                [[t * scores[line] if t > 0 else 0.0 for line, t in zip(row, ious, strict=True)]
+                 for row, ious in zip(lines[v], self.tious[v], strict=True)]
+            ).reshape(len(self.merged[v]), len(self.preds[v]))
+            for v in self.preds
+        }  # fmt: skip
 
 
 @dataclass
@@ -158,21 +147,21 @@ def soda_c(
     scorers: LanguageScorers | None = None,
     average: SodaAverage = "videos",
     video_f1: dict[str, float] | None = None,
+    inputs: SodaInputs | None = None,
     tokens: Tokens | None = None,
 ) -> dict[str, float]:
     """SODA_c over merged references; ``missing`` is ``drop`` (the reference) or ``zero``;
     ``average`` is ``videos`` (fujiso/SODA @ 9cb3e2c, PDVC) or ``corpus`` (fujiso/SODA @
-    356ec65). ``video_f1``, when given, receives each scored video's own F1; ``tokens``, the
-    tokenised ``soda_batches`` when the caller has them."""
-    videos = sorted({vid for refs in references for vid in refs})
-    merged, preds = _prepare(references, predictions)
+    356ec65). ``video_f1``, when given, receives each scored video's own F1; ``inputs`` and
+    ``tokens`` (its tokenised ``batches()``), when the caller prepared them already."""
+    inputs = inputs or SodaInputs(references, predictions)
     own = scorers is None
     scorers = scorers or LanguageScorers()
     try:
         if tokens is None:
-            tokens = scorers.tokenize_batches(soda_batches(references, predictions))
-        aligned = _Aligned(references, videos, merged, preds,
-                           _matrices(merged, preds, scorers, tokens), missing)  # fmt: skip
+            tokens = scorers.tokenize_batches(inputs.batches())
+        aligned = _Aligned(references, inputs.videos, inputs.merged, inputs.preds,
+                           inputs.matrices(scorers, tokens), missing)  # fmt: skip
     finally:
         if own:
             scorers.close()
@@ -184,7 +173,7 @@ def soda_c(
         "SODA_c": 100 * f1,
         "SODA_c_precision": 100 * precision,
         "SODA_c_recall": 100 * recall,
-        "SODA_c_videos": float(len(preds)),
+        "SODA_c_videos": float(len(inputs.preds)),
         "SODA_c_dropped_videos": float(dropped) if missing == "drop" else 0.0,
     }
     if len(references) > 1:

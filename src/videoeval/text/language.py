@@ -23,7 +23,7 @@ import numpy as np
 
 from videoeval.errors import VideoevalError, install_command
 from videoeval.text.cider import cider_d
-from videoeval.text.meteor import MeteorPool
+from videoeval.text.meteor import MeteorPool, available_cores
 
 LANGUAGE = ("Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "METEOR", "ROUGE_L", "CIDEr")
 
@@ -96,7 +96,7 @@ class LanguageScorers:
 
     def tokenize_batches(self, batches: Sequence[Sequence[str]]) -> list[list[str]]:
         """``tokenize`` of each batch, the calls run side by side (each is a Java process)."""
-        workers = max(1, min(len(batches), os.cpu_count() or 1, 4))
+        workers = max(1, min(len(batches), available_cores(), 4))
         with _java_stderr_kept_back(), ThreadPoolExecutor(workers) as pool:
             return list(pool.map(self.tokenize, batches))
 
@@ -141,7 +141,7 @@ class LanguageScorers:
         self.meteor.later(lambda: meteor.extend(
             self.meteor.corpus_scores([self.meteor.stats(group) for group in lines])))  # fmt: skip
         scored = [self._python_scores(group) for group in distinct]
-        self.meteor.segment_scores([])  # waits for the background scores
+        self.meteor.wait()  # for the background scores
         for scores, corpus in zip(scored, meteor, strict=True):
             scores["METEOR"] = float(corpus)
         by_group = dict(zip(distinct, scored, strict=True))

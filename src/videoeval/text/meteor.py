@@ -53,10 +53,15 @@ def meteor_command() -> list[str]:
     return ["java", *JVM_FLAGS, "-jar", METEOR_JAR, "-", "-", "-stdio", "-l", "en", "-norm"]
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return cores or 1
+
+
 def default_processes(lines: int) -> int:
     """How many METEOR processes suit ``lines`` distinct lines on this machine."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, 4, 1 + lines // LINES_PER_EXTRA_PROCESS))
+    return max(1, min(available_cores(), 4, 1 + lines // LINES_PER_EXTRA_PROCESS))
 
 
 def _score_line(line: Line) -> str:
@@ -188,7 +193,7 @@ class MeteorPool:
         """Each statistics line's own METEOR score, as ``EVAL`` prints it per segment: that
         score depends on the line alone, so each distinct line is sent once, many to an
         ``EVAL`` line (the jar spends far longer per segment than per line)."""
-        self._wait_background()
+        self.wait()
         new = [s for s in dict.fromkeys(stats) if s not in self._segment]
         groups = [new[i : i + 1000] for i in range(0, len(new), 1000)]
         for group, (_, per_line) in zip(groups, self.evaluate(groups), strict=True):
@@ -200,19 +205,21 @@ class MeteorPool:
         for an empty group); equal groups (densevid's thresholds repeat most) are sent once.
         (The jar's corpus score is not the score of the summed statistics: it must see the
         segments.)"""
-        self._wait_background()
+        self.wait()
         distinct = list(dict.fromkeys(tuple(g) for g in groups if g))
         scores = dict(zip(distinct, (c for c, _ in self.evaluate(distinct)), strict=True))
         return [scores[tuple(g)] if g else 0.0 for g in groups]
 
     def later(self, job: Any) -> None:
         """Runs ``job()`` on a background thread (it may wait for statistics and ask for
-        scores, which it leaves in the pool's records); ``segment_scores`` waits for it."""
+        scores, which it leaves in the pool's records); ``wait``, ``segment_scores`` and
+        ``corpus_scores`` wait for it."""
         if self._background is None:
             self._background = ThreadPoolExecutor(1, thread_name_prefix="meteor-eval")
         self._jobs.append(self._background.submit(job))
 
-    def _wait_background(self) -> None:
+    def wait(self) -> None:
+        """Waits for the background jobs (``later``), raising what they raised."""
         if threading.current_thread().name.startswith("meteor-eval"):
             return
         jobs, self._jobs = self._jobs, []
