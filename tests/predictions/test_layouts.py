@@ -142,3 +142,6 @@ def test_result_key_spans_read_as_literal_eval_reads_them() -> None:
         gt = ast.literal_eval(text)
         gt = gt[0] if isinstance(gt[0], (list, tuple)) else gt
         assert _key_span(text) == (float(gt[0]), float(gt[1])), text
+    for text in ("[nan, 2]", "[1, inf]", "[\u0661, 2]", "[1 2, 3]", "[, 2]"):
+        with pytest.raises((ValueError, SyntaxError)):
+            _key_span(text)

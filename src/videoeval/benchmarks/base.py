@@ -170,7 +170,7 @@ def as_window(value: Any) -> Span:
     """A GT window ``[start, end]`` as floats; raises ValueError with the reason."""
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         raise ValueError(f"a window must be [start, end], got {value!r}")
-    start, end = (float(v) for v in value)
+    start, end = float(value[0]), float(value[1])
     if not (math.isfinite(start) and math.isfinite(end)):
         raise ValueError(f"window {value!r} is not finite")
     return (start, end)

@@ -8,7 +8,6 @@ strip again. The cleaned query is what the prompt and the result key carry.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from videoeval.benchmarks.base import (
@@ -24,12 +23,12 @@ from videoeval.benchmarks.base import (
 from videoeval.errors import InputError
 from videoeval.schema import GroundingSample
 
-_SPACES = re.compile(r"\s+")
 EXPECTED = '{"<vid>": {"duration": s, "spans": [[s, e], ...], "queries": [str, ...]}}'
 
 
 def clean_query(query: str) -> str:
-    return _SPACES.sub(" ", query).strip().strip(".").strip()
+    # str.split() and the official loader's re "\s+" split on the same white space.
+    return " ".join(query.split()).strip(".").strip()
 
 
 def load(path: Path) -> LoadResult:

@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from math import isfinite
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +68,15 @@ def _spans(value: Any, width: int = 2) -> tuple[tuple[tuple[float, ...], ...], s
     if not isinstance(value, (list, tuple)):
         return (), f"expected a list of [start, end], got {value!r}"
     spans = []
+    cut = max(width, 2)
     for item in value:
         if not isinstance(item, (list, tuple)) or len(item) < 2:
             return (), f"expected [start, end], got {item!r}"
         try:
-            numbers = tuple(float(v) for v in item[: max(width, 2)])
+            numbers = tuple(map(float, item[:cut]))
         except (TypeError, ValueError, OverflowError):
             return (), f"span {item!r} is not numeric"
-        if not all(math.isfinite(v) for v in numbers[:2]):
+        if not (isfinite(numbers[0]) and isfinite(numbers[1])):
             return (), f"span {item!r} is not finite"
         spans.append(numbers)
     return tuple(spans), None
@@ -95,9 +97,16 @@ def _detect_line(obj: dict[str, Any]) -> list[str]:
     if is_vtimellm_log_line(obj):
         matches.append("vtimellm-log")
     # TimeLens keys all contain '>>>', so they can never also be one of the field names above.
-    if not matches and obj and all(">>>" in k and isinstance(v, dict) for k, v in obj.items()):
+    if not matches and obj and _all_timelens_keys(obj):
         matches.append("timelens-result")
     return matches
+
+
+def _all_timelens_keys(obj: dict[str, Any]) -> bool:
+    if len(obj) == 1:  # a result line: one key (faster than the loop on 100k lines)
+        ((key, value),) = obj.items()
+        return ">>>" in key and isinstance(value, dict)
+    return all(">>>" in k and isinstance(v, dict) for k, v in obj.items())
 
 
 _PLAIN_PAIR = re.compile(r"\[\s*(-?[0-9.eE+-]+)\s*,\s*(-?[0-9.eE+-]+)\s*\]")
@@ -106,6 +115,17 @@ _PLAIN_PAIR = re.compile(r"\[\s*(-?[0-9.eE+-]+)\s*,\s*(-?[0-9.eE+-]+)\s*\]")
 def _key_span(span_text: str) -> tuple[float, float]:
     """The GT span written in a result key: ``[s, e]`` read directly (the usual case, 10x
     faster than ``ast.literal_eval``), anything else (nested lists, tuples) by literal_eval."""
+    inner = span_text.strip()
+    if inner[:1] == "[" and inner[-1:] == "]" and inner.count(",") == 1 and inner.isascii():
+        # float() reads what literal_eval would here, except inf / nan (checked below).
+        first, second = inner[1:-1].split(",")
+        try:
+            start, end = float(first), float(second)
+        except ValueError:
+            pass
+        else:
+            if isfinite(start) and isfinite(end):
+                return start, end
     plain = _PLAIN_PAIR.fullmatch(span_text.strip())
     if plain:
         try:
@@ -123,35 +143,40 @@ def _read_timelens(
 ) -> None:
     for key, value in obj.items():
         parts = key.split(">>>")
-        if len(parts) < 3:
+        if len(parts) == 3:
+            vid, query, span_text = parts
+        elif len(parts) > 3:  # queries may contain '>>>': the video is first, the span last
+            vid, query, span_text = parts[0], ">>>".join(parts[1:-1]), parts[-1]
+        else:
             raise ValueError(f"key {key!r} is not '<vid>>>><query>>>><span>'")
-        # Queries may contain '>>>': the video is the first field, the span the last.
-        vid, query, span_text = parts[0], ">>>".join(parts[1:-1]), parts[-1]
         try:
             hint = _key_span(span_text)
         except (ValueError, SyntaxError, TypeError, IndexError):
             raise ValueError(f"key {key!r}: GT span {span_text!r} is not [start, end]") from None
-        common: dict[str, Any] = {
-            "video_id": strip_video_suffix(vid),
-            "query": query,
-            "gt_hint": hint,
-            "origin": origin,
-        }
+        video_id = strip_video_suffix(vid)
         if "timestamps" in value:
             spans, problem = _spans(value["timestamps"])
             answer = value.get("answers")
             out.append(
                 GroundingPrediction(
+                    origin,
+                    video_id=video_id,
+                    query=query,
+                    gt_hint=hint,
                     spans=spans,
                     problem=problem,
                     answer=answer if isinstance(answer, str) else None,
-                    **common,
                 )
             )
         elif "answers" in value:
             out.append(
                 GroundingPrediction(
-                    answer=str(value["answers"]), answer_from_result_file=True, **common
+                    origin,
+                    video_id=video_id,
+                    query=query,
+                    gt_hint=hint,
+                    answer=str(value["answers"]),
+                    answer_from_result_file=True,
                 )
             )
         else:
@@ -217,28 +242,22 @@ _LINE_READERS: dict[str, LineReader] = {
 }
 
 
-def _decode_lines(path: Path, text: str, skipped: list[str]) -> list[tuple[int, Any]]:
-    numbered = [(n, line) for n, line in enumerate(text_lines(text), start=1) if line.strip()]
-    try:  # one parse of the whole file is several times faster than one per line
-        values = json.loads("[" + ",".join(line for _, line in numbered) + "]")
-        if len(values) == len(numbered):
-            return [(n, v) for (n, _), v in zip(numbered, values, strict=True)]
-    except (ValueError, RecursionError):
-        pass
-    decoded = []
-    for number, line in numbered:
+def _read_jsonl(path: Path, text: str) -> PredictionFile:
+    """One pass: each line is decoded, its layout checked and its prediction read before the
+    next line, so the decoded lines never all live at once (a 100k-line file's objects take
+    several times the file's size)."""
+    skipped: list[str] = []
+    predictions: list[GroundingPrediction] = []
+    seen: dict[str, int] = {}
+    name, loads = path.name, json.loads
+    for number, line in enumerate(text_lines(text), start=1):
+        if not line or line.isspace():
+            continue
         try:
-            decoded.append((number, json.loads(line)))
+            obj = loads(line)
         except JSON_ERRORS as exc:
             skipped.append(f"{path}:{number}: not valid JSON ({json_problem(exc)})")
-    return decoded
-
-
-def _read_jsonl(path: Path, text: str) -> PredictionFile:
-    skipped: list[str] = []
-    parsed: list[tuple[int, dict[str, Any], str]] = []
-    seen: dict[str, int] = {}
-    for number, obj in _decode_lines(path, text, skipped):
+            continue
         if not isinstance(obj, dict):
             skipped.append(f"{path}:{number}: expected a JSON object, got {type(obj).__name__}")
             continue
@@ -251,23 +270,21 @@ def _read_jsonl(path: Path, text: str) -> PredictionFile:
             skipped.append(f"{path}:{number}: fits no known layout (keys: {sorted(obj)[:6]})")
             continue
         seen.setdefault(layouts[0], number)
-        parsed.append((number, obj, layouts[0]))
+        if len(seen) > 1:
+            continue  # refused below, once every layout in the file is known
+        try:
+            _LINE_READERS[layouts[0]](obj, f"{name}:{number}", predictions, skipped)
+        except (ValueError, TypeError) as exc:
+            skipped.append(f"{path}:{number}: {exc}")
     if len(seen) > 1:
-        where = ", ".join(f"{name} (first at line {line})" for name, line in seen.items())
+        where = ", ".join(f"{layout} (first at line {at})" for layout, at in seen.items())
         raise InputError(path, f"lines mix several layouts: {where}; use one layout per file")
     if not seen:
         first = f"; first problem: {skipped[0]}" if skipped else ""
         raise InputError(
             path, f"no line fits a known prediction layout ({', '.join(LAYOUTS)}){first}"
         )
-    layout = next(iter(seen))
-    predictions: list[GroundingPrediction] = []
-    for number, obj, _ in parsed:
-        try:
-            _LINE_READERS[layout](obj, f"{path.name}:{number}", predictions, skipped)
-        except (ValueError, TypeError) as exc:
-            skipped.append(f"{path}:{number}: {exc}")
-    return PredictionFile(layout, predictions, skipped)
+    return PredictionFile(next(iter(seen)), predictions, skipped)
 
 
 def _read_json_document(path: Path, data: Any) -> PredictionFile:

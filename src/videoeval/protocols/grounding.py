@@ -53,6 +53,10 @@ class GroundingProtocol:
     ratio_first: bool = False
     """Percentages as ``hits / N * 100`` and mIoU as a running sum ``/ N * 100`` (VideoMind's
     order of operations), instead of ``hits * 100 / N`` and an exact sum."""
+    running_sum: bool = False
+    """mIoU as the reference's ``sum(ious) * 100 / N``: a running float sum (CPython before 3.12;
+    3.12's ``sum`` compensates) over the queries in the order its result dict holds them, first
+    appearance in the file first, instead of an exact sum: the two differ in the last digits."""
     map_pools_repeats: bool = False
     """A query listed on several lines: mAP pools the first 10 windows of every line, R1 takes
     the last line (Moment-DETR's standalone_eval)."""
@@ -96,6 +100,7 @@ TIMELENS = GroundingProtocol(
     text_fallback="after_video",
     text_round_unit=1.0,
     dedupe_keys=True,
+    running_sum=True,
 )
 
 TIMECHAT = GroundingProtocol(
@@ -135,6 +140,7 @@ LMMS_EVAL = GroundingProtocol(
     swap_reversed=True,
     dedupe_keys=True,
     gt_from_key=True,
+    running_sum=True,
 )
 
 LMMS_EVAL_HF = replace(

@@ -82,6 +82,13 @@ def _run_inputs(resolved: Resolved) -> dict[str, str | int | None]:
 def score_grounding(
     request: ScoreRequest, resolved: Resolved, on_clip: Callable[[], None] | None
 ) -> ScoreOutcome:
+    from videoeval.scoring.score import paused_gc
+
+    with paused_gc():
+        return _score_grounding(request, resolved)
+
+
+def _score_grounding(request: ScoreRequest, resolved: Resolved) -> ScoreOutcome:
     from videoeval.api import ScoreOutcome
     from videoeval.predictions.grounding import read_predictions
     from videoeval.protocols.grounding import get_protocol

@@ -338,7 +338,20 @@ def _percent(hits: np.ndarray, ratio_first: bool) -> float:
     )
 
 
-def aggregate(scored: Sequence[Scored], protocol: GroundingProtocol) -> GroundingScores:
+def _running_sum(values: Sequence[float]) -> float:
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
+def aggregate(
+    scored: Sequence[Scored],
+    protocol: GroundingProtocol,
+    file_order: Sequence[float] | None = None,
+) -> GroundingScores:
+    """``file_order``: per scored query, where the reference's result dict holds it
+    (``running_sum`` protocols add the IoUs up in that order)."""
     counted = [s for s in scored if s.row.counted]
     ious = np.asarray([s.row.iou for s in counted], dtype=np.float32 if protocol.float32 else float)
     metrics: dict[str, float] = {}
@@ -357,6 +370,12 @@ def aggregate(scored: Sequence[Scored], protocol: GroundingProtocol) -> Groundin
             values = ious.astype(float)
             if protocol.ratio_first:
                 metrics["mIoU"] = sum(values.tolist()) / len(values) * 100
+            elif protocol.running_sum:
+                listed = values.tolist()
+                if file_order is not None:
+                    where = [w for s, w in zip(scored, file_order, strict=True) if s.row.counted]
+                    listed = [listed[i] for i in sorted(range(len(listed)), key=where.__getitem__)]
+                metrics["mIoU"] = _running_sum(listed) * 100 / len(values)
             else:
                 metrics["mIoU"] = math.fsum(values.tolist()) * 100 / len(values)
             per_sample["mIoU"] = values

@@ -28,6 +28,9 @@ class Joined:
     id_mismatches: list[str] = field(default_factory=list)
     by_id: int = 0
     """Predictions that named their query by id (the ones ``id_mismatches`` checks)."""
+    first_line: dict[str, int] = field(default_factory=dict)
+    """Position in the prediction file of the first line that named each answered query: the
+    order a result dict keyed by query holds them in."""
     history: dict[str, list[GroundingPrediction]] = field(default_factory=dict)
     """For a query that received several predictions: all of them, in file order (the last one
     is in ``predictions``)."""
@@ -82,8 +85,11 @@ def join(
                     and abs(c.windows[0][1] - pred.gt_hint[1]) < 1e-6
                 ]
                 candidates = hinted or candidates
-            free = [c for c in candidates if c.sample_id not in joined.predictions]
-            target = free[0] if free else (candidates[0] if candidates else None)
+            if len(candidates) == 1:  # what the rule below picks for a single candidate
+                target = candidates[0]
+            else:
+                free = [c for c in candidates if c.sample_id not in joined.predictions]
+                target = free[0] if free else (candidates[0] if candidates else None)
         if target is None:
             joined.unknown.append(pred)
             continue
@@ -92,6 +98,7 @@ def join(
             previous = joined.predictions[target.sample_id]
             joined.history.setdefault(target.sample_id, [previous]).append(pred)
         joined.predictions[target.sample_id] = pred
+        joined.first_line.setdefault(target.sample_id, position)
         order[target.sample_id] = position
     if dedupe_keys:
         _collapse_keys(joined, order)
@@ -99,19 +106,31 @@ def join(
 
 
 def _collapse_keys(joined: Joined, order: dict[str, int]) -> None:
-    groups: dict[tuple[str, str, object], list[GroundingSample]] = {}
+    first_of: dict[tuple[str, str, object], GroundingSample] = {}
+    repeats: dict[tuple[str, str, object], list[GroundingSample]] = {}
     for sample in joined.samples:
         gt = sample.gt_text if sample.gt_text is not None else sample.windows
-        groups.setdefault((sample.video_id, sample.query, gt), []).append(sample)
-    kept = []
-    for members in groups.values():
+        key = (sample.video_id, sample.query, gt)
+        first = first_of.setdefault(key, sample)
+        if first is not sample:
+            repeats.setdefault(key, [first]).append(sample)
+    if not repeats:
+        return
+    dropped: set[int] = set()
+    for members in repeats.values():
         first = members[0]
-        kept.append(first)
         answered = [m for m in members if m.sample_id in joined.predictions]
         if answered:
             last = max(answered, key=lambda m: order[m.sample_id])
             joined.predictions[first.sample_id] = joined.predictions[last.sample_id]
+            joined.first_line[first.sample_id] = min(
+                joined.first_line[m.sample_id] for m in answered
+            )
         for other in members[1:]:
+            dropped.add(id(other))
             joined.predictions.pop(other.sample_id, None)
+            if answered:
+                joined.first_line.pop(other.sample_id, None)
+    kept = [s for s in joined.samples if id(s) not in dropped]
     joined.collapsed_samples = len(joined.samples) - len(kept)
     joined.samples = kept

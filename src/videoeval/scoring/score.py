@@ -214,7 +214,9 @@ def score_predictions(
         )
         for s in joined.samples
     ]
-    scores = aggregate(scored, protocol)
+    unanswered = float(len(predictions.predictions))  # after every line of the file
+    file_order = [joined.first_line.get(s.sample_id, unanswered) for s in joined.samples]
+    scores = aggregate(scored, protocol, file_order)
     if scores.n_counted == 0:
         raise NothingToScoreError(
             f"nothing to score: none of the {len(predictions.predictions)} predictions matched "
