@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 DEFAULT_RESAMPLES = 1000
-_CHUNK_CELLS = 1_000_000
+_CHUNK_CELLS = 250_000
 
 
 def _is_binary(values: np.ndarray) -> bool:

@@ -138,9 +138,14 @@ def _key_span(span_text: str) -> tuple[float, float]:
     return float(gt[0]), float(gt[1])
 
 
+_VIDEO_IDS: dict[str, str] = {}
+"""A video's id once per video, not once per query line (a bounded cache)."""
+
+
 def _read_timelens(
     obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
 ) -> None:
+    videos = _VIDEO_IDS
     for key, value in obj.items():
         parts = key.split(">>>")
         if len(parts) == 3:
@@ -153,7 +158,11 @@ def _read_timelens(
             hint = _key_span(span_text)
         except (ValueError, SyntaxError, TypeError, IndexError):
             raise ValueError(f"key {key!r}: GT span {span_text!r} is not [start, end]") from None
-        video_id = strip_video_suffix(vid)
+        video_id = videos.get(vid)
+        if video_id is None:
+            if len(videos) > 100_000:
+                videos.clear()
+            video_id = videos[vid] = strip_video_suffix(vid)
         if "timestamps" in value:
             spans, problem = _spans(value["timestamps"])
             answer = value.get("answers")
@@ -242,15 +251,19 @@ _LINE_READERS: dict[str, LineReader] = {
 }
 
 
-def _read_jsonl(path: Path, text: str) -> PredictionFile:
-    """One pass: each line is decoded, its layout checked and its prediction read before the
-    next line, so the decoded lines never all live at once (a 100k-line file's objects take
-    several times the file's size)."""
+def _read_jsonl(path: Path, lines: list[str]) -> PredictionFile:
+    """One pass over ``lines`` (emptied as it goes): each line is decoded, its layout checked
+    and its prediction read before the next, so neither the text nor the decoded lines all
+    live at once (a 100k-line file's decoded objects take several times its size)."""
     skipped: list[str] = []
     predictions: list[GroundingPrediction] = []
     seen: dict[str, int] = {}
     name, loads = path.name, json.loads
-    for number, line in enumerate(text_lines(text), start=1):
+    lines.reverse()
+    number = 0
+    while lines:
+        line = lines.pop()
+        number += 1
         if not line or line.isspace():
             continue
         try:
@@ -384,4 +397,6 @@ def read_predictions(path: str | Path) -> PredictionFile:
                 return _read_json_document(path, data)
             if _detect_line(data) == ["timelens-result"]:
                 return _read_json_document(path, data)
-    return _read_jsonl(path, text)
+    lines = text_lines(text)
+    del text, stripped
+    return _read_jsonl(path, lines)

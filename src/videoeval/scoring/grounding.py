@@ -65,7 +65,7 @@ def _iou_float32(pred: Span, gt: Span) -> float:
     return float(value) if math.isfinite(value) else 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Scored:
     row: GroundingRow
     ranked: list[tuple[float, float, float]] | None = None
@@ -97,7 +97,10 @@ def _candidate_spans(
         if not spans:
             notes.append("empty prediction")
             return [], None, "parse_error", False
-        status, parsed, normalised = "ok", tuple((s[0], s[1]) for s in spans), False
+        parsed = pred.spans
+        if any(len(s) != 2 for s in parsed):  # scored windows: the row shows the bounds
+            parsed = tuple((s[0], s[1]) for s in parsed)
+        status, normalised = "ok", False
         if pred.fallback:
             status = "parse_error"
             notes.append("the reference could not read the answer: its fallback span is scored")
@@ -281,7 +284,9 @@ def score_sample(
     value, scored, window = 0.0, None, None
     best_of = dict.fromkeys(protocol.recall_at_k, 0.0) if protocol.recall_at_k else _NO_K
     if spans:
-        top = (float(spans[0][0]), float(spans[0][1]))
+        top = spans[0] if len(spans[0]) == 2 else (spans[0][0], spans[0][1])
+        if type(top[0]) is not float or type(top[1]) is not float:
+            top = (float(top[0]), float(top[1]))
         value, scored, window, problem = _top1_iou(sample, windows, top, protocol, normalised)
         if problem:
             status = "invalid_span"

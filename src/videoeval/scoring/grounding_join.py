@@ -49,15 +49,21 @@ def join(
     the answer written last, as a result dict keyed that way does.
     """
     by_id = {s.sample_id: s for s in samples}
-    by_exact: dict[tuple[str, str], list[GroundingSample]] = {}
+    # One sample per (video, query) as a rule: a list only where the annotation repeats one.
+    by_exact: dict[tuple[str, str], GroundingSample] = {}
+    repeated: dict[tuple[str, str], list[GroundingSample]] = {}
     for sample in samples:
-        by_exact.setdefault((sample.video_id, sample.query), []).append(sample)
+        key = (sample.video_id, sample.query)
+        first = by_exact.setdefault(key, sample)
+        if first is not sample:
+            repeated.setdefault(key, [first]).append(sample)
     by_loose: dict[tuple[str, str], list[GroundingSample]] = {}
 
     def lookup(video_id: str, query: str) -> list[GroundingSample]:
-        exact = by_exact.get((video_id, query))
+        key = (video_id, query)
+        exact = by_exact.get(key)
         if exact is not None:
-            return exact
+            return repeated.get(key) or [exact]
         if not by_loose:  # built on the first near miss only
             for sample in samples:
                 by_loose.setdefault(match_key(sample.video_id, sample.query), []).append(sample)
