@@ -44,3 +44,21 @@ def test_cider_d_equals_the_library_on_random_groups(seed: int) -> None:
     counts = {s: cider.precook(s, 4) for s in pool}  # one object per sentence, as we pass them
     got = cider_d([counts[t] for t, _ in pairs], [[counts[r]] for _, r in pairs])
     assert got == float(expected)  # the same double
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cider_d_equals_the_library_on_large_groups(seed: int) -> None:
+    """A 300-word vocabulary and 90 pairs: many distinct weights and document frequencies."""
+    cider = pytest.importorskip("pycocoevalcap.cider.cider_scorer")
+    rng = random.Random(100 + seed)
+    vocabulary = [f"w{i}" for i in range(300)] + WORDS
+    pool = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(3, 25)))
+            for _ in range(120)]  # fmt: skip
+    pairs = [(rng.choice(pool), rng.choice(pool)) for _ in range(90)]
+    library = cider.CiderScorer(n=4, sigma=6.0)
+    for test, ref in pairs:
+        library += (test, [ref])
+    expected, _ = library.compute_score()
+    counts = {s: cider.precook(s, 4) for s in pool}
+    got = cider_d([counts[t] for t, _ in pairs], [[counts[r]] for _, r in pairs])
+    assert got == float(expected)

@@ -67,7 +67,20 @@ def detection(
 
 
 def remove_nonascii(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(c if ord(c) < 128 else " " for c in text)
+
+
+def overlaps(
+    predictions: Sequence[Caption], references: Sequence[Sequence[Caption]]
+) -> list[list[list[float]]]:
+    """``tiou`` of every (reference file, prediction, GT event) of one video, computed once for
+    all thresholds (``pairs_at(..., tious=)``)."""
+    return [
+        [[tiou((p.start, p.end), (r.start, r.end)) for r in refs] for p in predictions]
+        for refs in references
+    ]
 
 
 def junk_string(rule: JunkRule, rng: random.Random) -> str:
@@ -82,14 +95,18 @@ def pairs_at(
     threshold: float,
     rule: JunkRule,
     rng: random.Random,
+    tious: list[list[list[float]]] | None = None,
 ) -> list[tuple[str, str]]:
-    """``(prediction, GT sentence)`` pairs of one video at one threshold (``>=``)."""
+    """``(prediction, GT sentence)`` pairs of one video at one threshold (``>=``); ``tious``:
+    the video's ``overlaps``, when already computed."""
+    if tious is None:
+        tious = overlaps(predictions, references)
     pairs = []
-    for pred in predictions:
+    for i, pred in enumerate(predictions):
         matched = False
-        for refs in references:
-            for ref in refs:
-                if tiou((pred.start, pred.end), (ref.start, ref.end)) >= threshold:
+        for refs, values in zip(references, tious, strict=True):
+            for ref, value in zip(refs, values[i], strict=True):
+                if value >= threshold:
                     pairs.append((remove_nonascii(pred.sentence), remove_nonascii(ref.sentence)))
                     matched = True
         if not matched:

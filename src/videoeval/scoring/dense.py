@@ -20,6 +20,7 @@ from videoeval.metrics.dense import (
     Caption,
     JunkRule,
     detection,
+    overlaps,
     pairs_at,
 )
 from videoeval.metrics.soda import SODA_AVERAGES, SodaAverage
@@ -213,10 +214,14 @@ def _language_scores(
     METEOR lines queued behind ours)."""
     rng = random.Random(seed)
     per: dict[tuple[str, float], list[tuple[str, str]]] = {}
-    for t in thresholds:
+    sides = {}
+    for vid in videos:
+        preds, refs = predictions.captions.get(vid, []), [r[vid] for r in references if vid in r]
+        sides[vid] = (preds, refs, overlaps(preds, refs))
+    for t in thresholds:  # thresholds outermost: the 2019 junk strings come in this order
         for vid in videos:
-            refs = [r[vid] for r in references if vid in r]
-            per[(vid, t)] = pairs_at(predictions.captions.get(vid, []), refs, t, junk, rng)
+            preds, refs, tious = sides[vid]
+            per[(vid, t)] = pairs_at(preds, refs, t, junk, rng, tious)
     distinct = len({pair for pairs in per.values() for pair in pairs})
     # The jars load for seconds: start them before the tokenizer runs.
     scorers.meteor.start(default_processes(distinct + soda.line_count()))

@@ -11,12 +11,8 @@ bit (``tests/text/test_language.py`` compares them)."""
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -24,6 +20,8 @@ import numpy as np
 from videoeval.errors import VideoevalError, install_command
 from videoeval.text.cider import cider_d
 from videoeval.text.meteor import MeteorPool, available_cores
+from videoeval.text.ptb import ptb_tokenize
+from videoeval.text.rouge import rouge_l
 
 LANGUAGE = ("Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "METEOR", "ROUGE_L", "CIDEr")
 
@@ -34,30 +32,6 @@ _LINE_BREAKS = dict.fromkeys(map(ord, "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"), " "
 Pair = tuple[str, str]  # (tokenised prediction, tokenised reference)
 
 
-@contextmanager
-def _java_stderr_kept_back() -> Iterator[None]:
-    """The tokenizer's Java process writes a speed line per call to the terminal (ten per
-    dense run): kept back, and shown only when tokenizing fails."""
-    sys.stderr.flush()
-    try:
-        saved = os.dup(2)
-    except OSError:  # no file descriptor 2 to redirect
-        yield
-        return
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        except BaseException:
-            os.dup2(saved, 2)
-            sink.seek(0)
-            sys.stderr.write(sink.read().decode(errors="replace")[-2000:])
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 class LanguageScorers:
     """pycocoevalcap's scorers for a whole run: METEOR jars started once (``meteor.start``),
     every pair's parts computed once."""
@@ -66,15 +40,13 @@ class LanguageScorers:
         try:
             from pycocoevalcap.bleu import bleu_scorer
             from pycocoevalcap.cider import cider_scorer
-            from pycocoevalcap.rouge.rouge import Rouge
-            from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
+            from pycocoevalcap.tokenizer import ptbtokenizer  # noqa: F401
         except ImportError:
             raise VideoevalError(
                 f"language metrics need pycocoevalcap and Java: {install_command('dense')} "
                 "(or pass --no-language for P/R only)"
             ) from None
-        self._bleu, self._cider, self._rouge = bleu_scorer, cider_scorer, Rouge()
-        self.tokenizer = PTBTokenizer()
+        self._bleu, self._cider = bleu_scorer, cider_scorer
         self.meteor = MeteorPool(meteor_processes)
         self._parts: dict[Pair, tuple[Any, Any, Any, Any, float]] = {}
         self._counts: dict[str, Any] = {}
@@ -90,14 +62,12 @@ class LanguageScorers:
         # The tokenizer only turns "\n" into a space; other line breaks split a sentence in the
         # Java process and shift every later sentence's tokens (the reference scores then depend
         # on the hash seed). As spaces they score as the sentence was meant.
-        clean = [s.translate(_LINE_BREAKS) for s in sentences]
-        tokens = self.tokenizer.tokenize({i: [{"caption": s}] for i, s in enumerate(clean)})
-        return [tokens[i][0] for i in range(len(sentences))]
+        return ptb_tokenize([s.translate(_LINE_BREAKS) for s in sentences])
 
     def tokenize_batches(self, batches: Sequence[Sequence[str]]) -> list[list[str]]:
         """``tokenize`` of each batch, the calls run side by side (each is a Java process)."""
         workers = max(1, min(len(batches), available_cores(), 4))
-        with _java_stderr_kept_back(), ThreadPoolExecutor(workers) as pool:
+        with ThreadPoolExecutor(workers) as pool:
             return list(pool.map(self.tokenize, batches))
 
     def close(self) -> None:
@@ -116,7 +86,7 @@ class LanguageScorers:
                 self._bleu.cook_test(prediction, bleu_refs),
                 [self._ngrams(reference)],
                 self._ngrams(prediction),
-                self._rouge.calc_score([prediction], [reference]),
+                rouge_l(prediction, reference),
             )
             self._parts[pair] = parts
         return parts
