@@ -39,6 +39,7 @@ def cider_d(tests: Sequence[Counts], refs: Sequence[Sequence[Counts]]) -> float:
     assert len(tests) >= max(document_frequency.values())  # as the library checks
     ref_len = float(np.log(float(len(refs))))
     logs: dict[float, float] = {}
+    frequency, known_log = document_frequency.get, logs.get
     vectors: dict[int, tuple[list[dict[Any, float]], list[float], int]] = {}
 
     def vector(counts: Counts) -> tuple[list[dict[Any, float]], list[float], int]:
@@ -49,8 +50,10 @@ def cider_d(tests: Sequence[Counts], refs: Sequence[Sequence[Counts]]) -> float:
         norm = [0.0] * N
         length = 0
         for ngram, term_freq in counts.items():
-            count = max(1.0, document_frequency.get(ngram, 0.0))
-            df = logs.get(count)
+            count = frequency(ngram, 0.0)
+            if count < 1.0:  # max(1.0, count)
+                count = 1.0
+            df = known_log(count)
             if df is None:
                 df = logs[count] = float(np.log(count))
             n = len(ngram) - 1

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from videoeval.errors import VideoevalError, install_command
+from videoeval.text.bleu import cook_reference, cook_test
 from videoeval.text.cider import cider_d
 from videoeval.text.meteor import MeteorPool, available_cores
 from videoeval.text.ptb import ptb_tokenize
@@ -80,23 +81,26 @@ class LanguageScorers:
             prediction, reference = pair
             bleu_refs = self._bleu_refs.get(reference)
             if bleu_refs is None:  # depends on the reference alone; read, never changed
-                bleu_refs = self._bleu_refs[reference] = self._bleu.cook_refs([reference])
+                bleu_refs = self._bleu_refs[reference] = cook_reference(*self._ngrams(reference))
             parts = (
                 bleu_refs,
-                self._bleu.cook_test(prediction, bleu_refs),
-                [self._ngrams(reference)],
-                self._ngrams(prediction),
+                cook_test(*self._ngrams(prediction), bleu_refs),
+                [self._ngrams(reference)[1]],
+                self._ngrams(prediction)[1],
                 rouge_l(prediction, reference),
             )
             self._parts[pair] = parts
         return parts
 
-    def _ngrams(self, sentence: str) -> Any:
-        # CIDEr's cook_test and cook_refs both hold precook(sentence, 4): one object per
-        # sentence, so text/cider.py turns each into a vector once per group.
+    def _ngrams(self, sentence: str) -> tuple[int, Any]:
+        # (words, precook(sentence, 4)): BLEU's and CIDEr's counts of a sentence are the same,
+        # one object per sentence, so text/cider.py turns each into a vector once per group.
         counts = self._counts.get(sentence)
         if counts is None:
-            counts = self._counts[sentence] = self._cider.precook(sentence, 4)
+            counts = self._counts[sentence] = (
+                len(sentence.split()),
+                self._cider.precook(sentence, 4),
+            )
         return counts
 
     def group_scores(self, groups: Sequence[Sequence[Pair]]) -> list[dict[str, float]]:
