@@ -56,6 +56,9 @@ LAYOUTS = (
 )
 
 
+_NUMBER = (int, float)  # exact types: bool (an int subclass) takes the general path
+
+
 @dataclass
 class PredictionFile:
     layout: str
@@ -65,6 +68,21 @@ class PredictionFile:
 
 def _spans(value: Any, width: int = 2) -> tuple[tuple[tuple[float, ...], ...], str | None]:
     """Read ``[[s, e], ...]``; returns the spans and, when unusable, why."""
+    if type(value) is list and len(value) == 1 and width == 2:  # one [s, e]: most lines
+        pair = value[0]
+        if (
+            type(pair) is list
+            and len(pair) == 2
+            and type(pair[0]) in _NUMBER
+            and type(pair[1]) in _NUMBER
+        ):
+            try:
+                start, end = float(pair[0]), float(pair[1])
+            except OverflowError:
+                pass  # a huge int: refused below, with the reason
+            else:
+                if isfinite(start) and isfinite(end):
+                    return ((start, end),), None
     if not isinstance(value, (list, tuple)):
         return (), f"expected a list of [start, end], got {value!r}"
     spans = []
@@ -258,7 +276,7 @@ def _read_jsonl(path: Path, lines: list[str]) -> PredictionFile:
     skipped: list[str] = []
     predictions: list[GroundingPrediction] = []
     seen: dict[str, int] = {}
-    name, loads = path.name, json.loads
+    name, loads = path.name, json.JSONDecoder().decode  # json.loads of a str, without its checks
     lines.reverse()
     number = 0
     while lines:
