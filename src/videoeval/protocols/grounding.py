@@ -95,7 +95,8 @@ TIMELENS = GroundingProtocol(
         "then every bound rounded to whole seconds half-to-even. Spans already in a result file "
         "('timestamps') are used as given; a result file with only 'answers' is parsed as "
         "compute_metrics.py does (no rounding). Reversed spans score 0. Duplicate "
-        "(video, query, GT span) keys collapse, the last prediction wins. N = result keys."
+        "(video, query, GT span) keys collapse, the last prediction wins. N = result keys; "
+        "mIoU is the reference's running sum, in the result file's key order."
     ),
     text_fallback="after_video",
     text_round_unit=1.0,
@@ -135,7 +136,7 @@ LMMS_EVAL = GroundingProtocol(
         "the first span is swapped when reversed and scored only if exactly one was found, "
         "otherwise IoU 0. Results are keyed by video>>>caption>>>span, so duplicates collapse; "
         "the GT is read back from that key, so a saved lmms-eval submission is scored against "
-        "the spans its keys hold."
+        "the spans its keys hold. mIoU is eval_tvg.py's running sum, in key order."
     ),
     swap_reversed=True,
     dedupe_keys=True,

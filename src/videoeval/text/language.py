@@ -1,13 +1,14 @@
 """pycocoevalcap's language metrics (BLEU-1..4, METEOR, ROUGE-L, CIDEr-D) and its PTB
-tokenizer, created once per scoring run: METEOR and the tokenizer start Java processes, and
-starting one per video is where the reference scripts spend their time.
+tokenizer, set up once per scoring run: METEOR and the tokenizer are Java processes, and
+starting them per video is where the reference scripts spend their time.
 
 A run scores many groups of (prediction, reference) pairs (one per video and threshold), and
-most pairs recur across groups. What depends on a pair alone is computed once: its METEOR
-statistics (``text/meteor.py``), its BLEU and CIDEr n-gram counts, its ROUGE-L score. Each
-group's figures are then made by the library's own scorer objects from those parts, in the
-group's order, so they equal ``Bleu/Meteor/Rouge/Cider.compute_score`` on the group bit for
-bit (``tests/text/test_language.py`` compares them)."""
+most pairs recur across groups. What depends on a pair or a sentence alone is computed once:
+a pair's METEOR statistics (``text/meteor.py``) and ROUGE-L (``text/rouge.py``), a sentence's
+n-gram counts, shared by BLEU (``text/bleu.py``) and CIDEr-D (``text/cider.py``). Each group's
+figures are then made in the group's order with the library's arithmetic (``BleuScorer``
+itself for BLEU), so they equal ``Bleu/Meteor/Rouge/Cider.compute_score`` on the group bit for
+bit (``tests/text/`` compares them with the library)."""
 
 from __future__ import annotations
 
