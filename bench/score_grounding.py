@@ -5,8 +5,8 @@ Generates a TimeLens-Bench annotation file and a simple-JSONL answer file in mix
 the median over repeats. Then the same answers in TimeLens's own result layout, scored by the
 reference design (TencentARC/TimeLens ``evaluation/compute_metrics.py``: one dict from the JSONL,
 ``eval`` of each key's GT span, the given timestamps' first pair, IoU, R1@t loops; re-implemented
-here from that description) and by ``videoeval.score`` end to end, with the ratio and the peak
-of Python allocations (tracemalloc) of each. Run:
+here from that description) and by ``videoeval.score`` end to end, with the ratio, the peak
+of Python allocations (tracemalloc) of each, and whether the figures are the same floats. Run:
 ``python bench/score_grounding.py [--n 100000] [--repeats 3]``.
 """
 

@@ -110,3 +110,24 @@ def test_list_and_help_teach() -> None:
     assert "fujiso/SODA@9cb3e2c" in flat and "356ec65" in flat
     helped = runner.invoke(app, ["score", "--help"])
     assert "--protocol" in helped.output and "--missing" in helped.output
+
+
+def test_the_entry_point_builds_only_the_named_command_and_restores_the_rest(
+    monkeypatch, capsys
+) -> None:
+    import pytest
+
+    from videoeval.cli import app, main
+
+    every = list(app.registered_commands)
+    for argv, code, shown in (
+        (["videoeval", "list"], 0, "timelens"),
+        (["videoeval", "lst"], 2, "No such command"),  # a typo: the full group, its hints
+        (["videoeval", "--version"], 0, "videoeval"),
+    ):
+        monkeypatch.setattr("sys.argv", argv)
+        with pytest.raises(SystemExit) as ended:
+            main()
+        out = capsys.readouterr()
+        assert ended.value.code == code and shown in out.out + out.err
+        assert app.registered_commands == every
