@@ -114,22 +114,7 @@ def test_corpus_scores_from_added_up_statistics_equal_the_librarys(scorers, libr
     import random
 
     rng = random.Random(4)
-    words = [
-        "a",
-        "man",
-        "woman",
-        "dog",
-        "opens",
-        "the",
-        "door",
-        "walks",
-        "in",
-        "park",
-        "plays",
-        "guitar",
-        "red",
-        "ball",
-    ]
+    words = sorted({w for sentence in SENTENCES for w in sentence.split() if w.isalpha()})
     pool = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(40)]
     groups = []
     for _ in range(120):
