@@ -7,6 +7,7 @@ clamp / round to unit / swap -> top-1 -> GT window (first or best) -> IoU (round
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import numpy as np
 from videoeval.metrics.grounding import best_window, iou
 from videoeval.metrics.highlight import gt_matrix, highlight_metrics, query_scores
 from videoeval.metrics.moment_retrieval import MAP_WINDOWS, RankedQuery, map_metrics
-from videoeval.parsing.spans import PARSERS
+from videoeval.parsing.spans import PARSERS, ParsedSpans
 from videoeval.protocols.grounding import GroundingProtocol
 from videoeval.schema import GroundingPrediction, GroundingRow, GroundingSample, Span, Status
 
@@ -65,6 +66,13 @@ def _iou_float32(pred: Span, gt: Span) -> float:
     return float(value) if math.isfinite(value) else 0.0
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _parsed(parser: str, answer: str) -> ParsedSpans:
+    """One parse per distinct answer: models repeat answers (refusals, stock spans), and a
+    parser is a pure function of the text. Callers copy the spans; nothing changes them."""
+    return PARSERS[parser](answer)
+
+
 @dataclass(slots=True)
 class Scored:
     row: GroundingRow
@@ -105,7 +113,7 @@ def _candidate_spans(
             status = "parse_error"
             notes.append("the reference could not read the answer: its fallback span is scored")
     elif pred.answer is not None:
-        result = PARSERS[protocol.parser](pred.answer)
+        result = _parsed(protocol.parser, pred.answer)
         if result.note:
             notes.append(result.note)
         spans = list(result.spans)
