@@ -23,16 +23,21 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
     """One JSON object per line; typed rows (dataclasses) go through pydantic, fast."""
     adapters: dict[type, TypeAdapter[Any]] = {}
     tmp = path.with_suffix(path.suffix + ".tmp")
+    lines: list[bytes] = []
     with open(tmp, "wb") as handle:
         for row in rows:
             if isinstance(row, Mapping):
-                handle.write(json.dumps(row, ensure_ascii=False).encode())
+                lines.append(json.dumps(row, ensure_ascii=False).encode())
             else:
                 adapter = adapters.get(type(row)) or adapters.setdefault(
                     type(row), TypeAdapter(type(row))
                 )
-                handle.write(adapter.dump_json(row))
-            handle.write(b"\n")
+                lines.append(adapter.dump_json(row))
+            if len(lines) == 1000:  # one write per thousand rows
+                handle.write(b"\n".join(lines) + b"\n")
+                lines.clear()
+        if lines:
+            handle.write(b"\n".join(lines) + b"\n")
     tmp.replace(path)
 
 
