@@ -66,10 +66,16 @@ def _iou_float32(pred: Span, gt: Span) -> float:
     return float(value) if math.isfinite(value) else 0.0
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _parsed(parser: str, answer: str) -> ParsedSpans:
-    """One parse per distinct answer: models repeat answers (refusals, stock spans), and a
-    parser is a pure function of the text. Callers copy the spans; nothing changes them."""
+    """One parse per distinct short answer: models repeat answers (refusals, stock spans), and
+    a parser is a pure function of the text. Callers copy the spans; nothing changes them."""
+    if len(answer) > 256:  # long answers rarely repeat; the cache holds the short ones
+        return PARSERS[parser](answer)
+    return _parsed_short(parser, answer)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _parsed_short(parser: str, answer: str) -> ParsedSpans:
     return PARSERS[parser](answer)
 
 
