@@ -42,7 +42,8 @@ def test_tokens_equal_the_librarys() -> None:
     pytest.importorskip("pycocoevalcap")
     entries = json.loads(shared_file("captions/anet_captions_val_1.json").read_text("utf-8"))
     real = [s for entry in list(entries.values())[:300] for s in entry["sentences"]]
-    for batch in (HOSTILE, HOSTILE[::-1], real + HOSTILE, ["only one line T."]):
+    batches = (HOSTILE, HOSTILE[::-1], real + HOSTILE, ["only one line T."], ["", ""], ["  "])
+    for batch in batches:
         assert ptb.ptb_tokenize(batch) == _library(batch)
 
 
