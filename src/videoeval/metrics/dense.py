@@ -46,17 +46,22 @@ def tiou(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def detection(
-    predictions: Sequence[Caption], references: Sequence[Sequence[Caption]], threshold: float
+    predictions: Sequence[Caption],
+    references: Sequence[Sequence[Caption]],
+    threshold: float,
+    tious: list[list[list[float]]] | None = None,
 ) -> tuple[float, float]:
     """``(precision, recall)`` of one video; ``references`` holds one list per reference file
-    that has the video."""
+    that has the video; ``tious``: the video's ``overlaps``, when already computed."""
+    if tious is None:
+        tious = overlaps(predictions, references)
     best_p = best_r = 0.0
-    for refs in references:
+    for refs, values in zip(references, tious, strict=True):
         covered_refs: set[int] = set()
         covered_preds: set[int] = set()
-        for i, pred in enumerate(predictions):
-            for j, ref in enumerate(refs):
-                if tiou((pred.start, pred.end), (ref.start, ref.end)) > threshold:
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                if value > threshold:
                     covered_refs.add(j)
                     covered_preds.add(i)
         if predictions:

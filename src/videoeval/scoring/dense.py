@@ -64,6 +64,7 @@ def _detection_rows(
     for vid in videos:
         preds = predictions.captions.get(vid, [])
         refs = [r[vid] for r in references if vid in r]
+        tious = overlaps(preds, refs)
         status = "ok" if preds else "missing_prediction"
         if vid in predictions.unparsed:
             status = "parse_error"
@@ -74,7 +75,7 @@ def _detection_rows(
                           for c in ref],
         }  # fmt: skip
         for t in thresholds:
-            row[f"P@{t:g}"], row[f"R@{t:g}"] = detection(preds, refs, t)
+            row[f"P@{t:g}"], row[f"R@{t:g}"] = detection(preds, refs, t, tious)
         row["precision"] = sum(row[f"P@{t:g}"] for t in thresholds) / len(thresholds)
         row["recall"] = sum(row[f"R@{t:g}"] for t in thresholds) / len(thresholds)
         rows.append(row)
