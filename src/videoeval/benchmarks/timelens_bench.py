@@ -45,15 +45,18 @@ def load(path: Path) -> LoadResult:
             if len(spans) != len(queries):
                 raise ValueError(f"{len(spans)} spans but {len(queries)} queries")
             duration = as_duration(entry.get("duration"))
+            video_id = str(vid)
             for index, (span, query) in enumerate(zip(spans, queries, strict=True)):
+                # positional: sample_id, video_id, query, windows, duration, split, gt_text
                 samples.append(
                     GroundingSample(
-                        sample_id=f"{vid}#{index}",
-                        video_id=str(vid),
-                        query=clean_query(str(query)),
-                        windows=(as_window(span),),
-                        gt_text=str(span),
-                        duration=duration,
+                        f"{video_id}#{index}",
+                        video_id,
+                        clean_query(query if type(query) is str else str(query)),
+                        (as_window(span),),
+                        duration,
+                        None,
+                        str(span),
                     )
                 )
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
