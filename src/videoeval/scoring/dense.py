@@ -53,18 +53,34 @@ def read_references(path: Path) -> tuple[dict[str, list[Caption]], list[str]]:
     return out, problems
 
 
-def _detection_rows(
+Sides = dict[str, tuple[list[Caption], list[list[Caption]], list[list[list[float]]]]]
+
+
+def _sides(
     videos: list[str],
     references: Sequence[dict[str, list[Caption]]],
+    predictions: DensePredictions,
+) -> Sides:
+    """Per GT video: its predictions, its events in each reference file that has it, and the
+    tIoU of every (file, prediction, event), computed once for detection and language."""
+    out: Sides = {}
+    for vid in videos:
+        preds = predictions.captions.get(vid, [])
+        refs = [r[vid] for r in references if vid in r]
+        out[vid] = (preds, refs, overlaps(preds, refs))
+    return out
+
+
+def _detection_rows(
+    videos: list[str],
+    sides: Sides,
     predictions: DensePredictions,
     thresholds: Sequence[float],
 ) -> list[dict[str, Any]]:
     """One row per GT video: its events on both sides, P and R at each threshold."""
     rows: list[dict[str, Any]] = []
     for vid in videos:
-        preds = predictions.captions.get(vid, [])
-        refs = [r[vid] for r in references if vid in r]
-        tious = overlaps(preds, refs)
+        preds, refs, tious = sides[vid]
         status = "ok" if preds else "missing_prediction"
         if vid in predictions.unparsed:
             status = "parse_error"
@@ -148,7 +164,8 @@ def score_dense(
     videos = sorted({vid for refs in references for vid in refs})
     if not videos:
         raise NothingToScoreError("the reference files hold no videos")
-    rows = _detection_rows(videos, references, predictions, thresholds)
+    sides = _sides(videos, references, predictions)
+    rows = _detection_rows(videos, sides, predictions, thresholds)
     metrics = _detection_metrics(rows, thresholds)
     processes = None
     if language:
@@ -157,7 +174,7 @@ def score_dense(
         try:
             soda = SodaInputs(references, predictions)
             language_metrics, soda_tokens = _language_scores(
-                videos, references, predictions, thresholds, junk, seed, rows, scorers, soda
+                videos, sides, thresholds, junk, seed, rows, scorers, soda
             )
             metrics.update(language_metrics)
             metrics.update(soda_c(references, predictions, soda_missing, scorers,
@@ -202,8 +219,7 @@ def score_dense(
 
 def _language_scores(
     videos: list[str],
-    references: Sequence[dict[str, list[Caption]]],
-    predictions: DensePredictions,
+    sides: Sides,
     thresholds: Sequence[float],
     junk: JunkRule,
     seed: int,
@@ -215,10 +231,6 @@ def _language_scores(
     METEOR lines queued behind ours)."""
     rng = random.Random(seed)
     per: dict[tuple[str, float], list[tuple[str, str]]] = {}
-    sides = {}
-    for vid in videos:
-        preds, refs = predictions.captions.get(vid, []), [r[vid] for r in references if vid in r]
-        sides[vid] = (preds, refs, overlaps(preds, refs))
     for t in thresholds:  # thresholds outermost: the 2019 junk strings come in this order
         for vid in videos:
             preds, refs, tious = sides[vid]

@@ -214,8 +214,10 @@ def score_predictions(
         )
         for s in joined.samples
     ]
-    unanswered = float(len(predictions.predictions))  # after every line of the file
-    file_order = [joined.first_line.get(s.sample_id, unanswered) for s in joined.samples]
+    file_order = None
+    if protocol.running_sum:
+        unanswered = float(len(predictions.predictions))  # after every line of the file
+        file_order = [joined.first_line.get(s.sample_id, unanswered) for s in joined.samples]
     scores = aggregate(scored, protocol, file_order)
     if scores.n_counted == 0:
         raise NothingToScoreError(

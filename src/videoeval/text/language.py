@@ -80,14 +80,15 @@ class LanguageScorers:
         parts = self._parts.get(pair)
         if parts is None:
             prediction, reference = pair
+            predicted, referenced = self._ngrams(prediction), self._ngrams(reference)
             bleu_refs = self._bleu_refs.get(reference)
             if bleu_refs is None:  # depends on the reference alone; read, never changed
-                bleu_refs = self._bleu_refs[reference] = cook_reference(*self._ngrams(reference))
+                bleu_refs = self._bleu_refs[reference] = cook_reference(*referenced)
             parts = (
                 bleu_refs,
-                cook_test(*self._ngrams(prediction), bleu_refs),
-                [self._ngrams(reference)[1]],
-                self._ngrams(prediction)[1],
+                cook_test(*predicted, bleu_refs),
+                [referenced[1]],
+                predicted[1],
                 rouge_l(prediction, reference),
             )
             self._parts[pair] = parts

@@ -186,10 +186,8 @@ class MeteorPool:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self.processes, thread_name_prefix="meteor")
         for chunk, answers in zip(chunks, self._executor.map(run, chunks), strict=True):
-            for (i, group), values in zip(chunk, answers, strict=True):
+            for (i, _), values in zip(chunk, answers, strict=True):
                 results[i] = (values[-1], values[:-1])
-                # A segment's score depends on its line alone: kept for segment_scores.
-                self._segment.update(zip(group, values[:-1], strict=True))
         return results
 
     def segment_scores(self, stats: Sequence[str]) -> list[float]:
