@@ -49,3 +49,15 @@ def test_percentile_ci_brackets_the_estimate_and_is_seeded() -> None:
     low, high = first["mIoU"]
     assert low < 100 * values["mIoU"].mean() < high
     assert percentile_ci(values, resamples=0) == {}
+
+
+def test_resampling_on_threads_depends_on_the_seed_not_the_cores(monkeypatch) -> None:
+    import videoeval.metrics.bootstrap as bootstrap
+
+    values = {"mIoU": np.random.default_rng(5).random(30_000)}  # several blocks of resamples
+    runs = []
+    for cores in (1, 2, 4):
+        monkeypatch.setattr(bootstrap.os, "cpu_count", lambda cores=cores: cores)
+        runs.append(percentile_ci(values, resamples=300, seed=9))
+    assert runs[0] == runs[1] == runs[2]
+    assert percentile_ci(values, resamples=300, seed=10) != runs[0]

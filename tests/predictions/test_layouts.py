@@ -145,3 +145,26 @@ def test_result_key_spans_read_as_literal_eval_reads_them() -> None:
     for text in ("[nan, 2]", "[1, inf]", "[\u0661, 2]", "[1 2, 3]", "[, 2]"):
         with pytest.raises((ValueError, SyntaxError)):
             _key_span(text)
+
+
+def test_timestamps_outside_the_one_pair_fast_path_keep_their_reasons(tmp_path) -> None:
+    """The usual ``[[s, e]]`` is read without the general checks; anything else still gets
+    them, with the same reason as before."""
+    lines = {
+        "ok": "[[1, 3.5]]",
+        "huge": "[[" + "9" * 400 + ", 5]]",  # an int past float's range
+        "nan": "[[NaN, 5]]",
+        "bool": "[[true, 5]]",  # float(True) is 1.0, as the general path has always read it
+        "three": "[[1, 2, 0.9]]",
+        "text": '[["1", 2]]',
+    }
+    path = tmp_path / "result.jsonl"
+    path.write_text(
+        "".join(f'{{"v.mp4>>>{k}>>>[0, 4]": {{"timestamps": {v}}}}}\n' for k, v in lines.items())
+    )
+    read = {p.query: p for p in read_predictions(path).predictions}
+    assert (read["ok"].spans, read["ok"].problem) == (((1.0, 3.5),), None)
+    assert "is not numeric" in read["huge"].problem and read["huge"].spans == ()
+    assert "is not finite" in read["nan"].problem
+    assert (read["bool"].spans, read["three"].spans) == (((1.0, 5.0),), ((1.0, 2.0),))
+    assert read["text"].spans == ((1.0, 2.0),)  # float("1"), as before
