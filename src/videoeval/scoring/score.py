@@ -11,14 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pydantic import TypeAdapter
-
 from videoeval import __version__
 from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import read_json, strip_video_suffix
 from videoeval.errors import InputError, NothingToScoreError
 from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, percentile_ci
-from videoeval.outputs import write_metrics
+from videoeval.outputs import write_report
 from videoeval.predictions.grounding import PredictionFile, read_predictions
 from videoeval.protocols.grounding import GroundingProtocol, get_protocol
 from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, MetricsReport
@@ -26,7 +24,6 @@ from videoeval.scoring.grounding import GroundingScores, aggregate, score_sample
 from videoeval.scoring.grounding_join import Joined, join
 
 MAX_LISTED = 20
-_ROW_JSON = TypeAdapter(GroundingRow)
 
 
 @dataclass
@@ -317,14 +314,6 @@ def score_files(
 
 
 def write_outputs(result: ScoreResult, out_dir: Path) -> tuple[Path, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    metrics_path = out_dir / "metrics.json"
-    samples_path = out_dir / "samples.jsonl"
-    tmp = samples_path.with_suffix(".jsonl.tmp")
-    with open(tmp, "wb") as handle:
-        for row in result.rows:
-            handle.write(_ROW_JSON.dump_json(row))
-            handle.write(b"\n")
-    tmp.replace(samples_path)
-    write_metrics(metrics_path, result.report)
+    """metrics.json and samples.jsonl, written as every scored run writes them."""
+    metrics_path, samples_path = write_report(out_dir, result.report, samples=result.rows)
     return metrics_path, samples_path
