@@ -131,3 +131,37 @@ def test_the_entry_point_builds_only_the_named_command_and_restores_the_rest(
         out = capsys.readouterr()
         assert ended.value.code == code and shown in out.out + out.err
         assert app.registered_commands == every
+
+
+def test_each_command_is_found_in_the_module_the_entry_point_imports_for_it() -> None:
+    from videoeval.cli import COMMAND_MODULES, MODULES
+
+    registered = {(c.name or c.callback.__name__): c.callback for c in app.registered_commands}
+    assert set(registered) == set(COMMAND_MODULES)
+    for name, callback in registered.items():
+        assert callback.__module__ == f"videoeval.cli.{COMMAND_MODULES[name]}", name
+    assert set(COMMAND_MODULES.values()) == set(MODULES)
+
+
+def test_a_named_command_imports_its_own_module_only() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; sys.argv = ['videoeval', 'list']\n"
+        "from videoeval.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('videoeval.cli.')), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "timelens-charades" in done.stdout
+    loaded = done.stderr.strip().splitlines()[-1]
+    assert loaded == "['videoeval.cli.catalog', 'videoeval.cli.common']"
+
+
+def test_text_holding_an_emoji_code_is_printed_as_written() -> None:
+    from videoeval.cli.common import console
+
+    with console.capture() as captured:
+        console.print("a person says :thumbs_up: to the camera")
+    assert ":thumbs_up:" in captured.get()

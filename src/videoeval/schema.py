@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Span = tuple[float, float]
 
@@ -126,6 +126,9 @@ class GroundingRow:
 
 class MetricsReport(BaseModel):
     """The metrics.json contract."""
+
+    # Validators are built on first use, not on import: `videoeval list` never makes one.
+    model_config = ConfigDict(defer_build=True)
 
     benchmark: str
     task: str

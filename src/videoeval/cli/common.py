@@ -32,8 +32,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
+# No emoji codes: a query or caption holding ":smile:" is printed as written.
+console = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 # Option panels of --help, by what they apply to.
 GROUNDING = "Grounding options"
