@@ -13,7 +13,9 @@ pycocoevalcap calls:
   ``compute_score`` per GT event against the video's predictions, the DP alignment.
 Ours scores the same videos with the same metrics; the figures of both are compared exactly.
 Each design runs in a process of its own (so its peak memory is its own: the Python process,
-and the largest of the Java processes it waited for).
+and the largest of the Java processes it waited for). CPU seconds count the design's Python
+process and the Java processes it waited for; divided by the cores, they are the least wall
+time that work can take here.
 Run: ``python bench/score_dense.py [--videos N]`` (default: all 4,917 videos; both designs run
 on the same videos, so the ratio is of total times).
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import random
 import resource
 import sys
@@ -145,10 +148,19 @@ def load(limit: int):  # type: ignore[no-untyped-def]
     return refs, predictions(refs[0]), sorted({v for r in refs for v in r})
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of its children that ended (the Java processes:
+    METEOR and the tokenizer)."""
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))  # fmt: skip
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def design(name: str, limit: int, out) -> None:  # type: ignore[no-untyped-def]
     """One design in a process of its own, so each one's peak memory is its own."""
     refs, preds, videos = load(limit)
     extra = {}
+    before = cpu_seconds()
     start = time.perf_counter()
     if name == "ours":
         report, _ = score_dense(refs, preds)
@@ -160,6 +172,7 @@ def design(name: str, limit: int, out) -> None:  # type: ignore[no-untyped-def]
         seconds, figures = reference_design(refs, preds, videos, (0.3, 0.5, 0.7, 0.9))
     out.put({
         "seconds": seconds, "figures": figures, "videos": len(videos), **extra,
+        "cpu": cpu_seconds() - before,
         # Linux reports KiB; the children are the Java processes, waited for
         "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "java_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -183,16 +196,18 @@ def main() -> None:
     ours, reference = run("ours", args.videos), run("reference", args.videos)
     print(f"\n{ours['videos']} videos (val_1 + val_2), tIoU 0.3/0.5/0.7/0.9, "
           "BLEU/METEOR/ROUGE-L/CIDEr + SODA_c; each design in a process of its own")  # fmt: skip
-    print(f"\n| {'design':<52} | {'seconds':>7} | {'Python peak MB':>14} | "
-          f"{'largest Java MB':>15} |")  # fmt: skip
-    print(f"|{'-' * 54}|{'-' * 9}|{'-' * 16}|{'-' * 17}|")
+    cores = os.cpu_count() or 1
+    print(f"\n| {'design':<52} | {'seconds':>7} | {'CPU s':>6} | {'CPU s / ' + str(cores):>10} | "
+          f"{'Python peak MB':>14} | {'largest Java MB':>15} |")  # fmt: skip
+    print(f"|{'-' * 54}|{'-' * 9}|{'-' * 8}|{'-' * 12}|{'-' * 16}|{'-' * 17}|")
     rows = [
-        (f"videoeval score ({ours['processes']} METEOR processes at once)", ours),
+        (f"videoeval score (METEOR processes at once: {ours['processes']})", ours),
         ("densevid_eval + fujiso/SODA designs (1 METEOR each)", reference),
     ]
     for name, r in rows:
-        print(f"| {name:<52} | {r['seconds']:>7.1f} | {r['rss']:>14.0f} | "
-              f"{r['java_rss']:>15.0f} |")  # fmt: skip
+        floor = r["cpu"] / cores
+        print(f"| {name:<52} | {r['seconds']:>7.1f} | {r['cpu']:>6.1f} | {floor:>10.1f} | "
+              f"{r['rss']:>14.0f} | {r['java_rss']:>15.0f} |")  # fmt: skip
     print(f"\nspeed ratio (reference design / ours): {reference['seconds'] / ours['seconds']:.2f}x")
     shown = {**ours["shown"], **ours["figures"]}
     print("our metrics: " + ", ".join(f"{k} {v:.2f}" for k, v in shown.items()))
