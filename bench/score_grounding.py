@@ -233,6 +233,22 @@ def compare_with_reference(root: Path, ann: Path, pred: Path, repeats: int) -> N
     for name, figures in (("videoeval", ours), ("bare lower bound", floor)):
         same = all(figures[k] == v for k, v in theirs.items())  # type: ignore[index]
         print(f"{name}: figures identical to the reference (as floats): {'yes' if same else 'NO'}")
+    held_by_records(ann, result)
+
+
+def held_by_records(ann: Path, result: Path) -> None:
+    """The memory the typed records hold before any scoring: the GT queries, then the
+    predictions (tracemalloc, allocations alive after each step)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    samples = get_benchmark("timelens-charades").load(ann).samples
+    after_gt = tracemalloc.get_traced_memory()[0] / 2**20
+    predictions = read_predictions(result).predictions
+    both = tracemalloc.get_traced_memory()[0] / 2**20
+    tracemalloc.stop()
+    print(f"held before scoring: {len(samples):,} GT queries {after_gt:.1f} MB, plus "
+          f"{len(predictions):,} predictions {both - after_gt:.1f} MB = {both:.1f} MB")  # fmt: skip
 
 
 def main() -> None:
