@@ -184,15 +184,12 @@ def _read_timelens(
         if "timestamps" in value:
             spans, problem = _spans(value["timestamps"])
             answer = value.get("answers")
+            # positional: origin, sample_id, video_id, query, gt_hint, answer,
+            # answer_from_result_file, spans, problem (the common line: keywords cost more)
+            text = answer if isinstance(answer, str) else None
             out.append(
                 GroundingPrediction(
-                    origin,
-                    video_id=video_id,
-                    query=query,
-                    gt_hint=hint,
-                    spans=spans,
-                    problem=problem,
-                    answer=answer if isinstance(answer, str) else None,
+                    origin, None, video_id, query, hint, text, False, spans, problem
                 )
             )
         elif "answers" in value:

@@ -70,10 +70,17 @@ def join(
         return by_loose.get(match_key(video_id, query), [])
 
     joined = Joined(samples=list(samples), predictions={})
+    answered, first_line = joined.predictions, joined.first_line
     order: dict[str, int] = {}
     for position, pred in enumerate(predictions):
         target: GroundingSample | None = None
-        if pred.sample_id is not None and pred.sample_id in by_id:
+        if pred.sample_id is None and pred.query is not None:
+            # the common case first: one GT entry of this (video, query)
+            key = (pred.video_id, pred.query)
+            target = by_exact.get(key)
+            if target is not None and key in repeated:
+                target = None  # several entries: chosen below
+        if target is None and pred.sample_id is not None and pred.sample_id in by_id:
             target = by_id[pred.sample_id]
             joined.by_id += 1
             if pred.video_id is not None and pred.video_id != target.video_id:
@@ -81,7 +88,7 @@ def join(
                     f"{pred.origin}: id {pred.sample_id} is video {target.video_id} in the GT, "
                     f"not {pred.video_id}"
                 )
-        elif pred.video_id is not None and pred.query is not None:
+        elif target is None and pred.video_id is not None and pred.query is not None:
             candidates = lookup(pred.video_id, pred.query)
             if pred.gt_hint is not None and len(candidates) > 1:
                 hinted = [
@@ -94,18 +101,18 @@ def join(
             if len(candidates) == 1:  # what the rule below picks for a single candidate
                 target = candidates[0]
             else:
-                free = [c for c in candidates if c.sample_id not in joined.predictions]
+                free = [c for c in candidates if c.sample_id not in answered]
                 target = free[0] if free else (candidates[0] if candidates else None)
         if target is None:
             joined.unknown.append(pred)
             continue
-        if target.sample_id in joined.predictions:
+        sample_id = target.sample_id
+        if sample_id in answered:
             joined.duplicates += 1
-            previous = joined.predictions[target.sample_id]
-            joined.history.setdefault(target.sample_id, [previous]).append(pred)
-        joined.predictions[target.sample_id] = pred
-        joined.first_line.setdefault(target.sample_id, position)
-        order[target.sample_id] = position
+            joined.history.setdefault(sample_id, [answered[sample_id]]).append(pred)
+        answered[sample_id] = pred
+        first_line.setdefault(sample_id, position)
+        order[sample_id] = position
     if dedupe_keys:
         _collapse_keys(joined, order)
     return joined
