@@ -4,6 +4,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from videoeval.outputs import write_report
 from videoeval.schema import GroundingRow, MetricsReport
 
@@ -29,6 +31,11 @@ class _Event:
     note: str
 
 
+class _Plain(BaseModel):
+    sample_id: str
+    note: str
+
+
 @dataclass(slots=True)
 class _Nested:
     sample_id: str
@@ -48,6 +55,7 @@ def test_typed_rows_are_written_exactly_as_one_dump_per_row(tmp_path: Path) -> N
     ]  # fmt: skip
     rows[1500:1500] = [{"sample_id": "a dict between typed rows"}]
     rows[1700:1700] = [_Event("e1", "x"), _Nested("n1", [_Event("e2", "y"), _Event("e3", "z")])]
+    rows[1800:1800] = [_Plain(sample_id="p", note=hostile[1])]  # typed, not a dataclass
     rows.append(_Event("last", hostile[0]))
     write_jsonl(tmp_path / "rows.jsonl", rows)
     expected = [

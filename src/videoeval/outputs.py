@@ -22,7 +22,7 @@ def write_metrics(path: Path, report: MetricsReport) -> None:
 
 
 def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
-    """One JSON object per line; typed rows (dataclasses) go through pydantic, a thousand at a
+    """One JSON object per line; typed rows go through pydantic, dataclasses a thousand at a
     time (the same bytes as one call per row, in a third less time)."""
     tmp = path.with_suffix(path.suffix + ".tmp")
     lines: list[bytes] = []
@@ -51,9 +51,11 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
 
 
 @functools.cache
-def _adapters(kind: type) -> tuple[TypeAdapter[Any], TypeAdapter[Any], bytes]:
-    """One row's adapter, a list's adapter, and how each row after the first starts in the
-    list's JSON (``},{"<first field>":``)."""
+def _adapters(kind: type) -> tuple[TypeAdapter[Any], TypeAdapter[Any] | None, bytes]:
+    """One row's adapter and, for a dataclass, a list's adapter and how each row after the
+    first starts in the list's JSON (``},{"<first field>":``); other types go row by row."""
+    if not dataclasses.is_dataclass(kind) or not dataclasses.fields(kind):
+        return TypeAdapter(kind), None, b""
     first = dataclasses.fields(kind)[0].name
     return TypeAdapter(kind), TypeAdapter(list[kind]), b'},{"' + first.encode() + b'":'  # type: ignore[valid-type]
 
@@ -66,7 +68,7 @@ def _typed_lines(rows: list[Any]) -> list[bytes]:
     if not rows:
         return []
     one, many, mark = _adapters(type(rows[0]))
-    parts = many.dump_json(rows)[1:-1].split(mark)
+    parts = many.dump_json(rows)[1:-1].split(mark) if many is not None else []
     if len(parts) != len(rows):
         return [one.dump_json(row) for row in rows]
     head = mark[2:]  # {"<first field>":

@@ -54,7 +54,7 @@ class SodaInputs:
                 for _, gt in self.merged[v]]
             for v in self.preds
         }  # fmt: skip
-        self._lines: tuple[int, dict[str, list[list[Line]]]] | None = None
+        self._lines: tuple[Tokens, dict[str, list[list[Line]]]] | None = None
 
     def batches(self) -> list[list[str]]:
         """The reference's two tokenizer calls: the predictions of every video that has
@@ -67,14 +67,14 @@ class SodaInputs:
 
     def lines(self, tokens: Tokens) -> dict[str, list[list[Line]]]:
         """Per video, per GT event, per prediction: the METEOR line of the pair."""
-        if self._lines is None or self._lines[0] != id(tokens):
+        if self._lines is None or self._lines[0] is not tokens:  # held, so never a stale id
             predicted, referenced = iter(tokens[0]), iter(tokens[1])
             out = {}
             for v in self.preds:
                 mine = [(next(predicted),) for _ in self.preds[v]]
                 out[v] = [[(gt, p) for p in mine]
                           for gt in (next(referenced) for _ in self.merged[v])]  # fmt: skip
-            self._lines = (id(tokens), out)
+            self._lines = (tokens, out)
         return self._lines[1]
 
     def needed(self, tokens: Tokens) -> list[Line]:
