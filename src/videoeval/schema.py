@@ -102,6 +102,11 @@ class GroundingPrediction:
     (VideoMind's output.json): the protocol must not apply it a second time."""
     saliency: tuple[float, ...] | None = None
     """Moment-DETR ``pred_saliency_scores``: one score per 2 s clip, for highlight detection."""
+    saliency_problem: str | None = None
+    query_index: int | None = None
+    """The query named by its position among its video's queries in annotation order (VTimeLLM's
+    ``sentence_id``): used when ``sample_id`` names no GT query."""
+    """Why ``pred_saliency_scores`` was given but left out (a NaN score): the windows count."""
 
 
 @dataclass(slots=True)

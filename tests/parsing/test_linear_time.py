@@ -25,7 +25,7 @@ PAIRS = [
      r"start time (\d+\.*\d*), end time (\d+\.*\d*)"),
     (rf"{NUMBER_DOTS}:\d+\.*\d*", r"\d+\.*\d*:\d+\.*\d*"),
     (rf"({NUMBER_FRACTION})\s*[–-]\s*(\d+(?:\.\d+)?)", r"(\d+(?:\.\d+)?)\s*[–-]\s*(\d+(?:\.\d+)?)"),
-    (rf"({NUMBER_FRACTION})\s*s?\s*[–-]\s*(\d+(?:\.\d+)?)\s*s?",
+    (rf"({NUMBER_FRACTION})(?:\s*s)?\s*[–-]\s*(\d+(?:\.\d+)?)(?:\s*s)?",
      r"(\d+(?:\.\d+)?)\s*s?\s*[–-]\s*(\d+(?:\.\d+)?)\s*s?"),
 ]  # fmt: skip
 TEXTS = st.text(alphabet="0123456789..--–: tos\nx", max_size=40)
@@ -58,6 +58,8 @@ HOSTILE = {
     "a long fraction": "1." + "2" * N + "x",
     "start time": "start time " + "1" * N + "x",
     "json openings": "[{" * (N // 2),
+    "spaces after a number": "1" + " " * N + "x",
+    "spaces around an s": "1" + " " * (N // 2) + "s" + " " * (N // 2) + "x",
 }
 
 

@@ -85,16 +85,22 @@ def test_malformed_lines_are_reported_with_file_and_line(tmp_path: Path) -> None
     assert any("p.jsonl:5" in s and "no known layout" in s for s in file.skipped)
 
 
-def test_non_finite_spans_are_kept_as_problems(tmp_path: Path) -> None:
+def test_non_finite_windows_are_kept_for_the_scorer_to_judge(tmp_path: Path) -> None:
+    # One bad window is one bad window: the reader keeps it, the scorer decides (a first
+    # window that is not finite is an invalid span; a later one still ranks for mAP).
     path = tmp_path / "p.jsonl"
     path.write_text(
         '{"vid": "a", "query": "q", "span": [NaN, 2]}\n'
-        '{"vid": "a", "query": "r", "span": [1, Infinity]}\n',
+        '{"vid": "a", "query": "r", "span": [1, Infinity]}\n'
+        '{"vid": "a", "query": "s", "span": [1, 1e999999]}\n'
+        '{"vid": "a", "query": "t", "span": [true, true]}\n',
         encoding="utf-8",
     )
-    problems = [p.problem for p in read_predictions(path).predictions]
-    assert all(p is not None and "not finite" in p for p in problems)
-    assert not math.isnan(0.0)
+    predictions = read_predictions(path).predictions
+    assert [p.problem for p in predictions[:3]] == [None, None, None]
+    assert math.isnan(predictions[0].spans[0][0])
+    assert predictions[1].spans == ((1.0, math.inf),) == predictions[2].spans
+    assert predictions[3].problem is not None and "not numeric" in predictions[3].problem
 
 
 def test_ambiguous_and_mixed_files_are_rejected(write_jsonl) -> None:
@@ -154,7 +160,7 @@ def test_timestamps_outside_the_one_pair_fast_path_keep_their_reasons(tmp_path) 
         "ok": "[[1, 3.5]]",
         "huge": "[[" + "9" * 400 + ", 5]]",  # an int past float's range
         "nan": "[[NaN, 5]]",
-        "bool": "[[true, 5]]",  # float(True) is 1.0, as the general path has always read it
+        "bool": "[[true, 5]]",  # float(True) is 1.0, but a flag is not a time
         "three": "[[1, 2, 0.9]]",
         "text": '[["1", 2]]',
     }
@@ -164,7 +170,9 @@ def test_timestamps_outside_the_one_pair_fast_path_keep_their_reasons(tmp_path) 
     )
     read = {p.query: p for p in read_predictions(path).predictions}
     assert (read["ok"].spans, read["ok"].problem) == (((1.0, 3.5),), None)
-    assert "is not numeric" in read["huge"].problem and read["huge"].spans == ()
-    assert "is not finite" in read["nan"].problem
-    assert (read["bool"].spans, read["three"].spans) == (((1.0, 5.0),), ((1.0, 2.0),))
+    # kept, not finite: the scorer makes the first window an invalid span, IoU 0
+    assert read["huge"].spans == ((math.inf, 5.0),) and read["huge"].problem is None
+    assert math.isnan(read["nan"].spans[0][0]) and read["nan"].problem is None
+    assert "is not numeric" in read["bool"].problem and read["bool"].spans == ()
+    assert read["three"].spans == ((1.0, 2.0),)
     assert read["text"].spans == ((1.0, 2.0),)  # float("1"), as before

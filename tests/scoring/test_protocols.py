@@ -130,7 +130,7 @@ def test_keys_compare_gt_as_written_ints_and_floats_differ() -> None:
 
 
 def test_an_overflowing_number_is_a_recorded_failure() -> None:
-    huge = "1 - " + "9" * 400
+    huge = "It happens in 1 - " + "9" * 400
     for protocol in PROTOCOLS:
         result = run(
             "timelens-charades",

@@ -3,7 +3,8 @@
 The IoU is the formula every reference scorer writes (TimeLens, TimeChat, lmms-eval, VideoMind):
 ``max(min(e1, e2) - max(s1, s2), 0) / (max(e1, e2) - min(s1, s2))``. Its "union" is the hull of
 the two spans, which equals the true union whenever they overlap; a reversed span always scores 0.
-The references divide by zero when both spans are the same single point; here that is IoU 0.
+The references divide by zero when both spans are the same single point; here that is IoU 0,
+as is a NaN bound (NaN >= t is false in every reference).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ __all__ = ["THRESHOLDS", "best_window", "grounding_metrics", "iou", "recall_at"]
 def iou(pred: Span, gt: Span) -> float:
     inter = min(pred[1], gt[1]) - max(pred[0], gt[0])
     hull = max(pred[1], gt[1]) - min(pred[0], gt[0])
-    if inter <= 0 or hull <= 0:
+    if not (inter > 0 and hull > 0):  # also a NaN bound: never a hit
         return 0.0
     return inter / hull
 

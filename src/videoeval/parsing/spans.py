@@ -10,13 +10,17 @@ References (read at these commits):
 - ``lmms-eval``: EvolvingLMMs-Lab/lmms-eval ``lmms_eval/tasks/charades_sta/utils.py`` as rewritten
   by PR #1323 (identical copy: MicroAGI-Labs/lmms-eval @ 75e3a364).
 - ``vtimellm``: huangb23/VTimeLLM @ 673312a8 ``vtimellm/eval/eval.py::iou``.
+- ``lmms-eval-tvg-*``: lmms-eval's ``tasks/charades_sta/eval_tvg.py`` in each of its versions
+  (``parsing/lmms_eval_tvg.py``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
+from videoeval.parsing import lmms_eval_tvg
 from videoeval.parsing.numbers import NUMBER_DOT, NUMBER_DOTS, NUMBER_FRACTION
 from videoeval.schema import Span
 
@@ -109,7 +113,9 @@ _LM_CLOCK_RANGE = re.compile(r"\b(\d{1,2}:\d{2}(?::\d{2})?)\s*[–-]\s*(\d{1,2}:
 _LM_RANGE = re.compile(rf"({NUMBER_FRACTION})\s*[–-]\s*(\d+(?:\.\d+)?)")
 _LM_NUMBER = re.compile(r"\b(\d+(?:\.\d+)?)\b")
 _LM_CLOCK = re.compile(r"\b(\d{1,2}:\d{2}(?::\d{2})?)\b")
-_LM_FALLBACK = re.compile(rf"({NUMBER_FRACTION})\s*s?\s*[–-]\s*(\d+(?:\.\d+)?)\s*s?")
+# The reference's "\s*s?\s*" written as "(?:\s*s)?\s*": the same text, matched in linear time
+# on a long run of spaces (the reference's form tries every split of the run).
+_LM_FALLBACK = re.compile(rf"({NUMBER_FRACTION})(?:\s*s)?\s*[–-]\s*(\d+(?:\.\d+)?)(?:\s*s)?")
 
 
 def _clock_seconds_float(text: str) -> float:
@@ -183,11 +189,22 @@ def parse_vtimellm(answer: str) -> ParsedSpans:
     return ParsedSpans([(float(match.group(1)) / 100, float(match.group(3)) / 100)])
 
 
-PARSERS = {
+def _lmms_eval_tvg(version: str) -> Callable[[str], ParsedSpans]:
+    def parse(answer: str) -> ParsedSpans:
+        try:
+            return ParsedSpans(lmms_eval_tvg.extract(answer, version))
+        except lmms_eval_tvg.Unreadable as exc:
+            return ParsedSpans([], f"the reference eval_tvg.py raises here ({exc})")
+
+    return parse
+
+
+PARSERS: dict[str, Callable[[str], ParsedSpans]] = {
     "timelens": parse_timelens,
     "timechat": parse_timechat,
     "lmms-eval": parse_lmms_eval,
     "vtimellm": parse_vtimellm,
+    **{f"lmms-eval-tvg-{v}": _lmms_eval_tvg(v) for v in lmms_eval_tvg.VERSIONS},
 }
 
 

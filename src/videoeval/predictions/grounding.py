@@ -66,8 +66,23 @@ class PredictionFile:
     skipped: list[str] = field(default_factory=list)
 
 
+def _time(value: Any) -> float:
+    """A bound as a float: a number (a bool is not one), inf for an integer past float's range
+    (the window is then kept, not finite, like a NaN bound); ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _spans(value: Any, width: int = 2) -> tuple[tuple[tuple[float, ...], ...], str | None]:
-    """Read ``[[s, e], ...]``; returns the spans and, when unusable, why."""
+    """Read ``[[s, e], ...]``; returns the spans and, when the list is unusable, why.
+
+    A window with a NaN or infinite bound is kept as it is: one bad window is one bad window
+    (references read only the first for R1 and rank every window for mAP); the scorer decides
+    what it is worth. A bound that is not a number makes the whole list unusable."""
     if type(value) is list and len(value) == 1 and width == 2:  # one [s, e]: most lines
         pair = value[0]
         if (
@@ -79,25 +94,27 @@ def _spans(value: Any, width: int = 2) -> tuple[tuple[tuple[float, ...], ...], s
             try:
                 start, end = float(pair[0]), float(pair[1])
             except OverflowError:
-                pass  # a huge int: refused below, with the reason
+                pass  # a huge int: read below
             else:
-                if isfinite(start) and isfinite(end):
-                    return ((start, end),), None
+                return ((start, end),), None
     if not isinstance(value, (list, tuple)):
-        return (), f"expected a list of [start, end], got {value!r}"
+        return (), f"expected a list of [start, end], got {_short(value)}"
     spans = []
     cut = max(width, 2)
     for item in value:
         if not isinstance(item, (list, tuple)) or len(item) < 2:
-            return (), f"expected [start, end], got {item!r}"
+            return (), f"expected [start, end], got {_short(item)}"
         try:
-            numbers = tuple(map(float, item[:cut]))
-        except (TypeError, ValueError, OverflowError):
-            return (), f"span {item!r} is not numeric"
-        if not (isfinite(numbers[0]) and isfinite(numbers[1])):
-            return (), f"span {item!r} is not finite"
+            numbers = tuple(map(_time, item[:cut]))
+        except (TypeError, ValueError):
+            return (), f"span {_short(item)} is not numeric"
         spans.append(numbers)
     return tuple(spans), None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _single_span(value: Any) -> tuple[tuple[tuple[float, ...], ...], str | None]:
@@ -212,13 +229,20 @@ def detect_record(obj: dict[str, Any]) -> list[str]:
     return _detect_line(obj)
 
 
-def _saliency(value: Any) -> tuple[float, ...] | None:
+def _saliency(value: Any) -> tuple[tuple[float, ...] | None, str | None]:
+    """``pred_saliency_scores`` and, when unusable, why: the line's windows are scored all the
+    same (the reference stops at such a line; one bad highlight is not a bad line)."""
     if value is None:
-        return None
-    scores = tuple(float(v) for v in value)
+        return None, None
+    if not isinstance(value, list):
+        return None, f"pred_saliency_scores is not a list ({_short(value)})"
+    try:
+        scores = tuple(map(_time, value))
+    except (TypeError, ValueError):
+        return None, "pred_saliency_scores holds a value that is not a number"
     if not all(math.isfinite(v) for v in scores):
-        raise ValueError("pred_saliency_scores holds a value that is not finite")
-    return scores
+        return None, "pred_saliency_scores holds a value that is not finite (NaN or infinite)"
+    return scores, None
 
 
 def _read_moment_detr(
@@ -226,15 +250,17 @@ def _read_moment_detr(
 ) -> None:
     spans, problem = _spans(obj["pred_relevant_windows"], width=3)
     qid = obj.get("qid")
+    saliency, saliency_problem = _saliency(obj.get("pred_saliency_scores"))
     out.append(
         GroundingPrediction(
             sample_id=None if qid is None else str(qid),
             video_id=None if obj.get("vid") is None else strip_video_suffix(str(obj["vid"])),
-            query=obj.get("query"),
+            query=None if obj.get("query") is None else str(obj["query"]),
             spans=spans,
             problem=problem,
             origin=origin,
-            saliency=_saliency(obj.get("pred_saliency_scores")),
+            saliency=saliency,
+            saliency_problem=saliency_problem,
         )
     )
 

@@ -9,8 +9,10 @@
   ``grounder_success``; ``eval_auto.py`` scores ``pred`` as written.
 - ``vtimellm-log``: VTimeLLM's ``eval.py`` log, JSON lines ``{"video_id", "task", "query_id",
   "answer", "info": {"sentence_id", "iou"}}``; grounding lines name the sentence by its index
-  in the ActivityNet Captions file. Captioning lines are not grounding answers: they are
-  skipped and counted.
+  among the video's sentences (ActivityNet Captions, or any grounding benchmark converted to
+  its layout in annotation order). A resumed ``eval.py`` appends again from the first video:
+  the repeated lines are kept (``metric.py`` counts every one). Captioning lines are not
+  grounding answers: they are skipped and counted.
 """
 
 from __future__ import annotations
@@ -124,18 +126,30 @@ def is_vtimellm_log_line(obj: dict[str, Any]) -> bool:
 def read_vtimellm_line(
     obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
 ) -> None:
+    """A grounding line names its query by ``video_id`` and ``sentence_id``, the query's index
+    among that video's sentences in the file ``eval.py`` read (val_2's layout; VTimeLLM's docs
+    ask other datasets to be converted to it in their own order). The id ``<vid>#<k>`` is tried
+    first (ActivityNet Captions numbers its queries so); otherwise the k-th query of that video
+    in the annotation file's order."""
     if obj["task"] != "grounding":
         skipped.append(f"{origin}: a {obj['task']} line, not a grounding answer")
         return
     info = obj.get("info")
     if not isinstance(info, dict) or "sentence_id" not in info:
         raise ValueError("a grounding line needs info.sentence_id")
+    index = info["sentence_id"]
+    if isinstance(index, float) and index.is_integer():
+        index = int(index)
+    if type(index) is not int or index < 0:
+        raise ValueError(f"info.sentence_id {str(index)[:40]!r} is not a query index")
     vid = str(obj["video_id"])
+    answer = obj["answer"]
     out.append(
         GroundingPrediction(
             origin=origin,
-            sample_id=f"{vid}#{int(info['sentence_id'])}",
+            sample_id=f"{vid}#{index}",
             video_id=vid,
-            answer=obj["answer"] if isinstance(obj["answer"], str) else json.dumps(obj["answer"]),
+            answer=answer if isinstance(answer, str) else json.dumps(answer)[:100_000],
+            query_index=index,
         )
     )

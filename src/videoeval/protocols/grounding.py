@@ -57,6 +57,10 @@ class GroundingProtocol:
     """mIoU as the reference's ``sum(ious) * 100 / N``: a running float sum (CPython before 3.12;
     3.12's ``sum`` compensates) over the queries in the order its result dict holds them, first
     appearance in the file first, instead of an exact sum: the two differ in the last digits."""
+    every_line: bool = False
+    """A query answered on several lines is scored once per line, every line counted, the IoUs
+    added in file order (VTimeLLM's metric.py averages every grounding line of its log, and a
+    resumed eval.py appends the same queries again)."""
     map_pools_repeats: bool = False
     """A query listed on several lines: mAP pools the first 10 windows of every line, R1 takes
     the last line (Moment-DETR's standalone_eval)."""
@@ -69,6 +73,9 @@ class GroundingProtocol:
     (lmms-eval parses the GT back out of its own keys)."""
     gt_float16: bool = False
     """Round GT bounds to float16 first, as a dataset copy that stores them so gives them."""
+    native_layouts: tuple[str, ...] = ()
+    """Prediction layouts whose own scorer this protocol is: scoring such a file under another
+    protocol is warned (lmms-eval's saved submission and eval_tvg.py)."""
 
     def round_unit_for(self, benchmark_id: str) -> float | None:
         if self.round_unit_fact is None:
@@ -135,8 +142,10 @@ LMMS_EVAL = GroundingProtocol(
         "Every 'to' becomes '-' (inside words too), ranges are searched in keyword sentences, "
         "the first span is swapped when reversed and scored only if exactly one was found, "
         "otherwise IoU 0. Results are keyed by video>>>caption>>>span, so duplicates collapse; "
-        "the GT is read back from that key, so a saved lmms-eval submission is scored against "
-        "the spans its keys hold. mIoU is eval_tvg.py's running sum, in key order."
+        "the GT is read back from that key. mIoU is the running sum, in key order. This is the "
+        "in-task metric lmms-eval prints since PR #1323 when its GT is exact; the figure it "
+        "prints on its Hugging Face copy is lmms-eval-hf; a submission file saved before PR "
+        "#1323 had another scorer (lmms-eval-tvg*)."
     ),
     swap_reversed=True,
     dedupe_keys=True,
@@ -158,6 +167,59 @@ LMMS_EVAL_HF = replace(
         "24.296875), and scores against those. This is the figure lmms-eval prints."
     ),
     gt_float16=True,
+)
+
+_TVG = (
+    "EvolvingLMMs-Lab/lmms-eval lmms_eval/tasks/charades_sta/eval_tvg.py @ {commit}, the scorer of "
+    "the submission file lmms-eval saved for charades_sta from c548a197 until PR #1323"
+)
+_TVG_TEXT = (
+    "The figure eval_tvg.py prints for a saved inference_results_temporal_grounding_charades_"
+    "*.json {when}. {parser} Every 'to' becomes '-' (inside words too); the first span, swapped "
+    "when reversed, is scored against the GT written in the key; an answer without one is "
+    "scored as [gt_end + 10, gt_end + 20], IoU 0. N = the file's keys (duplicates collapse); "
+    "mIoU is its running sum in key order. Keys naming no query of the annotation file are "
+    "scored by the reference and left out here (warned, with the count)."
+)
+LMMS_EVAL_TVG = replace(
+    LMMS_EVAL,
+    name="lmms-eval-tvg",
+    title="lmms-eval eval_tvg.py on a saved submission (Oct 2025 - Jan 2026)",
+    reference=_TVG.format(commit="f1e52005 (unchanged through c7eaef37)"),
+    parser="lmms-eval-tvg-2510",
+    native_layouts=("lmms-eval-submission",),
+    description=_TVG_TEXT.format(
+        when="written from 2025-10-17 (f1e52005) until PR #1323",
+        parser="Ranges are looked for in keyword sentences only (no all-sentences fallback, no "
+        "clock ranges; HH:MM:SS only, which never pairs), the first sentence with one wins; "
+        "then the first number of each keyword sentence paired; then a range with 's' units.",
+    ),
+)
+LMMS_EVAL_TVG_2509 = replace(
+    LMMS_EVAL_TVG,
+    name="lmms-eval-tvg-2509",
+    title="lmms-eval eval_tvg.py on a saved submission (Sep - Oct 2025)",
+    reference=_TVG.format(commit="e8b44ffd"),
+    parser="lmms-eval-tvg-2509",
+    description=_TVG_TEXT.format(
+        when="written from 2025-09-17 (e8b44ffd) until f1e52005",
+        parser="A range 'a - b' (or en dash) anywhere in the text, every match, the first kept; "
+        "then the first number of each keyword sentence paired; then a range with 's' units "
+        "anywhere in the text. '1..2 - 3' makes the reference raise: here IoU 0, noted.",
+    ),
+)
+LMMS_EVAL_TVG_2502 = replace(
+    LMMS_EVAL_TVG,
+    name="lmms-eval-tvg-2502",
+    title="lmms-eval eval_tvg.py on a saved submission (Feb - Sep 2025)",
+    reference=_TVG.format(commit="c548a197"),
+    parser="lmms-eval-tvg-2502",
+    description=_TVG_TEXT.format(
+        when="written from 2025-02-18 (c548a197) until e8b44ffd",
+        parser="A range 'a - b' anywhere in the text, every match, the first kept; then the "
+        "first number of each keyword sentence paired. '1..2 - 3' makes the reference raise: "
+        "here IoU 0, noted.",
+    ),
 )
 
 VIDEOMIND = GroundingProtocol(
@@ -193,17 +255,25 @@ VIDEOMIND = GroundingProtocol(
 VTIMELLM = GroundingProtocol(
     name="vtimellm",
     title="VTimeLLM eval.py + metric.py",
-    reference="huangb23/VTimeLLM @ 673312a8 vtimellm/eval/eval.py + vtimellm/eval/metric.py",
+    reference=(
+        "huangb23/VTimeLLM @ 673312a8 vtimellm/eval/eval.py + vtimellm/eval/metric.py "
+        "(unchanged at c34ae564)"
+    ),
     parser="vtimellm",
     description=(
         "Answers name frame indices 00-99 of 100 uniform frames ('from 17 to 34'); the first "
         "match of 'NN to|and NN' is divided by 100 and compared with GT / duration. The IoU is "
         "rounded to 2 decimals before thresholds and mean. No match scores IoU 0. Spans given in "
-        "seconds are compared in seconds."
+        "seconds are compared in seconds. Every grounding line of the log counts, repeats "
+        "included (a resumed eval.py appends from the first video again; metric.py averages all "
+        "lines), its IoUs summed in log order. A log line names its query by sentence_id, the "
+        "query's index among its video's queries in annotation order (VTimeLLM's docs convert "
+        "other datasets to val_2's layout), so logs of any grounding benchmark are read."
     ),
     normalised_text_time=True,
     iou_decimals=2,
     ratio_first=True,
+    every_line=True,
 )
 
 MOMENT_DETR = GroundingProtocol(
@@ -211,7 +281,7 @@ MOMENT_DETR = GroundingProtocol(
     title="Moment-DETR standalone_eval",
     reference=(
         "jayleicn/moment_detr @ 2fa9e32e standalone_eval/eval.py (+ utils.py, read at "
-        "MonsisGit/moment_detr @ b0760475)"
+        "MonsisGit/moment_detr @ b0760475; unchanged at b7e553ac)"
     ),
     parser="timelens",
     description=(
@@ -221,9 +291,14 @@ MOMENT_DETR = GroundingProtocol(
         "the same per GT-length split (short <= 10 s < middle <= 30 s < long). A query on "
         "several lines: mAP pools the first 10 windows of each line, R1 uses the last line. "
         "With pred_saliency_scores: highlight detection HL-min-{Fair,Good,VeryGood} mAP and "
-        "Hit1. Metrics in percent to 2 decimals. The reference refuses files that miss a "
-        "query; here a missing query counts as a miss. Text answers are read with the timelens "
-        "parser, pairs in order (our choice)."
+        "Hit1. Metrics in percent to 2 decimals. A window with a NaN bound is kept, as the "
+        "reference keeps it: a NaN top-1 misses R1 (NaN >= t is false) and in mAP a NaN window's "
+        "tIoU is NaN, which 'tiou < t' lets through, so it is a true positive that locks a GT "
+        "window. Where the reference crashes, something explicit happens instead: an empty "
+        "window list is a parse_error (IoU 0, no mAP window); a NaN saliency score or a line "
+        "without scores leaves that line out of the HL-* means (warned, its windows scored); "
+        "the reference refuses files that miss a query, here a missing query counts as a miss. "
+        "Text answers are read with the timelens parser, pairs in order (our choice)."
     ),
     gt_window="best",
     missing="miss",
@@ -238,8 +313,9 @@ MOMENT_DETR = GroundingProtocol(
 
 PROTOCOLS: dict[str, GroundingProtocol] = {
     p.name: p
-    for p in (TIMELENS, TIMECHAT, LMMS_EVAL, LMMS_EVAL_HF, VIDEOMIND, VTIMELLM, MOMENT_DETR)
-}
+    for p in (TIMELENS, TIMECHAT, LMMS_EVAL, LMMS_EVAL_HF, LMMS_EVAL_TVG, LMMS_EVAL_TVG_2509,
+              LMMS_EVAL_TVG_2502, VIDEOMIND, VTIMELLM, MOMENT_DETR)
+}  # fmt: skip
 
 
 def get_protocol(name: str) -> GroundingProtocol:

@@ -26,7 +26,7 @@ from videoeval.metrics.dense import (
 from videoeval.metrics.soda import SODA_AVERAGES, SodaAverage
 from videoeval.predictions.dense import DensePredictions
 from videoeval.schema import MetricsReport
-from videoeval.scoring.soda import SodaInputs, Tokens, soda_c
+from videoeval.scoring.soda import SodaInputs, Tokens, per_file_inputs, soda_c
 from videoeval.text.language import LANGUAGE, LanguageScorers
 from videoeval.text.meteor import default_processes
 
@@ -173,13 +173,16 @@ def score_dense(
         video_f1: dict[str, float] = {}
         try:
             soda = SodaInputs(references, predictions)
+            per_file = per_file_inputs(references, predictions) if len(references) > 1 else []
             language_metrics, soda_tokens = _language_scores(
-                videos, sides, thresholds, junk, seed, rows, scorers, soda
+                videos, sides, thresholds, junk, seed, rows, scorers, [soda, *per_file]
             )
             metrics.update(language_metrics)
             metrics.update(soda_c(references, predictions, soda_missing, scorers,
                                   average=soda_average, video_f1=video_f1,
-                                  inputs=soda, tokens=soda_tokens))  # fmt: skip
+                                  inputs=soda, tokens=soda_tokens[0],
+                                  per_file=list(zip(per_file, soda_tokens[1:], strict=True))
+                                  or None))  # fmt: skip
         finally:
             processes = len(scorers.meteor.started) or None
             scorers.close()
@@ -225,10 +228,11 @@ def _language_scores(
     seed: int,
     rows: list[dict[str, Any]],
     scorers: LanguageScorers,
-    soda: SodaInputs,
-) -> tuple[dict[str, float], Tokens]:
-    """The language metrics, and SODA's tokenised batches (tokenised with these, and their
-    METEOR lines queued behind ours)."""
+    soda: Sequence[SodaInputs],
+) -> tuple[dict[str, float], list[Tokens]]:
+    """The language metrics, and the tokenised batches of each of SODA's inputs (the merged
+    references, then each file alone): tokenised with these, their METEOR lines queued behind
+    ours."""
     rng = random.Random(seed)
     per: dict[tuple[str, float], list[tuple[str, str]]] = {}
     for t in thresholds:  # thresholds outermost: the 2019 junk strings come in this order
@@ -237,13 +241,14 @@ def _language_scores(
             per[(vid, t)] = pairs_at(preds, refs, t, junk, rng, tious)
     distinct = len({pair for pairs in per.values() for pair in pairs})
     # The jars load for seconds: start them before the tokenizer runs.
-    scorers.meteor.start(default_processes(distinct + soda.line_count()))
+    scorers.meteor.start(default_processes(distinct + soda[0].line_count()))
     # As the reference: per threshold one tokenizer call for the predictions of all pairs and
     # one for their references, in video order (the tokens of a sentence can depend on the
     # sentence after it in the call).
     batches = [[pair[side] for vid in videos for pair in per[(vid, t)]]
                for t in thresholds for side in (0, 1)]  # fmt: skip
-    batches += soda.batches()
+    for inputs in soda:
+        batches += inputs.batches()
     tokenized = scorers.tokenize_batches(batches)
     groups_at: dict[tuple[str, float], list[tuple[str, str]]] = {}
     for k, t in enumerate(thresholds):
@@ -253,8 +258,10 @@ def _language_scores(
     keys = [(vid, t) for vid in videos for t in thresholds]
     groups = [groups_at[key] for key in keys]
     scorers.meteor.prefetch((p, (g,)) for group in groups for p, g in group)
-    soda_tokens = tokenized[2 * len(thresholds) :]
-    soda.prefetch(scorers, soda_tokens)  # queued behind these
+    rest = tokenized[2 * len(thresholds) :]
+    soda_tokens = [rest[2 * k : 2 * k + 2] for k in range(len(soda))]
+    for inputs, tokens in zip(soda, soda_tokens, strict=True):
+        inputs.prefetch(scorers, tokens)  # queued behind these
     scores = dict(zip(keys, scorers.group_scores(groups), strict=True))
     totals = {(name, t): 0.0 for name in LANGUAGE for t in thresholds}
     for row, vid in zip(rows, videos, strict=True):

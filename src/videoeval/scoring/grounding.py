@@ -116,6 +116,9 @@ def _candidate_spans(
             # scored windows: the row shows the bounds
             parsed = tuple((s[0], s[1]) for s in parsed)
         status, normalised = "ok", False
+        if not _finite(spans[0]) or (len(spans) > 1 and not all(map(_finite, spans))):
+            bad = [str(k + 1) for k, s in enumerate(spans) if not _finite(s)]
+            notes.append(f"{NOT_FINITE}: window {', '.join(bad[:5])} of {len(spans)}")
         if pred.fallback:
             status = "parse_error"
             notes.append("the reference could not read the answer: its fallback span is scored")
@@ -150,6 +153,13 @@ def _candidate_spans(
     elif protocol.swap_reversed:
         spans = [(s[1], s[0], *s[2:]) if s[1] < s[0] else s for s in spans]
     return spans, parsed, status, normalised
+
+
+NOT_FINITE = "a bound that is not finite (NaN or infinite)"
+
+
+def _finite(span: Sequence[float]) -> bool:
+    return math.isfinite(span[0]) and math.isfinite(span[1])
 
 
 def _fallback(
@@ -269,6 +279,8 @@ def _best_of(
 def _highlight(
     sample: GroundingSample, pred: GroundingPrediction, notes: list[str]
 ) -> dict[str, np.ndarray] | None:
+    if pred.saliency_problem is not None:
+        notes.append(f"{pred.saliency_problem}: left out of the HL-* figures")
     if sample.highlight is None or pred.saliency is None or sample.duration is None:
         return None
     clip_ids, scores = sample.highlight
@@ -301,7 +313,12 @@ def score_sample(
     windows = _gt_windows(sample, pred, protocol)
     value, scored, window = 0.0, None, None
     best_of = dict.fromkeys(protocol.recall_at_k, 0.0) if protocol.recall_at_k else _NO_K
-    if spans:
+    if spans and not _finite(spans[0]):
+        # The references read only the first window for R1: NaN >= t is false, a miss. The
+        # other windows still rank for mAP (``_ranked``), as the reference ranks them.
+        status = "invalid_span"
+        notes.append("the top-1 window is not finite: IoU 0")
+    elif spans:
         top = spans[0] if len(spans[0]) == 2 else (spans[0][0], spans[0][1])
         if type(top[0]) is not float or type(top[1]) is not float:
             top = (float(top[0]), float(top[1]))
@@ -373,8 +390,8 @@ def aggregate(
     protocol: GroundingProtocol,
     file_order: Sequence[float] | None = None,
 ) -> GroundingScores:
-    """``file_order``: per scored query, where the reference's result dict holds it
-    (``running_sum`` protocols add the IoUs up in that order)."""
+    """``file_order``: per scored query, where the reference's result dict (or log) holds it;
+    the IoUs are added up in that order when it is given."""
     counted = [s for s in scored if s.row.counted]
     ious = np.asarray([s.row.iou for s in counted], dtype=np.float32 if protocol.float32 else float)
     metrics: dict[str, float] = {}
@@ -391,13 +408,13 @@ def aggregate(
         metrics.update({k: _percent(v, protocol.ratio_first) for k, v in per_sample.items()})
         if protocol.with_miou:
             values = ious.astype(float)
+            listed = values.tolist()
+            if file_order is not None:
+                where = [w for s, w in zip(scored, file_order, strict=True) if s.row.counted]
+                listed = [listed[i] for i in sorted(range(len(listed)), key=where.__getitem__)]
             if protocol.ratio_first:
-                metrics["mIoU"] = sum(values.tolist()) / len(values) * 100
+                metrics["mIoU"] = sum(listed) / len(values) * 100
             elif protocol.running_sum:
-                listed = values.tolist()
-                if file_order is not None:
-                    where = [w for s, w in zip(scored, file_order, strict=True) if s.row.counted]
-                    listed = [listed[i] for i in sorted(range(len(listed)), key=where.__getitem__)]
                 metrics["mIoU"] = _running_sum(listed) * 100 / len(values)
             else:
                 metrics["mIoU"] = math.fsum(values.tolist()) * 100 / len(values)

@@ -34,6 +34,10 @@ class Joined:
     history: dict[str, list[GroundingPrediction]] = field(default_factory=dict)
     """For a query that received several predictions: all of them, in file order (the last one
     is in ``predictions``)."""
+    history_lines: dict[str, list[int]] = field(default_factory=dict)
+    """The file positions of ``history``'s predictions."""
+    by_position: int = 0
+    """Predictions that named their query by its position in the video (``query_index``)."""
 
 
 def join(
@@ -72,15 +76,26 @@ def join(
     joined = Joined(samples=list(samples), predictions={})
     answered, first_line = joined.predictions, joined.first_line
     order: dict[str, int] = {}
+    in_video: dict[str, list[GroundingSample]] = {}
     for position, pred in enumerate(predictions):
         target: GroundingSample | None = None
-        if pred.sample_id is None and pred.query is not None:
+        if pred.query_index is not None and pred.sample_id not in by_id:
+            if not in_video:  # built on the first prediction that needs it
+                for sample in samples:
+                    in_video.setdefault(sample.video_id, []).append(sample)
+            queries = in_video.get(pred.video_id or "", [])
+            if 0 <= pred.query_index < len(queries):
+                target = queries[pred.query_index]
+                joined.by_position += 1
+        elif pred.sample_id is None and pred.query is not None:
             # the common case first: one GT entry of this (video, query)
             key = (pred.video_id, pred.query)
             target = by_exact.get(key)
             if target is not None and key in repeated:
                 target = None  # several entries: chosen below
-        if target is None and pred.sample_id is not None and pred.sample_id in by_id:
+        if target is not None:
+            pass
+        elif pred.sample_id is not None and pred.sample_id in by_id:
             target = by_id[pred.sample_id]
             joined.by_id += 1
             if pred.video_id is not None and pred.video_id != target.video_id:
@@ -88,7 +103,7 @@ def join(
                     f"{pred.origin}: id {pred.sample_id} is video {target.video_id} in the GT, "
                     f"not {pred.video_id}"
                 )
-        elif target is None and pred.video_id is not None and pred.query is not None:
+        elif pred.video_id is not None and pred.query is not None:
             candidates = lookup(pred.video_id, pred.query)
             if pred.gt_hint is not None and len(candidates) > 1:
                 hinted = [
@@ -110,6 +125,7 @@ def join(
         if sample_id in answered:
             joined.duplicates += 1
             joined.history.setdefault(sample_id, [answered[sample_id]]).append(pred)
+            joined.history_lines.setdefault(sample_id, [order[sample_id]]).append(position)
         answered[sample_id] = pred
         first_line.setdefault(sample_id, position)
         order[sample_id] = position

@@ -18,9 +18,15 @@ from videoeval.errors import InputError, NothingToScoreError
 from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, percentile_ci
 from videoeval.outputs import write_report
 from videoeval.predictions.grounding import PredictionFile, read_predictions
-from videoeval.protocols.grounding import GroundingProtocol, get_protocol
+from videoeval.protocols.grounding import PROTOCOLS, GroundingProtocol, get_protocol
 from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, MetricsReport
-from videoeval.scoring.grounding import GroundingScores, aggregate, score_sample_safely
+from videoeval.scoring.grounding import (
+    NOT_FINITE,
+    GroundingScores,
+    Scored,
+    aggregate,
+    score_sample_safely,
+)
 from videoeval.scoring.grounding_join import Joined, join
 
 MAX_LISTED = 20
@@ -144,6 +150,7 @@ def _warnings(
     protocol: GroundingProtocol,
     statuses: Counter[str],
     missing_rule: str,
+    skipped_annotations: list[str] | None = None,
 ) -> list[str]:
     warnings: list[str] = []
     repeated = [i for i, n in Counter(s.sample_id for s in joined.samples).items() if n > 1]
@@ -162,12 +169,31 @@ def _warnings(
         rule = "counted as misses (IoU 0)" if missing_rule == "miss" else "left out of N"
         warnings.append(f"{n_missing} GT queries have no prediction: {rule}")
     if joined.duplicates:
-        rule = (
-            "mAP pools their windows, the rest uses the last one"
-            if protocol.map_pools_repeats
-            else "the last one was used"
+        if protocol.every_line:
+            named = ", ".join(list(joined.history)[:5])
+            warnings.append(
+                f"{joined.duplicates} lines repeat a query already answered (e.g. {named}; a "
+                "resumed run appends from the start again): every line is scored and counted, "
+                "as the reference's metric does"
+            )
+        else:
+            rule = (
+                "mAP pools their windows, the rest uses the last one"
+                if protocol.map_pools_repeats
+                else "the last one was used"
+            )
+            warnings.append(f"{joined.duplicates} predictions repeat a query: {rule}")
+    if joined.by_position:
+        warnings.append(
+            f"{joined.by_position} predictions name their query by its index among the video's "
+            "queries (VTimeLLM's sentence_id), counted in the annotation file's order"
+            + (
+                f"; {len(skipped_annotations)} annotation entries were skipped, which shifts the "
+                "index of every later query of their video"
+                if skipped_annotations
+                else ""
+            )
         )
-        warnings.append(f"{joined.duplicates} predictions repeat a query: {rule}")
     if joined.collapsed_samples:
         warnings.append(
             f"{joined.collapsed_samples} GT queries repeat a (video, query, span) key and were "
@@ -175,13 +201,56 @@ def _warnings(
         )
     if protocol.gt_from_key:
         warnings.extend(_key_gt_differs(joined))
-    not_finite = sum(1 for r in scores.rows if r.note and "is not finite" in r.note)
+    not_finite = sum(1 for r in scores.rows if r.note and NOT_FINITE in r.note)
     if not_finite:
         warnings.append(
-            f"{not_finite} predictions hold a NaN or infinite bound: each scores IoU 0 as an "
-            "invalid span (Python's max/min in some reference scorers skip a NaN instead)"
+            f"{not_finite} predictions hold a window with a NaN or infinite bound: a first "
+            "window that is not finite scores IoU 0 (invalid span); the other windows are kept "
+            "(Python's max/min in some reference scorers skip a NaN instead)"
+        )
+    if protocol.with_highlights:
+        warnings.extend(_highlight_warnings(joined))
+    keyed = sum(1 for p in joined.unknown if p.gt_hint is not None)
+    if protocol.gt_from_key and keyed:
+        warnings.append(
+            f"{keyed} result keys name no query of the annotation file: the reference scores "
+            "them against the GT in their key (its N counts them); here they are left out"
         )
     warnings.extend(_listed(joined.id_mismatches))
+    return warnings
+
+
+def _native_scorer(layout: str, protocol: GroundingProtocol) -> list[str]:
+    native = [p.name for p in PROTOCOLS.values() if layout in p.native_layouts]
+    if not native or protocol.name in native:
+        return []
+    return [
+        f"{layout} files had their own scorer, reproduced by --protocol {' / '.join(native)} "
+        f"(see `videoeval list`); {protocol.name} gives another figure"
+    ]
+
+
+def _highlight_warnings(joined: Joined) -> list[str]:
+    """Highlight parts left out: Moment-DETR's eval_highlight stops at such a line (a NaN
+    score, a line without scores once the first line had some); here the line's windows
+    are scored and its highlight part is left out of the HL-* means."""
+    scored = [p for p in joined.predictions.values() if p.saliency is not None]
+    broken = [p for p in joined.predictions.values() if p.saliency_problem is not None]
+    absent = [
+        p for p in joined.predictions.values() if p.saliency is None and p.saliency_problem is None
+    ]
+    warnings = []
+    if broken:
+        warnings.append(
+            f"{len(broken)} predictions have unusable pred_saliency_scores (e.g. "
+            f"{broken[0].origin}: {broken[0].saliency_problem}): their windows are scored, "
+            "their highlight part is left out of the HL-* figures (the reference stops there)"
+        )
+    if absent and (scored or broken):
+        warnings.append(
+            f"{len(absent)} predictions have no pred_saliency_scores (e.g. {absent[0].origin}): "
+            "left out of the HL-* means (the reference stops there)"
+        )
     return warnings
 
 
@@ -211,9 +280,11 @@ def score_predictions(
         )
         for s in joined.samples
     ]
-    file_order = None
-    if protocol.running_sum:
-        unanswered = float(len(predictions.predictions))  # after every line of the file
+    file_order: list[float] | None = None
+    unanswered = float(len(predictions.predictions))  # after every line of the file
+    if protocol.every_line:
+        scored, file_order = _every_line(joined, scored, protocol, benchmark.id, missing_rule)
+    elif protocol.running_sum:
         file_order = [joined.first_line.get(s.sample_id, unanswered) for s in joined.samples]
     scores = aggregate(scored, protocol, file_order)
     if scores.n_counted == 0:
@@ -224,7 +295,8 @@ def score_predictions(
         )
     statuses = Counter(row.status for row in scores.rows)
     failures: dict[str, int] = {k: statuses[k] for k in FAILURE_STATUSES if statuses.get(k)}
-    warnings = _warnings(joined, scores, protocol, statuses, missing_rule)
+    warnings = _warnings(joined, scores, protocol, statuses, missing_rule, skipped_annotations)
+    warnings.extend(_native_scorer(predictions.layout, protocol))
     warnings.extend(_listed(list(skipped_annotations or [])))
     warnings.extend(_listed(predictions.skipped))
     ci = percentile_ci(scores.per_sample, resamples=resamples, seed=seed)
@@ -263,6 +335,38 @@ def score_predictions(
         videoeval_version=__version__,
     )
     return ScoreResult(report=report, rows=scores.rows, layout=predictions.layout)
+
+
+def _every_line(
+    joined: Joined,
+    scored: list[Scored],
+    protocol: GroundingProtocol,
+    benchmark_id: str,
+    missing_rule: str,
+) -> tuple[list[Scored], list[float]]:
+    """Each repeated line scored as its own counted row (before the query's last line), and
+    every row's place in the file: the order the reference adds the IoUs up in."""
+    out: list[Scored] = []
+    order: list[float] = []
+    unanswered = float(sum(len(v) for v in joined.history.values()) + len(joined.predictions))
+    for sample, last in zip(joined.samples, scored, strict=True):
+        lines = joined.history.get(sample.sample_id, ())
+        positions = joined.history_lines.get(sample.sample_id, ())
+        for k, (pred, position) in enumerate(zip(lines[:-1], positions, strict=False)):
+            one = score_sample_safely(sample, pred, protocol, benchmark_id, missing_rule)
+            one.row.note = "; ".join(
+                filter(None, [one.row.note, f"line {k + 1} of {len(lines)} for this query"])
+            )
+            out.append(one)
+            order.append(float(position))
+        if lines:
+            last.row.note = "; ".join(
+                filter(None, [last.row.note, f"line {len(lines)} of {len(lines)} for this query"])
+            )
+        out.append(last)
+        order.append(float(positions[-1]) if positions else joined.first_line.get(
+            sample.sample_id, unanswered))  # fmt: skip
+    return out, order
 
 
 @contextmanager

@@ -149,11 +149,13 @@ def soda_c(
     video_f1: dict[str, float] | None = None,
     inputs: SodaInputs | None = None,
     tokens: Tokens | None = None,
+    per_file: Sequence[tuple[SodaInputs, Tokens]] | None = None,
 ) -> dict[str, float]:
     """SODA_c over merged references; ``missing`` is ``drop`` (the reference) or ``zero``;
     ``average`` is ``videos`` (fujiso/SODA @ 9cb3e2c, PDVC) or ``corpus`` (fujiso/SODA @
     356ec65). ``video_f1``, when given, receives each scored video's own F1; ``inputs`` and
-    ``tokens`` (its tokenised ``batches()``), when the caller prepared them already."""
+    ``tokens`` (its tokenised ``batches()``), when the caller prepared them already; likewise
+    ``per_file`` for the per-reference figure (``per_file_inputs``)."""
     inputs = inputs or SodaInputs(references, predictions)
     own = scorers is None
     scorers = scorers or LanguageScorers()
@@ -162,6 +164,10 @@ def soda_c(
             tokens = scorers.tokenize_batches(inputs.batches())
         aligned = _Aligned(references, inputs.videos, inputs.merged, inputs.preds,
                            inputs.matrices(scorers, tokens), missing)  # fmt: skip
+        per_reference = None
+        if len(references) > 1:
+            per_reference = _per_reference(references, predictions, missing, scorers, average,
+                                           per_file)  # fmt: skip
     finally:
         if own:
             scorers.close()
@@ -176,11 +182,37 @@ def soda_c(
         "SODA_c_videos": float(len(inputs.preds)),
         "SODA_c_dropped_videos": float(dropped) if missing == "drop" else 0.0,
     }
-    if len(references) > 1:
-        # PDVC's eval_soda: SODA_c once per reference file, the F1s averaged (papers report this).
-        per_file = [
-            soda_aggregate(list(aligned.per_video({k})[0].values()), average)[2]
-            for k in range(len(references))
-        ]
-        result["SODA_c_per_reference"] = 100 * sum(per_file) / len(per_file)
+    if per_reference is not None:
+        result["SODA_c_per_reference"] = per_reference
     return result
+
+
+def per_file_inputs(
+    references: Sequence[dict[str, list[Caption]]], predictions: DensePredictions
+) -> list[SodaInputs]:
+    """One :class:`SodaInputs` per reference file, as PDVC's ``eval_soda`` loads each file on
+    its own (its own tokenizer calls: a sentence's tokens can depend on the next line)."""
+    return [SodaInputs([refs], predictions) for refs in references]
+
+
+def _per_reference(
+    references: Sequence[dict[str, list[Caption]]],
+    predictions: DensePredictions,
+    missing: str,
+    scorers: LanguageScorers,
+    average: SodaAverage,
+    per_file: Sequence[tuple[SodaInputs, Tokens]] | None,
+) -> float:
+    """PDVC's ``eval_soda``: SODA_c against each reference file alone, each file's sentences
+    and the predictions tokenized in that file's own calls, the F1s averaged (papers report
+    this figure)."""
+    if per_file is None:
+        inputs = per_file_inputs(references, predictions)
+        tokens = scorers.tokenize_batches([b for one in inputs for b in one.batches()])
+        per_file = [(one, tokens[2 * k : 2 * k + 2]) for k, one in enumerate(inputs)]
+    f1s = []
+    for (one, file_tokens), refs in zip(per_file, references, strict=True):
+        aligned = _Aligned([refs], one.videos, one.merged, one.preds,
+                           one.matrices(scorers, file_tokens), missing)  # fmt: skip
+        f1s.append(soda_aggregate(list(aligned.per_video({0})[0].values()), average)[2])
+    return 100 * sum(f1s) / len(f1s)
