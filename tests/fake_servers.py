@@ -45,10 +45,11 @@ Script = Callable[[Received, int], Reply]
 class FakeServer:
     """``script(received, n)`` decides the reply to the n-th request (0-based)."""
 
-    def __init__(self, script: Script, models: list[str] | None = None) -> None:
+    def __init__(self, script: Script, models: list[Any] | None = None) -> None:
         self.script = script
         self.models = models
-        """Model ids served on GET /v1/models (``None``: no such endpoint, a 404)."""
+        """Models served on GET /v1/models, by id or as whole entries (``{"id", "root", ...}``,
+        as vLLM lists them); ``None``: no such endpoint, a 404."""
         self.received: list[Received] = []
         self._lock = threading.Lock()
         server = self
@@ -64,7 +65,8 @@ class FakeServer:
                     payload = b'{"error": "not found"}'
                     self.send_response(404)
                 else:
-                    payload = json.dumps({"data": [{"id": m} for m in server.models]}).encode()
+                    entries = [m if isinstance(m, dict) else {"id": m} for m in server.models]
+                    payload = json.dumps({"data": entries}).encode()
                     self.send_response(200)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(payload)))

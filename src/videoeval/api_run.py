@@ -62,6 +62,12 @@ class RunRequest:
     limit: int | None = None
     cache: Path | None = None
     cache_by_server: bool = False
+    revision: str | None = None
+    """Names this checkpoint of ``model`` (a step, a commit): part of every cache key, so a
+    retrained checkpoint served again under the same name is asked anew. With --backend hf and
+    a hub id, the hub revision loaded."""
+    refresh: bool = False
+    """Ask every call again, whatever the cache holds, and store the new replies."""
     frame_cache_gb: float = 20.0
     references: tuple[Path, ...] = ()
     language: bool = True
@@ -121,7 +127,7 @@ def prepare(request: RunRequest) -> Prepared:
     settings, system = settings_of(o)
     model = make_model(request.backend, request.model, request.base_url, request.api_key_env,
                        request.timeout, request.concurrency, request.cache_by_server,
-                       local_options(o, frames.budget is not None))  # fmt: skip
+                       local_options(o, frames.budget is not None), request.revision)  # fmt: skip
     template = prompt_for(view, request.prompt_file)
     plan = plan_run(benchmark.id, view, request.annotations, protocol, template, model, frames,
                     settings, system, request.limit)  # fmt: skip
@@ -152,20 +158,48 @@ def local_options(o: dict[str, Any], resized: bool = True) -> dict[str, Any] | N
     return {**options, "resized": resized}
 
 
-def check_server(model: Any, plan: Any, out: Path) -> None:
-    """Before asking anything: is the server there, and does it serve the model? (Skipped when
-    every sample is already answered in the run folder.)"""
+def check_server(
+    model: Any, plan: Any, out: Path, cache: Path | None = None, refresh: bool = False
+) -> None:
+    """Before asking anything: is the server there, and does it serve the model? And is it the
+    model the cache and the run folder hold answers of? (Skipped when every sample is already
+    answered in the run folder.)"""
+    from videoeval.engine.cache import CallCache
     from videoeval.engine.log import AppendLog
     from videoeval.engine.runner import Engine
+    from videoeval.models.factory import cache_root
+    from videoeval.runs import record_served
 
     log = AppendLog(out / "responses.jsonl")
     try:
         todo = Engine.todo(plan.items, log)
     finally:
         log.close()
-    if todo and (problem := model.check()):
+    if not todo:
+        return
+    if problem := model.check():
         raise EnvironmentProblem(f"{problem}; nothing was asked (start the server or fix "
                                  "--base-url / --model, then run the same command)")  # fmt: skip
+    served = getattr(model, "served", None)
+    if not served:
+        return
+    record_served(out, served)
+    calls = CallCache(cache_root(cache) / "calls.sqlite")
+    try:
+        before = calls.served_before(model.identity(), served, replace=refresh)
+    finally:
+        calls.close()
+    if before is not None:
+        raise UsageError(
+            f"the server serves {model.identity().get('model')!r} as {_served_text(served)}, "
+            f"but the cache holds answers given as {_served_text(before)}: a different "
+            "checkpoint under the same name. Name this one with --revision (its answers are "
+            "kept apart), or pass --refresh to ask again and replace the cached answers"
+        )
+
+
+def _served_text(served: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(served.items())) or "(nothing said)"
 
 
 def stop_if_unanswered(stats: RunStats, out: Path) -> None:
@@ -212,9 +246,9 @@ def ask_plan(
                   "retries": request.retries}  # fmt: skip
         try:
             prepare_folder(out, plan, limits)
+            check_server(p.model, plan, out, request.cache, request.refresh)
         except RunMismatchError as exc:
             raise UsageError(str(exc)) from None
-        check_server(p.model, plan, out)
         o = {**asdict(request), "out": out}
         stats = execute(plan, p.frames, p.settings, p.system, p.model, o, on_row)
         stop_if_unanswered(stats, out)

@@ -164,6 +164,7 @@ def execute(
         model, CallCache(root / "calls.sqlite"), FrameCache(root / "frames"), o["videos"],
         frames, settings, system, max(o["concurrency"], getattr(model, "min_concurrency", 0)),
         retry=RetryPolicy(attempts=o["retries"], base_delay=o["backoff"]),
+        refresh=bool(o.get("refresh")),
     )  # fmt: skip
     stats = run_sync(plan, engine, o["out"], on_row)
     FrameCache(root / "frames").prune(int(o["frame_cache_gb"] * 2**30))

@@ -67,18 +67,31 @@ def _git_revision() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def _versions() -> dict[str, str]:
+LOCAL_STACK = ("torch", "torchvision", "transformers", "qwen-vl-utils", "accelerate")
+"""The packages that shape a local model's inputs and outputs (recorded for --backend hf)."""
+
+
+def _versions(local: bool = False) -> dict[str, str]:
+    from importlib import metadata
+
     import av
     import httpx
     import numpy
 
-    return {
+    versions = {
         "videoeval": __version__,
         "python": platform.python_version(),
         "av": av.__version__,
         "numpy": numpy.__version__,
         "httpx": httpx.__version__,
     }
+    if local:
+        for name in LOCAL_STACK:
+            try:
+                versions[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                versions[name] = "not installed"
+    return versions
 
 
 def plan_run(
@@ -165,10 +178,27 @@ def prepare_folder(out: Path, plan: RunPlan, limits: dict[str, Any] | None = Non
         "config_hash": plan.config_hash,
         "server": plan.server,
         "limits": limits or {},
-        "versions": _versions(),
+        "versions": _versions(local=plan.config.get("model", {}).get("backend") == "hf"),
         "git_revision": _git_revision(),
     }
     run_json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def record_served(out: Path, served: dict[str, Any]) -> None:
+    """Write what the server says it serves into run.json, or refuse when the folder's run was
+    made with another checkpoint under the same name (its answers would be mixed)."""
+    run_json = out / "run.json"
+    record = json.loads(run_json.read_text(encoding="utf-8"))
+    before = record.get("served")
+    if before is None:
+        record["served"] = served
+        run_json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    elif before != served:
+        raise RunMismatchError(
+            f"{out} holds answers of the model served as {before}; the server now serves it as "
+            f"{served}: another checkpoint under the same name. Use another --out (and "
+            "--revision to keep the cached answers apart)"
+        )
 
 
 def dry_run(plan: RunPlan, videos: Path, frames: FrameProtocol) -> dict[str, Any]:

@@ -66,6 +66,8 @@ def test_grounding_runs_end_to_end_and_records_the_local_model(
     run = json.loads((out / "run.json").read_text())
     model = run["config"]["model"]
     assert model["backend"] == "hf" and model["model"] == "qwen3-vl" and model["checkpoint"]
+    versions = run["versions"]  # the stack that shaped the local model's inputs
+    assert versions["torch"] and versions["transformers"] and versions["qwen-vl-utils"]
     frames = run["config"]["frames"]
     assert frames["preset"] == "qwen3-vl v1" and frames["mode"] == "pixels"
     assert frames["labels"] == "none" and frames["budget"]["factor"] == 32

@@ -29,6 +29,8 @@ from videoeval.cli.policy_options import (
     Dtype,
     MaxTokens,
     PromptFile,
+    Refresh,
+    Revision,
     TrustRemoteCode,
     run_request,
 )
@@ -69,6 +71,8 @@ def build_command(
     concurrency: Concurrency = 16,
     prompt_file: PromptFile = None,
     cache: Cache = None,
+    revision: Revision = None,
+    refresh: Refresh = False,
     judge_base_url: JudgeBaseUrl = None,
     judge_backend: JudgeBackend = "openai",
     judge_api_key_env: JudgeKeyEnv = None,

@@ -41,6 +41,8 @@ from videoeval.cli.policy_options import (
     Nframes,
     PolicyModel,
     PromptFile,
+    Refresh,
+    Revision,
     Sampling,
     TotalPixels,
     TrustRemoteCode,
@@ -153,6 +155,8 @@ def pairs_command(
     ] = 0,
     limit: Limit = None,
     cache: Cache = None,
+    revision: Revision = None,
+    refresh: Refresh = False,
     judge_model: Annotated[
         str | None,
         typer.Option(help="AutoDQ judge (else the offline EventSim proxy).", rich_help_panel=JUDGE),

@@ -56,6 +56,19 @@ PromptFile = Annotated[
 ]  # fmt: skip
 Limit = Annotated[int | None, typer.Option(min=1, help="Only the first N samples.")]
 Cache = Annotated[Path | None, typer.Option(help="Cache folder.")]
+Revision = Annotated[
+    str | None,
+    typer.Option(
+        help="Name of this checkpoint of --model (a step, a commit): part of every cache key, "
+        "so a retrained checkpoint served under the same name is asked anew.",
+        rich_help_panel=SERVER,
+    ),
+]
+Refresh = Annotated[
+    bool,
+    typer.Option("--refresh", help="Ask every call again and replace the cached replies.",
+                 rich_help_panel=SERVER),
+]  # fmt: skip
 Devices = Annotated[
     str | None, typer.Option(help="GPUs (0,1), cpu or cuda:N.", rich_help_panel=LOCAL)
 ]
@@ -90,7 +103,7 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
         api_key_env=o["api_key_env"], out=o["out"], prompt_file=o["prompt_file"],
         temperature=o.get("temperature", 0.0), top_p=o.get("top_p"),
         max_tokens=o["max_tokens"], concurrency=o["concurrency"], limit=o.get("limit"),
-        cache=o["cache"],
+        cache=o["cache"], revision=o.get("revision"), refresh=bool(o.get("refresh")),
         judge=judge_options(o), protocol=o.get("protocol"), devices=o["devices"],
         dtype=o["dtype"], batch_size=o["batch_size"], trust_remote_code=o["trust_remote_code"],
         **frames,

@@ -291,6 +291,23 @@ def run_command(
         Path | None,
         typer.Option(help="Cache folder (default ~/.cache/videoeval or $VIDEOEVAL_CACHE)."),
     ] = None,
+    revision: Annotated[
+        str | None,
+        typer.Option(
+            help="Name of this checkpoint of --model (a training step, a commit): part of every "
+            "cache key, so a retrained checkpoint served under the same name is asked anew "
+            "(with --backend hf and a hub id: the hub revision to load).",
+            rich_help_panel=SERVER,
+        ),
+    ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="Ask every call again, whatever the cache holds, and replace the cached replies.",
+            rich_help_panel=SERVER,
+        ),
+    ] = False,
     frame_cache_gb: Annotated[
         float,
         typer.Option(

@@ -43,6 +43,10 @@ class CallCache:
                 "CREATE TABLE IF NOT EXISTS calls "
                 "(key TEXT PRIMARY KEY, response TEXT NOT NULL, created REAL NOT NULL)"
             )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS served "
+                "(identity TEXT PRIMARY KEY, served TEXT NOT NULL, created REAL NOT NULL)"
+            )
         except sqlite3.Error as exc:
             raise EnvironmentProblem(
                 f"the call cache {self.path} cannot be used ({exc}): move it away, or pass "
@@ -60,6 +64,32 @@ class CallCache:
                 "INSERT OR REPLACE INTO calls (key, response, created) VALUES (?, ?, ?)",
                 (key, response.to_json(), time.time()),
             )
+
+    def served_before(
+        self, identity: dict[str, Any], served: dict[str, Any], replace: bool = False
+    ) -> dict[str, Any] | None:
+        """What the server said it serves under ``identity`` when this cache first stored its
+        answers, if that differs from ``served`` now (``None``: the same, or the first time,
+        recorded now). ``replace`` records ``served`` as the new truth (answers asked again)."""
+        key = json.dumps(identity, sort_keys=True)
+        now = json.dumps(served, sort_keys=True)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT served FROM served WHERE identity = ?", (key,)
+            ).fetchone()
+            if row is None or replace:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO served (identity, served, created) VALUES (?, ?, ?)",
+                    (key, now, time.time()),
+                )
+                return None
+        if row[0] == now:
+            return None
+        try:
+            before = json.loads(row[0])
+        except ValueError:
+            return {"unreadable": row[0][:100]}
+        return before if isinstance(before, dict) else {"unreadable": row[0][:100]}
 
     def __len__(self) -> int:
         with self._lock:

@@ -32,9 +32,12 @@ class CachedModel:
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
         concurrency: int | None = None,
+        refresh: bool = False,
     ) -> None:
         self.model = model
         self.cache = cache
+        self.refresh = refresh
+        """Ask again whatever the cache holds, and store the new replies over the old."""
         self.retry = retry or RetryPolicy()
         self.rng = rng or random.Random(0)
         self.identity = model.identity()
@@ -56,7 +59,7 @@ class CachedModel:
         a key of its own, never as the answer: asking again asks the model again. With
         ``store=False`` the caller stores the reply (``store``) once it has logged it."""
         key = self.key(request, salt)
-        stored = self.cache.get(key)
+        stored = None if self.refresh else self.cache.get(key)
         if stored is not None:
             return CallResult(stored, key, True, 0)
 

@@ -90,6 +90,7 @@ class Engine:
         decode_workers: int = 2,
         retry: RetryPolicy | None = None,
         seed: int = 0,
+        refresh: bool = False,
     ) -> None:
         self.model = model
         self.call_cache = call_cache
@@ -103,7 +104,7 @@ class Engine:
         self.rng = random.Random(seed)
         self._pool = ThreadPoolExecutor(max_workers=decode_workers, thread_name_prefix="decode")
         self.provider = FrameProvider(videos, frames, frame_cache)
-        self.calls = CachedModel(model, call_cache, self.retry, self.rng)
+        self.calls = CachedModel(model, call_cache, self.retry, self.rng, refresh=refresh)
         self.stop_after = STOP_AFTER
         self.cache_problem: str | None = None
         """The first failed cache write (the answers stay in responses.jsonl)."""

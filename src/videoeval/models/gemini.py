@@ -13,6 +13,7 @@ from typing import Any
 
 from videoeval.models.base import ModelError, ModelRequest, ModelResponse, VideoFrames, WholeVideo
 from videoeval.models.http import (
+    CHECK_DEADLINE,
     check_endpoint,
     check_key_variable,
     make_client,
@@ -33,8 +34,12 @@ class Gemini:
         timeout: float = 300.0,
         concurrency: int = 16,
         key_by_server: bool = False,
+        revision: str | None = None,
     ) -> None:
         self.key_by_server = key_by_server
+        self.revision = revision
+        self.served: dict[str, Any] | None = None
+        """What ``GET models/<model>`` says (``check``): its version and input limit."""
         self.model = model
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.api_key_env = api_key_env
@@ -42,7 +47,9 @@ class Gemini:
         self._client = make_client(timeout, concurrency)
 
     def identity(self) -> dict[str, Any]:
-        return model_identity("gemini", self.model, self.base_url, self.key_by_server)
+        return model_identity(
+            "gemini", self.model, self.base_url, self.key_by_server, self.revision
+        )
 
     def server(self) -> str:
         return safe_url(self.base_url)
@@ -114,14 +121,19 @@ class Gemini:
         """GET models/<model>: is the API there, and does it know this model?"""
         key = os.environ.get(self.api_key_env, "") if self.api_key_env else ""
         headers = {"x-goog-api-key": key} if key else {}
+        deadline = min(self._client.timeout, CHECK_DEADLINE)
+        url = f"{self.base_url}/models/{self.model}"
         try:
-            status, _ = check_endpoint(f"{self.base_url}/models/{self.model}", headers, (key,))
+            status, body = check_endpoint(url, headers, (key,), deadline)
         except ModelError as exc:
             return str(exc)
         if status == 404:
             return f"Gemini has no model {self.model!r} at {safe_url(self.base_url)}"
         if status in (401, 403):
             return f"Gemini refused the key (HTTP {status})"
+        if status == 200 and isinstance(body, dict):
+            fields = ("version", "inputTokenLimit")
+            self.served = {k: body[k] for k in fields if isinstance(body.get(k), (str, int))}
         return None
 
     async def aclose(self) -> None:

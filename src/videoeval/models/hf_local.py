@@ -130,6 +130,7 @@ class HFLocal:
         batch_size: int = 4,
         resized: bool = True,
         trust_remote_code: bool = False,
+        revision: str | None = None,
     ) -> None:
         if dtype not in DTYPES:
             raise UsageError(f"--dtype takes one of {', '.join(DTYPES)}, not {dtype!r}")
@@ -141,6 +142,8 @@ class HFLocal:
         self.attn_implementation = attn_implementation
         self.batch_size = batch_size
         self.resized = resized
+        self.revision = revision
+        self.served: dict[str, Any] | None = None
         self.trust_remote_code = trust_remote_code
         """Run the checkpoint's own Python code (its processor or model classes): only for
         checkpoints you trust, as transformers warns."""
@@ -164,6 +167,8 @@ class HFLocal:
         identity: dict[str, Any] = {"backend": "hf", "model": name, "dtype": self.dtype}
         if self._fingerprint:
             identity["checkpoint"] = self._fingerprint
+        if self.revision:
+            identity["revision"] = self.revision
         if self.attn_implementation:
             identity["attn_implementation"] = self.attn_implementation
         if self.trust_remote_code:  # the checkpoint's own code builds the inputs
@@ -211,7 +216,9 @@ class HFLocal:
         options: dict[str, Any] = {"dtype": self.dtype}
         if self.attn_implementation:
             options["attn_implementation"] = self.attn_implementation
-        remote = {"trust_remote_code": True} if self.trust_remote_code else {}
+        remote: dict[str, Any] = {"trust_remote_code": True} if self.trust_remote_code else {}
+        if self.revision and self.path is None:  # a hub id: the revision is its git revision
+            remote["revision"] = self.revision
         options.update(remote)
         processor = AutoProcessor.from_pretrained(self.model, **remote)
         model = AutoModelForImageTextToText.from_pretrained(self.model, **options)

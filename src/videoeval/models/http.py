@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import math
 import os
+import threading
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -23,10 +25,14 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None  # "soon-ish": no wish the engine can read; its own backoff applies
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 CONNECTIONS_PER_POOL = 8
@@ -110,10 +116,16 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
-def model_identity(backend: str, model: str, base_url: str, key_by_server: bool) -> dict[str, str]:
-    """Backend and model: what decides the answers. The server's address is left out (moving a
-    server to another port must not re-ask every cached call) unless ``key_by_server``."""
+def model_identity(
+    backend: str, model: str, base_url: str, key_by_server: bool, revision: str | None = None
+) -> dict[str, str]:
+    """Backend and model (and the revision the user named): what decides the answers. The
+    server's address is left out (moving a server to another port must not re-ask every cached
+    call) unless ``key_by_server``. A retrained checkpoint served again under the same name is
+    told apart only by its ``revision``: the server's model list cannot say (see ``served``)."""
     identity = {"backend": backend, "model": model}
+    if revision:
+        identity["revision"] = revision
     if key_by_server:
         identity["base_url"] = safe_url(base_url)
     return identity
@@ -187,16 +199,59 @@ async def post_json(
     return data
 
 
-def check_endpoint(url: str, headers: dict[str, str], secrets: tuple[str, ...]) -> tuple[int, Any]:
-    """``(status, JSON body or None)`` of a GET, for the pre-run check; raises ``ModelError``
-    (``unreachable``) when nothing answers."""
+CHECK_MAX_BYTES = 8 * 1024 * 1024
+"""A model list is kilobytes; a larger one is not read."""
+CHECK_DEADLINE = 30.0
+"""The pre-run check's total deadline at most (a shorter request --timeout applies)."""
+
+
+def check_endpoint(
+    url: str, headers: dict[str, str], secrets: tuple[str, ...], deadline: float = CHECK_DEADLINE
+) -> tuple[int, Any]:
+    """``(status, JSON body or None)`` of a GET, for the pre-run check, within one total
+    ``deadline`` however slowly the server sends, reading at most ``CHECK_MAX_BYTES``; raises
+    ``ModelError`` (``unreachable``) when nothing answers in time."""
+    outcome: list[Any] = []
+    client = httpx.Client(timeout=httpx.Timeout(deadline))
+    started = time.monotonic()
+
+    def fetch() -> None:
+        try:
+            with client.stream("GET", url, headers=headers) as response:
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > CHECK_MAX_BYTES:
+                        outcome.append((response.status_code, None))
+                        return
+                    if time.monotonic() - started > deadline:
+                        raise httpx.ReadTimeout("the total deadline passed")
+                    chunks.append(chunk)
+                outcome.append((response.status_code, _json_or_none(b"".join(chunks))))
+        except (httpx.HTTPError, OSError, ValueError) as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=fetch, name="server-check", daemon=True)
+    worker.start()
+    worker.join(deadline + 1.0)
+    if worker.is_alive():  # the headers themselves dripped: stop waiting, close the socket
+        client.close()
+        raise ModelError(
+            f"{safe_url(url)} did not answer within {deadline:g}s (the check's total deadline)",
+            False, unreachable=True,
+        )  # fmt: skip
+    client.close()
+    result = outcome[0] if outcome else ModelError("no answer", False, unreachable=True)
+    if isinstance(result, Exception):
+        message = redact(
+            f"cannot reach {safe_url(url)}: {type(result).__name__}: {result}", secrets
+        )
+        raise ModelError(message, False, unreachable=True)
+    return result  # type: ignore[no-any-return]
+
+
+def _json_or_none(data: bytes) -> Any:
     try:
-        response = httpx.get(url, headers=headers, timeout=15.0)
-    except httpx.HTTPError as exc:
-        message = redact(f"cannot reach {safe_url(url)}: {type(exc).__name__}: {exc}", secrets)
-        raise ModelError(message, False, unreachable=True) from None
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    return response.status_code, body
+        return json.loads(data)
+    except (ValueError, RecursionError):  # not JSON, an integer past 4300 digits, nested deeply
+        return None

@@ -24,6 +24,7 @@ from videoeval.models.base import (
     WholeVideo,
 )
 from videoeval.models.http import (
+    CHECK_DEADLINE,
     check_endpoint,
     check_key_variable,
     make_client,
@@ -51,6 +52,10 @@ def timing_kwargs(timing: SourceTiming) -> dict[str, Any]:
     }
 
 
+SERVED_FIELDS = ("root", "parent", "max_model_len", "owned_by")
+"""The stable fields of a /models entry (vLLM, SGLang): what the server loaded under the name."""
+
+
 class OpenAICompatible:
     def __init__(
         self,
@@ -60,8 +65,13 @@ class OpenAICompatible:
         timeout: float = 120.0,
         concurrency: int = 16,
         key_by_server: bool = False,
+        revision: str | None = None,
     ) -> None:
         self.key_by_server = key_by_server
+        self.revision = revision
+        self.served: dict[str, Any] | None = None
+        """What the server's model list says of this model (``check``): its root (the path or
+        hub id it loaded), parent and context length."""
         self.model = model
         self.base_url = base_url.rstrip("/")
         self.api_key_env = api_key_env
@@ -69,7 +79,9 @@ class OpenAICompatible:
         self._client = make_client(timeout, concurrency)
 
     def identity(self) -> dict[str, Any]:
-        return model_identity("openai", self.model, self.base_url, self.key_by_server)
+        return model_identity(
+            "openai", self.model, self.base_url, self.key_by_server, self.revision
+        )
 
     def server(self) -> str:
         return safe_url(self.base_url)
@@ -142,18 +154,26 @@ class OpenAICompatible:
         """GET /models: is the server there, and does it serve this model?"""
         key = os.environ.get(self.api_key_env, "") if self.api_key_env else ""
         headers = {"Authorization": f"Bearer {key}"} if key else {}
+        deadline = min(self._client.timeout, CHECK_DEADLINE)
         try:
-            status, body = check_endpoint(f"{self.base_url}/models", headers, (key,))
+            status, body = check_endpoint(f"{self.base_url}/models", headers, (key,), deadline)
         except ModelError as exc:
             return str(exc)
         if status in (401, 403):
             return f"the server at {safe_url(self.base_url)} refused the key (HTTP {status})"
         if status != 200 or not isinstance(body, dict) or not isinstance(body.get("data"), list):
             return None  # no model list here: the first request will tell
-        served = [str(m.get("id")) for m in body["data"] if isinstance(m, dict)]
+        entries = [m for m in body["data"] if isinstance(m, dict)]
+        served = [str(m.get("id"))[:200] for m in entries]
         if served and self.model not in served:
             return (f"the server at {safe_url(self.base_url)} does not serve model "
                     f"{self.model!r}; it serves: {', '.join(served[:10])}")  # fmt: skip
+        entry = next((m for m in entries if str(m.get("id")) == self.model), None)
+        if entry is not None:
+            # "created" is left out: vLLM writes the time of the request there.
+            self.served = {
+                k: entry[k] for k in SERVED_FIELDS if isinstance(entry.get(k), (str, int))
+            }
         return None
 
     async def aclose(self) -> None:
