@@ -44,7 +44,10 @@ class AuditRequest:
     fps: float = 2.0
     max_pixels: int | None = 448 * 448
     labels: str = "per-frame"
-    temperature: float = 0.0
+    temperature: float | None = None
+    """``None``: 0 for one run; with several, the judge's own sampling default (not sent), so
+    that K runs are K independent judgements (at 0 a deterministic judge answers K times the
+    same, and consensus equals loose)."""
     seed: int = 0
     concurrency: int = 64
     backoff: float = 1.0
@@ -55,6 +58,8 @@ class AuditRequest:
     """The judge lists what the frames show before judging (off: the ablation)."""
     export_clean: Path | None = None
     """Also write the marked GT, the clean subset and a manifest into this folder."""
+    judge_schema: bool = True
+    """Ask the judge's server to follow the verdict's JSON schema where it can."""
 
 
 @dataclass
@@ -124,10 +129,11 @@ def _auditor(o: dict[str, Any], inputs: AuditInputs) -> tuple[Auditor, JudgeClie
     if problem := model.check():
         raise EnvironmentProblem(f"the judge cannot be asked: {problem}")
     root = cache_root(o["cache"])
-    settings = GenerationSettings(temperature=o["temperature"], max_tokens=2048)
+    settings = GenerationSettings(temperature=judge_temperature(o["temperature"], o["runs"]),
+                                  max_tokens=2048)  # fmt: skip
     retry = RetryPolicy(base_delay=o["backoff"])
     client = JudgeClient(model, CallCache(root / "calls.sqlite"), settings, retry,
-                         concurrency=o["concurrency"])  # fmt: skip
+                         concurrency=o["concurrency"], structured=o["judge_schema"])  # fmt: skip
     candidates = read_caption_predictions(o["candidates"]).texts if o["candidates"] else None
     frame_cache = FrameCache(root / "frames")
     swapped = None
@@ -139,6 +145,14 @@ def _auditor(o: dict[str, Any], inputs: AuditInputs) -> tuple[Auditor, JudgeClie
                       frame_cache, o["runs"], candidates, seed=o["seed"],
                       swapped_prompt=swapped, evidence=o["frame_evidence"])  # fmt: skip
     return auditor, client, model
+
+
+def judge_temperature(given: float | None, runs: int) -> float | None:
+    """The temperature the judge is asked with: the one given, else 0 for a single run and the
+    server's own sampling default (``None``: not sent) for several."""
+    if given is not None:
+        return given
+    return 0.0 if runs == 1 else None
 
 
 def audit(request: AuditRequest, on_clip: Callable[[], None] | None = None) -> AuditOutcome:
@@ -167,6 +181,11 @@ def audit(request: AuditRequest, on_clip: Callable[[], None] | None = None) -> A
     outcomes = asyncio.run(main())
     info = {
         **model.identity(), "settings": client.settings.model_dump(mode="json"),
+        "temperature_rule": (
+            "given (--temperature)" if request.temperature is not None
+            else "0: one run" if request.runs == 1
+            else "the judge's sampling default (not sent), so that the runs are independent"
+        ),
         "prompt_sha256": inputs.sha, "prompt_source": inputs.source,
         "frames": inputs.frames.spec.describe(), "calls": client.stats.calls,
         "run_seeds": [auditor.run_seed(k) for k in range(request.runs)],
@@ -176,6 +195,7 @@ def audit(request: AuditRequest, on_clip: Callable[[], None] | None = None) -> A
            if inputs.mode == "two-sided" else {}),
         "served_models": sorted(client.stats.served),
         "cached": client.stats.cached, "schema_retries": client.stats.schema_retries,
+        "structured_output": client.structured_output(),
     }  # fmt: skip
     report, rows = audit_report(request.benchmark, outcomes, inputs.mode, request.runs, info)  # type: ignore[arg-type]
     outcome = AuditOutcome(report, rows, calls=client.stats)

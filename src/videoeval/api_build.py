@@ -88,16 +88,33 @@ def _ask_teacher(
     return stats, answers
 
 
-def _samples(answers: dict[str, str], suffix: str = "") -> list[Any]:
+def _samples(
+    answers: dict[str, str], durations: dict[str, float], off: list[dict[str, Any]],
+    suffix: str = "",
+) -> list[Any]:  # fmt: skip
+    """Each answer's timed events, as a sample to audit. An event that starts at or after its
+    video's end is not on the video: it goes to ``off`` (the trail), never to the auditor; an
+    event that ends past it is cut at the end (noted in the trail by its span)."""
     from videoeval.predictions.dense import events_from_answer
     from videoeval.schema import CaptionSample
 
     samples = []
     for vid, answer in sorted(answers.items()):
-        timed = tuple((c.start, c.end, c.sentence) for c in events_from_answer(answer) or [])
+        duration = durations[vid]
+        timed = []
+        for i, c in enumerate(events_from_answer(answer) or []):
+            if c.start >= duration:
+                off.append({"video_id": vid, "event": i, "span": [c.start, c.end],
+                            "text": c.sentence, "kept": False, "pass": suffix.strip("#")
+                            or "first", "audit_status": "invalid_span",
+                            "note": f"starts after the video's end ({duration:g} s)",
+                            "runs": []})  # fmt: skip
+            else:
+                timed.append((c.start, min(c.end, duration), c.sentence))
         if timed:
             text = " ".join(t for *_, t in timed)
-            samples.append(CaptionSample(vid + suffix, vid, "build", text, timed_events=timed))
+            samples.append(CaptionSample(vid + suffix, vid, "build", text,
+                                         timed_events=tuple(timed)))  # fmt: skip
     return samples
 
 
@@ -120,7 +137,7 @@ def _audit(request: BuildRequest, samples: list[Any]) -> tuple[list[Any], dict[s
     root = cache_root(a.cache)
     client = JudgeClient(model, CallCache(root / "calls.sqlite"), a.settings(),
                          RetryPolicy(attempts=a.retries, base_delay=a.backoff),
-                         concurrency=a.concurrency)  # fmt: skip
+                         concurrency=a.concurrency, structured=a.structured)  # fmt: skip
     prompt, source, sha = load_video_prompt("timed")
     frames = FrameProtocol(spec=SamplingSpec(kind="uniform", nframes=request.audit_frames))
     auditor = Auditor(client, prompt, "timed", request.teacher.videos, frames,
@@ -134,7 +151,8 @@ def _audit(request: BuildRequest, samples: list[Any]) -> tuple[list[Any], dict[s
 
     audited = asyncio.run(main()) if samples else []
     record = {**model.identity(), "prompt_source": source, "prompt_sha256": sha,
-              "served_models": sorted(client.stats.served)}  # fmt: skip
+              "served_models": sorted(client.stats.served),
+              "structured_output": client.structured_output()}  # fmt: skip
     return audited, record
 
 
@@ -178,10 +196,15 @@ def build(request: BuildRequest) -> BuildOutcome:
     source = {"source": template.source, "sha256": template.sha256}
     stats, answers = _ask_teacher(request, dict.fromkeys(ids, template.render()), "teacher",
                                   source)  # fmt: skip
-    samples = _samples(answers)
+    durations = {}
+    for vid in ids:
+        path = find_video(videos, vid)
+        assert path is not None  # the ids were read from this folder
+        durations[vid] = probe(path).duration
+    trail: list[dict[str, Any]] = []
+    samples = _samples(answers, durations, trail)
     audited, auditor = _audit(request, samples)
     kept: dict[str, list[tuple[float, float, str]]] = {}
-    trail = []
     flagged: dict[str, list[str]] = {}
     for outcome in audited:
         vid = outcome.sample.video_id
@@ -198,7 +221,7 @@ def build(request: BuildRequest) -> BuildOutcome:
         prompts = {vid: repair.render(events="\n".join(notes)) for vid, notes in flagged.items()}
         _, fixed = _ask_teacher(request, prompts, "repair",
                                 {"source": repair.source, "sha256": repair.sha256})  # fmt: skip
-        for outcome in _audit(request, _samples(fixed, "#repair"))[0]:
+        for outcome in _audit(request, _samples(fixed, durations, trail, "#repair"))[0]:
             vid = outcome.sample.video_id
             for i, (event, keep, checks) in enumerate(_checked(outcome)):
                 trail.append({"video_id": vid, "event": i, "span": list(event[:2]),
@@ -210,9 +233,7 @@ def build(request: BuildRequest) -> BuildOutcome:
     dense = {}
     for vid, events in sorted(kept.items()):
         events.sort(key=lambda e: (e[0], e[1]))
-        path = find_video(videos, vid)
-        assert path is not None  # the ids were read from this folder
-        dense[vid] = {"duration": probe(path).duration,
+        dense[vid] = {"duration": durations[vid],
                       "timestamps": [[s, e] for s, e, _ in events],
                       "sentences": [t for *_, t in events]}  # fmt: skip
     out = request.out
@@ -236,4 +257,31 @@ def build(request: BuildRequest) -> BuildOutcome:
         "dense_sha256": hashlib.sha256(paths[0].read_bytes()).hexdigest(),
     }  # fmt: skip
     paths[2].write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _refuse_empty(audited, samples, answers)
     return BuildOutcome(stats, manifest, paths)
+
+
+def _refuse_empty(audited: list[Any], samples: list[Any], answers: dict[str, str]) -> None:
+    """A build in which no event could be audited has no benchmark to offer: exit 1 with the
+    cause (the trail and manifest are written first, so nothing is lost)."""
+    from collections import Counter
+
+    from videoeval.errors import NothingToScoreError
+
+    if any(o.status == "ok" for o in audited):
+        return
+    if not answers:
+        return  # the teacher answered nothing: ask_plan has stopped the build with its cause
+    if not samples:
+        raise NothingToScoreError(
+            f"none of the teacher's {len(answers)} answers held a timed event inside its video "
+            "(teacher/responses.jsonl holds them): nothing to audit, dense.json is empty"
+        )
+    causes = Counter(
+        str(next((r["error"] for r in o.runs if r.get("error")), o.note)) for o in audited
+    )
+    cause, count = causes.most_common(1)[0]
+    raise NothingToScoreError(
+        f"the auditor could check none of the {len(audited)} videos' events: {cause} ({count} "
+        "videos); audit_trail.jsonl holds every event with its status, dense.json is empty"
+    )

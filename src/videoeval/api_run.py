@@ -265,14 +265,24 @@ def run(
     p = prepared or prepare(request)
 
     def scored() -> ScoreOutcome:
-        outcome = score(
-            ScoreRequest(
-                benchmark=request.benchmark, annotations=request.annotations,
-                from_run=request.out,
-                protocol=None if p.view.task == "captioning" else p.protocol,
-                references=request.references, language=request.language, judge=request.judge,
-            )
-        )  # fmt: skip
+        from videoeval.errors import NothingToScoreError
+        from videoeval.outputs import write_causes
+
+        try:
+            outcome = score(
+                ScoreRequest(
+                    benchmark=request.benchmark, annotations=request.annotations,
+                    from_run=request.out,
+                    protocol=None if p.view.task == "captioning" else p.protocol,
+                    references=request.references, language=request.language,
+                    judge=request.judge,
+                )
+            )  # fmt: skip
+        except NothingToScoreError as exc:
+            written = write_causes(request.out, exc.rows, exc.files)
+            if written:
+                exc.args = (f"{exc} (each sample's cause: {written[0]})",)
+            raise
         outcome.write(request.out)
         return outcome
 

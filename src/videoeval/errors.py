@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class VideoevalError(Exception):
@@ -20,7 +21,19 @@ class InputError(VideoevalError):
 
 
 class NothingToScoreError(VideoevalError):
-    """Raised when not a single sample could be scored; the CLI exits non-zero."""
+    """Raised when not a single sample could be scored; the CLI exits non-zero. ``rows`` (and
+    ``files``: further row files by name), when given, say each sample's cause: they are
+    written without figures."""
+
+    def __init__(
+        self,
+        message: str,
+        rows: list[Any] | None = None,
+        files: dict[str, list[Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.rows = rows or []
+        self.files = files or {}
 
 
 class UsageError(VideoevalError):

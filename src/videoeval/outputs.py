@@ -86,3 +86,19 @@ def write_report(out: Path, report: MetricsReport, **row_files: Iterable[Any]) -
         paths.append(out / f"{name}.jsonl")
         write_jsonl(paths[-1], rows)
     return paths
+
+
+def write_causes(out: Path, rows: list[Any], files: Mapping[str, list[Any]]) -> list[Path]:
+    """Without figures: ``out/samples.jsonl`` (each sample with the status and note that say
+    why it was not scored) and the further row files; a metrics.json of an earlier scoring
+    in ``out`` is removed, so no stale figure sits beside these rows."""
+    if not rows:
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").unlink(missing_ok=True)
+    paths = [out / "samples.jsonl"]
+    write_jsonl(paths[0], rows)
+    for name, more in files.items():
+        paths.append(out / f"{name}.jsonl")
+        write_jsonl(paths[-1], more)
+    return paths

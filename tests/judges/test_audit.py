@@ -174,22 +174,32 @@ def test_large_frames_are_resized_and_a_judge_ignoring_the_schema_is_recorded(
 def test_runs_are_independent_by_seed_and_identical_runs_are_flagged(bench) -> None:
     seeds: dict[str, list[int]] = {}
 
+    temperatures = []
+
     def deterministic(received, n):
         reference = next(ref for _, ref in CLIPS.values() if ref in received.prompt)
         seeds.setdefault(reference, []).append(received.body["seed"])
+        temperatures.append(received.body.get("temperature", "not sent"))
         return openai_reply(verdict(False, 9))  # the same verdict whatever the seed
 
     with FakeServer(deterministic) as server:
         result = run_audit(bench, server, "--seed", "10")
         assert result.exit_code == 0, result.output
     assert all(sorted(s) == [10, 11, 12] for s in seeds.values())  # each run its own seed
+    # K > 1 runs: the judge samples at its own default temperature (none is sent), so the runs
+    # are independent judgements; a judge that still answers alike is warned on the terminal
+    assert set(temperatures) == {"not sent"}
+    assert "identical verdicts for 4 of 4 clips" in " ".join(result.output.split())
     metrics = json.loads((bench["root"] / "out" / "metrics.json").read_text())
     assert metrics["judge"]["run_seeds"] == [10, 11, 12]
+    assert metrics["judge"]["settings"]["temperature"] is None
+    assert "independent" in metrics["judge"]["temperature_rule"]
     assert any("identical verdicts for 4 of 4 clips" in w for w in metrics["warnings"])
     rows = [
         json.loads(x) for x in (bench["root"] / "out" / "samples.jsonl").read_text().splitlines()
     ]
     assert [r["seed"] for r in rows[0]["runs"]] == [10, 11, 12]
+    assert [r["temperature"] for r in rows[0]["runs"]] == [None] * 3
 
 
 def test_the_library_audit_equals_the_command(bench) -> None:

@@ -69,6 +69,10 @@ def script():
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
+    return make_files(tmp_path)
+
+
+def make_files(tmp_path: Path) -> dict[str, Path]:
     annotations = tmp_path / "DREAM-1k.jsonl"
     predictions = tmp_path / "pred.jsonl"
     with open(annotations, "w") as a, open(predictions, "w") as p:

@@ -57,6 +57,10 @@ def judge(received, n):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
+    return make_files(tmp_path)
+
+
+def make_files(tmp_path: Path) -> dict[str, Path]:
     videos = tmp_path / "videos"
     videos.mkdir()
     for vid in ("v1", "v2"):

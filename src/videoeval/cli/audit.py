@@ -16,14 +16,17 @@ from videoeval.cli.common import (
     JudgeBackend,
     JudgeBaseUrl,
     JudgeKeyEnv,
+    NoJudgeSchema,
     command,
     console,
+    err,
     exit_codes,
     given_options,
     refuse_inapplicable,
 )
 from videoeval.cli.progress import progress
 from videoeval.cli.rejudge import print_rejudge
+from videoeval.cli.tables import print_warnings
 from videoeval.errors import UsageError
 
 if TYPE_CHECKING:  # the library loads when the command runs: `--help` starts without it
@@ -63,12 +66,13 @@ def audit_command(
     max_pixels: Annotated[int | None, typer.Option(help="Pixel budget per frame.")] = 448 * 448,
     labels: Annotated[str, typer.Option(help="'per-frame', 'qwen3' or 'none'.")] = "per-frame",
     temperature: Annotated[
-        float,
+        float | None,
         typer.Option(
-            help="Judge temperature. Each run has its own seed (--seed + run): at "
-            "temperature 0 a deterministic judge still gives K identical runs."
+            help="Judge temperature. Default: 0 for one run; with --runs K > 1 the judge's own "
+            "sampling default (not sent), so the K runs are independent judgements (at 0 a "
+            "deterministic judge answers K times the same, and consensus equals loose)."
         ),
-    ] = 0.0,
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of run 0; run k gets seed + k.")] = 0,
     concurrency: Annotated[int, typer.Option(min=1, help="Judge calls in flight.")] = 64,
     backoff: Annotated[float, typer.Option(help="Base of the backoff between retries, s.")] = 1.0,
@@ -91,6 +95,7 @@ def audit_command(
             "our prompts only).",
         ),
     ] = False,
+    no_judge_schema: NoJudgeSchema = False,
     export_clean: Annotated[
         Path | None,
         typer.Option(
@@ -111,6 +116,7 @@ def audit_command(
 
     price = options.pop("price_per_million_tokens")
     options["frame_evidence"] = not options.pop("no_frame_evidence")
+    options["judge_schema"] = not options.pop("no_judge_schema")
     dry = options.pop("dry_run")
     with exit_codes():
         # the other sampling's frame option would be dropped without a word
@@ -179,6 +185,7 @@ def _print_audit(request: AuditRequest, outcome: AuditOutcome) -> None:
     rates = [f"{report.metrics[f'{k}_rate']:.1f}" for k in names]
     table.add_row("all", str(report.n_scored), *rates)
     console.print(table)
+    print_warnings(err, report)
     stats = outcome.calls
     console.print(
         f"judge calls {stats.calls}, cached {stats.cached}, schema retries "

@@ -14,6 +14,7 @@ from videoeval.cli.common import (
     JudgeBackend,
     JudgeBaseUrl,
     JudgeKeyEnv,
+    NoJudgeSchema,
     command,
     exit_codes,
     say,
@@ -79,6 +80,7 @@ def build_command(
     judge_temperature: Annotated[
         str, typer.Option(help="Auditor temperature, or 'default'.", rich_help_panel=JUDGE)
     ] = "0.7",
+    no_judge_schema: NoJudgeSchema = False,
     devices: Devices = None,
     dtype: Dtype = None,
     batch_size: BatchSize = None,

@@ -55,6 +55,16 @@ JudgeKeyEnv = Annotated[
     str | None,
     typer.Option(help="Environment variable with the judge's key.", rich_help_panel=JUDGE),
 ]
+NoJudgeSchema = Annotated[
+    bool,
+    typer.Option(
+        "--no-judge-schema",
+        help="Do not ask the judge's server to follow the reply's JSON schema (structured "
+        "output: OpenAI-compatible response_format, vLLM guided decoding, Gemini's response "
+        "schema); replies are then only read tolerantly and asked again when they break it.",
+        rich_help_panel=JUDGE,
+    ),
+]
 
 
 # The click that typer runs on (recent typer versions carry their own copy of it).
@@ -113,7 +123,8 @@ def refuse_inapplicable(
         raise UsageError(f"{names} {verb} not apply to {context}; leave {pronoun} out")
 
 
-JUDGE_SETTINGS = {"judge_base_url", "judge_backend", "judge_api_key_env", "judge_temperature"}
+JUDGE_SETTINGS = {"judge_base_url", "judge_backend", "judge_api_key_env", "judge_temperature",
+                  "no_judge_schema"}  # fmt: skip
 
 
 def refuse_judge_settings_without_judge(ctx: typer.Context) -> None:

@@ -18,6 +18,7 @@ from videoeval.cli.common import (
     JudgeBackend,
     JudgeBaseUrl,
     JudgeKeyEnv,
+    NoJudgeSchema,
     command,
     console,
     err,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 DENSE_RUN_OPTIONS = {"reference", "no_language"}
 JUDGE_RUN_OPTIONS = {"judge_model", "judge_base_url", "judge_backend", "judge_api_key_env",
-                     "judge_temperature"}  # fmt: skip
+                     "judge_temperature", "no_judge_schema"}  # fmt: skip
 
 
 def _dry_run(plan: Any, o: dict[str, Any], frames: Any) -> None:
@@ -349,6 +350,7 @@ def run_command(
             help="Judge temperature, or 'default' to leave it unset.", rich_help_panel=JUDGE
         ),
     ] = "0",
+    no_judge_schema: NoJudgeSchema = False,
     devices: Annotated[
         str | None,
         typer.Option(

@@ -14,6 +14,7 @@ from videoeval.cli.common import (
     JudgeBackend,
     JudgeBaseUrl,
     JudgeKeyEnv,
+    NoJudgeSchema,
     command,
     console,
     err,
@@ -51,6 +52,7 @@ def judge_options(values: dict[str, object]) -> JudgeOptions | None:
         prompt_dir=values.get("prompt_dir"),  # type: ignore[arg-type]
         cache=values.get("cache"),  # type: ignore[arg-type]
         backoff=float(values.get("judge_backoff") or 1.0),  # type: ignore[arg-type]
+        structured=not values.get("no_judge_schema"),
     )
 
 
@@ -239,6 +241,7 @@ def score_command(
             rich_help_panel=JUDGE,
         ),
     ] = False,
+    no_judge_schema: NoJudgeSchema = False,
 ) -> None:
     """Score an existing prediction file (or re-score a run folder) against a benchmark's GT.
 
@@ -253,6 +256,8 @@ def score_command(
     """
     values = dict(locals())
     from videoeval.api import ScoreRequest, resolve
+    from videoeval.errors import NothingToScoreError
+    from videoeval.outputs import write_causes
 
     with exit_codes():
         request = ScoreRequest(
@@ -284,8 +289,14 @@ def score_command(
                 table.add_row(name.replace("_", " "), f"{value:,}")
             console.print(table)
             return
-        outcome = _score_with_progress(request)
         folder = out or Path("videoeval-out/score") / f"{benchmark}-{resolved.protocol.name}"
+        try:
+            outcome = _score_with_progress(request)
+        except NothingToScoreError as exc:
+            written = write_causes(folder, exc.rows, exc.files)
+            if written:
+                exc.args = (f"{exc} (each sample's cause: {written[0]})",)
+            raise
         paths = outcome.write(folder)
     err.print(f"predictions read as [bold]{outcome.layout}[/bold] layout", highlight=False)
     print_outcome(outcome)

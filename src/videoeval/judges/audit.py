@@ -117,8 +117,8 @@ class Auditor:
             result.verdicts.append(verdict)
             order = {"order": orders[k]} if orders[k] else {}
             result.runs.append(
-                {"run": k, "seed": self.run_seed(k), "status": "ok", "cache_key": key, **order,
-                 **verdict.model_dump(mode="json")}
+                {"run": k, "seed": self.run_seed(k), "temperature": self.judge.settings.temperature,
+                 "status": "ok", "cache_key": key, **order, **verdict.model_dump(mode="json")}
             )  # fmt: skip
         if len(result.verdicts) < self.runs:
             result.status = "judge_error"

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from videoeval.benchmarks.base import read_text
 from videoeval.errors import InputError
 from videoeval.judges.client import JudgeClient, JudgeFailure
-from videoeval.judges.replies import ReplyError
+from videoeval.judges.replies import Reader, ReplyError
 from videoeval.metrics.autodq import hit_rate
 from videoeval.schema import CaptionSample
 
@@ -67,7 +67,14 @@ def load_prompts(prompt_dir: Path | None = None) -> AutoDQPrompts:
     return AutoDQPrompts(texts, sources)
 
 
-def read_events(reply: dict[str, Any]) -> list[str]:
+EVENTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"events": {"type": "array", "items": {"type": "string"}}},
+    "required": ["events"],
+}
+
+
+def _read_events(reply: dict[str, Any]) -> list[str]:
     events = reply.get("events")
     if not isinstance(events, list):
         raise ReplyError("the reply has no 'events' list")
@@ -81,7 +88,24 @@ def read_events(reply: dict[str, Any]) -> list[str]:
     return out
 
 
-def labels_reader(count: int):  # type: ignore[no-untyped-def]
+read_events = Reader(_read_events, EVENTS_SCHEMA)
+
+
+def labels_schema(count: int) -> dict[str, Any]:
+    verdict = {
+        "type": "object",
+        "properties": {
+            "event": {"type": "string"},
+            "relationship": {"type": "string", "enum": list(LABELS)},
+            "reason": {"type": "string"},
+        },
+        "required": ["event", "relationship", "reason"],
+    }
+    events = {"type": "array", "items": verdict, "minItems": count, "maxItems": count}
+    return {"type": "object", "properties": {"events": events}, "required": ["events"]}
+
+
+def labels_reader(count: int) -> Reader[list[tuple[str, str]]]:
     def read(reply: dict[str, Any]) -> list[tuple[str, str]]:
         items = reply.get("events")
         if not isinstance(items, list):
@@ -98,7 +122,7 @@ def labels_reader(count: int):  # type: ignore[no-untyped-def]
             verdicts.append((label, str(item.get("reason", ""))))
         return verdicts
 
-    return read
+    return Reader(read, labels_schema(count))
 
 
 @dataclass

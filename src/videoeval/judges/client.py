@@ -4,14 +4,15 @@ asks again (with a new cache key) when a reply breaks the expected schema."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from videoeval.engine.cache import CallCache
 from videoeval.engine.cached_model import CachedModel
 from videoeval.engine.retry import RetryPolicy
-from videoeval.judges.replies import ReplyError, parse_dict
+from videoeval.judges.replies import Reader, ReplyError, parse_dict
 from videoeval.models.base import (
     GenerationSettings,
     Model,
@@ -25,6 +26,18 @@ T = TypeVar("T")
 
 class JudgeFailure(Exception):
     """Every attempt failed: the server kept erring, or every reply broke the schema."""
+
+
+class _SchemaRefused(Exception):
+    """The server rejected a request for its response schema."""
+
+
+_SCHEMA_WORDS = re.compile(r"response_format|json_schema|schema|guided|structured|mime", re.I)
+
+
+def _refuses_schema(error: ModelError) -> bool:
+    """A 400/422 that names the structured-output request (not, say, a too-long prompt)."""
+    return error.status in (400, 422) and bool(_SCHEMA_WORDS.search(str(error)))
 
 
 @dataclass(frozen=True)
@@ -59,11 +72,16 @@ class JudgeClient:
         schema_attempts: int = 3,
         concurrency: int = 32,
         seed: int = 0,
+        structured: bool = True,
     ) -> None:
         self.model = model
         self.cache = cache
         self.settings = settings
         self.schema_attempts = schema_attempts
+        self.structured = structured
+        """Ask the server to follow the reader's JSON schema (off: replies are only repaired);
+        switched off for the rest of the run when the server refuses schemas."""
+        self.structured_refused: str | None = None
         self.identity = model.identity()
         self.stats = JudgeStats()
         self.calls = CachedModel(model, cache, retry, random.Random(seed), concurrency)
@@ -78,8 +96,26 @@ class JudgeClient:
     ) -> JudgeAnswer[T]:
         """``read`` turns the reply's dictionary into a value or raises ``ReplyError``;
         ``video`` makes it a judge that sees the frames; ``settings`` replace the client's for
-        this question (an audit run's own seed)."""
-        request = ModelRequest(prompt, video, settings=settings or self.settings)
+        this question (an audit run's own seed). A reader with a schema asks the server to
+        follow it (structured output); a server that refuses schemas is asked without."""
+        schema = read.schema if self.structured and isinstance(read, Reader) else None
+        request = ModelRequest(prompt, video, settings=settings or self.settings,
+                               response_schema=schema)  # fmt: skip
+        try:
+            return await self._ask(request, read, salt)
+        except _SchemaRefused as refused:
+            self.structured = False
+            self.structured_refused = str(refused)
+            return await self.ask(prompt, read, salt, video, settings)
+
+    def structured_output(self) -> str:
+        """What metrics.json says of structured output."""
+        if self.structured_refused:
+            return f"refused by the server ({self.structured_refused}); replies repaired"
+        return "json_schema (the server follows the reply's schema)" if self.structured else "off"
+
+    async def _ask(self, request: ModelRequest, read: Callable[[dict[str, Any]], T], salt: str
+                   ) -> JudgeAnswer[T]:  # fmt: skip
         problems = []
 
         def valid(response: Any) -> bool:
@@ -92,19 +128,27 @@ class JudgeClient:
         salts = [
             f"{salt}|try{attempt}" if attempt else salt for attempt in range(self.schema_attempts)
         ]
-        # A valid reply of an earlier scoring, whichever attempt gave it: re-scoring asks nothing.
-        for attempt, attempt_salt in enumerate(salts):
-            key = self.calls.key(request, attempt_salt)
-            stored = self.cache.get(key)
-            if stored is not None and valid(stored):
-                self.stats.cached += 1
-                if stored.model:
-                    self.stats.served.add(stored.model)
-                return JudgeAnswer(read(parse_dict(stored.text)), key, attempt + 1, True)
+        # A valid reply of an earlier scoring, whichever attempt gave it, asked with the schema
+        # or (an earlier version, or a server that refused schemas) without: re-scoring asks
+        # nothing.
+        earlier = [request]
+        if request.response_schema is not None:
+            earlier.append(replace(request, response_schema=None))
+        for asked in [] if self.calls.refresh else earlier:
+            for attempt, attempt_salt in enumerate(salts):
+                key = self.calls.key(asked, attempt_salt)
+                stored = self.cache.get(key)
+                if stored is not None and valid(stored):
+                    self.stats.cached += 1
+                    if stored.model:
+                        self.stats.served.add(stored.model)
+                    return JudgeAnswer(read(parse_dict(stored.text)), key, attempt + 1, True)
         for attempt in range(self.schema_attempts):
             try:
                 result = await self.calls.generate(request, salts[attempt], valid=valid)
             except ModelError as exc:
+                if request.response_schema is not None and _refuses_schema(exc):
+                    raise _SchemaRefused(str(exc)[:160]) from None
                 self.stats.failures += 1
                 raise JudgeFailure(f"judge call failed: {exc}") from None
             if result.cached:

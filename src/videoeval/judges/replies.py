@@ -11,7 +11,11 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 _FENCE = re.compile(r"```(?:json|python|JSON)?\s*(.*?)```", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -55,3 +59,37 @@ def parse_dict(text: str) -> dict[str, Any]:
             return value
     snippet = text.strip().replace("\n", " ")[:120]
     raise ReplyError(f"no dictionary in the reply: {snippet!r}")
+
+
+@dataclass(frozen=True)
+class Reader(Generic[T]):
+    """How a reply's dictionary becomes a value (``read`` raises ``ReplyError``), and the JSON
+    schema the server is asked to follow where it can (structured output)."""
+
+    read: Callable[[dict[str, Any]], T]
+    schema: dict[str, Any] | None = None
+
+    def __call__(self, reply: dict[str, Any]) -> T:
+        return self.read(reply)
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON schema with its ``$defs`` written in place (servers' structured-output
+    grammars do not all follow ``$ref``)."""
+    defs = schema.get("$defs", {})
+
+    def walk(node: Any, names: bool = False) -> Any:
+        """``names``: ``node`` maps property names to schemas (a "title" there is a name)."""
+        if isinstance(node, dict):
+            if "$ref" in node and not names:
+                return walk(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {
+                k: walk(v, names=(k == "properties" and not names))
+                for k, v in node.items()
+                if names or k not in ("$defs", "title")
+            }
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)  # type: ignore[no-any-return]

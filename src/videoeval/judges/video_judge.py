@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from videoeval.benchmarks.base import read_text
 from videoeval.errors import InputError
-from videoeval.judges.replies import ReplyError
+from videoeval.judges.replies import Reader, ReplyError, inline_refs
 
 MAJOR_FACTUAL = 5
 """A side with factual accuracy at or below this is a major error (as in the write-up)."""
@@ -114,7 +114,23 @@ def swapped_two_sided_prompt(evidence: bool = True) -> str:
     return (folder / name).read_text(encoding="utf-8")
 
 
-def reader(mode: Mode, n_events: int = 0, evidence: bool = True):  # type: ignore[no-untyped-def]
+def verdict_schema(mode: Mode, n_events: int = 0, evidence: bool = True) -> dict[str, Any]:
+    """The JSON schema of a verdict in ``mode``, for servers that constrain their output."""
+    schema = inline_refs(Verdict.model_json_schema())
+    required = ["gt", *(["frame_evidence"] if evidence else [])]
+    if mode == "two-sided":
+        required.append("candidate")
+    if mode == "timed":
+        required.append("events")
+        schema["properties"]["events"] = {
+            "type": "array", "items": schema["properties"]["events"]["anyOf"][0]["items"],
+            "minItems": n_events, "maxItems": n_events,
+        }  # fmt: skip
+    schema["required"] = required
+    return schema
+
+
+def reader(mode: Mode, n_events: int = 0, evidence: bool = True) -> Reader[Verdict]:
     def read(reply: dict[str, Any]) -> Verdict:
         try:
             verdict = Verdict.model_validate(reply)
@@ -130,4 +146,4 @@ def reader(mode: Mode, n_events: int = 0, evidence: bool = True):  # type: ignor
             raise ReplyError(f"{len(verdict.events or [])} event checks for {n_events} events")
         return verdict
 
-    return read
+    return Reader(read, verdict_schema(mode, n_events, evidence))

@@ -74,6 +74,10 @@ class ModelRequest:
     video: VideoFrames | WholeVideo | None = None
     system: str | None = None
     settings: GenerationSettings = field(default_factory=GenerationSettings)
+    response_schema: dict[str, Any] | None = field(default=None, compare=False)
+    """A JSON schema the reply must follow, for servers that constrain their output to one
+    (OpenAI-compatible ``response_format``, vLLM's guided decoding, Gemini's response schema);
+    backends without one ignore it and the reply is read and repaired as ever."""
 
     def fingerprint(self) -> dict[str, Any]:
         """Everything that decides the answer, with pixels replaced by their hashes."""
@@ -99,12 +103,15 @@ class ModelRequest:
                 "mime": self.video.mime_type,
                 "fps": self.video.fps,
             }
-        return {
+        out = {
             "prompt": self.prompt,
             "system": self.system,
             "video": video,
             "settings": self.settings.model_dump(mode="json"),
         }
+        if self.response_schema is not None:  # absent otherwise: earlier keys unchanged
+            out["response_schema"] = self.response_schema
+        return out
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,9 @@ class Gemini:
             config["seed"] = s.seed
         if s.top_p is not None:
             config["topP"] = s.top_p
+        if request.response_schema is not None:
+            config["responseMimeType"] = "application/json"
+            config["responseJsonSchema"] = request.response_schema
         body: dict[str, Any] = {
             "contents": [{"role": "user", "parts": parts}],
             "generationConfig": config,

@@ -120,6 +120,11 @@ class OpenAICompatible:
             value = getattr(s, name)
             if value is not None:
                 body[name] = value
+        if request.response_schema is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "reply", "schema": request.response_schema},
+            }
         body.update(extra)
         return body
 

@@ -20,7 +20,7 @@ JUDGE_OPTIONS = frozenset(
     {
         "judge_model", "judge_base_url", "judge_backend", "judge_api_key_env",
         "judge_temperature", "judge_seed", "judge_samples", "judge_concurrency",
-        "judge_backoff", "prompt_dir", "cache", "bootstrap", "seed",
+        "judge_backoff", "prompt_dir", "cache", "bootstrap", "seed", "no_judge_schema",
     }
 )  # fmt: skip
 DENSEVID_OPTIONS = frozenset(

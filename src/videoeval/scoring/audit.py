@@ -64,7 +64,8 @@ def _identical_runs(audited: Sequence[ClipAudit], runs: int) -> list[str]:
         return []
     return [
         f"the {runs} runs gave identical verdicts for {same} of {len(audited)} clips: for those "
-        "consensus equals loose (a deterministic judge; raise --temperature for runs that differ)"
+        "consensus equals loose (the judge answered alike each time: at temperature 0, or a "
+        "judge that does not sample; leave --temperature unset or raise it for runs that differ)"
     ]
 
 

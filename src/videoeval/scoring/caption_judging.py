@@ -40,6 +40,8 @@ class JudgeOptions:
     backoff: float = 1.0
     schema_attempts: int = 3
     max_tokens: int = 1024
+    structured: bool = True
+    """Ask the server to follow each reply's JSON schema where it can (off: repair only)."""
 
     def settings(self) -> GenerationSettings:
         if self.temperature == "default":
@@ -80,6 +82,7 @@ def judge_captions(
     client = JudgeClient(
         model, cache, settings, RetryPolicy(attempts=options.retries, base_delay=options.backoff),
         schema_attempts=options.schema_attempts, concurrency=options.concurrency,
+        structured=options.structured,
     )  # fmt: skip
     aspects = aspects_for(benchmark_id)
 
@@ -104,6 +107,7 @@ def judge_captions(
         "calls": client.stats.calls,
         "cached": client.stats.cached,
         "schema_retries": client.stats.schema_retries,
+        "structured_output": client.structured_output(),
     }
     scores = build_report(
         benchmark_id, list(samples), predictions, outcomes, info, resamples=resamples, seed=seed

@@ -92,6 +92,7 @@ def _aggregate(
         scores = [
             ClipScore(o.sample.sample_id, o.sample.category, o.recall, o.precision) for o in clips
         ]
+        out.failures.update(f"{prefix}{o.status}" for o in clips if o.status != "ok")
         if not any(s.ok for s in scores):
             continue
         result = aggregate(scores)
@@ -106,8 +107,16 @@ def _aggregate(
             entry = out.by_category.setdefault(name, {})
             for key, value in values.items():
                 entry[f"{prefix}{key}"] = value if key == "n" else 100 * value
-        out.failures.update(o.status for o in clips if o.status != "ok")
     return out
+
+
+def _first_cause(outcomes: dict[Aspect, list[ClipOutcome]]) -> str:
+    """The most common reason a clip was not scored, as the user can act on it."""
+    notes = Counter(o.note for clips in outcomes.values() for o in clips if o.status != "ok")
+    if not notes:
+        return "check that the prediction file names the benchmark's clips"
+    note, count = notes.most_common(1)[0]
+    return f"{note} ({count} clips)" if note else "no reason given"
 
 
 def _rows(
@@ -166,13 +175,14 @@ def build_report(
     benchmark = get_benchmark(benchmark_id)
     unknown = sorted(set(predictions.texts) - {s.sample_id for s in samples})
     figures = _aggregate(samples, outcomes, resamples, seed)
+    rows, verdicts = _rows(samples, predictions, outcomes)
     if not figures.metrics:
         raise NothingToScoreError(
-            f"no clip of {benchmark_id} could be scored ({dict(figures.failures)}); check the "
-            "judge and that the prediction file names the benchmark's clips"
-        )
+            f"no clip of {benchmark_id} could be scored ({dict(figures.failures)}): "
+            f"{_first_cause(outcomes)}",
+            rows, {"verdicts": verdicts},
+        )  # fmt: skip
     events = outcomes[next(iter(outcomes))]
-    rows, verdicts = _rows(samples, predictions, outcomes)
     n_ok = sum(o.status == "ok" for o in events)
     report = MetricsReport(
         benchmark=benchmark.id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,11 +17,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from videoeval.errors import EnvironmentProblem, UsageError
+from videoeval.errors import EnvironmentProblem, NothingToScoreError, UsageError
 from videoeval.judges.client import JudgeClient, JudgeFailure
-from videoeval.judges.replies import ReplyError
+from videoeval.judges.replies import Reader, ReplyError
 from videoeval.metrics.joint import THRESHOLDS, VideoJudgements, tiou
 from videoeval.video.frames import FrameCache
+from videoeval.video.probe import VideoError, probe
 from videoeval.video.provider import FrameProtocol, encode_frames, find_video
 from videoeval.video.sampling import SamplingSpec
 
@@ -48,7 +50,19 @@ def prompts_sha256(texts: dict[str, str]) -> str:
     return hashlib.sha256("\0".join(texts[k] for k in sorted(texts)).encode()).hexdigest()
 
 
-def _true_reader(evidence: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
+_EVIDENCE = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"timestamps": {"type": "array", "items": {"type": "number"}},
+                       "observation": {"type": "string"}},
+        "required": ["observation"],
+    },
+    "minItems": 1,
+}  # fmt: skip
+
+
+def _true_reader(evidence: bool) -> Reader[dict[str, Any]]:
     def read(reply: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(reply.get("true"), bool):
             raise ReplyError('the reply has no true/false "true"')
@@ -58,13 +72,24 @@ def _true_reader(evidence: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
                 raise ReplyError("the reply lists no frame evidence")
         return reply
 
-    return read
+    properties: dict[str, Any] = {"true": {"type": "boolean"}, "reason": {"type": "string"}}
+    if evidence:
+        properties = {"frame_evidence": _EVIDENCE, **properties}
+    schema = {"type": "object", "properties": properties, "required": list(properties)}
+    return Reader(read, schema)
 
 
-def _same_reader(reply: dict[str, Any]) -> dict[str, Any]:
+def _read_same(reply: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(reply.get("same"), bool):
         raise ReplyError('the reply has no true/false "same"')
     return reply
+
+
+_same_reader = Reader(_read_same, {
+    "type": "object",
+    "properties": {"same": {"type": "boolean"}, "reason": {"type": "string"}},
+    "required": ["same", "reason"],
+})  # fmt: skip
 
 
 def pairs_to_ask(
@@ -87,6 +112,7 @@ class JointJudge:
         self.frame_cache = frame_cache
         self.texts = prompts(options.frame_evidence)
         self._pool = ThreadPoolExecutor(max_workers=decode_workers, thread_name_prefix="joint")
+        self._durations: dict[Path, float] = {}
 
     def _frames(self, path: Path, start: float, end: float):  # type: ignore[no-untyped-def]
         spec = SamplingSpec(kind="uniform", nframes=self.options.frames_per_event,
@@ -105,8 +131,22 @@ class JointJudge:
             return {**row, "status": "invalid_span", "true": False}
         loop = asyncio.get_running_loop()
         try:
+            duration = self._durations.get(path)
+            if duration is None:
+                duration = await loop.run_in_executor(self._pool, _duration, path)
+                self._durations[path] = duration
+            if start >= duration:
+                # Sampling would give copies of the last frame: the event is not on the video.
+                note = f"the event starts after the video's end ({duration:g} s)"
+                return {**row, "status": "invalid_span", "true": False, "note": note}
+            if end > duration:
+                row["note"] = (
+                    f"the span ends past the video's end ({duration:g} s): judged on "
+                    "the frames up to it"
+                )
+                end = duration
             video, record = await loop.run_in_executor(self._pool, self._frames, path, start, end)
-        except (OSError, ValueError) as exc:
+        except (VideoError, OSError, ValueError) as exc:
             return {**row, "status": "video_error", "error": str(exc), "true": None}
         prompt = self.texts["event"].format(event=text, start=f"{start:g}", end=f"{end:g}")
         try:
@@ -134,7 +174,10 @@ class JointJudge:
     async def video(
         self, video_id: str, gt: list[Event], predicted: list[Event]
     ) -> tuple[VideoJudgements, list[dict[str, Any]]]:
-        path = find_video(self.options.videos, video_id)
+        try:
+            path = find_video(self.options.videos, video_id)
+        except VideoError:  # an id that leads outside the folder: never read
+            path = None
         lowest = min(self.options.thresholds)
         asked = pairs_to_ask(gt, predicted, lowest)
         rows = await asyncio.gather(
@@ -148,6 +191,10 @@ class JointJudge:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
+
+
+def _duration(path: Path) -> float:
+    return probe(path).duration
 
 
 def require_videos(videos: Path | None) -> Path:
@@ -187,6 +234,7 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
         model, CallCache(root / "calls.sqlite"), judge_options.settings(),
         RetryPolicy(attempts=judge_options.retries, base_delay=judge_options.backoff),
         schema_attempts=judge_options.schema_attempts, concurrency=judge_options.concurrency,
+        structured=judge_options.structured,
     )  # fmt: skip
     joint = JointJudge(client, options, FrameCache(root / "frames"))
     video_ids = sorted(references)
@@ -217,6 +265,17 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
              "gt_events": c.n_gt, "predicted_events": c.n_pred, "true_on_frames": c.true_preds,
              "matched": {v: {str(t): n for t, n in m.items()} for v, m in c.matched.items()}}
             for c in counts]  # fmt: skip
+    if judgements and not any(r["status"] == "ok" for r in judgements):
+        errors = Counter(str(r.get("error") or r.get("note") or r["status"]) for r in judgements)
+        cause, count = errors.most_common(1)[0]
+        for row, (_, video_rows) in zip(rows, judged, strict=True):
+            failed = Counter(r["status"] for r in video_rows)
+            row["status"] = "judge_error" if failed.get("judge_error") else row["status"]
+            row["note"] = ", ".join(f"{n} {s}" for s, n in failed.items()) or None
+        raise NothingToScoreError(
+            f"not one of the {len(judgements)} judgements could be made: {cause} "
+            f"({count} of them)", rows, {"judgements": judgements},
+        )  # fmt: skip
     texts = prompts(options.frame_evidence)
     report = MetricsReport(
         benchmark=resolved.benchmark.id, task="dense_captioning", protocol="joint",
@@ -236,6 +295,7 @@ def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None)
         judge={**model.identity(), "served_models": sorted(client.stats.served),
                "calls": client.stats.calls, "cached": client.stats.cached,
                "schema_retries": client.stats.schema_retries,
+               "structured_output": client.structured_output(),
                "settings": judge_options.settings().model_dump(mode="json")},
         protocol_config=resolved.protocol.config, videoeval_version=__version__,
     )  # fmt: skip
