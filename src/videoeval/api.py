@@ -18,6 +18,7 @@ from typing import Any
 from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import Benchmark, View, read_text
 from videoeval.errors import InputError, UsageError
+from videoeval.limits import check as check_limit
 from videoeval.outputs import write_report
 from videoeval.predictions.sniff import tasks_of_file
 from videoeval.protocols import ProtocolInfo, protocol_info
@@ -81,6 +82,8 @@ class RunRecord:
     folder: Path
     config: dict[str, Any]
     responses: list[dict[str, Any]]
+    problems: list[str] = field(default_factory=list)
+    """Lines of responses.jsonl that are not the run's own (hand-edited): left out, named."""
 
     @property
     def task(self) -> str | None:
@@ -102,10 +105,11 @@ def read_run(folder: Path) -> RunRecord:
         config = json.loads(read_text(run_json))["config"]
     except (ValueError, RecursionError, KeyError, TypeError) as exc:
         raise InputError(run_json, f"not a run.json this version reads ({exc})") from None
-    responses = (
-        read_log(folder / "responses.jsonl") if (folder / "responses.jsonl").exists() else []
-    )
-    return RunRecord(folder, config, responses)
+    if not isinstance(config, dict):
+        raise InputError(run_json, "not a run.json this version reads (no config object)")
+    problems: list[str] = []
+    responses = read_log(folder / "responses.jsonl", problems=problems)
+    return RunRecord(folder, config, responses, problems)
 
 
 def _check_run_annotations(run: RunRecord, annotations: Path, benchmark: Benchmark) -> None:
@@ -114,7 +118,16 @@ def _check_run_annotations(run: RunRecord, annotations: Path, benchmark: Benchma
             f"{run.folder} is a run of {run.config.get('benchmark')}, not {benchmark.id}"
         )
     expected = run.config.get("annotations_sha256")
-    if expected and hashlib.sha256(annotations.read_bytes()).hexdigest() != expected:
+    if not expected:
+        raise UsageError(
+            f"{run.folder}/run.json records no checksum of its annotation file, so {annotations} "
+            "cannot be checked to be the file it was run on: re-run into a new folder"
+        )
+    try:
+        actual = hashlib.sha256(annotations.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError(annotations, f"cannot be read ({exc.strerror or exc})") from None
+    if actual != expected:
         raise UsageError(
             f"{annotations} is not the annotation file {run.folder} was run on "
             f"({run.config.get('annotations')}, by its SHA-256)"
@@ -177,6 +190,8 @@ def resolve(request: ScoreRequest, need_predictions: bool = True) -> Resolved:
         benchmark = get_benchmark(request.benchmark)
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
+    check_limit("bootstrap", request.bootstrap, "--bootstrap")
+    check_limit("frames", request.judge_frames, "--judge-frames")
     if request.predictions is not None and request.from_run is not None:
         raise UsageError("give the predictions (-p) or a run folder (--from-run), not both")
     if need_predictions and request.predictions is None and request.from_run is None:
@@ -222,4 +237,5 @@ def score(request: ScoreRequest, on_clip: Callable[[], None] | None = None) -> S
         report.model = model
     if resolved.run is not None:
         report.inputs["run_folder"] = resolved.run.folder.name
+        report.warnings.extend(resolved.run.problems[:20])
     return outcome

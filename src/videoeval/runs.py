@@ -244,11 +244,13 @@ def predictions_from_log(rows: list[dict[str, Any]]) -> PredictionFile:
     predictions = []
     for sample_id, row in last.items():
         origin = f"responses.jsonl[{sample_id}]"
-        if row.get("status") == "ok":
+        answer = row.get("answer", "")
+        if row.get("status") == "ok" and isinstance(answer, str):
+            predictions.append(GroundingPrediction(origin, sample_id, answer=answer))
+        elif row.get("status") == "ok":
+            problem = "the logged answer is not text"
             predictions.append(
-                GroundingPrediction(
-                    origin=origin, sample_id=sample_id, answer=row.get("answer", "")
-                )
+                GroundingPrediction(origin, sample_id, failure="model_error", problem=problem)
             )
         else:
             predictions.append(
@@ -267,12 +269,13 @@ def caption_predictions_from_log(rows: list[dict[str, Any]]) -> CaptionPredictio
     for row in rows:  # a later row (a retried failure) supersedes an earlier one
         clip = row["sample_id"]
         result.origins[clip] = f"responses.jsonl[{clip}]"
-        if row.get("status") == "ok":
+        if row.get("status") == "ok" and isinstance(row.get("answer", ""), str):
             result.texts[clip] = row.get("answer", "")
             result.failures.pop(clip, None)
         else:
             result.texts.pop(clip, None)
-            result.failures[clip] = row.get("status", "model_error")
+            status = row.get("status", "model_error")
+            result.failures[clip] = "model_error" if status == "ok" else status
     return result
 
 

@@ -24,6 +24,7 @@ Status = Literal[
     "model_error",
     "video_error",
     "judge_error",
+    "answer_too_long",  # the model wrote more than a model answer can be (limits.py)
 ]
 FAILURE_STATUSES: tuple[Status, ...] = (
     "parse_error",
@@ -32,6 +33,7 @@ FAILURE_STATUSES: tuple[Status, ...] = (
     "model_error",
     "video_error",
     "judge_error",
+    "answer_too_long",
 )
 
 

@@ -29,6 +29,10 @@ QUOTED = re.compile(r'"(.*)"')
 
 @pytest.fixture
 def bench(tmp_path: Path) -> dict[str, Path]:
+    return make_bench(tmp_path)
+
+
+def make_bench(tmp_path: Path) -> dict[str, Path]:
     videos = tmp_path / "videos"
     videos.mkdir()
     for vid in ("v0", "v1", "v2"):

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from videoeval.metrics.etbench import parse_answer
+from videoeval.metrics.event_similarity import split_events
 from videoeval.parsing.numbers import NUMBER_DOT, NUMBER_DOTS, NUMBER_FRACTION
 from videoeval.parsing.spans import PARSERS
 from videoeval.predictions.dense import events_from_answer, json_list_text
@@ -45,7 +46,8 @@ def test_json_list_search_equals_the_regex(text: str) -> None:
     assert json_list_text(text) == (found.group(0) if found else None)
 
 
-PARSE = {**PARSERS, "etbench": parse_answer, "dense": events_from_answer}
+PARSE = {**PARSERS, "etbench": parse_answer, "dense": events_from_answer,
+         "eventsim split": split_events}  # fmt: skip
 N = 1_000_000
 HOSTILE = {
     "digits": "1" * N,
@@ -78,3 +80,12 @@ def test_every_parser_reads_a_megabyte_of_hostile_text_quickly(kind: str) -> Non
 def test_parsers_never_raise_and_stay_fast_on_fuzzed_answers(text: str) -> None:
     for parse in PARSE.values():
         parse(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=" ,.;and then\tx", max_size=40))
+def test_eventsim_split_equals_the_backtracking_form(text: str) -> None:
+    from videoeval.metrics.event_similarity import _SPLIT
+
+    old = re.compile(r"[.!?;]+|,\s*(?:and\s+)?then\s+|\s+and\s+then\s+", re.IGNORECASE)
+    assert _SPLIT.split(text) == old.split(text)

@@ -99,9 +99,22 @@ def strip_video_suffix(video_id: str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """A UTF-8 text file, or an :class:`InputError` that names it and says what is wrong."""
+    """A UTF-8 text file (a byte-order mark at its start dropped: some editors write one, and
+    it would spoil the first JSON line or CSV header), or an :class:`InputError` that names it
+    and says what is wrong."""
+    from videoeval.limits import limit
+
     try:
-        return path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # not there or not a file: the read below says which
+    if size > limit("input_mb") * 2**20:
+        raise InputError(
+            path, f"is {size / 2**20:,.0f} MB, more than the limit of {limit('input_mb'):,} MB "
+            "(set VIDEOEVAL_MAX_INPUT_MB to raise it)",
+        )  # fmt: skip
+    try:
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except IsADirectoryError:

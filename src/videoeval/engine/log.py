@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 
-def read_log(path: Path, repair: bool = False) -> list[dict[str, Any]]:
-    """The whole lines of a log; ``repair`` also cuts a torn last line off the file."""
+def read_log(
+    path: Path, repair: bool = False, problems: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """The whole lines of a log; ``repair`` also cuts a torn last line off the file. A line
+    that is not one of ours (hand-edited: not JSON, no ``sample_id`` or ``status`` text) is
+    left out and, with ``problems``, named there."""
     if not path.exists():
         return []
     data = path.read_bytes()
@@ -22,12 +26,19 @@ def read_log(path: Path, repair: bool = False) -> list[dict[str, Any]]:
         with open(path, "r+b") as handle:
             handle.truncate(end)
     rows = []
-    for line in data[:end].splitlines():
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except (ValueError, RecursionError):
-                continue  # cannot happen for whole lines we wrote; never fatal
+    for number, line in enumerate(data[:end].split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError):
+            row = None  # cannot happen for whole lines we wrote; never fatal
+        if isinstance(row, dict) and isinstance(row.get("sample_id"), str) and isinstance(
+            row.get("status"), str
+        ):  # fmt: skip
+            rows.append(row)
+        elif problems is not None:
+            problems.append(f"{path.name}:{number}: not a line this run wrote: left out")
     return rows
 
 

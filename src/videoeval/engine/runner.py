@@ -21,6 +21,7 @@ from videoeval.engine.cache import CallCache
 from videoeval.engine.cached_model import CachedModel
 from videoeval.engine.log import AppendLog
 from videoeval.engine.retry import RetryPolicy
+from videoeval.limits import limit
 from videoeval.models.base import (
     GenerationSettings,
     Model,
@@ -151,6 +152,14 @@ class Engine:
         except Exception as exc:  # recorded, and asked again on the next run
             return {**row, "status": "model_error", "error": f"{type(exc).__name__}: {exc}"}
         response = result.response
+        cap = limit("answer_chars")
+        if len(response.text) > cap:  # kept as evidence, never cached, never scored
+            error = (
+                f"the answer has {len(response.text):,} characters, more than {cap:,} "
+                "(VIDEOEVAL_MAX_ANSWER_CHARS): its start is kept, it is not scored"
+            )
+            answer = response.text[:cap]
+            return {**row, "status": "answer_too_long", "answer": answer, "error": error}
         if result.cached:
             stats.cached += 1
             return {**row, "status": "ok", "answer": response.text, "cached": True,
@@ -178,7 +187,8 @@ class Engine:
     @staticmethod
     def todo(items: Sequence[WorkItem], log: AppendLog) -> list[WorkItem]:
         """The items not yet finished in ``log`` (model errors are asked again)."""
-        finished = {r["sample_id"] for r in log.rows if r.get("status") in ("ok", "video_error")}
+        final = ("ok", "video_error", "answer_too_long")  # asking again gives the same
+        finished = {r["sample_id"] for r in log.rows if r.get("status") in final}
         return [item for item in items if item.sample_id not in finished]
 
     async def run(

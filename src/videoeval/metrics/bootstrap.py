@@ -23,6 +23,14 @@ def _is_binary(values: np.ndarray) -> bool:
 
 
 def bootstrap_means(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """``resamples`` means of ``values`` resampled with replacement."""
+    from videoeval.limits import check
+
+    check("bootstrap", resamples, "--bootstrap")
+    return _bootstrap_means(values, resamples, rng)
+
+
+def _bootstrap_means(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
     """``resamples`` bootstrap replicates of ``values.mean()``.
 
     Continuous values are resampled in blocks, each with its own generator seeded from ``rng``,

@@ -42,8 +42,10 @@ def _from_paragraph(text: str) -> tuple[list[list[float]], list[str]]:
     if found:
         times = [[float(s), float(e)] for s, e in found]
         rest = paragraph
-        for piece in _RANGE_TEXT.findall(paragraph):
-            rest = rest.replace(piece, "\n")  # replaces inside longer numbers too, as the script
+        # Replaces inside longer numbers too, as the script; a piece seen before has nothing
+        # left to replace ("\n" never forms a new one), so each is replaced once.
+        for piece in dict.fromkeys(_RANGE_TEXT.findall(paragraph)):
+            rest = rest.replace(piece, "\n")
         captions = rest.replace("seconds", "").split("\n")
     if not times:
         starts, ends = _START.findall(paragraph), _END.findall(paragraph)
@@ -106,7 +108,13 @@ def _fallback(answer: str) -> tuple[list[list[float]], list[str]]:
 
 
 def parse_answer(answer: str) -> tuple[list[list[float]], list[str]] | None:
-    """Timed captions from a model's answer, or ``None`` when the script would call it Failed."""
+    """Timed captions from a model's answer, or ``None`` when the script would call it Failed.
+    An answer longer than ``limits``' answer_chars is not parsed (its pieces are replaced one
+    by one over the whole text, as the script does: quadratic in the answer's length)."""
+    from videoeval.limits import limit
+
+    if len(answer) > limit("answer_chars"):
+        return None
     try:
         times, captions = _from_paragraph(answer)
     except (_Failed, ValueError, IndexError):

@@ -48,14 +48,20 @@ def _clip_id(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _tarsier_text(obj: dict[str, Any]) -> str | None:
     if isinstance(obj.get("messages"), list):
         texts = [
             str(content.get("text") or "")
             for message in obj["messages"]
-            if message.get("role") == "assistant"
-            for content in message.get("content", [])
-            if content.get("type") == "text" and content.get("reference")
+            if isinstance(message, dict) and message.get("role") == "assistant"
+            for content in _list(message.get("content"))
+            if isinstance(content, dict)
+            and content.get("type") == "text"
+            and content.get("reference")
         ]
         return "".join(texts) if texts else None
     inner = obj.get("text")

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from videoeval.benchmarks.base import read_json
+from videoeval.benchmarks.base import read_json, read_text, text_lines
 from videoeval.errors import InputError
+from videoeval.limits import limit
 from videoeval.metrics.dense import Caption
 
 MAX_PROPOSALS = 1000
@@ -82,7 +83,7 @@ def json_list_text(answer: str) -> str | None:
 def is_dense_answers(path: Path) -> bool:
     """A JSONL file whose first record has a video id and an ``answer`` but no query."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             first = handle.readline()
         record = json.loads(first)
     except (OSError, ValueError, RecursionError):
@@ -100,6 +101,8 @@ def events_from_answer(answer: str) -> list[Caption] | None:
     """Timed captions from a model's answer, or ``None`` when no time can be read."""
     from videoeval.metrics.etbench import parse_answer
 
+    if len(answer) > limit("answer_chars"):
+        return None
     found = json_list_text(answer)
     if found:
         try:
@@ -136,7 +139,12 @@ def add_answer(
     """Parse one model answer into ``out``: its events, or ``vid`` marked unparsed."""
     events = events_from_answer(answer)
     if events is None:
-        out.problems.append(f"{vid}: no timed events in the answer (parse_error)")
+        if len(answer) > limit("answer_chars"):
+            out.problems.append(f"{vid}: the answer has {len(answer):,} characters, more than "
+                                f"{limit('answer_chars'):,}: not parsed (parse_error; "
+                                "VIDEOEVAL_MAX_ANSWER_CHARS)")  # fmt: skip
+        else:
+            out.problems.append(f"{vid}: no timed events in the answer (parse_error)")
         out.unparsed.add(vid)
         return  # the video then scores 0, as one without predictions
     if len(events) > max_proposals:
@@ -146,16 +154,18 @@ def add_answer(
 
 def read_dense_answers(path: Path, max_proposals: int = MAX_PROPOSALS) -> DensePredictions:
     out = DensePredictions(captions={})
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                vid = str(next(record[k] for k in _VIDEO_KEYS if k in record))
-                answer = str(record.get("answer") or "")
-            except (ValueError, RecursionError, TypeError, StopIteration, AttributeError) as exc:
-                out.problems.append(f"line {line_no}: not a {{vid, answer}} record ({exc})")
-                continue
-            add_answer(out, vid, answer, max_proposals)
+    for line_no, line in enumerate(text_lines(read_text(path)), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            vid = str(next(record[k] for k in _VIDEO_KEYS if k in record))
+            answer = record.get("answer") or ""
+            if not isinstance(answer, str):
+                raise TypeError(f"answer is a {type(answer).__name__}, not text")
+        except (ValueError, RecursionError, TypeError, StopIteration, AttributeError) as exc:
+            problem = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            out.problems.append(f"line {line_no}: not a {{vid, answer}} record ({problem})")
+            continue
+        add_answer(out, vid, answer, max_proposals)
     return out

@@ -34,6 +34,7 @@ from videoeval.benchmarks.base import (
 )
 from videoeval.errors import InputError
 from videoeval.predictions.reference_outputs import (
+    READ_ERRORS,
     is_lmms_eval_submission,
     is_videomind_output,
     is_vtimellm_log_line,
@@ -190,9 +191,13 @@ def _read_timelens(
         else:
             raise ValueError(f"key {key!r} is not '<vid>>>><query>>>><span>'")
         try:
+            if len(span_text) > 200:
+                raise ValueError
             hint = _key_span(span_text)
-        except (ValueError, SyntaxError, TypeError, IndexError):
-            raise ValueError(f"key {key!r}: GT span {span_text!r} is not [start, end]") from None
+        except READ_ERRORS:
+            raise ValueError(
+                f"key {_short(key)}: GT span {_short(span_text)} is not [start, end]"
+            ) from None
         video_id = videos.get(vid)
         if video_id is None:
             if len(videos) > 100_000:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,14 +35,36 @@ def is_lmms_eval_submission(data: Any) -> bool:
     )
 
 
+READ_ERRORS = (ValueError, SyntaxError, TypeError, IndexError, KeyError, OverflowError,
+               RecursionError, MemoryError)  # fmt: skip
+"""What reading one hostile entry can raise (``literal_eval`` of "1+1+...", a 400-digit
+number, brackets nested past the recursion limit): each is one skipped entry."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _key_span(key: str, span_text: str) -> Span:
+    """The GT span an lmms-eval key holds, which that scorer scores against: one that is not a
+    finite ``[start, end]`` with ``start <= end`` is no GT at all (the entry is skipped)."""
+    text = span_text.strip()
     try:
-        gt = ast.literal_eval(span_text.strip())
+        if len(text) > 200:
+            raise ValueError
+        gt = ast.literal_eval(text)
         if isinstance(gt, (list, tuple)) and gt and isinstance(gt[0], (list, tuple)):
             gt = gt[0]
-        return float(gt[0]), float(gt[1])
-    except (ValueError, SyntaxError, TypeError, IndexError):
-        raise ValueError(f"key {key!r}: GT span {span_text!r} is not [start, end]") from None
+        if isinstance(gt[0], bool) or isinstance(gt[1], bool):
+            raise TypeError
+        start, end = float(gt[0]), float(gt[1])
+    except READ_ERRORS:
+        raise ValueError(f"key {_short(key)!r}: GT span {_short(span_text)!r} is not "
+                         "[start, end]") from None  # fmt: skip
+    if not (math.isfinite(start) and math.isfinite(end)) or end < start:
+        raise ValueError(f"key {_short(key)!r}: GT span {_short(span_text)!r} is not a finite, "
+                         "ordered [start, end]")  # fmt: skip
+    return start, end
 
 
 def read_lmms_eval_submission(
@@ -74,6 +97,17 @@ def is_videomind_output(data: Any) -> bool:
     return bool(head) and all(isinstance(d, dict) and "pred" in d and "span" in d for d in head)
 
 
+def _number(value: Any) -> float:
+    """A number as a float: a bool is not one; an int past float's range is infinite (the
+    window is then not finite, and scored as such)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{_short(repr(value))} is not a number")
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _videomind_entry(item: dict[str, Any], origin: str) -> GroundingPrediction:
     video = PurePosixPath(str(item["video_path"])).name
     query = item.get("query", item.get("question"))
@@ -82,18 +116,23 @@ def _videomind_entry(item: dict[str, Any], origin: str) -> GroundingPrediction:
     qid = item.get("qid")
     pred = item["pred"]
     if not isinstance(pred, list) or not all(isinstance(p, list) and len(p) >= 2 for p in pred):
-        raise ValueError(f"pred {pred!r} is not a list of [start, end]")
+        raise ValueError(f"pred {_short(repr(pred))} is not a list of [start, end]")
     conf = item.get("conf") or []
+    if not isinstance(conf, list):
+        raise ValueError(f"conf {_short(repr(conf))} is not a list")
     spans = tuple(
-        (float(p[0]), float(p[1]), *([float(conf[i])] if i < len(conf) else []))
+        (_number(p[0]), _number(p[1]), *([_number(conf[i])] if i < len(conf) else []))
         for i, p in enumerate(pred)
     )
+    gt = (_number(first[0]), _number(first[1]))
+    if not (math.isfinite(gt[0]) and math.isfinite(gt[1])):
+        raise ValueError(f"span {_short(repr(span))} is not finite")
     return GroundingPrediction(
         origin=origin,
         sample_id=None if qid is None else str(qid),
         video_id=strip_video_suffix(video),
         query=None if query is None else str(query),
-        gt_hint=(float(first[0]), float(first[1])),
+        gt_hint=gt,
         answer=item.get("grounder_response"),
         spans=spans,
         fallback=item.get("grounder_success", True) is False,
@@ -109,7 +148,7 @@ def read_videomind_output(
         where = f"{origin}[{position}]"
         try:
             out.append(_videomind_entry(item, where))
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
+        except READ_ERRORS as exc:
             skipped.append(f"{where}: not a grounding entry ({type(exc).__name__}: {exc})")
     return out
 

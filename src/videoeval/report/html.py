@@ -163,11 +163,13 @@ def make_thumbnails(
     for run in runs:
         for row in run.rows:
             frames = row.get("frames")
-            if not frames or done >= max_samples:
+            if not isinstance(frames, dict) or done >= max_samples:
                 continue
             video_id = str(row.get("video_id") or frames.get("video", "")).rsplit(".", 1)[0]
             stem = thumbnail_stem(video_id)
-            indices, times = frames["indices"], frames["timestamps"]
+            indices, times = frames.get("indices"), frames.get("timestamps")
+            if not _frame_list(indices, times):
+                continue  # a hand-edited or foreign record: no thumbnails for this sample
             step = max(1, len(indices) // per_sample)
             chosen = list(zip(indices, times, strict=True))[::step][:per_sample]
             missing = [i for i, _ in chosen if not (folder / f"{stem}_{i}.jpg").exists()]
@@ -182,13 +184,24 @@ def make_thumbnails(
                     decoded = decode_frames(info, missing, size=(width, height))
                     for index, image in zip(missing, decoded.frames, strict=True):
                         (folder / f"{stem}_{index}.jpg").write_bytes(encode_jpeg(image, 80))
-            except VideoError:
+            except (VideoError, OSError, ValueError, IndexError):
                 continue
             out[(run.name, str(row["sample_id"]))] = [
                 {"t": t, "src": f"{folder.name}/{stem}_{i}.jpg"} for i, t in chosen
             ]
             done += 1
     return out
+
+
+def _frame_list(indices: Any, times: Any) -> bool:
+    """Frame indices (whole numbers from 0) with as many numeric times."""
+    return (
+        isinstance(indices, list)
+        and isinstance(times, list)
+        and 0 < len(indices) == len(times) <= 10_000
+        and all(type(i) is int and 0 <= i < 10**9 for i in indices)
+        and all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in times)
+    )
 
 
 def _clean_html(entries: Sequence[dict[str, Any]]) -> str:

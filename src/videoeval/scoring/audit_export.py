@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from videoeval.benchmarks.base import read_text
+from videoeval.errors import InputError
 from videoeval.judges.audit import ClipAudit
 from videoeval.outputs import write_jsonl
 from videoeval.schema import MetricsReport
@@ -92,14 +94,24 @@ def export_clean(
     return paths
 
 
-def read_subset(path: Path) -> set[str]:
-    """Ids from ``clean_subset.json`` (or a JSON list, or one id per line)."""
-    text = path.read_text(encoding="utf-8")
+def read_subset(path: Path, benchmark: str | None = None) -> set[str]:
+    """Ids from ``clean_subset.json`` (or a JSON list, or one id per line). A subset that names
+    its benchmark (``export_clean`` writes it) must name ``benchmark``: a CaReBench subset never
+    cuts DREAM-1K."""
+    text = read_text(path)
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise InputError(path, "not valid JSON (nested too deeply)") from None
     except ValueError:
+        if text.lstrip()[:1] in ("{", "["):
+            raise InputError(path, "not valid JSON: expected a list of ids or a "
+                             "clean_subset.json") from None  # fmt: skip
         return {line.strip() for line in text.splitlines() if line.strip()}
     ids = data.get("sample_ids") if isinstance(data, dict) else data
-    if not isinstance(ids, list):
-        raise ValueError(f"{path.name}: expected a list of ids or a clean_subset.json")
+    if not isinstance(ids, list) or not all(isinstance(i, (str, int)) for i in ids):
+        raise InputError(path, "expected a list of ids or a clean_subset.json")
+    named = data.get("benchmark") if isinstance(data, dict) else None
+    if benchmark is not None and named is not None and named != benchmark:
+        raise InputError(path, f"is a subset of {named}, not of {benchmark}")
     return {str(i) for i in ids}

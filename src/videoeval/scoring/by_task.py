@@ -38,7 +38,7 @@ def subset_ids(request: ScoreRequest) -> set[str] | None:
 
     if request.subset is None:
         return None
-    ids = read_subset(request.subset)
+    ids = read_subset(request.subset, request.benchmark)
     if not ids:
         raise UsageError(f"--subset {request.subset.name} lists no ids")
     return ids

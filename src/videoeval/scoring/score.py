@@ -62,7 +62,7 @@ def _read_duration_file(path: Path) -> dict[str, float]:
         except (TypeError, ValueError, OverflowError) as exc:
             raise InputError(path, f"a duration is not a number ({exc})") from None
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             fields = {f.lower(): f for f in reader.fieldnames or []}
             id_col = fields.get("id") or fields.get("vid") or fields.get("video_id")

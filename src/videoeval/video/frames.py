@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -14,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from videoeval.limits import limit
 from videoeval.video.decode import decode_frames
 from videoeval.video.probe import probe
 from videoeval.video.resize import PixelBudget
@@ -165,6 +167,13 @@ def sample_video(
     fps = info.reported_fps or info.native_fps
     indices = select_indices(spec, info.frame_times, fps)
     size = budget.size_for(info.width, info.height, len(indices)) if budget else None
+    capped = None
+    if size is None and info.width * info.height > limit("frame_pixels"):
+        # No budget: a huge frame is decoded at a size memory holds, and the record says so.
+        scale = math.sqrt(limit("frame_pixels") / (info.width * info.height))
+        size = (max(2, int(info.width * scale) // 2 * 2), max(2, int(info.height * scale) // 2 * 2))
+        capped = (f"frames of {info.width}x{info.height} scaled to {size[0]}x{size[1]} (at most "
+                  f"{limit('frame_pixels'):,} pixels: VIDEOEVAL_MAX_FRAME_PIXELS)")  # fmt: skip
     if resample == "torchvision" and size is not None:
         from videoeval.video.torch_resize import resize_like_qwen_vl_utils
 
@@ -184,7 +193,7 @@ def sample_video(
         height=int(decoded.frames.shape[1]),
         decoder=decoded.decoder,
         frames=decoded.frames,
-        warnings=list(info.warnings) + decoded.warnings,
+        warnings=list(info.warnings) + decoded.warnings + ([capped] if capped else []),
     )
     if cache is not None and key is not None:
         try:

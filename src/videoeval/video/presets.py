@@ -184,11 +184,12 @@ def read_preset_file(path: Path) -> FramePreset:
     is required: a number made with it should say where its frames came from."""
     where = f"--preset {path}"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise UsageError(f"{where}: cannot read it ({exc.strerror or exc})") from None
-    except ValueError as exc:
-        raise UsageError(f"{where}: not valid JSON ({exc})") from None
+    except (ValueError, RecursionError) as exc:
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:120]
+        raise UsageError(f"{where}: not valid JSON ({problem})") from None
     if not isinstance(data, dict):
         raise UsageError(f"{where}: expected an object with {', '.join(PRESET_FILE_FIELDS)}")
     unknown = sorted(set(data) - set(PRESET_FILE_FIELDS))

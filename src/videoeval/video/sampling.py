@@ -44,6 +44,10 @@ class SamplingSpec(BaseModel):
     def _check(self) -> SamplingSpec:
         if self.kind in ("uniform", "centres") and self.nframes is None:
             raise ValueError(f"sampling '{self.kind}' needs nframes")
+        from videoeval.limits import check
+
+        check("frames", self.nframes, "nframes")
+        check("frames", self.max_frames, "max_frames")
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise ValueError("window end must be after its start")
         return self
