@@ -31,9 +31,18 @@ def _grounding(request: ScoreRequest, resolved: Resolved, out: Validation) -> No
     from videoeval.predictions.grounding import read_predictions
     from videoeval.protocols.grounding import get_protocol
     from videoeval.scoring.grounding_join import join
+    from videoeval.scoring.score import (
+        gt_warnings,
+        native_scorer,
+        read_durations,
+        refuse_foreign_ids,
+        with_durations,
+    )
 
     assert request.annotations is not None
     loaded = resolved.view.load(request.annotations)
+    if request.durations is not None:
+        loaded.samples = with_durations(loaded.samples, read_durations(request.durations))
     out.add("GT queries", len(loaded.samples))
     out.note(loaded.skipped)
     if request.predictions is None:
@@ -42,14 +51,23 @@ def _grounding(request: ScoreRequest, resolved: Resolved, out: Validation) -> No
     out.add("prediction layout", file.layout)
     out.add("predictions read", len(file.predictions))
     out.note(file.skipped)
-    joined = join(
-        loaded.samples, file.predictions, get_protocol(resolved.protocol.name).dedupe_keys
-    )
+    protocol = get_protocol(resolved.protocol.name)
+    joined = join(loaded.samples, file.predictions, protocol.dedupe_keys)
     out.add("GT queries with a prediction", len(joined.predictions))
     out.add("GT queries without one", len(joined.samples) - len(joined.predictions))
     out.add("predictions matching no GT query", len(joined.unknown))
     out.add("predictions repeating a query", joined.duplicates)
     out.note(p.origin for p in joined.unknown)
+    # the checks `score` makes before scoring, with its words
+    refuse_foreign_ids(joined, resolved.benchmark.id)
+    out.note(gt_warnings(joined.samples))
+    out.note(native_scorer(file.layout, protocol))
+    out.note(joined.id_mismatches)
+    if protocol.normalised_text_time or protocol.clamp_to_duration:
+        unknown = sum(1 for s in joined.samples if s.duration is None)
+        if unknown and request.durations is None:
+            out.note([f"{unknown} GT queries have no duration, which protocol "
+                      f"{protocol.name} needs: pass --durations"])  # fmt: skip
 
 
 def _captions(request: ScoreRequest, resolved: Resolved, out: Validation) -> None:

@@ -121,5 +121,5 @@ def test_two_runs_cannot_write_one_folder(bench) -> None:
 
     with FakeServer(answer_script) as server, folder_lock(bench["root"] / "busy"):
         result = run(bench, server.base_url, "busy")
-        assert result.exit_code == 2 and "in use by another videoeval run" in result.output
+        assert result.exit_code == 2 and "in use by another videoeval process" in result.output
         assert server.received == []

@@ -256,6 +256,7 @@ def score_command(
     """
     values = dict(locals())
     from videoeval.api import ScoreRequest, resolve
+    from videoeval.engine.lock import folder_lock
     from videoeval.errors import NothingToScoreError
     from videoeval.outputs import write_causes
 
@@ -290,14 +291,17 @@ def score_command(
             console.print(table)
             return
         folder = out or Path("videoeval-out/score") / f"{benchmark}-{resolved.protocol.name}"
-        try:
-            outcome = _score_with_progress(request)
-        except NothingToScoreError as exc:
-            written = write_causes(folder, exc.rows, exc.files)
-            if written:
-                exc.args = (f"{exc} (each sample's cause: {written[0]})",)
-            raise
-        paths = outcome.write(folder)
+        # One writer per folder: two scorings into one folder would leave one's metrics.json
+        # beside the other's samples.jsonl.
+        with folder_lock(folder):
+            try:
+                outcome = _score_with_progress(request)
+            except NothingToScoreError as exc:
+                written = write_causes(folder, exc.rows, exc.files)
+                if written:
+                    exc.args = (f"{exc} (each sample's cause: {written[0]})",)
+                raise
+            paths = outcome.write(folder)
     err.print(f"predictions read as [bold]{outcome.layout}[/bold] layout", highlight=False)
     print_outcome(outcome)
     say("wrote " + ", ".join(str(p) for p in paths))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from videoeval.cli.common import command, console, err, exit_codes
@@ -26,6 +27,10 @@ def validate_command(
     reference: Annotated[
         list[Path] | None, typer.Option(help="Dense captioning: another reference file.")
     ] = None,
+    durations: Annotated[
+        Path | None,
+        typer.Option(help="Grounding: video durations (JSON {vid: s} or CSV id,length)."),
+    ] = None,
 ) -> None:
     """Read the annotations (and predictions) as `score` would, join them, and report skipped
     lines, unmatched ids and unreadable answers, without scoring anything."""
@@ -35,7 +40,8 @@ def validate_command(
     with exit_codes():
         result = validate(
             ScoreRequest(benchmark=benchmark, predictions=predictions, annotations=annotations,
-                         protocol=protocol, references=tuple(reference or ()))
+                         protocol=protocol, references=tuple(reference or ()),
+                         durations=durations)
         )  # fmt: skip
     table = Table(title=f"{benchmark} · {result.view} · protocol {result.protocol}")
     table.add_column("what")
@@ -44,4 +50,4 @@ def validate_command(
         table.add_row(what, f"{value:,}" if isinstance(value, int) else str(value))
     console.print(table)
     for problem in result.problems:
-        err.print(f"[yellow]note:[/yellow] {problem}", highlight=False, markup=True)
+        err.print(f"[yellow]note:[/yellow] {escape(problem)}", highlight=False, markup=True)

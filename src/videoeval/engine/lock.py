@@ -30,8 +30,8 @@ def folder_lock(folder: Path) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise UsageError(
-                f"{folder} is in use by another videoeval run ({holder}); wait for it to end, "
-                "or use another --out"
+                f"{folder} is in use by another videoeval process ({holder}); wait for it to "
+                "end, or use another --out"
             ) from None
         handle.seek(0)
         handle.truncate()

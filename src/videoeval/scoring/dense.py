@@ -41,15 +41,28 @@ def read_references(path: Path) -> tuple[dict[str, list[Caption]], list[str]]:
     if not isinstance(data, dict):
         raise InputError(path, 'expected {vid: {"timestamps", "sentences"}}')
     out, problems = {}, []
+    odd = 0
     for vid, entry in data.items():
         try:
             windows = [as_window(w) for w in entry["timestamps"]]
             sentences = entry["sentences"]
-            out[str(vid)] = [
-                Caption(s, e, str(t)) for (s, e), t in zip(windows, sentences, strict=True)
-            ]
+            if not isinstance(sentences, list) or len(sentences) != len(windows):
+                raise ValueError("timestamps and sentences differ in number")
+            events = []
+            for (s, e), t in zip(windows, sentences, strict=True):
+                if not isinstance(t, str):
+                    problems.append(f"{path.name}: {vid}: a sentence is {t!r}, not text: that "
+                                    "event is left out")  # fmt: skip
+                    continue
+                odd += e <= s or s < 0
+                events.append(Caption(s, e, t))
+            out[str(vid)] = events
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
             problems.append(f"{path.name}: {vid}: {entry_problem(exc)}")
+    if odd:
+        problems.append(f"{path.name}: {odd} GT events are reversed, zero-length or start before "
+                        "0 s: scored as given, as the reference does (no prediction can overlap "
+                        "a reversed one)")  # fmt: skip
     return out, problems
 
 

@@ -93,6 +93,18 @@ def duration_warnings(samples: list[GroundingSample], given: dict[str, float] | 
     return warnings
 
 
+def gt_warnings(samples: list[GroundingSample]) -> list[str]:
+    """GT windows no answer can meet as the file says they are: reversed, zero-length or
+    negative. They are scored as given (the reference scores them so), and said."""
+    odd = [s for s in samples if any(w[1] < w[0] or w[1] == w[0] or w[0] < 0 for w in s.windows)]
+    if not odd:
+        return []
+    return [
+        f"{len(odd)} GT queries have a reversed, zero-length or negative window (e.g. "
+        f"{odd[0].sample_id}: {list(odd[0].windows[0])}): scored as given, as the reference does"
+    ]
+
+
 def with_durations(
     samples: list[GroundingSample], durations: dict[str, float]
 ) -> list[GroundingSample]:
@@ -130,7 +142,7 @@ def _key_gt_differs(joined: Joined) -> list[str]:
     ]
 
 
-def _refuse_foreign_ids(joined: Joined, n_predictions: int, benchmark_id: str) -> None:
+def refuse_foreign_ids(joined: Joined, benchmark_id: str) -> None:
     """Ids that match by coincidence (QVHighlights qids against Charades-STA ids) show as
     predictions whose video differs from the GT's: when most do, the files do not belong
     together, and no figure should come out."""
@@ -220,7 +232,7 @@ def _warnings(
     return warnings
 
 
-def _native_scorer(layout: str, protocol: GroundingProtocol) -> list[str]:
+def native_scorer(layout: str, protocol: GroundingProtocol) -> list[str]:
     native = [p.name for p in PROTOCOLS.values() if layout in p.native_layouts]
     if not native or protocol.name in native:
         return []
@@ -268,7 +280,7 @@ def score_predictions(
     benchmark = get_benchmark(benchmark_id)
     missing_rule = missing or protocol.missing
     joined = join(samples, predictions.predictions, protocol.dedupe_keys)
-    _refuse_foreign_ids(joined, len(predictions.predictions), benchmark.id)
+    refuse_foreign_ids(joined, benchmark.id)
     scored = [
         score_sample_safely(
             s,
@@ -296,7 +308,8 @@ def score_predictions(
     statuses = Counter(row.status for row in scores.rows)
     failures: dict[str, int] = {k: statuses[k] for k in FAILURE_STATUSES if statuses.get(k)}
     warnings = _warnings(joined, scores, protocol, statuses, missing_rule, skipped_annotations)
-    warnings.extend(_native_scorer(predictions.layout, protocol))
+    warnings.extend(gt_warnings(joined.samples))
+    warnings.extend(native_scorer(predictions.layout, protocol))
     warnings.extend(_listed(list(skipped_annotations or [])))
     warnings.extend(_listed(predictions.skipped))
     ci = percentile_ci(scores.per_sample, resamples=resamples, seed=seed)

@@ -77,7 +77,14 @@ def sft_rows(
             continue
         fps = info.reported_fps or info.native_fps
         times = [info.frame_times[i] for i in select_indices(frames, info.frame_times, fps)]
-        events = seconds_to_frames(list(sample.timed_events or ()), times)
+        timed = [e for e in sample.timed_events or () if e[0] < info.duration]
+        if skipped is not None and len(timed) < len(sample.timed_events or ()):
+            skipped.append(f"{sample.sample_id}: {len(sample.timed_events or ()) - len(timed)} "
+                           f"events start after the video's end ({info.duration:g} s): "
+                           "left out")  # fmt: skip
+        if not timed:
+            continue
+        events = seconds_to_frames(timed, times)
         answer = write_frame_grounded(events)
         yield {**_messages(style, path, template.render(), answer),
                "frame_times": times, "sample_id": sample.sample_id}  # fmt: skip

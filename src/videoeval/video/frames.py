@@ -21,7 +21,7 @@ from videoeval.video.probe import probe
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec, select_indices
 
-CACHE_VERSION = 2  # 2: per-frame pixel cap no longer truncated (resize.py)
+CACHE_VERSION = 3  # 2: per-frame pixel cap no longer truncated (resize.py); 3: checksummed
 Resample = Literal["decoder", "torchvision"]
 """How frames are brought to the budget's size: by the decoder's scaler while decoding (fast,
 the default), or decoded at full size and resized by torchvision's bicubic with antialiasing on
@@ -95,13 +95,19 @@ class FrameCache:
         return folder / f"{key}.npy", folder / f"{key}.json"
 
     def get(self, key: str) -> SampledVideo | None:
+        """The entry, or ``None`` when it is absent, half-written or not what was written (its
+        pixels checked against the checksum stored with them): the frames are decoded again."""
         pixels, meta = self._paths(key)
         try:
             record = json.loads(meta.read_text(encoding="utf-8"))
             frames = np.load(pixels, allow_pickle=False)
-        except (OSError, ValueError):
-            return None  # absent or half-written: decode again
-        return SampledVideo(**record, frames=frames, from_cache=True)
+            expected = record.pop("frames_sha256")
+            sampled = SampledVideo(**record, frames=frames, from_cache=True)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+        if _checksum(frames) != expected:
+            return None  # changed on disk since it was written: never sent as these frames
+        return sampled
 
     def prune(self, max_bytes: int) -> int:
         """Delete the least recently written entries until the cache holds at most
@@ -136,10 +142,15 @@ class FrameCache:
             np.save(handle, sampled.frames, allow_pickle=False)
         record = sampled.record()
         record.pop("from_cache")
+        record["frames_sha256"] = _checksum(sampled.frames)
         tmp_meta = meta.with_name(meta.name + suffix)
         tmp_meta.write_text(json.dumps(record), encoding="utf-8")
         os.replace(tmp_pixels, pixels)
         os.replace(tmp_meta, meta)
+
+
+def _checksum(frames: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(frames).data).hexdigest() + str(frames.shape)
 
 
 def default_cache() -> FrameCache:
