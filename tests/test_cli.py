@@ -14,7 +14,11 @@ runner = CliRunner()
 def test_demo_runs_offline_and_writes_every_protocol(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--bootstrap", "50"])
     assert result.exit_code == 0, result.output
-    assert "protocol alone moves the numbers" in result.output
+    said = " ".join(result.output.split())
+    # the six protocols read these spans alike: the spread comes from N, and the demo says so
+    assert "differ by at most 0.00 points" in said
+    assert "What moves the numbers is N: 500 answered queries or all 3720" in said
+    assert "R1@0.3 9.00 into 1.21" in said
     timechat = json.loads((tmp_path / "timechat" / "metrics.json").read_text())
     assert timechat["metrics"] == {"R1@0.3": 9.0, "R1@0.5": 3.4, "R1@0.7": 1.4}
     for name in ("timelens", "lmms-eval", "videomind", "vtimellm", "moment-detr"):

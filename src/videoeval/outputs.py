@@ -11,14 +11,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from videoeval.redaction import environment_secrets, redact, redact_bytes
 from videoeval.schema import MetricsReport
 
 
 def write_metrics(path: Path, report: MetricsReport) -> None:
-    path.write_text(
-        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
+    text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    path.write_text(redact(text), encoding="utf-8")
 
 
 def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
@@ -27,6 +26,7 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     lines: list[bytes] = []
     typed: list[Any] = []
+    secrets = environment_secrets()  # a key echoed into an answer is never written
     with open(tmp, "wb") as handle:
         for row in rows:
             if isinstance(row, Mapping):
@@ -42,11 +42,11 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
                     lines.extend(_typed_lines(typed))
                     typed.clear()
             if len(lines) >= 1000:  # one write per thousand rows
-                handle.write(b"\n".join(lines) + b"\n")
+                handle.write(redact_bytes(b"\n".join(lines) + b"\n", secrets))
                 lines.clear()
         lines.extend(_typed_lines(typed))
         if lines:
-            handle.write(b"\n".join(lines) + b"\n")
+            handle.write(redact_bytes(b"\n".join(lines) + b"\n", secrets))
     tmp.replace(path)
 
 

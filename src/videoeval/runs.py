@@ -164,13 +164,11 @@ def prepare_folder(out: Path, plan: RunPlan, limits: dict[str, Any] | None = Non
             ) from None
         if previous.get("config_hash") != plan.config_hash:
             old = previous.get("config", {})
-            changed = sorted(
-                k for k in set(old) | set(plan.config) if old.get(k) != plan.config.get(k)
-            )
+            changes = "; ".join(config_changes(old if isinstance(old, dict) else {}, plan.config))
             raise RunMismatchError(
-                f"{out} holds a run made with another configuration (differs in: "
-                f"{', '.join(changed)}); resuming would mix answers to different questions. "
-                "Use another --out, or delete that folder to start over."
+                f"{out} holds a run made with another configuration ({changes}); resuming would "
+                "mix answers to different questions. Use another --out, or delete that folder "
+                "to start over."
             )
         return
     record = {
@@ -182,6 +180,27 @@ def prepare_folder(out: Path, plan: RunPlan, limits: dict[str, Any] | None = Non
         "git_revision": _git_revision(),
     }
     run_json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def config_changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
+    """Each setting that differs, by its full name, with the folder's value and the new one
+    (``settings.temperature: 0.0 in the folder, 0.7 now``)."""
+    out = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(a, dict) and isinstance(b, dict):
+            out.extend(config_changes(a, b, name + "."))
+        else:
+            out.append(f"{name}: {_short(a)} in the folder, {_short(b)} now")
+    return out[:8]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def record_served(out: Path, served: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from typer.core import TyperCommand
 
 from videoeval import __version__
 from videoeval.errors import EnvironmentProblem, NothingToScoreError, UsageError, VideoevalError
+from videoeval.redaction import redact
 
 app = typer.Typer(
     name="videoeval",
@@ -77,7 +78,15 @@ def _is_option(param: Any) -> bool:
 
 class StrictCommand(TyperCommand):
     """A command that refuses an option given twice: click would keep the last one silently
-    (``-a val_1.json -a val_2.json`` would score one reference file)."""
+    (``-a val_1.json -a val_2.json`` would score one reference file). Its help is shown as
+    written: square brackets are text ("videoeval[hf]", "reward_funcs=[...]"), not markup."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = escape(self.help) if self.help else self.help
+        for param in self.params:
+            if getattr(param, "help", None):
+                param.help = escape(param.help)  # type: ignore[attr-defined]
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         parser = self.make_parser(ctx)
@@ -136,15 +145,22 @@ def refuse_judge_settings_without_judge(ctx: typer.Context) -> None:
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
+    text = escape(redact(message))
+    err.print(f"[bold red]error:[/bold red] {text}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
 @contextmanager
 def exit_codes() -> Iterator[None]:
-    """The one rule: nothing scored -> 1, a wrong input or command -> 2, with one line."""
+    """The one rule: nothing scored -> 1, a wrong input or command -> 2, the environment -> 3,
+    Ctrl-C -> 130, each with one line."""
     try:
         yield
+    except KeyboardInterrupt:
+        raise fail(
+            "interrupted: every answer and judgement finished so far is kept (the run folder "
+            "and the cache); the same command resumes from there", 130,
+        ) from None  # fmt: skip
     except NothingToScoreError as exc:
         raise fail(str(exc), 1) from None
     except EnvironmentProblem as exc:
@@ -156,7 +172,7 @@ def exit_codes() -> Iterator[None]:
 
 
 def say(text: str) -> None:
-    console.print(text, markup=False, highlight=False)
+    console.print(redact(text), markup=False, highlight=False)
 
 
 def _version(value: bool) -> None:

@@ -59,5 +59,7 @@ def category_table(report: MetricsReport, names: list[str], title: str) -> Table
 
 
 def print_warnings(console: Console, report: MetricsReport) -> None:
+    from videoeval.redaction import redact
+
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+        console.print(f"[yellow]warning:[/yellow] {escape(redact(warning))}", highlight=False)

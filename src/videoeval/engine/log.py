@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from videoeval.redaction import environment_secrets, redact
+
 
 def read_log(
     path: Path, repair: bool = False, problems: list[str] | None = None
@@ -47,9 +49,11 @@ class AppendLog:
         self.path = path
         self.rows = read_log(path, repair=True)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._secrets = environment_secrets()
 
     def append(self, row: dict[str, Any]) -> None:
-        line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+        text = json.dumps(row, ensure_ascii=False)
+        line = (redact(text, self._secrets) + "\n").encode("utf-8")
         os.write(self._fd, line)  # one write of a whole line with O_APPEND
 
     def close(self) -> None:

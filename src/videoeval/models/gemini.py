@@ -19,6 +19,7 @@ from videoeval.models.http import (
     make_client,
     model_identity,
     post_json,
+    redact,
     safe_url,
 )
 
@@ -108,12 +109,14 @@ class Gemini:
             candidate = data["candidates"][0]
             text = "".join(p.get("text", "") for p in candidate["content"]["parts"])
         except (KeyError, IndexError, TypeError, AttributeError):
-            blocked = (data.get("promptFeedback") or {}).get("blockReason")
+            feedback = data.get("promptFeedback")
+            blocked = feedback.get("blockReason") if isinstance(feedback, dict) else None
             reason = f"blocked ({blocked})" if blocked else f"no candidates: {str(data)[:200]}"
-            raise ModelError(f"Gemini reply has {reason}", retryable=not blocked) from None
+            message = redact(f"Gemini reply has {reason}", (key,))
+            raise ModelError(message, retryable=not blocked) from None
         usage = data.get("usageMetadata") or {}
         return ModelResponse(
-            text=text,
+            text=redact(text, (key,)),
             model=data.get("modelVersion"),
             finish_reason=candidate.get("finishReason"),
             prompt_tokens=usage.get("promptTokenCount"),

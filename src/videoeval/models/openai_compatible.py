@@ -30,6 +30,7 @@ from videoeval.models.http import (
     make_client,
     model_identity,
     post_json,
+    redact,
     safe_url,
 )
 
@@ -141,14 +142,15 @@ class OpenAICompatible:
             text = choice["message"]["content"]
         except (KeyError, IndexError, TypeError):
             raise ModelError(
-                f"reply has no choices[0].message.content: {str(data)[:200]}", True
+                redact(f"reply has no choices[0].message.content: {str(data)[:200]}", (key,)),
+                True,
             ) from None
         if not isinstance(text, str):
             # A null or structured content is no answer: a model_error, never cached as "".
             raise ModelError(f"reply content is {type(text).__name__}, not text", False)
         usage = data.get("usage") or {}
         return ModelResponse(
-            text=text,
+            text=redact(text, (key,)),
             model=data.get("model"),
             finish_reason=choice.get("finish_reason"),
             prompt_tokens=usage.get("prompt_tokens"),

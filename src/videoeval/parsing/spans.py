@@ -208,6 +208,22 @@ PARSERS: dict[str, Callable[[str], ParsedSpans]] = {
 }
 
 
+READS: dict[str, str] = {
+    "timelens": "clock times, else 'a - b', else 'a to b', else bare numbers paired",
+    "timechat": "'a - b' anywhere, else the first number of each sentence with a keyword "
+    "(start, end, happen...); 'to' is no separator",
+    "lmms-eval": "'a - b' (every 'to' read as '-') in keyword sentences, all sentences when none "
+    "has a keyword",
+    "vtimellm": "'NN to NN' or 'NN and NN', frame indices 00-99",
+    "lmms-eval-tvg-2510": "'a - b' (every 'to' read as '-') in keyword sentences only",
+    "lmms-eval-tvg-2509": "'a - b' (every 'to' read as '-') anywhere, else keyword sentences' "
+    "first numbers",
+    "lmms-eval-tvg-2502": "'a - b' (every 'to' read as '-', no en dash) anywhere, else keyword "
+    "sentences' first numbers",
+}
+"""What each parser reads, for the note of an answer it could not read."""
+
+
 def format_seconds(value: float) -> str:
     """Seconds as plain decimals (never exponent notation, which no reference parser reads)."""
     text = f"{value:.6f}".rstrip("0").rstrip(".")

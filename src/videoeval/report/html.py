@@ -7,6 +7,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -16,12 +17,14 @@ from string import Template
 from typing import Any
 
 from videoeval import __version__
+from videoeval.redaction import redact
 from videoeval.report.leaderboard import (
     clean_markdown,
     clean_ranks,
     headline_names,
     leaderboard_rows,
     markdown,
+    md_cell,
     paired_difference,
 )
 from videoeval.report.load import RunData
@@ -52,14 +55,26 @@ $comparisons
 </body></html>
 """)
 
-# Absolute paths in notes and errors (from the machine that ran) are cut to their last part.
-_ABSOLUTE = re.compile(r"(?<![\w.])(?:/[\w.@+-]+){2,}/?")
+# Paths in notes and errors (from the machine that ran: POSIX, home-relative, Windows or file
+# URIs) are cut to their last part.
+_ABSOLUTE = re.compile(
+    r"(?<![\w.])(?:file://|~|[A-Za-z]:)?(?:[/\\][\w.@+-]+){2,}[/\\]?|"
+    r"(?<![\w.])~[/\\][\w.@+-]+(?:[/\\][\w.@+-]+)*"
+)
+
+
+def _last_part(path: str) -> str:
+    return re.split(r"[/\\]", path.rstrip("/\\"))[-1]
 
 
 def _scrub(value: Any) -> Any:
+    """Paths cut to their last part, and numbers JSON can carry (a NaN or infinity in a
+    third-party metrics.json would make the page's data unreadable: shown as missing)."""
     if isinstance(value, str):
-        return _ABSOLUTE.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], value)
-    if isinstance(value, list):
+        return _ABSOLUTE.sub(lambda m: _last_part(m.group(0)), value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list | tuple):
         return [_scrub(v) for v in value]
     if isinstance(value, dict):
         return {k: _scrub(v) for k, v in value.items()}
@@ -279,7 +294,9 @@ def write_report(
         comparisons=compare_html,
     )
     html_path, md_path = out / "report.html", out / "leaderboard.md"
-    html_path.write_text(page, encoding="utf-8")
+    # An answer or a file may hold a key from this environment: never on the page.
+    html_path.write_text(redact(page), encoding="utf-8")
     extra = f"\n## Original and clean GT\n\n{clean_markdown(clean)}" if clean else ""
-    md_path.write_text(f"# {title}\n\n" + markdown(runs) + extra, encoding="utf-8")
+    md_text = f"# {md_cell(title)}\n\n" + markdown(runs) + extra
+    md_path.write_text(redact(md_text), encoding="utf-8")
     return html_path, md_path

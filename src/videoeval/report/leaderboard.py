@@ -41,6 +41,14 @@ def leaderboard_rows(runs: Sequence[RunData]) -> list[dict[str, Any]]:
     return rows
 
 
+def md_cell(value: Any) -> str:
+    """A value as one Markdown table cell: a "|" would start another cell, a new line another
+    row, and raw HTML would run in a viewer that renders it."""
+    text = " ".join(str(value).split())
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def markdown(runs: Sequence[RunData]) -> str:
     names = headline_names(runs)
     header = ["run", "model", "benchmark", "protocol", *names, "N", "failures"]
@@ -55,11 +63,12 @@ def markdown(runs: Sequence[RunData]) -> str:
                 text += f" [{ci[0]:.1f}, {ci[1]:.1f}]"
             cells.append(text)
         failures = ", ".join(f"{k} {v}" for k, v in row["failures"].items()) or "none"
+        named = [row["run"], row["model"], row["benchmark"], row["protocol"]]
         lines.append(
-            f"| {row['run']} | {row['model']} | {row['benchmark']} | {row['protocol']} | "
+            "| " + " | ".join(md_cell(v) for v in named) + " | "
             + " | ".join(cells)
-            + f" | {row['n']} | {failures} |"
-        )
+            + f" | {row['n']} | {md_cell(failures)} |"
+        )  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -149,7 +158,8 @@ def clean_markdown(entries: Sequence[dict[str, Any]]) -> str:
              "|---|---|---|---|---|---|---|"]  # fmt: skip
     for e in entries:
         clean = "-" if e["clean"] is None else f"{e['clean']:.2f} (n={e['n_clean']})"
-        lines.append(f"| {e['run']} | {e['model']} | {e['benchmark']} | {e['all']:.2f} "
+        lines.append(f"| {md_cell(e['run'])} | {md_cell(e['model'])} | "
+                     f"{md_cell(e['benchmark'])} | {e['all']:.2f} "
                      f"(n={e['n_all']}) | {e.get('rank_all', '-')} | {clean} | "
                      f"{e.get('rank_clean', '-')} |")  # fmt: skip
     return "\n".join(lines) + "\n"

@@ -47,6 +47,18 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _run_model(run_json: Path) -> str:
+    """The model a run folder's run.json names (``-`` when it says nothing readable)."""
+    try:
+        record = json.loads(read_text(run_json))
+    except (ValueError, RecursionError, InputError):
+        return "-"
+    config = record.get("config") if isinstance(record, dict) else None
+    model = config.get("model") if isinstance(config, dict) else None
+    name = model.get("model") if isinstance(model, dict) else None
+    return str(name) if name else "-"
+
+
 def load_run(folder: Path) -> RunData:
     metrics_path = folder / "metrics.json"
     if not metrics_path.exists():
@@ -64,7 +76,7 @@ def load_run(folder: Path) -> RunData:
     if report.model:
         pass
     elif run_json.exists():
-        model = json.loads(read_text(run_json)).get("config", {}).get("model", {}).get("model", "-")
+        model = _run_model(run_json)
     elif report.judge and report.task == "audit":
         model = f"judge {report.judge.get('model', '-')}"
     if preset := report.inputs.get("frame_preset"):

@@ -17,7 +17,7 @@ import numpy as np
 from videoeval.metrics.grounding import best_window, iou
 from videoeval.metrics.highlight import gt_matrix, highlight_metrics, query_scores
 from videoeval.metrics.moment_retrieval import MAP_WINDOWS, RankedQuery, map_metrics
-from videoeval.parsing.spans import PARSERS, ParsedSpans
+from videoeval.parsing.spans import PARSERS, READS, ParsedSpans
 from videoeval.protocols.grounding import GroundingProtocol
 from videoeval.schema import GroundingPrediction, GroundingRow, GroundingSample, Span, Status
 
@@ -136,6 +136,9 @@ def _candidate_spans(
         inference = not pred.answer_from_result_file
         if not spans:
             status = "parse_error"
+            if not result.note:
+                notes.append(f"no span the {protocol.parser} parser reads "
+                             f"({READS[protocol.parser]})")  # fmt: skip
             spans = _fallback(sample, protocol, inference, notes)
         if protocol.text_round_unit is not None and inference:
             unit = protocol.text_round_unit

@@ -17,6 +17,7 @@ from videoeval.benchmarks.base import read_json, strip_video_suffix
 from videoeval.errors import InputError, NothingToScoreError
 from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, percentile_ci
 from videoeval.outputs import write_report
+from videoeval.parsing.spans import PARSERS, READS
 from videoeval.predictions.grounding import PredictionFile, read_predictions
 from videoeval.protocols.grounding import PROTOCOLS, GroundingProtocol, get_protocol
 from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, MetricsReport
@@ -91,6 +92,31 @@ def duration_warnings(samples: list[GroundingSample], given: dict[str, float] | 
             f"{max(w[1] for w in past[0].windows)} s of {past[0].duration} s)"
         )
     return warnings
+
+
+def unread_answers(rows: list[GroundingRow], protocol: GroundingProtocol) -> list[str]:
+    """How many text answers the protocol's parser could not read, with one example, and how
+    many of them another reference's parser reads (a model that writes "from 0.9 to 4.4
+    seconds" is read by some and not by others)."""
+    unread = [r for r in rows if r.status == "parse_error" and r.answer and not r.parsed]
+    if not unread:
+        return []
+    example = unread[0]
+    text = (
+        f"{len(unread)} answers hold no span the {protocol.parser} parser reads "
+        f"({READS[protocol.parser]}): parse_error, e.g. {example.sample_id}: "
+        f"{example.answer[:80]!r}"
+    )
+    probe = [r.answer for r in unread[:200] if r.answer]
+    read_by = {
+        name: sum(bool(PARSERS[name](answer).spans) for answer in probe)
+        for name in PARSERS
+        if name != protocol.parser
+    }
+    best = max(read_by, key=read_by.__getitem__)
+    if read_by[best]:
+        text += f"; the {best} parser reads {read_by[best]} of the first {len(probe)}"
+    return [text]
 
 
 def gt_warnings(samples: list[GroundingSample]) -> list[str]:
@@ -309,6 +335,7 @@ def score_predictions(
     failures: dict[str, int] = {k: statuses[k] for k in FAILURE_STATUSES if statuses.get(k)}
     warnings = _warnings(joined, scores, protocol, statuses, missing_rule, skipped_annotations)
     warnings.extend(gt_warnings(joined.samples))
+    warnings.extend(unread_answers(scores.rows, protocol))
     warnings.extend(native_scorer(predictions.layout, protocol))
     warnings.extend(_listed(list(skipped_annotations or [])))
     warnings.extend(_listed(predictions.skipped))
