@@ -215,9 +215,28 @@ def test_soda_c_per_reference_file_averages_the_two_f1(scorers) -> None:
     assert "SODA_c_per_reference" not in soda_c([first], preds, scorers=scorers)
 
 
+def test_per_reference_soda_tokenizes_each_file_apart(scorers) -> None:
+    from videoeval.scoring.dense import soda_c
+
+    # PTB drops the period of "capital T." when the next line of its call starts in uppercase:
+    # merged, val_2's "Then she smiles." follows it; alone (PDVC's eval_soda), nothing does.
+    first = {"a": [cap(0, 10, "She writes a capital T.")]}
+    second = {"a": [cap(10, 20, "Then she smiles.")], "b": [cap(0, 5, "A dog barks.")]}
+    preds = DensePredictions(captions={
+        "a": [cap(0, 10, "she writes a capital t"), cap(10, 20, "then she smiles")],
+        "b": [cap(0, 5, "a dog barks")],
+    })  # fmt: skip
+    merged = scorers.tokenize(["She writes a capital T.", "Then she smiles."])
+    assert merged[0] != scorers.tokenize(["She writes a capital T."])[0]  # the quirk itself
+    alone = [soda_c([ref], preds, scorers=scorers)["SODA_c"] for ref in (first, second)]
+    both = soda_c([first, second], preds, scorers=scorers)["SODA_c_per_reference"]
+    # eval_soda's mean of the files' F1; the merged run's tokens gave 75.0 here
+    assert both == pytest.approx(sum(alone) / 2, rel=1e-12) and both < 70
+
+
 @pytest.mark.skipif(shutil.which("java") is None, reason="language metrics need Java")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the raw Bleu
-def test_sentences_are_tokenised_in_the_reference_batches() -> None:
+def test_sentences_are_tokenised_in_the_reference_batches(scorers) -> None:
     # PTB keeps the period of "capital T." when the next line of the same tokenizer call starts
     # in lowercase: densevid_eval's calls (per threshold, predictions apart from references, in
     # video order) decide the tokens, so they decide the scores.
@@ -225,11 +244,17 @@ def test_sentences_are_tokenised_in_the_reference_batches() -> None:
     from pycocoevalcap.bleu.bleu import Bleu
     from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
-    refs = [{"a": [cap(0, 10, "She writes a capital T.")], "b": [cap(0, 10, "Then he leaves.")]}]
+    refs = [{"a": [cap(0, 10, "She writes a capital T.")], "b": [cap(0, 10, "Then he leaves.")]},
+            {"b": [cap(0, 10, "He goes.")], "c": [cap(0, 9, "A cat sleeps.")]}]  # fmt: skip
     preds = DensePredictions(captions={
         "a": [cap(0, 10, "She writes a capital T.")], "b": [cap(0, 10, "then he leaves.")],
     })  # fmt: skip
-    _, rows = score_dense(refs, preds, thresholds=(0.5,))
+    report, rows = score_dense(refs, preds, thresholds=(0.5,))
+    # per-reference SODA_c: each file tokenized in its own calls, as PDVC's eval_soda
+    from videoeval.scoring.dense import soda_c
+
+    alone = [soda_c([ref], preds, scorers=scorers)["SODA_c"] for ref in refs]
+    assert report.metrics["SODA_c_per_reference"] == pytest.approx(sum(alone) / 2, rel=1e-12)
     tokenizer = PTBTokenizer()
     predicted = tokenizer.tokenize({0: [{"caption": "She writes a capital T."}],
                                     1: [{"caption": "then he leaves."}]})  # fmt: skip

@@ -67,3 +67,22 @@ def test_hostile_content_renders_every_card_and_row(hostile_runs, tmp_path, page
         cell = page.locator(f'td[data-run="{label}"][data-metric="R1@0.3"]')
         assert cell.inner_text().startswith(f"{run.report.metrics['R1@0.3']:.2f}")
     assert errors == []
+
+
+def test_malformed_frame_records_give_no_thumbnails_and_no_traceback(tmp_path: Path) -> None:
+    from tests.video.synth import write_video
+    from videoeval.report.html import make_thumbnails
+    from videoeval.report.load import RunData
+    from videoeval.schema import MetricsReport
+
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    write_video(videos / "v.mp4", frames=10, fps=10)
+    frames = [None, "x", {"indices": "0,1"}, {"indices": [0, 1], "timestamps": [0.0]},
+              {"indices": [10**12], "timestamps": [1.0]}, {"indices": [True], "timestamps": [0]},
+              {"indices": [0, 5], "timestamps": [0.0, 0.5]}]  # fmt: skip
+    rows = [{"sample_id": str(i), "video_id": "v", "frames": f} for i, f in enumerate(frames)]
+    report = MetricsReport.model_construct(task="grounding")
+    run = RunData("r", report, rows, "m")
+    thumbs = make_thumbnails([run], videos, tmp_path / "thumbs")
+    assert list(thumbs) == [("r", "6")]  # only the well-formed record

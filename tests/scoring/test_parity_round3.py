@@ -4,8 +4,6 @@ in the protocol (and checked against the reference script run on the same file).
 from __future__ import annotations
 
 import json
-import math
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -227,34 +225,6 @@ def test_lmms_eval_tvg_reproduces_eval_tvg_on_a_saved_submission(write_json) -> 
 
 
 # --- 5. per-reference SODA_c: each file tokenized in its own call -----------------------------
-@pytest.mark.skipif(shutil.which("java") is None, reason="SODA_c needs Java (METEOR, PTB)")
-def test_per_reference_soda_tokenizes_each_file_apart() -> None:
-    pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
-    from videoeval.metrics.dense import Caption
-    from videoeval.predictions.dense import DensePredictions
-    from videoeval.scoring.dense import score_dense, soda_c
-    from videoeval.text.language import LanguageScorers
-
-    # PTB drops the period of "capital T." when the next line of its call starts in uppercase:
-    # merged, val_2's "Then she smiles." follows it; alone (PDVC's eval_soda), nothing does.
-    first = {"a": [Caption(0, 10, "She writes a capital T.")]}
-    second = {"a": [Caption(10, 20, "Then she smiles.")], "b": [Caption(0, 5, "A dog barks.")]}
-    preds = DensePredictions(captions={
-        "a": [Caption(0, 10, "she writes a capital t"), Caption(10, 20, "then she smiles")],
-        "b": [Caption(0, 5, "a dog barks")],
-    })  # fmt: skip
-    scorers = LanguageScorers()
-    try:
-        alone = [soda_c([ref], preds, scorers=scorers)["SODA_c"] for ref in (first, second)]
-        both = soda_c([first, second], preds, scorers=scorers)
-        merged_tokens = scorers.tokenize(["She writes a capital T.", "Then she smiles."])
-        own_tokens = scorers.tokenize(["She writes a capital T."])
-    finally:
-        scorers.close()
-    assert merged_tokens[0] != own_tokens[0]  # the quirk: the test could fail
-    # eval_soda: the mean of the files' F1 (the merged run's tokens gave 75.0 here)
-    assert both["SODA_c_per_reference"] == pytest.approx(sum(alone) / 2, rel=1e-12)
-    assert both["SODA_c_per_reference"] < 70
-    report, _ = score_dense([first, second], preds, thresholds=(0.5,))
-    assert report.metrics["SODA_c_per_reference"] == both["SODA_c_per_reference"]
-    assert math.isfinite(report.metrics["SODA_c"])
+# tests/metrics/test_dense.py: test_per_reference_soda_tokenizes_each_file_apart (it shares that
+# module's METEOR process) and test_sentences_are_tokenised_in_the_reference_batches (the same
+# through score_dense).
