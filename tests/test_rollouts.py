@@ -4,6 +4,7 @@ selected by difficulty; the selected ones written as a GRPO prompt file."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,18 @@ from videoeval.cli import app
 
 runner = CliRunner()
 RIGHT = "The event happens in 0 - 1 seconds."
+WRONG = "The event happens in 1.5 - 2 seconds."
 
 
 def answer(received, n):  # type: ignore[no-untyped-def]
-    """'easy' queries are always right, 'hard' never, 'half' on even seeds only."""
+    """'easy' queries are always right, 'hard' never, 'half' on even seeds only; 'mute' ones
+    get an answer no parser reads."""
     query = QUOTED.search(received.prompt).group(1)
+    if "mute" in query:
+        return openai_reply("I cannot tell.")
     seed = received.body["seed"]
     right = "easy" in query or ("half" in query and seed % 2 == 0)
-    return openai_reply(RIGHT if right else "I cannot tell.")
+    return openai_reply(RIGHT if right else WRONG)
 
 
 @pytest.fixture
@@ -34,8 +39,9 @@ def bench(tmp_path: Path) -> tuple[Path, Path]:
     gt = {}
     for vid in ("v0", "v1"):
         write_video(videos / f"{vid}.mp4", frames=50, fps=25)
-        gt[vid] = {"duration": 2.0, "spans": [[0.0, 1.0]] * 3,
-                   "queries": [f"easy {vid}", f"half {vid}", f"hard {vid}"]}  # fmt: skip
+        # 6 s by the annotation (TimeLens's filter keeps videos of 5 to 500 s)
+        queries = [f"{kind} {vid}" for kind in ("easy", "half", "hard", "mute")]
+        gt[vid] = {"duration": 6.0, "spans": [[0.0, 1.0]] * 4, "queries": queries}
     annotations = tmp_path / "charades-timelens.json"
     annotations.write_text(json.dumps(gt))
     return videos, annotations
@@ -58,23 +64,55 @@ def test_rewards_per_prompt_and_the_unsolved_ones_selected(bench, tmp_path: Path
     with FakeServer(answer) as server:
         result = invoke(bench, out, server.base_url, "--samples", "4", "--keep-below", "0.9")
         assert result.exit_code == 0, result.output
-        assert len(server.received) == 24  # 6 prompts x 4 answers, each with its own seed
+        assert len(server.received) == 32  # 8 prompts x 4 answers, each with its own seed
         assert len({r.body["seed"] for r in server.received}) == 4
+        # TimeLens's own filter counts an unread answer as IoU 0: on request, so do we
+        zero = invoke(bench, tmp_path / "z", server.base_url, "--samples", "4", "--keep-below",
+                      "0.9", "--unparsed", "zero")  # fmt: skip
+        assert zero.exit_code == 0 and len(server.received) == 32  # all from the cache
     difficulty = {p["query"]: p for p in lines(out / "difficulty.jsonl")}
     assert difficulty["easy v0"]["mean"] == 1.0 and difficulty["easy v0"]["variance"] == 0.0
     assert difficulty["half v1"]["mean"] == 0.5 and difficulty["half v1"]["variance"] == 0.25
     assert difficulty["hard v0"]["mean"] == 0.0 and difficulty["hard v0"]["solved_share"] == 0.0
+    # an answer no parser reads is the model's format, not the task's difficulty
+    assert difficulty["mute v0"]["mean"] is None and difficulty["mute v0"]["unparsed"] == 4
     assert {q for q, p in difficulty.items() if p["selected"]} == {
         "half v0", "half v1", "hard v0", "hard v1"}  # fmt: skip
+    said = " ".join(result.output.split())
+    assert "8 answers could not be read" in said and "2 prompts had no readable answer" in said
     rollouts = lines(out / "rollouts.jsonl")
-    assert len(rollouts) == 24 and {r["reward"] for r in rollouts} == {0.0, 1.0}
+    assert len(rollouts) == 32 and {r["reward"] for r in rollouts} == {0.0, 1.0}
     grpo = lines(out / "grpo_prompts.jsonl")
     assert len(grpo) == 4 and all(g["span"] == [0.0, 1.0] for g in grpo)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["selected"] == 4 and summary["histogram"][0] == 2  # the two hard prompts
+    assert summary["reward"] == "timelens-train" and summary["unparsed_answers"] == 8
+    chosen = {p["query"] for p in lines(tmp_path / "z" / "difficulty.jsonl") if p["selected"]}
+    assert {"mute v0", "mute v1"} <= chosen
 
 
-def test_timelens_gaussian_selection_is_seeded(bench, tmp_path: Path) -> None:
+def test_min_spread_keeps_the_prompts_whose_rewards_differ(bench, tmp_path: Path) -> None:
+    with FakeServer(answer) as server:
+        result = invoke(bench, tmp_path / "s", server.base_url, "--samples", "4",
+                        "--min-spread", "0.5")  # fmt: skip
+        assert result.exit_code == 0, result.output
+    chosen = {p["query"] for p in lines(tmp_path / "s" / "difficulty.jsonl") if p["selected"]}
+    assert chosen == {"half v0", "half v1"}  # easy and hard: four equal rewards, no signal
+
+
+def test_timelens_sampler_on_one_greedy_answer(bench, tmp_path: Path) -> None:
+    with FakeServer(answer) as server:
+        options = ["--samples", "1", "--temperature", "0", "--timelens-sampler",
+                   "--target", "27"]  # fmt: skip
+        result = invoke(bench, tmp_path / "t", server.base_url, *options)
+        assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "t" / "summary.json").read_text())
+    # one duration bucket (0-30 s) of the 6 readable prompts: int(27 / 9) = 3 drawn
+    assert summary["timelens_buckets"] == [{"bucket": "0-30 s", "prompts": 6, "drawn": 3}]
+    assert summary["selected"] == 3 and "5d90c06" in summary["rule"]
+
+
+def test_plain_gaussian_selection_is_seeded(bench, tmp_path: Path) -> None:
     with FakeServer(answer) as server:
         options = ["--samples", "1", "--temperature", "0", "--gaussian", "0.5", "0.2",
                    "--target", "3"]  # fmt: skip
@@ -90,12 +128,24 @@ def test_timelens_gaussian_selection_is_seeded(bench, tmp_path: Path) -> None:
     assert share > 0.85
 
 
+def test_dry_run_prices_the_calls_and_asks_nothing(bench, tmp_path: Path) -> None:
+    with FakeServer(answer) as server:
+        result = invoke(bench, tmp_path / "d", server.base_url, "--samples", "4", "--dry-run")
+        assert result.exit_code == 0, result.output
+        assert server.received == []
+    counts = dict(re.findall(r"│ ([a-z ]+?)\s+│\s+([\d,]+) │", result.output))
+    assert counts["calls at most"] == "32" and counts["prompts"] == "8"
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         (["--samples", "4", "--temperature", "0"], "would ask one greedy answer"),
         (["--gaussian", "0.5", "0.2"], "give --target"),
-        (["--target", "3"], "--target applies to --gaussian"),
+        (["--target", "3"], "--target applies to --timelens-sampler"),
+        (["--timelens-sampler", "--target", "3"], "one greedy answer per prompt"),
+        (["--samples", "1", "--temperature", "0", "--min-spread", "0.5"], "--samples 2 or more"),
+        (["--reward", "vibes"], "is not one of timelens-train"),
         (["--samples", "1", "--temperature", "0", "--style", "axolotl"], "--style takes"),
         (["--samples", "1", "--temperature", "0", "--top-p", "0.9"], "--top-p shapes sampling"),
     ],

@@ -46,7 +46,7 @@ def test_trl_and_ms_swift_files(tmp_path: Path) -> None:
             columns = {k: [r[k] for r in rows] for k in ("span", "duration")}
             answers = ["The event happens in 0 - 1 seconds.", "From 0.5 to 2 seconds."]
             # timelens rounds 0.5 half-to-even to 0: [0, 2] against [0.5, 2] is 0.75
-            assert trl_reward("iou", "timelens")(answers, **columns) == [1.0, 0.75]
+            assert trl_reward("iou", "timelens-eval")(answers, **columns) == [1.0, 0.75]
         else:
             assert rows[0]["videos"] == [str(videos / "v0.mp4")]
             assert rows[0]["messages"][0]["content"].startswith("<video>")

@@ -49,7 +49,7 @@ def test_grpo_steps_with_the_evaluation_rewards(tmp_path) -> None:
         max_completion_length=16, max_steps=2, learning_rate=1e-2, report_to=[], use_cpu=True,
         save_strategy="no", bf16=False, logging_steps=1, temperature=1.0,
     )  # fmt: skip
-    rewards = [trl_reward("iou", "timelens"), trl_reward("format")]
+    rewards = [trl_reward("iou", "timelens-eval"), trl_reward("iou"), trl_reward("format")]
     trainer = trl.GRPOTrainer(model=model, reward_funcs=rewards, args=args,
                               train_dataset=dataset, processing_class=tok)  # fmt: skip
     outcome = trainer.train()
@@ -57,5 +57,6 @@ def test_grpo_steps_with_the_evaluation_rewards(tmp_path) -> None:
     moved = [n for n, p in model.named_parameters() if not torch.equal(before[n], p.detach())]
     assert moved, "no weight moved: the rewards gave no signal"
     logged = trainer.state.log_history[0]
-    assert "rewards/videoeval_iou_timelens/mean" in logged
-    assert "rewards/videoeval_format_timelens/mean" in logged
+    assert "rewards/videoeval_iou_timelens_eval/mean" in logged
+    assert "rewards/videoeval_iou_timelens_train/mean" in logged
+    assert "rewards/videoeval_format_timelens_train/mean" in logged

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.scoring.helpers import answer, row, run, sample
+from videoeval.errors import UsageError
 from videoeval.training.rewards import format_reward, iou_reward, score_answer, trl_reward
 
 TEXT_PROTOCOLS = [
@@ -56,34 +57,63 @@ def test_the_reward_is_the_iou_of_the_scored_row(
         assert reward.status == scored.status
 
 
-def test_worked_examples() -> None:
-    # timelens: bounds rounded half-to-even to whole seconds, [2, 4] against [2, 4]
-    assert iou_reward("The event happens in 2.5 - 4.4 seconds.", (2.0, 4.0)) == 1.0
-    # timelens: an unreadable answer becomes [duration+10, duration+20]: IoU 0, no format credit
-    assert iou_reward("no idea", (2.0, 4.0), 30.0) == 0.0
-    assert format_reward("no idea") == 0.0 and format_reward("from 1 to 2") == 1.0
-    # timechat swaps a reversed pair; timelens scores it 0
-    assert iou_reward("6 - 2 seconds", (2.0, 6.0), protocol="timechat") == 1.0
-    assert iou_reward("6 - 2 seconds", (2.0, 6.0), protocol="timelens") == 0.0
+def test_worked_examples_of_the_evaluation_rewards() -> None:
+    # timelens-eval: bounds rounded half-to-even to whole seconds, [2, 4] against [2, 4]
+    assert iou_reward("The event happens in 2.5 - 4.4 seconds.", (2.0, 4.0), None,
+                      "timelens-eval") == 1.0  # fmt: skip
+    # an unreadable answer becomes [duration+10, duration+20]: IoU 0, no format credit
+    assert iou_reward("no idea", (2.0, 4.0), 30.0, "timelens-eval") == 0.0
+    assert format_reward("no idea", "timelens-eval") == 0.0
+    assert format_reward("from 1 to 2", "timelens-eval") == 1.0
+    # timechat swaps a reversed pair; timelens scores it 0 (a bare protocol name is its -eval)
+    assert iou_reward("6 - 2 seconds", (2.0, 6.0), None, "timechat") == 1.0
+    assert iou_reward("6 - 2 seconds", (2.0, 6.0), None, "timelens-eval") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("completion", "gt", "expected"),
+    [  # TencentARC/TimeLens @ 5d90c06 training/train/reward_funcs.py::tiou_reward, run on these
+        ("The event happens in 0.4 - 0.6 seconds.", (0, 1), 0.19999999999999996),
+        ("The event happens in 2.5 - 4.4 seconds.", (2, 4), 0.6249999999999999),
+        ("<think>I see it.</think> <answer>The event happens from 5 to 8 seconds (about 3-4 s "
+         "long).</answer>", (5, 8), 1.0),
+        ("no idea", (2, 4), 0.0),
+        ("6 - 2 seconds", (2, 6), 0.0),  # start >= end: 0
+        ("<think>x</think><answer>00:00:10 - 00:00:20</answer>", (10, 20), 1.0),
+    ],
+)
+def test_the_training_reward_is_timelens_tiou_reward(completion, gt, expected) -> None:
+    assert iou_reward(completion, gt) == expected  # timelens-train is the default
+
+
+def test_training_and_evaluation_rewards_differ_where_timelens_does() -> None:
+    # evaluation rounds to whole seconds; training does not
+    assert iou_reward("0.4 - 0.6", (0, 1), None, "timelens-eval") == 1.0
+    assert iou_reward("0.4 - 0.6", (0, 1)) == pytest.approx(0.2)
+    # training reads every "to" as "-": both ranges are then dashes and the first one wins
+    said = "The event happens from 5 to 8 seconds (about 3-4 s long)."
+    assert iou_reward(said, (5, 8), None, "timelens-eval") == 0.0  # eval reads "3-4"
+    assert iou_reward(said, (5, 8)) == 1.0
 
 
 def test_trl_reward_reads_plain_and_conversational_completions() -> None:
-    iou = trl_reward("iou", "timelens")
-    assert iou.__name__ == "videoeval_iou_timelens"
+    iou = trl_reward("iou", "timelens-eval")
+    assert iou.__name__ == "videoeval_iou_timelens_eval"
     plain = iou(["0 - 10 seconds", "5 - 10 seconds"], span=[[0, 10], [0, 10]])
     chat = iou([[{"role": "assistant", "content": "0 - 10 seconds"}],
                 [{"role": "assistant", "content": [{"type": "text", "text": "5 - 10"}]}]],
                span=[[0, 10], [0, 10]], duration=[20.0, 20.0])  # fmt: skip
     assert plain == chat == [1.0, 0.5]
     assert trl_reward("format")(["from 1 to 2", "nothing"]) == [1.0, 0.0]
+    assert trl_reward().__name__ == "videoeval_iou_timelens_train"
     with pytest.raises(KeyError, match="'span' column"):
         iou(["1 - 2"], gt=[[1, 2]])
-    with pytest.raises(KeyError):
+    with pytest.raises(UsageError, match="timelens-train"):
         trl_reward("iou", "no-such-protocol")
 
 
 def test_the_ms_swift_plugin_registers_both_rewards(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VIDEOEVAL_REWARD_PROTOCOL", "timechat")
+    monkeypatch.setenv("VIDEOEVAL_REWARD", "timechat-eval")
     monkeypatch.delitem(sys.modules, "videoeval.training.swift_plugin", raising=False)
     import videoeval.training.swift_plugin as plugin
 

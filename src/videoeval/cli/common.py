@@ -171,6 +171,19 @@ def exit_codes() -> Iterator[None]:
         raise fail(str(exc), 2) from None
 
 
+def print_counts(title: str, counts: dict[str, Any]) -> None:
+    """A dry run's counts as one table."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name, value in counts.items():
+        shown = f"{value:,}" if isinstance(value, (int, float)) else str(value)
+        table.add_row(name.replace("_", " "), shown)
+    console.print(table)
+
+
 def say(text: str) -> None:
     console.print(redact(text), markup=False, highlight=False)
 

@@ -27,7 +27,7 @@ def grpo_data_command(
 
     Train with the rewards that score as evaluation does:\n
       TRL: from videoeval.training.rewards import trl_reward;
-      GRPOTrainer(..., reward_funcs=[trl_reward("iou", "timelens"), trl_reward("format")])\n
+      GRPOTrainer(..., reward_funcs=[trl_reward("iou", "timelens-train"), trl_reward("format")])\n
       ms-swift: --external_plugins <videoeval/training/swift_plugin.py>
       --reward_funcs videoeval_iou videoeval_format
     """

@@ -66,6 +66,21 @@ def parse_timelens(answer: str) -> ParsedSpans:
     return ParsedSpans(_pairs([float(n) for n in _TL_NUMBER.findall(text)]))
 
 
+# --- timelens training ----------------------------------------------------------------------
+_THINK_ANSWER = re.compile(r"<think>.*?</think>\s*<answer>(.*?)</answer>", re.DOTALL)
+
+
+def parse_timelens_train(answer: str) -> ParsedSpans:
+    """TimeLens's training parser (``training/utils/parser.py``, TencentARC/TimeLens @ 5d90c06),
+    which its GRPO reward and its data filter use: the ``<answer>`` of a ``<think>...</think>
+    <answer>...</answer>`` reply (else the whole text), every "to" read as "-" (inside words
+    too), then the evaluation parser's stages. Not the evaluation's parser: "from 1 to 2"
+    reads the same, "towel 3 - 5" does not."""
+    found = _THINK_ANSWER.match(answer)
+    text = found.group(1) if found else answer
+    return parse_timelens(text.lower().replace("to", "-"))
+
+
 # --- timechat ------------------------------------------------------------------------------
 _TC_KEYWORDS = ("starts", "ends", "happens in", "start time", "end time", "start", "end", "happen")
 _TC_RANGE = re.compile(rf"({NUMBER_DOTS})\s*-\s*(\d+\.*\d*)")
@@ -201,6 +216,7 @@ def _lmms_eval_tvg(version: str) -> Callable[[str], ParsedSpans]:
 
 PARSERS: dict[str, Callable[[str], ParsedSpans]] = {
     "timelens": parse_timelens,
+    "timelens-train": parse_timelens_train,
     "timechat": parse_timechat,
     "lmms-eval": parse_lmms_eval,
     "vtimellm": parse_vtimellm,
@@ -210,6 +226,7 @@ PARSERS: dict[str, Callable[[str], ParsedSpans]] = {
 
 READS: dict[str, str] = {
     "timelens": "clock times, else 'a - b', else 'a to b', else bare numbers paired",
+    "timelens-train": "the <answer> part; every 'to' read as '-'; then as timelens",
     "timechat": "'a - b' anywhere, else the first number of each sentence with a keyword "
     "(start, end, happen...); 'to' is no separator",
     "lmms-eval": "'a - b' (every 'to' read as '-') in keyword sentences, all sentences when none "

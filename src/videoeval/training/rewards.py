@@ -1,13 +1,18 @@
-"""Grounding rewards that score an answer exactly as evaluation does.
+"""Grounding rewards, each named by its source.
 
-A GRPO reward that parses answers its own way drifts from the evaluation's parser: the model
-learns a format the benchmark scores differently. These rewards run the evaluation's own path
-(``scoring.grounding.score_sample`` with a named protocol: its parser, fallbacks, rounding and
-IoU), so ``iou_reward(answer, span)`` is, by construction, the IoU that ``videoeval score``
-writes in that answer's row.
+- ``timelens-train`` (the default): TimeLens's GRPO reward, ``training/train/reward_funcs.py::
+  tiou_reward`` (TencentARC/TimeLens @ 5d90c06): its training parser (``parse_timelens_train``:
+  the ``<answer>`` part, "to" read as "-"), the first span, 0 when there is none or its start is
+  not before its end, else the unrounded IoU with the first GT span. Its data filter scores
+  difficulty the same way.
+- ``<protocol>-eval`` (``timelens-eval``, ``timechat-eval``, ...; a bare protocol name means the
+  same): the IoU that ``videoeval score`` writes under that evaluation protocol, by its own path
+  (``scoring.grounding.score_sample``: parser, fallbacks, rounding, IoU). TimeLens's evaluation
+  rounds answers to whole seconds: "0.4 - 0.6" against [0, 1] earns 1.0 there and 0.2 in
+  training.
 
-Three forms: plain functions; TRL reward functions (``(completions, **columns) ->
-list[float]``, for ``GRPOTrainer(reward_funcs=[...])``); and ms-swift ORM classes in
+Three forms: plain functions; TRL reward functions (``(completions, **columns) -> list[float]``,
+for ``GRPOTrainer(reward_funcs=[...])``); and ms-swift ORM classes in
 ``videoeval.training.swift_plugin`` (``--external_plugins``).
 """
 
@@ -17,56 +22,94 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from videoeval.protocols.grounding import get_protocol
+from videoeval.errors import UsageError
+from videoeval.metrics.grounding import iou
+from videoeval.parsing.spans import parse_timelens_train
+from videoeval.protocols.grounding import PROTOCOLS, get_protocol
 from videoeval.schema import GroundingPrediction, GroundingSample
 from videoeval.scoring.grounding import score_sample
+
+TRAIN_REWARDS = ("timelens-train",)
+DEFAULT_REWARD = "timelens-train"
+
+
+def reward_names() -> list[str]:
+    return [*TRAIN_REWARDS, *(f"{name}-eval" for name in PROTOCOLS)]
+
+
+def check_reward(reward: str) -> str:
+    """The evaluation protocol a reward name stands for (``""`` for a training reward)."""
+    if reward in TRAIN_REWARDS:
+        return ""
+    if reward in PROTOCOLS:  # a bare protocol name ("lmms-eval" is one)
+        return reward
+    name = reward.removesuffix("-eval")
+    if name not in PROTOCOLS:
+        raise UsageError(f"reward {reward!r} is not one of {', '.join(reward_names())}")
+    return name
 
 
 @dataclass(frozen=True)
 class GroundingReward:
     iou: float
-    """The IoU the protocol scores this answer with (0 for an answer it cannot read, or its
-    fallback span's IoU where the protocol has one, as lmms-eval does)."""
+    """The reward: the IoU under the named rule (0 for an answer it cannot read)."""
     formatted: bool
-    """The protocol read a span from the answer itself (status ``ok``)."""
+    """A span was read from the answer itself."""
     status: str
 
 
 def score_answer(
     answer: str,
-    span: Sequence[float],
+    span: Sequence[float] | Sequence[Sequence[float]],
     duration: float | None = None,
-    protocol: str = "timelens",
+    reward: str = DEFAULT_REWARD,
     benchmark: str = "timelens-charades",
 ) -> GroundingReward:
-    """``answer`` scored against the GT ``span`` under ``protocol`` (``benchmark`` only
-    matters for protocols whose rounding is a benchmark fact, such as VideoMind's)."""
-    sample = GroundingSample("reward", "video", "", ((float(span[0]), float(span[1])),), duration)
-    return sample_reward(sample, answer, protocol, benchmark)
+    """``answer`` scored against the GT ``span`` (or spans: the first is used by training
+    rewards, all by protocols that take the best) under ``reward`` (``benchmark`` matters only
+    to evaluation protocols whose rounding is a benchmark fact, such as VideoMind's)."""
+    first = span[0]
+    spans = [span] if isinstance(first, (int, float)) else list(span)
+    windows = tuple((float(s[0]), float(s[1])) for s in spans)  # type: ignore[index]
+    sample = GroundingSample("reward", "video", "", windows, duration)
+    return sample_reward(sample, answer, reward, benchmark)
 
 
 def sample_reward(
-    sample: GroundingSample, answer: str, protocol: str, benchmark: str
+    sample: GroundingSample, answer: str, reward: str, benchmark: str
 ) -> GroundingReward:
-    """``answer`` to a benchmark's own query (all its GT windows, its duration)."""
+    """``answer`` to a benchmark's own query (its GT windows, its duration)."""
+    protocol = check_reward(reward)
+    if not protocol:
+        return _timelens_train(answer, sample.windows[0])
     prediction = GroundingPrediction(origin="reward", sample_id=sample.sample_id, answer=answer)
     row = score_sample(sample, prediction, get_protocol(protocol), benchmark, "miss").row
     return GroundingReward(row.iou or 0.0, row.status == "ok", row.status)
+
+
+def _timelens_train(answer: str, gt: tuple[float, float]) -> GroundingReward:
+    spans = parse_timelens_train(answer).spans
+    if not spans:
+        return GroundingReward(0.0, False, "parse_error")
+    start, end = spans[0]
+    if start >= end:
+        return GroundingReward(0.0, True, "invalid_span")
+    return GroundingReward(iou((start, end), gt), True, "ok")
 
 
 def iou_reward(
     answer: str,
     span: Sequence[float],
     duration: float | None = None,
-    protocol: str = "timelens",
+    reward: str = DEFAULT_REWARD,
     benchmark: str = "timelens-charades",
 ) -> float:
-    return score_answer(answer, span, duration, protocol, benchmark).iou
+    return score_answer(answer, span, duration, reward, benchmark).iou
 
 
-def format_reward(answer: str, protocol: str = "timelens") -> float:
-    """1.0 when the protocol's parser reads a span from the answer, else 0.0."""
-    return 1.0 if score_answer(answer, (0.0, 1.0), None, protocol).formatted else 0.0
+def format_reward(answer: str, reward: str = DEFAULT_REWARD) -> float:
+    """1.0 when the reward's parser reads a span from the answer, else 0.0."""
+    return 1.0 if score_answer(answer, (0.0, 1.0), None, reward).formatted else 0.0
 
 
 def completion_text(completion: Any) -> str:
@@ -86,26 +129,26 @@ def completion_text(completion: Any) -> str:
 
 def trl_reward(
     kind: str = "iou",
-    protocol: str = "timelens",
+    reward: str = DEFAULT_REWARD,
     span_column: str = "span",
     duration_column: str = "duration",
     benchmark: str = "timelens-charades",
 ) -> Callable[..., list[float]]:
     """A TRL reward function: ``kind`` 'iou' (needs the GT span column) or 'format'."""
-    get_protocol(protocol)  # an unknown name fails here, not mid-training
+    check_reward(reward)  # an unknown name fails here, not mid-training
     if kind not in ("iou", "format"):
         raise ValueError(f"kind is 'iou' or 'format', not {kind!r}")
 
-    def reward(completions: list[Any], **columns: Any) -> list[float]:
+    def function(completions: list[Any], **columns: Any) -> list[float]:
         texts = [completion_text(c) for c in completions]
         if kind == "format":
-            return [format_reward(t, protocol) for t in texts]
+            return [format_reward(t, reward) for t in texts]
         if span_column not in columns:
             raise KeyError(f"the dataset has no {span_column!r} column (the GT span)")
         spans = columns[span_column]
         durations = columns.get(duration_column) or [None] * len(texts)
-        return [iou_reward(t, s, d, protocol, benchmark)
+        return [iou_reward(t, s, d, reward, benchmark)
                 for t, s, d in zip(texts, spans, durations, strict=True)]  # fmt: skip
 
-    reward.__name__ = f"videoeval_{kind}_{protocol.replace('-', '_')}"
-    return reward
+    function.__name__ = f"videoeval_{kind}_{reward.replace('-', '_')}"
+    return function

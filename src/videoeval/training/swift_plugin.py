@@ -2,7 +2,8 @@
 --reward_funcs videoeval_iou videoeval_format``.
 
 The dataset needs a ``span`` column (GT ``[start, end]`` in seconds) and may have a
-``duration`` column; the protocol is ``$VIDEOEVAL_REWARD_PROTOCOL`` (default ``timelens``), read
+``duration`` column; the reward is ``$VIDEOEVAL_REWARD`` (default ``timelens-train``, TimeLens's
+GRPO reward; ``timelens-eval`` and the other ``<protocol>-eval`` score as evaluation does), read
 when the trainer builds the reward. ``python -c "import videoeval.training.swift_plugin as m;
 print(m.__file__)"`` prints the path to pass.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from videoeval.training.rewards import trl_reward
+from videoeval.training.rewards import DEFAULT_REWARD, trl_reward
 
 try:  # ms-swift 4 moved the registry from swift.plugin to swift.rewards
     from swift.rewards import ORM, orms
@@ -24,11 +25,11 @@ except ImportError:
 
 
 def _protocol() -> str:
-    return os.environ.get("VIDEOEVAL_REWARD_PROTOCOL", "timelens")
+    return os.environ.get("VIDEOEVAL_REWARD", DEFAULT_REWARD)
 
 
 class VideoevalIoU(ORM):  # type: ignore[misc, valid-type]
-    """tIoU of the answer's span with the GT span, scored as the evaluation protocol does."""
+    """tIoU of the answer's span with the GT span, under the named reward."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.reward = trl_reward("iou", _protocol())
@@ -38,7 +39,7 @@ class VideoevalIoU(ORM):  # type: ignore[misc, valid-type]
 
 
 class VideoevalFormat(ORM):  # type: ignore[misc, valid-type]
-    """1.0 when the protocol's parser reads a span from the answer."""
+    """1.0 when the reward's parser reads a span from the answer."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.reward = trl_reward("format", _protocol())
