@@ -100,7 +100,8 @@ def test_pairs_keep_what_the_clean_frames_win(dream, tmp_path: Path) -> None:
     assert first["chosen"][0]["content"][0]["text"] == FULL
     swift = [json.loads(x) for x in (out / "swift_dpo.jsonl").read_text().splitlines()]
     assert swift[0]["messages"][-1] == {"role": "assistant", "content": FULL}
-    assert swift[0]["rejected_response"] == PARTIAL and swift[0]["videos"][0].endswith(".mp4")
+    assert swift[0]["rejected_response"] == PARTIAL and len(swift[0]["images"]) == 16
+    assert swift[0]["messages"][0]["content"].count("<image>") == 16
 
 
 def test_ablations_no_filter_and_no_negative_sampling(dream, tmp_path: Path) -> None:
@@ -193,3 +194,76 @@ def test_a_judge_address_without_a_judge_model_is_refused(dream, tmp_path: Path)
                     "--judge-base-url", "http://127.0.0.1:9/v1")  # fmt: skip
     assert result.exit_code == 2
     assert "--judge-base-url does not apply to a run without --judge-model" in result.output
+
+
+def labels_seen(server: FakeServer) -> dict[int, list[float]]:
+    """The time labels each request carried, by its sampling seed (clip i: 2i clean, 2i + 1
+    its corrupted copy)."""
+    return {r.body["seed"]: r.labels for r in server.received}
+
+
+@pytest.mark.parametrize("labels", [None, "clean", "source"])
+def test_a_corrupted_copy_does_not_give_its_order_away(dream, tmp_path: Path, labels) -> None:
+    videos, annotations = dream
+    out = tmp_path / f"pairs-{labels}"
+    extra = ["--corruption", "clip-reversing", "--labels", labels] if labels else [
+        "--corruption", "clip-reversing"]  # fmt: skip
+    with FakeServer(policy) as server:
+        result = invoke(videos, annotations, out, server.base_url, *extra)
+        assert result.exit_code == 0, result.output
+        seen = labels_seen(server)
+    clean_times = [round(i / 16, 1) for i in CLEAN]  # the 16 clean frames' times, 1 decimal
+    config = json.loads((out / "run.json").read_text())["config"]
+    if labels is None:  # Tarsier2's model saw plain frames: no labels on either copy
+        assert all(times == [] for times in seen.values())
+        assert config["pairs"]["labels"] == "none"
+    elif labels == "clean":  # the reversed copy carries the clean times, in order
+        assert seen[1] == seen[0] == clean_times
+    else:  # each frame its own time: a reversed run shows as descending labels (the leak)
+        assert seen[0] == clean_times and seen[1] != sorted(seen[1])
+    assert config["pairs"]["labels"] == (labels or "none")
+
+
+def test_the_exported_prompt_is_the_request_the_chosen_answer_came_from(
+    dream, tmp_path: Path
+) -> None:
+    from videoeval.models.base import GenerationSettings, ModelRequest, VideoFrames
+    from videoeval.models.openai_compatible import OpenAICompatible
+
+    videos, annotations = dream
+    out = tmp_path / "exact"
+    with FakeServer(policy) as server:
+        result = invoke(videos, annotations, out, server.base_url, "--labels", "clean",
+                        "--preset", "tarsier")  # fmt: skip
+        assert result.exit_code == 0, result.output
+        sent = {r.body["seed"]: r.body for r in server.received}
+    client = OpenAICompatible("policy", server.base_url)
+    rows = [json.loads(x) for x in (out / "trl_dpo.jsonl").read_text().splitlines()]
+    assert rows
+    for row in rows:
+        clip = int(row["sample_id"]) - 1
+        parts = row["prompt"][0]["content"]
+        labels = [p["text"] for p in parts[:-1] if p["type"] == "text"]
+        jpegs = tuple(Path(p).read_bytes() for p in row["images"])
+        video = VideoFrames(jpegs, tuple(row["frame_times"]), tuple(labels))
+        settings = GenerationSettings(temperature=0.7, top_p=0.7, seed=2 * clip)
+        rebuilt = client.body(ModelRequest(parts[-1]["text"], video, settings=settings))
+        assert rebuilt["messages"] == sent[2 * clip]["messages"]  # byte for byte: what was sent
+    swift = [json.loads(x) for x in (out / "swift_dpo.jsonl").read_text().splitlines()]
+    assert swift[0]["messages"][0]["content"].startswith("<0.0 seconds><image><0.2 seconds>")
+
+
+def test_target_draws_the_exported_pairs_at_random(dream, tmp_path: Path) -> None:
+    videos, annotations = dream
+    with FakeServer(policy) as server:
+        result = invoke(videos, annotations, tmp_path / "t", server.base_url, "--no-filter",
+                        "--target", "2")  # fmt: skip
+        assert result.exit_code == 0, result.output
+        dry = invoke(videos, annotations, tmp_path / "d", server.base_url, "--dry-run")
+        assert dry.exit_code == 0 and len(server.received) == 6  # the dry run asked nothing
+    summary = json.loads((tmp_path / "t" / "summary.json").read_text())
+    assert summary["target"] == {"asked": 2, "exported": 2, "from": "every scored pair",
+                                 "seed": 0}  # fmt: skip
+    assert len((tmp_path / "t" / "trl_dpo.jsonl").read_text().splitlines()) == 2
+    counts = dict(re.findall(r"│ ([a-z ]+?)\s+│\s+([\d,]+) │", dry.output))
+    assert counts["policy calls at most"] == "6" and counts["frames"] == "96"

@@ -25,6 +25,7 @@ from videoeval.errors import UsageError
 from videoeval.runs import RunPlan
 from videoeval.training.corruptions import CORRUPTIONS, variant_of
 from videoeval.training.pair_outputs import keep_pair, score_and_write
+from videoeval.video.provider import FrameProtocol
 
 __all__ = ["PairsOutcome", "PairsRequest", "keep_pair", "pair_items", "pairs"]
 
@@ -43,6 +44,14 @@ class PairsRequest:
     filter: bool = True
     """``False``: keep every scored pair (the ablation without the AutoDQ filter)."""
     seed: int = 0
+    labels: str | None = None
+    """How frames are labelled with times: ``none`` (plain frames, as Tarsier2's model saw
+    them; the default for frames sent as images), ``clean`` (a corrupted copy carries the clean
+    copy's times in order; the default for frames sent as one video, whose processor writes
+    times itself) or ``source`` (each frame its own time: a reversed clip says so)."""
+    target: int | None = None
+    """Keep this many pairs, drawn at random (seeded) from the kept ones, or from every scored
+    pair without the filter (Tarsier2's 20K, and its all-candidates control)."""
 
 
 @dataclass
@@ -71,20 +80,67 @@ def pair_items(items: list[WorkItem], request: PairsRequest) -> list[WorkItem]:
     return out
 
 
-def pairs(request: PairsRequest, on_row: Any = None) -> PairsOutcome:
-    """Ask, score, filter and export; re-running the same request resumes it."""
+LABELS = ("none", "clean", "source")
+
+
+def labelled(frames: FrameProtocol, labels: str | None) -> tuple[FrameProtocol, str]:
+    """The frame protocol with the pairs' labelling, and its name."""
+    as_video = frames.mode in ("jpeg-video", "pixels")
+    choice = labels or ("clean" if as_video else "none")
+    if choice not in LABELS:
+        raise UsageError(f"--labels takes {', '.join(LABELS)}, not {choice!r}")
+    if choice == "none":
+        if as_video:
+            raise UsageError("frames sent as one video are timed by the model's processor: "
+                             "--labels none cannot apply; use --labels clean")  # fmt: skip
+        return replace(frames, labels="none"), choice
+    if frames.labels == "none" and not as_video:
+        raise UsageError(f"--labels {choice} labels frames with times: give the frame labels "
+                         "too (a preset or --video-mode that sends them)")  # fmt: skip
+    return replace(frames, corrupted_times=choice), choice
+
+
+def pairs(request: PairsRequest, on_row: Any = None, dry_run: bool = False) -> Any:
+    """Ask, score, filter and export; re-running the same request resumes it. ``dry_run``:
+    the calls, frames and tokens it would take, asking nothing."""
     run = request.run
     p = prepare(run)
     if p.view.task != "captioning":
         raise UsageError(f"pairs are made from detailed captions: {run.benchmark} is {p.view.task}")
-    config = {**p.plan.config, "pairs": {
+    if request.target is not None and request.target < 1:
+        raise UsageError("--target must be at least 1")
+    frames, labels = labelled(p.frames, request.labels)
+    p = replace(p, frames=frames)
+    frames_config = {**p.plan.config["frames"], "labels": frames.labels,
+                     "corrupted_times": frames.corrupted_times}  # fmt: skip
+    config = {**p.plan.config, "frames": frames_config, "pairs": {
         "corruptions": list(request.corruptions), "delta": request.delta,
         "negative_sampling": request.negative_sampling, "filter": request.filter,
         "seed": request.seed, "scorer": "autodq" if run.judge else "eventsim",
+        "labels": labels,
     }}  # fmt: skip
     plan = RunPlan(p.plan.benchmark_id, "pairs", p.plan.samples,
                    pair_items(p.plan.items, request), config, p.plan.server)  # fmt: skip
+    if dry_run:
+        return price_pairs(request, plan, frames)
     stats, (made, summary, files) = ask_plan(
         run, p, plan, on_row, then=lambda: score_and_write(request, plan, p.frames)
     )
     return PairsOutcome(stats, made, summary, files)
+
+
+def price_pairs(request: PairsRequest, plan: RunPlan, frames: FrameProtocol) -> dict[str, Any]:
+    """What ``pairs`` would ask, counted without asking: the policy's two descriptions per clip
+    (calls, frames, tokens) and, with AutoDQ, the judge's calls (per description: one event
+    extraction, one entailment call per side; the GT's events are the benchmark's)."""
+    from videoeval.runs import dry_run
+
+    counts = dry_run(plan, request.run.videos, frames)
+    out: dict[str, Any] = {"clips": len(plan.samples), "policy_calls_at_most":
+                           counts["calls_at_most"], "frames": counts["frames"],
+                           "estimated_prompt_tokens": counts["estimated_prompt_tokens"],
+                           "videos_missing": counts["videos_missing"]}  # fmt: skip
+    if request.run.judge is not None:
+        samples = request.run.judge.samples
+        out["judge_calls_at_most"] = counts["calls_at_most"] * (1 + 2 * samples)
+    return out

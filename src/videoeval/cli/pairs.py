@@ -19,6 +19,7 @@ from videoeval.cli.common import (
     console,
     exit_codes,
     given_options,
+    print_counts,
     refuse_inapplicable,
     refuse_judge_settings_without_judge,
     say,
@@ -66,7 +67,7 @@ def _request(ctx: typer.Context, o: dict[str, Any]):  # type: ignore[no-untyped-
     return PairsRequest(
         run=run, corruptions=corruptions, delta=o["delta"],
         negative_sampling=not o["no_negative_sampling"], filter=not o["no_filter"],
-        seed=o["seed"],
+        seed=o["seed"], labels=o["labels"], target=o["target"],
     )  # fmt: skip
 
 
@@ -153,6 +154,28 @@ def pairs_command(
     seed: Annotated[
         int, typer.Option(help="Seeds corruptions and sampling.", rich_help_panel=PAIRS)
     ] = 0,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="Time labels: 'none' (plain frames, as Tarsier2's model saw them; default for "
+            "frames as images), 'clean' (a corrupted copy carries the clean copy's times in "
+            "order; default for frames sent as one video) or 'source' (each frame its own "
+            "time: the labels give a reversed or switched clip away).",
+            rich_help_panel=PAIRS,
+        ),
+    ] = None,
+    target: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Export this many pairs drawn at random (seeded) from the kept ones, or from "
+            "every scored pair with --no-filter (Tarsier2: 20K of each).",
+            rich_help_panel=PAIRS,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count calls, frames and tokens; ask nothing.")
+    ] = False,
     limit: Limit = None,
     cache: Cache = None,
     revision: Revision = None,
@@ -187,6 +210,9 @@ def pairs_command(
 
     with exit_codes():
         request = _request(ctx, o)
+        if dry_run:
+            print_counts(f"pairs dry run: {benchmark}", pairs(request, dry_run=True))
+            return
         with progress(f"{benchmark} pairs", None) as advance:
             outcome = pairs(request, lambda row: advance(""))
     _print(outcome, out)

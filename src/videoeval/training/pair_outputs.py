@@ -6,23 +6,27 @@ Outputs (beside run.json and responses.jsonl):
   ``unscored`` when a description or its score is missing);
 - ``summary.json``: counts per corruption and the distribution of ``ΔDQ_R + ΔDQ_P``;
 - ``trl_dpo.jsonl``: kept pairs in TRL's conversational preference format (``prompt``,
-  ``chosen``, ``rejected``, ``images``: the clean frames written under ``frames/``), with the
-  video path and frame times beside them;
-- ``swift_dpo.jsonl``: kept pairs in ms-swift's format (``messages`` ending with the chosen
-  answer, ``rejected_response``, ``videos``).
+  ``chosen``, ``rejected``), the prompt exactly the request the chosen answer came from: the
+  clean frames as sent (JPEG bytes under ``frames/``, or PNGs of a local model's pixels) as
+  ``images`` with their time labels as text before each (or, sent as one video, ``videos`` with
+  ``video_metadata``, the timing the processor got), the system prompt, the prompt text;
+- ``swift_dpo.jsonl``: the same in ms-swift's format (``messages`` with ``<image>`` where each
+  frame goes and its label before it, the chosen answer last, ``rejected_response``,
+  ``images`` / ``videos``).
 """
 
 from __future__ import annotations
 
-import io
 import json
+import random
 import statistics
 from collections import Counter
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from videoeval.engine.log import read_log
+from videoeval.models.base import VideoFrames
 from videoeval.outputs import write_jsonl
 from videoeval.predictions.captions import CaptionPredictions
 from videoeval.video.provider import FrameProtocol, FrameProvider
@@ -135,10 +139,29 @@ def score_and_write(
             "delta_precision": None if p_c is None else p_c - p_r,
             "decision": decision,
         })  # fmt: skip
+    chosen = _target(made, request)
     summary = summarise(made, request)
+    if request.target is not None:
+        summary["target"] = {"asked": request.target, "exported": len(chosen),
+                             "from": "kept pairs" if request.filter else "every scored pair",
+                             "seed": request.seed}  # fmt: skip
     files = [_write_jsonl(out / "pairs.jsonl", made), write_json(out / "summary.json", summary)]
-    files += export_pairs([p for p in made if p["decision"] == "kept"], request, frames)
+    files += export_pairs(chosen, request, frames, rows)
     return made, summary, files
+
+
+def _target(made: list[dict[str, Any]], request: PairsRequest) -> list[dict[str, Any]]:
+    """The pairs to export: the kept ones, or ``target`` of them drawn at random (seeded), in
+    their order; each pair says whether it was exported."""
+    kept = [p for p in made if p["decision"] == "kept"]
+    if request.target is not None and len(kept) > request.target:
+        rng = random.Random(f"target:{request.seed}")
+        drawn = {id(p) for p in rng.sample(kept, request.target)}
+        kept = [p for p in kept if id(p) in drawn]
+    exported = {id(p) for p in kept}
+    for pair in made:
+        pair["exported"] = id(pair) in exported
+    return kept
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -146,53 +169,107 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-def _frame_files(video_id: str, provider: FrameProvider, root: Path) -> tuple[list[str], list]:
-    """The clean frames as JPEG files (written once per video) and their times."""
-    video, _ = provider.frames(video_id)
-    jpegs = list(video.jpegs)
-    if not jpegs and video.pixels is not None:  # a local model's uncompressed frames
-        from PIL import Image
-
-        for frame in video.pixels:
-            buffer = io.BytesIO()
-            Image.fromarray(frame).save(buffer, format="JPEG", quality=95)
-            jpegs.append(buffer.getvalue())
-    folder = root / "frames" / video_id
+def _frame_files(video: VideoFrames, video_id: str, root: Path, variant: str = "") -> list[str]:
+    """The frames exactly as they were sent: the JPEG bytes of the request, or, for a local
+    model's uncompressed frames, lossless PNGs of its pixels (written once per video)."""
+    folder = root / "frames" / (video_id + variant)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i, jpeg in enumerate(jpegs):
-        path = folder / f"{i:04d}.jpg"
+    if video.jpegs:
+        for i, jpeg in enumerate(video.jpegs):
+            path = folder / f"{i:04d}.jpg"
+            if not path.exists():
+                path.write_bytes(jpeg)
+            paths.append(str(path))
+        return paths
+    from PIL import Image
+
+    for i, frame in enumerate(video.pixels):
+        path = folder / f"{i:04d}.png"
         if not path.exists():
-            path.write_bytes(jpeg)
+            Image.fromarray(frame).save(path, format="PNG")
         paths.append(str(path))
-    return paths, list(video.timestamps)
+    return paths
 
 
 def _answer(text: str) -> list[dict[str, Any]]:
     return [{"role": "assistant", "content": [{"type": "text", "text": text}]}]
 
 
+def request_parts(video: VideoFrames, prompt: str) -> list[dict[str, Any]]:
+    """The user turn as it was sent, in TRL's typed parts: each frame's label (when there was
+    one) before it as text, the frame as an image, the prompt last; frames sent as one video
+    are one video part."""
+    parts: list[dict[str, Any]] = []
+    if video.as_video is not None:
+        parts.append({"type": "video"})
+    else:
+        for i in range(len(video.jpegs) or len(video.timestamps)):
+            label = video.label_before(i)
+            if label is not None:
+                parts.append({"type": "text", "text": label})
+            parts.append({"type": "image"})
+    parts.append({"type": "text", "text": prompt})
+    return parts
+
+
+def _swift_text(parts: list[dict[str, Any]]) -> str:
+    """The same turn as ms-swift's text with ``<image>`` / ``<video>`` where the media go."""
+    marks = {"image": "<image>", "video": "<video>"}
+    return "".join(marks.get(p["type"], p.get("text", "")) for p in parts)
+
+
 def export_pairs(
-    kept: list[dict[str, Any]], request: PairsRequest, frames: FrameProtocol
+    kept: list[dict[str, Any]],
+    request: PairsRequest,
+    frames: FrameProtocol,
+    rows: dict[str, dict[str, Any]],
 ) -> list[Path]:
+    """TRL's and ms-swift's preference files, whose prompt is exactly the request the chosen
+    answer was written from: the same frames (the bytes sent), order, time labels, and form
+    (images, or one video with its timing), the system prompt and the prompt text."""
     out = request.run.out
     provider = FrameProvider(request.run.videos, frames, None)
+    system = _system(request)
     trl, swift = [], []
     for pair in kept:
-        images, times = _frame_files(pair["video_id"], provider, out)
-        video = str(provider.path_of(pair["video_id"]))
-        content: list[dict[str, Any]] = [{"type": "image"} for _ in images]
-        content.append({"type": "text", "text": pair["prompt"]})
-        trl.append({
-            "prompt": [{"role": "user", "content": content}],
-            "chosen": _answer(pair["chosen"]), "rejected": _answer(pair["rejected"]),
-            "images": images, "video": video, "frame_times": times,
+        video, _ = provider.frames(pair["video_id"])
+        media = _frame_files(video, pair["video_id"], out)
+        parts = request_parts(video, pair["prompt"])
+        messages: list[dict[str, Any]] = []
+        if system:
+            messages.append({"role": "system", "content": [{"type": "text", "text": system}]})
+        messages.append({"role": "user", "content": parts})
+        timing = asdict(video.as_video) if video.as_video is not None else None
+        row: dict[str, Any] = {
+            "prompt": messages, "chosen": _answer(pair["chosen"]),
+            "rejected": _answer(pair["rejected"]), "frame_times": list(video.timestamps),
             "sample_id": pair["sample_id"],
-        })  # fmt: skip
+            "cache_key": (rows.get(pair["chosen_from"]) or {}).get("cache_key"),
+        }  # fmt: skip
+        if timing is None:
+            row["images"] = media
+        else:
+            row["videos"] = [media]
+            indices = timing.pop("indices")
+            # the processor's names (transformers' VideoMetadata)
+            row["video_metadata"] = [{"fps": timing["fps"], "frames_indices": indices,
+                                      "total_num_frames": timing["total_frames"],
+                                      "duration": timing["duration"]}]  # fmt: skip
+        trl.append(row)
+        swift_messages = [{"role": "system", "content": system}] if system else []
+        swift_messages += [{"role": "user", "content": _swift_text(parts)},
+                           {"role": "assistant", "content": pair["chosen"]}]  # fmt: skip
         swift.append({
-            "messages": [{"role": "user", "content": "<video>" + pair["prompt"]},
-                         {"role": "assistant", "content": pair["chosen"]}],
-            "rejected_response": pair["rejected"], "videos": [video],
+            "messages": swift_messages, "rejected_response": pair["rejected"],
+            ("videos" if timing else "images"): [media] if timing else media,
             "sample_id": pair["sample_id"],
         })  # fmt: skip
     return [_write_jsonl(out / "trl_dpo.jsonl", trl), _write_jsonl(out / "swift_dpo.jsonl", swift)]
+
+
+def _system(request: PairsRequest) -> str | None:
+    from videoeval.benchmarks.base import read_text
+
+    path = request.run.system_file
+    return read_text(path) if path else None

@@ -36,6 +36,10 @@ class FrameProtocol:
     jpeg_quality: int = 90
     preset: str | None = None
     """The frame preset these settings came from (name and version), if any."""
+    corrupted_times: Literal["source", "clean"] = "source"
+    """The times a corrupted copy's frames are labelled (and, sent as one video, timed) with:
+    each frame's own (``source``: a reversed clip then says it runs backwards), or the clean
+    copy's times in order (``clean``: the corruption cannot be read off the labels)."""
 
 
 def encode_frames(
@@ -50,9 +54,25 @@ def encode_frames(
         kind, seed = parse_variant(variant)
         sampled, corruption = corrupted_video(path, frames.spec, kind, seed, frames.budget,
                                               resample)  # fmt: skip
-        video, record = _request_of(sampled, frames)
+        shown = sampled
+        if frames.corrupted_times == "clean":
+            clean = sample_video(path, frames.spec, frames.budget, cache, resample)
+            shown = clean_timeline(sampled, clean)
+        video, _ = _request_of(shown, frames)
+        record = sampled.record()  # the frames really shown, for the audit trail
+        if shown is not sampled:
+            record["labelled_as"] = {"indices": shown.indices, "timestamps": shown.timestamps}
         return video, {**record, "corruption": corruption}
     return _request_of(sample_video(path, frames.spec, frames.budget, cache, resample), frames)
+
+
+def clean_timeline(corrupted: SampledVideo, clean: SampledVideo) -> SampledVideo:
+    """``corrupted``'s frames with the clean copy's indices and times in order (spread evenly
+    when the copy has fewer frames, as after down-sampling)."""
+    n, m = len(clean.indices), len(corrupted.indices)
+    positions = [round(i * (n - 1) / (m - 1)) if m > 1 else 0 for i in range(m)]
+    return replace(corrupted, indices=[clean.indices[p] for p in positions],
+                   timestamps=[clean.timestamps[p] for p in positions])  # fmt: skip
 
 
 def _request_of(sampled: SampledVideo, frames: FrameProtocol) -> tuple[VideoFrames, dict[str, Any]]:
