@@ -145,3 +145,99 @@ def test_a_teacher_answer_without_events_is_named(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["videos_without_events"] == ["v3"] and manifest["videos_kept"] == 1
     assert "no readable event" in result.output
+
+
+def test_the_teacher_lists_its_evidence_first_and_can_be_told_not_to(tmp_path: Path) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    write_video(videos / "v1.mp4", frames=50, fps=25, size=(128, 72))
+    teacher_prompts: list[str] = []
+
+    def script(received, n):  # type: ignore[no-untyped-def]
+        if "Events (start - end seconds" in received.prompt:
+            return scripted(received, n)
+        teacher_prompts.append(received.prompt)
+        if "frame_evidence" in received.prompt:  # the evidence-first reply, as JSON
+            return openai_reply(json.dumps({
+                "frame_evidence": [{"timestamps": [0.5], "observation": "a red square"}],
+                "events": [{"start": 0, "end": 1, "event": "a red square appears"},
+                           {"start": 1, "end": 2, "event": "a blue circle rolls"}]}))  # fmt: skip
+        return openai_reply(TEACHER)
+
+    with FakeServer(script) as server:
+        for folder, extra in (("with", []), ("without", ["--no-frame-evidence"])):
+            args = ["build", "--videos", videos, "--model", "teacher", "--base-url",
+                    server.base_url, "--judge-model", "auditor", "--judge-base-url",
+                    server.base_url, "-o", tmp_path / folder, "--cache", tmp_path / "cache",
+                    *extra]  # fmt: skip
+            result = runner.invoke(app, [str(a) for a in args])
+            assert result.exit_code == 0, result.output
+    assert "First list what you can actually see" in teacher_prompts[0]
+    assert "First list" not in teacher_prompts[1]
+    for folder in ("with", "without"):
+        dense = json.loads((tmp_path / folder / "dense.json").read_text())
+        assert dense["v1"]["sentences"] == ["a red square appears", "a blue circle rolls"]
+        manifest = json.loads((tmp_path / folder / "manifest.json").read_text())
+        assert manifest["teacher"]["frame_evidence"] is (folder == "with")
+
+
+def test_recaptioning_keeps_what_no_run_faults_and_writes_the_original_control(
+    tmp_path: Path,
+) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    write_video(videos / "a.mp4", frames=50, fps=25, size=(128, 72))
+    write_video(videos / "b.mp4", frames=50, fps=25, size=(96, 64))
+    clips = tmp_path / "clips.jsonl"
+    clips.write_text("".join(json.dumps(c) + "\n" for c in [
+        {"video": "a.mp4", "id": "clip-a", "caption": "the original label of a"},
+        {"video": "b.mp4", "id": "clip-b", "caption": "the original label of b"}]))  # fmt: skip
+
+    def script(received, n):  # type: ignore[no-untyped-def]
+        if "Description to check" in received.prompt:  # the auditor
+            faulty = "green dragon" in received.prompt and received.body["seed"] == 1
+            errors = [{"claim": "a green dragon", "frames_show": "shapes", "timestamps": [0.5],
+                       "severity": "major"}] if faulty else []  # fmt: skip
+            return openai_reply(json.dumps({
+                "frame_evidence": [{"timestamps": [0.0], "observation": "shapes"}],
+                "gt": {"factual": 4 if faulty else 9, "completeness": 8, "temporal": 8},
+                "errors_gt": errors}))  # fmt: skip
+        caption = "A red square appears, then a blue circle rolls."
+        if first_width(received.body) == 128:  # video a: a description run 1 faults
+            caption = "A green dragon flies."
+        return openai_reply(json.dumps({"frame_evidence": [{"timestamps": [0.0],
+                                                            "observation": "shapes"}],
+                                        "caption": caption}))  # fmt: skip
+
+    out = tmp_path / "recap"
+    with FakeServer(script) as server:
+        result = runner.invoke(app, [str(a) for a in [
+            "build", "--kind", "detailed", "--clips", clips, "--videos", videos, "--model",
+            "teacher", "--base-url", server.base_url, "--judge-model", "auditor",
+            "--judge-base-url", server.base_url, "--runs", "2", "-o", out,
+            "--cache", tmp_path / "cache"]])  # fmt: skip
+        assert result.exit_code == 0, result.output
+    captions = [json.loads(x) for x in (out / "captions.jsonl").read_text().splitlines()]
+    original = [json.loads(x) for x in (out / "original.jsonl").read_text().splitlines()]
+    kept = {c["id"] for c in captions}
+    assert kept == {"clip-b"} and {o["id"] for o in original} == kept  # the control
+    assert all(o["caption"].startswith("the original label") for o in original)
+    trail = [json.loads(x) for x in (out / "audit_trail.jsonl").read_text().splitlines()]
+    assert all(t["kept"] == ("dragon" not in t["caption"]) for t in trail)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "detailed" and manifest["captions_kept"] == len(kept)
+
+
+def test_build_dry_run_asks_nothing(tmp_path: Path) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    write_video(videos / "v1.mp4", frames=50, fps=25, size=(128, 72))
+    with FakeServer(scripted) as server:
+        result = runner.invoke(app, [str(a) for a in [
+            "build", "--videos", videos, "--model", "teacher", "--base-url", server.base_url,
+            "--judge-model", "auditor", "--judge-base-url", server.base_url, "--runs", "3",
+            "--dry-run"]])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert server.received == []
+    assert "auditor calls at most" in result.output and "│ 3 │" in result.output.replace(
+        " ", "").replace("│3│", "│ 3 │")  # fmt: skip

@@ -1,16 +1,25 @@
-"""``videoeval build``: a benchmark with timed ground truth checked against the video.
+"""``videoeval build``: a benchmark (or training set) whose labels are checked against the video.
 
-1. A teacher model (any backend) writes timed dense captions for every video in a folder,
-   through the run engine (cached, resumable: ``teacher/run.json``, ``responses.jsonl``).
-2. The video-aware auditor checks every event's text and span against the frames, K runs
-   (the timed audit: frame evidence first, one verdict per event).
+``kind="events"`` (timed dense captions):
+1. A teacher model (any backend) writes timed dense captions for every video in a folder (or of
+   a clip list), through the run engine (cached, resumable: ``teacher/run.json``,
+   ``responses.jsonl``). With the frame-evidence step (the default) it first lists what it sees
+   with the times, then its events, as the audit judge does.
+2. The video-aware auditor checks every event's text and span against the frames, K runs.
 3. An event is kept only when every run finds its text true and its span right; an event any run
    flags is dropped, with the verdicts that dropped it in the audit trail, or (``repair``) sent
    back to the teacher once with the auditor's notes, its rewrite audited again the same way.
+   Outputs: ``dense.json`` in the densevid layout (what every dense protocol scores).
 
-Outputs: ``dense.json`` in the densevid layout (``{video: {duration, timestamps, sentences}}``,
-what every dense protocol scores), ``audit_trail.jsonl`` (one line per event: its verdict in each
-run, kept or dropped) and ``manifest.json`` (teacher, auditor, prompt hashes, runs, counts).
+``kind="detailed"`` (recaptioning, as Tarsier2-Recap: detailed descriptions for a video set):
+the teacher describes each video (evidence first), the auditor judges each description against
+the frames K times, and a description is kept only when no run finds an error in it. Outputs:
+``captions.jsonl`` (a clip list: ``{"video", "id", "caption"}``) and, given a clip list with
+the videos' original captions, ``original.jsonl``: the same clips with their original labels,
+the control of Tarsier2's "Original FT vs Recaption FT" comparison.
+
+Both write ``audit_trail.jsonl`` (every event or description with its verdict in each run, kept
+or not) and ``manifest.json`` (teacher, auditor, prompt hashes, runs, counts).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +37,8 @@ from videoeval.benchmarks.base import VIDEO_SUFFIXES
 from videoeval.engine.runner import RunStats, WorkItem
 from videoeval.errors import EnvironmentProblem, UsageError
 from videoeval.scoring.caption_judging import JudgeOptions
+
+KINDS = ("events", "detailed")
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,14 @@ class BuildRequest:
     repair: bool = False
     """Events any run flags go back to the teacher once, with the auditor's notes; what it
     writes is audited again the same way (and kept only when every run finds it right)."""
+    kind: str = "events"
+    """``events`` (timed dense captions) or ``detailed`` (detailed captions: recaptioning)."""
+    frame_evidence: bool = True
+    """The teacher lists what the frames show (with times) before answering, as the auditor
+    does; off: the plain prompts (the ablation)."""
+    clips: Path | None = None
+    """A clip list (``clips`` benchmark layout): only its videos are built; with ``detailed``,
+    its captions are written beside as the original-label control."""
 
 
 @dataclass
@@ -54,6 +74,18 @@ def video_ids(folder: Path) -> list[str]:
     if not ids:
         raise UsageError(f"--videos {folder} holds no video files")
     return ids
+
+
+def _originals(request: BuildRequest) -> tuple[list[str], dict[str, tuple[str, str]]]:
+    """The videos to build, and (from a clip list) each video's clip id and original caption."""
+    if request.clips is None:
+        return video_ids(request.teacher.videos), {}
+    from videoeval.benchmarks import get_benchmark
+
+    view = get_benchmark("clips").view("captioning")
+    samples = view.load(request.clips).samples
+    originals = {s.video_id: (s.sample_id, s.reference) for s in samples}
+    return sorted(originals), originals
 
 
 def _ask_teacher(
@@ -72,7 +104,8 @@ def _ask_teacher(
     frames = frame_protocol(o)
     settings, system = settings_of(o)
     model = make_model(teacher.backend, teacher.model, teacher.base_url, teacher.api_key_env,
-                       teacher.timeout, teacher.concurrency, teacher.cache_by_server)  # fmt: skip
+                       teacher.timeout, teacher.concurrency, teacher.cache_by_server,
+                       revision=teacher.revision)  # fmt: skip
     items = [WorkItem(f"{vid}#{folder}" if folder != "teacher" else vid, vid, prompt)
              for vid, prompt in prompts.items()]  # fmt: skip
     config = {"build": folder, "videos": sorted(prompts), "model": model.identity(),
@@ -95,14 +128,13 @@ def _samples(
     """Each answer's timed events, as a sample to audit. An event that starts at or after its
     video's end is not on the video: it goes to ``off`` (the trail), never to the auditor; an
     event that ends past it is cut at the end (noted in the trail by its span)."""
-    from videoeval.predictions.dense import events_from_answer
     from videoeval.schema import CaptionSample
 
     samples = []
     for vid, answer in sorted(answers.items()):
         duration = durations[vid]
         timed = []
-        for i, c in enumerate(events_from_answer(answer) or []):
+        for i, c in enumerate(teacher_events(answer) or []):
             if c.start >= duration:
                 off.append({"video_id": vid, "event": i, "span": [c.start, c.end],
                             "text": c.sentence, "kept": False, "pass": suffix.strip("#")
@@ -118,8 +150,53 @@ def _samples(
     return samples
 
 
-def _audit(request: BuildRequest, samples: list[Any]) -> tuple[list[Any], dict[str, Any]]:
-    """The timed audit of every sample's events, K runs; and the auditor's record."""
+def _evidence_reply(answer: str) -> dict[str, Any] | None:
+    from videoeval.judges.replies import ReplyError, parse_dict
+
+    try:
+        reply = parse_dict(answer)
+    except ReplyError:
+        return None
+    return reply if isinstance(reply.get("frame_evidence"), list) else None
+
+
+def teacher_events(answer: str) -> list[Any] | None:
+    """The timed events of a teacher's answer: the ``events`` of an evidence-first reply, or
+    events read from text ("<start> - <end> seconds, <event>" lines, a JSON list)."""
+    from videoeval.metrics.dense import Caption
+    from videoeval.predictions.dense import events_from_answer
+
+    reply = _evidence_reply(answer)
+    if reply is None:
+        return events_from_answer(answer)
+    events = []
+    for item in reply.get("events") or []:
+        try:
+            start, end = float(item["start"]), float(item["end"])
+            text = str(item["event"]).strip()
+        except (KeyError, TypeError, ValueError, OverflowError):
+            continue
+        if math.isfinite(start) and math.isfinite(end) and end > start and text:
+            events.append(Caption(start, end, text))
+    return events or None
+
+
+def teacher_caption(answer: str) -> str | None:
+    """The description of a teacher's answer: the ``caption`` of an evidence-first reply, or
+    the whole text."""
+    reply = _evidence_reply(answer)
+    if reply is None:
+        text = answer.strip()
+        return text if text and not text.startswith("{") else None
+    caption = reply.get("caption")
+    return caption.strip() if isinstance(caption, str) and caption.strip() else None
+
+
+def _audit(
+    request: BuildRequest, samples: list[Any], mode: str = "timed"
+) -> tuple[list[Any], dict[str, Any]]:
+    """The audit of every sample (its timed events, or its description), K runs; and the
+    auditor's record."""
     from videoeval.engine.cache import CallCache
     from videoeval.engine.retry import RetryPolicy
     from videoeval.judges.audit import Auditor
@@ -138,9 +215,9 @@ def _audit(request: BuildRequest, samples: list[Any]) -> tuple[list[Any], dict[s
     client = JudgeClient(model, CallCache(root / "calls.sqlite"), a.settings(),
                          RetryPolicy(attempts=a.retries, base_delay=a.backoff),
                          concurrency=a.concurrency, structured=a.structured)  # fmt: skip
-    prompt, source, sha = load_video_prompt("timed")
+    prompt, source, sha = load_video_prompt(mode)  # type: ignore[arg-type]
     frames = FrameProtocol(spec=SamplingSpec(kind="uniform", nframes=request.audit_frames))
-    auditor = Auditor(client, prompt, "timed", request.teacher.videos, frames,
+    auditor = Auditor(client, prompt, mode, request.teacher.videos, frames,  # type: ignore[arg-type]
                       FrameCache(root / "frames"), request.runs, seed=a.seed or 0)  # fmt: skip
 
     async def main():  # type: ignore[no-untyped-def]
@@ -180,26 +257,68 @@ def _notes(event: tuple[float, float, str], checks: list[Any]) -> str:
     return f"- {start:g} - {end:g} seconds, {text} (auditor: {'; '.join(problems) or 'unsure'})"
 
 
+def _check(request: BuildRequest) -> None:
+    if request.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    if request.kind not in KINDS:
+        raise UsageError(f"--kind takes {' or '.join(KINDS)}, not {request.kind!r}")
+    if request.repair and request.kind != "events":
+        raise UsageError("--repair sends flagged timed events back: it applies to --kind events")
+    if not request.teacher.videos.is_dir():
+        raise UsageError(f"--videos {request.teacher.videos} is not a folder")
+
+
+def _template(request: BuildRequest) -> Any:
+    from videoeval.prompts.templates import load_template
+
+    names = {("events", True): "dense_evidence_default.txt", ("events", False):
+             "dense_default.txt", ("detailed", True): "captioning_evidence_default.txt",
+             ("detailed", False): "captioning_default.txt"}  # fmt: skip
+    return load_template(request.teacher.prompt_file,
+                         names[(request.kind, request.frame_evidence)], set())  # fmt: skip
+
+
+def price_build(request: BuildRequest) -> dict[str, Any]:
+    """What ``build`` would ask, counted without asking: the teacher's calls, frames and tokens,
+    and the auditor's (K runs per video, ``audit_frames`` each)."""
+    from videoeval.run_inputs import frame_protocol
+    from videoeval.runs import RunPlan, dry_run
+
+    _check(request)
+    ids, _ = _originals(request)
+    prompt = _template(request).render()
+    frames = frame_protocol({**asdict(request.teacher)})
+    items = [WorkItem(vid, vid, prompt) for vid in ids]
+    plan = RunPlan("build", "teacher", [], items, {})
+    counts = dry_run(plan, request.teacher.videos, frames)
+    return {"videos": len(ids), "teacher_calls_at_most": counts["calls_at_most"],
+            "teacher_frames": counts["frames"],
+            "teacher_prompt_tokens": counts["estimated_prompt_tokens"],
+            "auditor_calls_at_most": counts["calls_at_most"] * request.runs,
+            "auditor_frames": counts["calls_at_most"] * request.runs * request.audit_frames,
+            "videos_missing": counts["videos_missing"]}  # fmt: skip
+
+
 def build(request: BuildRequest) -> BuildOutcome:
     from videoeval.outputs import write_jsonl
     from videoeval.prompts.templates import load_template
     from videoeval.video.probe import probe
     from videoeval.video.provider import find_video
 
-    if request.runs < 1:
-        raise UsageError("--runs must be at least 1")
+    _check(request)
     videos = request.teacher.videos
-    if not videos.is_dir():
-        raise UsageError(f"--videos {videos} is not a folder")
-    ids = video_ids(videos)
-    template = load_template(request.teacher.prompt_file, "dense_default.txt", set())
+    ids, originals = _originals(request)
+    template = _template(request)
     source = {"source": template.source, "sha256": template.sha256}
     stats, answers = _ask_teacher(request, dict.fromkeys(ids, template.render()), "teacher",
                                   source)  # fmt: skip
+    if request.kind == "detailed":
+        return _build_detailed(request, stats, answers, ids, originals, template)
     durations = {}
     for vid in ids:
         path = find_video(videos, vid)
-        assert path is not None  # the ids were read from this folder
+        if path is None:
+            raise UsageError(f"the clip list names {vid!r}, which is not in --videos {videos}")
         durations[vid] = probe(path).duration
     trail: list[dict[str, Any]] = []
     samples = _samples(answers, durations, trail)
@@ -252,7 +371,8 @@ def build(request: BuildRequest) -> BuildOutcome:
         "events_repaired": sum(r["pass"] == "repair" and r["kept"] for r in trail),
         "runs": request.runs, "repair": request.repair,
         "rule": "an event is kept only when every run finds its text true and its span right",
-        "teacher": {"model": request.teacher.model, "prompt_sha256": template.sha256},
+        "teacher": {"model": request.teacher.model, "prompt_sha256": template.sha256,
+                    "prompt_source": template.source, "frame_evidence": request.frame_evidence},
         "auditor": auditor,
         "dense_sha256": hashlib.sha256(paths[0].read_bytes()).hexdigest(),
     }  # fmt: skip
@@ -285,3 +405,57 @@ def _refuse_empty(audited: list[Any], samples: list[Any], answers: dict[str, str
         f"the auditor could check none of the {len(audited)} videos' events: {cause} ({count} "
         "videos); audit_trail.jsonl holds every event with its status, dense.json is empty"
     )
+
+
+def _build_detailed(
+    request: BuildRequest,
+    stats: RunStats,
+    answers: dict[str, str],
+    ids: list[str],
+    originals: dict[str, tuple[str, str]],
+    template: Any,
+) -> BuildOutcome:
+    """Recaptioning: each description audited K times, kept when no run finds an error."""
+    from videoeval.outputs import write_jsonl
+    from videoeval.schema import CaptionSample
+
+    captions = {vid: teacher_caption(answer) for vid, answer in answers.items()}
+    samples = [CaptionSample(vid, vid, "build", text) for vid, text in sorted(captions.items())
+               if text]  # fmt: skip
+    audited, auditor = _audit(request, samples, "gt-audit")
+    trail, kept = [], {}
+    for outcome in audited:
+        vid = outcome.sample.video_id
+        clean = outcome.status == "ok" and not any(v.flagged for v in outcome.verdicts)
+        if clean:
+            kept[vid] = outcome.sample.reference
+        trail.append({"video_id": vid, "caption": outcome.sample.reference, "kept": clean,
+                      "audit_status": outcome.status, "note": outcome.note,
+                      "runs": outcome.runs})  # fmt: skip
+    out = request.out
+    out.mkdir(parents=True, exist_ok=True)
+    clip = {vid: originals.get(vid, (vid, ""))[0] for vid in ids}
+    rows = [{"video": vid, "id": clip[vid], "caption": text} for vid, text in sorted(kept.items())]
+    paths = [out / "captions.jsonl", out / "audit_trail.jsonl", out / "manifest.json"]
+    write_jsonl(paths[0], rows)
+    write_jsonl(paths[1], trail)
+    if originals:  # the same clips with their original labels: the control
+        paths.insert(1, out / "original.jsonl")
+        write_jsonl(paths[1], [{"video": vid, "id": clip[vid], "caption": originals[vid][1]}
+                               for vid in sorted(kept)])  # fmt: skip
+    manifest = {
+        "kind": "detailed", "videos": len(ids), "videos_answered": len(answers),
+        "videos_unanswered": sorted(set(ids) - set(answers)),
+        "videos_without_caption": sorted(v for v, t in captions.items() if not t),
+        "captions": len(samples), "captions_kept": len(kept), "runs": request.runs,
+        "rule": "a description is kept only when no run finds an error in it",
+        "control": "original.jsonl: the kept clips with their original captions"
+        if originals else None,
+        "teacher": {"model": request.teacher.model, "prompt_sha256": template.sha256,
+                    "prompt_source": template.source, "frame_evidence": request.frame_evidence},
+        "auditor": auditor,
+        "captions_sha256": hashlib.sha256(paths[0].read_bytes()).hexdigest(),
+    }  # fmt: skip
+    paths[-1].write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _refuse_empty(audited, samples, answers)
+    return BuildOutcome(stats, manifest, paths)

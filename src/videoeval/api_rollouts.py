@@ -117,8 +117,22 @@ def gaussian_select(
     )
 
 
+def _grounding_run(run: RunRequest) -> RunRequest:
+    """The run on the benchmark's grounding view (a clip list's first view is captioning)."""
+    from videoeval.benchmarks import get_benchmark
+
+    if run.protocol is not None:
+        return run
+    try:
+        view = get_benchmark(run.benchmark).view("grounding")
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    return replace(run, protocol=view.default_protocol)
+
+
 def rollouts(request: RolloutsRequest, on_row: Any = None) -> RolloutsOutcome:
     _check(request)
+    request = replace(request, run=_grounding_run(request.run))
     run = request.run
     p = prepare(run)
     if p.view.task != "grounding":
@@ -259,7 +273,7 @@ def price_rollouts(request: RolloutsRequest) -> dict[str, Any]:
     from videoeval.runs import dry_run
 
     _check(request)
-    p = prepare(request.run)
+    p = prepare(_grounding_run(request.run))
     counts = dry_run(p.plan, request.run.videos, p.frames)
     k = request.samples
     return {"prompts": counts["samples"], "answers_per_prompt": k,

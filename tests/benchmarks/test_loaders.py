@@ -13,6 +13,7 @@ from videoeval.errors import InputError
 
 def test_registry_ids_and_default_protocols() -> None:
     assert {b: BENCHMARKS[b].default_protocol for b in BENCHMARKS} == {
+        "clips": "autodq",
         "timelens-charades": "timelens",
         "timelens-activitynet": "timelens",
         "timelens-qvhighlights": "timelens",

@@ -17,6 +17,7 @@ from videoeval.cli.common import (
     NoJudgeSchema,
     command,
     exit_codes,
+    print_counts,
     say,
 )
 from videoeval.cli.policy_options import (
@@ -65,6 +66,33 @@ def build_command(
     audit_frames: Annotated[
         int, typer.Option(min=1, help="Frames the auditor sees per video.", rich_help_panel=JUDGE)
     ] = 16,
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="'events' (timed dense captions: dense.json) or 'detailed' (detailed captions, "
+            "recaptioning a video set: captions.jsonl)."
+        ),
+    ] = "events",
+    clips: Annotated[
+        Path | None,
+        typer.Option(
+            "--clips",
+            help="A clip list (JSONL {video, id, caption}): build only its videos; with --kind "
+            "detailed its captions are written beside as the original-label control "
+            "(original.jsonl).",
+        ),
+    ] = None,
+    no_frame_evidence: Annotated[
+        bool,
+        typer.Option(
+            "--no-frame-evidence",
+            help="The teacher answers without first listing what the frames show (the "
+            "ablation; by default it lists its evidence first, as the auditor does).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count calls, frames and tokens; ask nothing.")
+    ] = False,
     base_url: BaseUrl = None,
     backend: Backend = "openai",
     api_key_env: ApiKeyEnv = None,
@@ -87,10 +115,13 @@ def build_command(
     trust_remote_code: TrustRemoteCode = False,
 ) -> None:
     """Build a benchmark whose timed GT is checked against the video: the teacher writes timed
-    dense captions for every video in --videos, the auditor checks each event's text and span
-    on the frames --runs times, and only events every run finds right are kept. Writes
-    OUT/dense.json (densevid layout: `videoeval score` reads it), OUT/audit_trail.jsonl (every
-    event, its verdicts, kept or dropped) and OUT/manifest.json.
+    dense captions for every video in --videos (listing what it sees first), the auditor checks
+    each event's text and span on the frames --runs times, and only events every run finds right
+    are kept. Writes OUT/dense.json (densevid layout: `videoeval score` reads it),
+    OUT/audit_trail.jsonl (every event, its verdicts, kept or dropped) and OUT/manifest.json.
+    With --kind detailed it recaptions the videos instead: OUT/captions.jsonl (a clip list of
+    the descriptions no run found an error in) and, with --clips, OUT/original.jsonl (the same
+    clips with their original captions, the control).
 
     Example:\n
       videoeval build --videos clips/ --model Qwen/Qwen3-VL-8B-Instruct
@@ -108,8 +139,19 @@ def build_command(
                                     "judge_model": None})  # fmt: skip
         auditor = judge_options({**o, "judge_concurrency": concurrency})
         assert auditor is not None
-        outcome = build(BuildRequest(teacher, auditor, runs, audit_frames, out, repair))
+        request = BuildRequest(teacher, auditor, runs, audit_frames, out, repair, kind,
+                               not no_frame_evidence, clips)  # fmt: skip
+        if dry_run:
+            from videoeval.api_build import price_build
+
+            print_counts(f"build dry run: {kind}", price_build(request))
+            return
+        outcome = build(request)
     m = outcome.manifest
+    if kind == "detailed":
+        say(f"{m['captions_kept']} of {m['captions']} descriptions kept ({m['videos']} videos); "
+            "wrote " + ", ".join(str(p) for p in outcome.files))  # fmt: skip
+        return
     for what, key in (
         ("no answer", "videos_unanswered"),
         ("no readable event", "videos_without_events"),

@@ -45,15 +45,19 @@ def grpo_data_command(
 @command("sft-data")
 def sft_data_command(
     ctx: typer.Context,
-    benchmark: Annotated[str, typer.Argument(help="A captioning or dense benchmark.")],
+    benchmark: Annotated[
+        str, typer.Argument(help="A benchmark with the kind's view, or 'clips' (your clip list).")
+    ],
     annotations: Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")],
     videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/...).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL file to write.")],
     kind: Annotated[
         str,
         typer.Option(
-            help="'captions' (reference descriptions) or 'frame-grounded' (timed "
-            "events as Tarsier2's <frame: i-j> captions)."
+            help="'captions' (reference descriptions), 'frame-grounded' (timed events as "
+            "Tarsier2's <frame: i-j> captions), 'grounding' (each query answered as TimeLens "
+            "trains: 'The event happens in s - e seconds.') or 'dense-text' (timed events as "
+            "'s - e seconds, event' lines)."
         ),
     ] = "captions",
     style: Annotated[str, typer.Option(help="'trl' or 'ms-swift'.")] = "trl",
@@ -70,8 +74,8 @@ def sft_data_command(
 
     skipped: list[str] = []
     with exit_codes():
-        if kind == "captions":  # a description has no frame ranges to count
-            refuse_inapplicable(ctx, given_options(ctx) & {"nframes"}, set(), "--kind captions")
+        if kind != "frame-grounded":  # only frame ranges count frames
+            refuse_inapplicable(ctx, given_options(ctx) & {"nframes"}, set(), f"--kind {kind}")
         spec = SamplingSpec(kind="uniform", nframes=nframes)
         rows = sft_rows(benchmark, annotations, videos, style, kind, spec, prompt_file,  # type: ignore[arg-type]
                         skipped)  # fmt: skip

@@ -1,10 +1,14 @@
-"""SFT files from a benchmark's ground truth: detailed captions, or timed events written as
-Tarsier2's event-grounded captions over the clip's sampled frames.
+"""SFT files from a benchmark's (or a clip list's) ground truth.
 
 - ``captions``: the captioning view's reference description as the answer to its prompt;
 - ``frame-grounded``: a dense view's timed events as ``<frame: i-j> sentence ...`` over the frames
   the frame protocol picks (default: 16 uniform, as Tarsier2 trains), with those frames' times
-  beside them so the ranges map back to seconds.
+  beside them so the ranges map back to seconds;
+- ``grounding``: each grounding query with the evaluation's prompt, answered as TimeLens trains
+  (``training/data/grounding.py::_format_response``, TencentARC/TimeLens @ 5d90c06): "The event
+  happens in 2.5 - 7.0 seconds." (several GT spans joined by ", ");
+- ``dense-text``: a dense view's timed events as lines "<start> - <end> seconds, <event>" (what
+  the dense prompt asks for, and what the dense scorers read back).
 
 Rows are TRL conversational (``messages`` with a video part, ``video``, ``frame_times``) or
 ms-swift (``messages`` with ``<video>``, ``videos``).
@@ -12,7 +16,7 @@ ms-swift (``messages`` with ``<video>``, ``videos``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,8 +29,21 @@ from videoeval.video.probe import VideoError, probe
 from videoeval.video.provider import find_video
 from videoeval.video.sampling import SamplingSpec, select_indices
 
-Kind = Literal["captions", "frame-grounded"]
-KINDS: tuple[Kind, ...] = ("captions", "frame-grounded")
+Kind = Literal["captions", "frame-grounded", "grounding", "dense-text"]
+KINDS: tuple[Kind, ...] = ("captions", "frame-grounded", "grounding", "dense-text")
+TASKS = {"captions": "captioning", "frame-grounded": "dense_captioning",
+         "grounding": "grounding", "dense-text": "dense_captioning"}  # fmt: skip
+
+
+def timelens_response(spans: Sequence[Sequence[float]]) -> str:
+    """TimeLens's SFT answer for a query's GT spans."""
+    return "The event happens in " + ", ".join(f"{s:.1f} - {e:.1f} seconds" for s, e in spans) + "."
+
+
+def dense_text(events: Sequence[tuple[float, float, str]]) -> str:
+    return "\n".join(f"{s:.1f} - {e:.1f} seconds, {text}" for s, e, text in events)
+
+
 TARSIER2_FRAMES = SamplingSpec(kind="uniform", nframes=16)
 
 
@@ -55,10 +72,10 @@ def sft_rows(
         raise UsageError(f"--style takes trl or ms-swift, not {style!r}")
     if kind not in KINDS:
         raise UsageError(f"--kind takes {', '.join(KINDS)}, not {kind!r}")
-    task = "captioning" if kind == "captions" else "dense_captioning"
-    view = get_benchmark(benchmark).view(task)
-    default = view.prompt if kind == "captions" else "frame_grounded_default.txt"
-    template = load_template(prompt_file, default or "captioning_default.txt", set())
+    view = get_benchmark(benchmark).view(TASKS[kind])
+    default = "frame_grounded_default.txt" if kind == "frame-grounded" else view.prompt
+    required = {"query"} if kind == "grounding" else set()
+    template = load_template(prompt_file, default or "captioning_default.txt", required)
     for sample in view.load(annotations).samples:
         path = find_video(videos, sample.video_id)
         if path is None:
@@ -67,6 +84,11 @@ def sft_rows(
             continue
         if kind == "captions":
             yield {**_messages(style, path, template.render(), sample.reference),
+                   "sample_id": sample.sample_id}  # fmt: skip
+            continue
+        if kind == "grounding":
+            answer = timelens_response(sample.windows)
+            yield {**_messages(style, path, template.render(query=sample.query), answer),
                    "sample_id": sample.sample_id}  # fmt: skip
             continue
         try:
@@ -83,6 +105,10 @@ def sft_rows(
                            f"events start after the video's end ({info.duration:g} s): "
                            "left out")  # fmt: skip
         if not timed:
+            continue
+        if kind == "dense-text":
+            yield {**_messages(style, path, template.render(), dense_text(timed)),
+                   "sample_id": sample.sample_id}  # fmt: skip
             continue
         events = seconds_to_frames(timed, times)
         answer = write_frame_grounded(events)
