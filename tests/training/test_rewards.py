@@ -75,8 +75,12 @@ def test_worked_examples_of_the_evaluation_rewards() -> None:
     [  # TencentARC/TimeLens @ 5d90c06 training/train/reward_funcs.py::tiou_reward, run on these
         ("The event happens in 0.4 - 0.6 seconds.", (0, 1), 0.19999999999999996),
         ("The event happens in 2.5 - 4.4 seconds.", (2, 4), 0.6249999999999999),
-        ("<think>I see it.</think> <answer>The event happens from 5 to 8 seconds (about 3-4 s "
-         "long).</answer>", (5, 8), 1.0),
+        (
+            "<think>I see it.</think> <answer>The event happens from 5 to 8 seconds (about 3-4 s "
+            "long).</answer>",
+            (5, 8),
+            1.0,
+        ),
         ("no idea", (2, 4), 0.0),
         ("6 - 2 seconds", (2, 6), 0.0),  # start >= end: 0
         ("<think>x</think><answer>00:00:10 - 00:00:20</answer>", (10, 20), 1.0),

@@ -53,7 +53,12 @@ def event_similarity_scores(
             start + len(gt),
             start + len(gt) + len(pred),
         )
-    vectors = encoder.encode(sentences) if sentences else np.zeros((0, 384), dtype=np.float32)
+    # Each distinct sentence is encoded once: GT events recur (a preference pair's two
+    # descriptions share theirs) and models repeat themselves.
+    distinct = list(dict.fromkeys(sentences))
+    where = {sentence: k for k, sentence in enumerate(distinct)}
+    encoded = encoder.encode(distinct) if distinct else np.zeros((0, 384), dtype=np.float32)
+    vectors = encoded[[where[s] for s in sentences]] if sentences else encoded
     scores = []
     for sample in samples:
         if sample.sample_id not in spans:
