@@ -14,7 +14,7 @@ import sys
 import time
 
 EAGER = (
-    "import videoeval.api, videoeval.api_run, videoeval.api_audit, videoeval.benchmarks, "
+    "import videoeval.api, videoeval.api.run, videoeval.api.audit, videoeval.benchmarks, "
     "videoeval.protocols; from videoeval.cli import app; app({args})"
 )
 CASES = {

@@ -44,7 +44,7 @@ def one_run(
 ) -> dict[str, float]:  # fmt: skip
     import torch
 
-    from videoeval.api_run import RunRequest, run
+    from videoeval.api.run import RunRequest, run
 
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()

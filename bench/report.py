@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from score_grounding import make_files
 from videoeval.report.html import write_report
 from videoeval.report.load import load_run
-from videoeval.scoring.score import score_files, write_outputs
+from videoeval.scoring.grounding_scorer import score_files, write_outputs
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 

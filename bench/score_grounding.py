@@ -25,7 +25,7 @@ from pathlib import Path
 from videoeval.benchmarks import get_benchmark
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols.grounding import get_protocol
-from videoeval.scoring.score import paused_gc, score_predictions, write_outputs
+from videoeval.scoring.grounding_scorer import paused_gc, score_predictions, write_outputs
 
 STYLES = (
     "The event happens in {s:.1f} - {e:.1f} seconds.",
@@ -203,8 +203,9 @@ def compare_with_reference(root: Path, ann: Path, pred: Path, repeats: int) -> N
 
     result = timelens_result_file(root, ann, pred)
     resamples = 1000
+    scoring = videoeval.ScoringOptions(bootstrap=resamples)
     request = videoeval.ScoreRequest("timelens-charades", predictions=result, annotations=ann,
-                                     bootstrap=resamples)  # fmt: skip
+                                     scoring=scoring)  # fmt: skip
     bare = "bare lower bound (no records, no rules)"
     runs = {"reference design (compute_metrics.py)": [], "videoeval score (CIs, rows written)": [],
             bare: []}  # fmt: skip

@@ -40,13 +40,20 @@ def test_judge_frames_and_bootstrap_are_bounded(monkeypatch) -> None:
     result = runner.invoke(app, [*args, "--bootstrap", "100000000"])
     assert result.exit_code == 2 and "VIDEOEVAL_MAX_BOOTSTRAP" in " ".join(result.output.split())
     monkeypatch.setenv("VIDEOEVAL_MAX_BOOTSTRAP", "200000000")
-    from videoeval.api import ScoreRequest, resolve
+    from videoeval.api import JointOptions, ScoreRequest, ScoringOptions, resolve
 
     gt, pred = data_path(GT_FILE), data_path(PRED_FILE)
-    resolve(ScoreRequest("charades-sta", annotations=gt, predictions=pred, bootstrap=10**8))
+    resolve(
+        ScoreRequest(
+            "charades-sta",
+            annotations=gt,
+            predictions=pred,
+            scoring=ScoringOptions(bootstrap=10**8),
+        )
+    )
     with pytest.raises(Exception, match="VIDEOEVAL_MAX_FRAMES"):
         resolve(ScoreRequest("youcook2", annotations=data_path(GT_FILE), protocol="joint",
-                             judge_frames=10**9))  # fmt: skip
+                             joint=JointOptions(frames_per_event=10**9)))  # fmt: skip
 
 
 def test_frames_larger_than_the_pixel_limit_are_scaled_down_and_say_so(

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from tests.fake_servers import FakeServer, openai_reply
 from tests.video.synth import read_counter, write_video
-from videoeval.api_pairs import keep_pair
 from videoeval.cli import app
+from videoeval.training.pairs import keep_pair
 
 runner = CliRunner()
 FULL = "A man opens the door. He sits down."

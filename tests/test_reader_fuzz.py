@@ -53,15 +53,15 @@ def _documents() -> st.SearchStrategy[str]:
 
 
 def _readers() -> dict[str, Callable[[Path], Any]]:
-    from videoeval.api import read_run
+    from videoeval.api.score import read_run
     from videoeval.engine.log import read_log
+    from videoeval.engine.run_folder import caption_predictions_from_log, predictions_from_log
     from videoeval.predictions.captions import read_caption_predictions
     from videoeval.predictions.dense import read_dense_answers, read_dense_predictions
     from videoeval.predictions.grounding import read_predictions
-    from videoeval.runs import caption_predictions_from_log, predictions_from_log
     from videoeval.scoring.audit_export import read_subset
     from videoeval.scoring.dense import read_references
-    from videoeval.scoring.score import read_durations
+    from videoeval.scoring.grounding_scorer import read_durations
     from videoeval.video.presets import read_preset_file
 
     readers: dict[str, Callable[[Path], Any]] = {
@@ -176,7 +176,7 @@ def test_whatever_a_grounding_file_holds_every_protocol_scores_or_refuses(
     from videoeval.predictions.grounding import read_predictions
     from videoeval.protocols.grounding import PROTOCOLS
     from videoeval.schema import GroundingSample
-    from videoeval.scoring.score import score_predictions
+    from videoeval.scoring.grounding_scorer import score_predictions
 
     path = tmp_path_factory.mktemp("fuzz") / "p.jsonl"
     path.write_text(document, encoding="utf-8")

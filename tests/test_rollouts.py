@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from tests.engine.conftest import QUOTED
 from tests.fake_servers import FakeServer, openai_reply
 from tests.video.synth import write_video
-from videoeval.api_rollouts import gaussian_select
 from videoeval.cli import app
+from videoeval.training.rollouts import gaussian_select
 
 runner = CliRunner()
 RIGHT = "The event happens in 0 - 1 seconds."

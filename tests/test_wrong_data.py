@@ -22,7 +22,7 @@ from videoeval.demo import GT_FILE, PRED_FILE, data_path
 from videoeval.engine.lock import folder_lock
 from videoeval.predictions.grounding import read_predictions
 from videoeval.scoring.dense import read_references
-from videoeval.scoring.score import read_durations, score_files
+from videoeval.scoring.grounding_scorer import read_durations, score_files
 from videoeval.video.frames import FrameCache, sample_video
 from videoeval.video.sampling import SamplingSpec
 

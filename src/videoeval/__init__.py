@@ -5,25 +5,21 @@ from typing import Any
 __version__ = "0.1.0"
 """The one place the version is written (pyproject.toml reads it from here)."""
 
+_API = (
+    "AuditOptions", "AuditOutcome", "AuditRequest", "AutoDQOptions", "DenseOptions",
+    "GroundingOptions", "JointOptions", "JudgeOptions", "RunOutcome", "RunRequest",
+    "ScoreOutcome", "ScoreRequest", "ScoringOptions", "audit", "audit_async", "run",
+    "run_async", "score", "score_async",
+)  # fmt: skip
+
 
 def __getattr__(name: str) -> Any:
     # The library API, imported on first use so that `import videoeval` stays light.
-    if name in ("score", "ScoreRequest", "ScoreOutcome"):
+    if name in _API:
         from videoeval import api
 
         return getattr(api, name)
-    if name in ("run", "RunRequest", "RunOutcome"):
-        from videoeval import api_run
-
-        return getattr(api_run, name)
-    if name in ("audit", "AuditRequest", "AuditOutcome"):
-        from videoeval import api_audit
-
-        return getattr(api_audit, name)
     raise AttributeError(f"module 'videoeval' has no attribute {name!r}")
 
 
-__all__ = [
-    "AuditOutcome", "AuditRequest", "RunOutcome", "RunRequest", "ScoreOutcome", "ScoreRequest",
-    "__version__", "audit", "run", "score",
-]  # fmt: skip
+__all__ = ["__version__", *_API]

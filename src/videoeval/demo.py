@@ -10,7 +10,12 @@ from pathlib import Path
 from videoeval.benchmarks import get_benchmark
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols.grounding import PROTOCOLS
-from videoeval.scoring.score import ScoreResult, paused_gc, score_predictions, write_outputs
+from videoeval.scoring.grounding_scorer import (
+    ScoreResult,
+    paused_gc,
+    score_predictions,
+    write_outputs,
+)
 
 GT_FILE = "charades_sta_test_timechat.json"
 PRED_FILE = "charades_sta_example_pred_timechat.json"

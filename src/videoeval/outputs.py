@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from videoeval.redaction import environment_secrets, redact, redact_bytes
-from videoeval.schema import MetricsReport
+from videoeval.schema import MetricsReport, RecordRow
 
 
 def write_metrics(path: Path, report: MetricsReport) -> None:
@@ -29,6 +29,8 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
     secrets = environment_secrets()  # a key echoed into an answer is never written
     with open(tmp, "wb") as handle:
         for row in rows:
+            if isinstance(row, RecordRow):
+                row = row.to_record()
             if isinstance(row, Mapping):
                 lines.extend(_typed_lines(typed))
                 typed.clear()

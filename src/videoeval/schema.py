@@ -9,8 +9,8 @@ a pydantic model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Literal, NamedTuple, Protocol, TypedDict, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,6 +35,24 @@ FAILURE_STATUSES: tuple[Status, ...] = (
     "judge_error",
     "answer_too_long",
 )
+
+
+class TimedEvent(NamedTuple):
+    """One event with its span in seconds: a GT event, or one a model predicted. The sentence
+    is kept as the file writes it (densevid-style scorers tokenise it themselves)."""
+
+    start: float
+    end: float
+    sentence: str
+
+
+class Row(Protocol):
+    """What every scored row (one line of samples.jsonl) has, whatever its task."""
+
+    sample_id: str
+    video_id: str | None
+    status: Status
+    note: str | None
 
 
 @dataclass(slots=True)
@@ -70,8 +88,9 @@ class CaptionSample:
     n_events: int | None = None
     n_shots: int | None = None
     n_subjects: int | None = None
-    timed_events: tuple[tuple[float, float, str], ...] | None = None
-    """Dense captions: ``(start, end, sentence)`` per event (ActivityNet Captions)."""
+    timed_events: tuple[TimedEvent, ...] | None = None
+    """Dense captions: each event with its span, its sentence as the file writes it (the
+    ``events`` above are the same sentences, stripped)."""
 
 
 @dataclass(slots=True)
@@ -129,6 +148,202 @@ class GroundingRow:
     counted: bool
     note: str | None = None
     origin: str | None = None
+
+
+R = TypeVar("R", bound="RecordRow")
+
+
+class RecordRow:
+    """A row written as a JSON object in a fixed key order. ``_inline`` names a dict field whose
+    items are written in its place (figures keyed by threshold); ``_omit_none`` fields are left
+    out while ``None``. ``from_record`` reads a row back (the report reads rows through it)."""
+
+    _inline: ClassVar[str | None] = None
+    _omit_none: ClassVar[frozenset[str]] = frozenset({"note"})
+
+    def to_record(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if f.name == self._inline:
+                out.update(value or {})
+            elif value is not None or f.name not in self._omit_none:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_record(cls: type[R], record: dict[str, Any]) -> R:
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        values: dict[str, Any] = {k: record.get(k) for k in names if k != cls._inline}
+        values["sample_id"] = str(values.get("sample_id"))
+        if cls._inline is not None:
+            values[cls._inline] = {k: v for k, v in record.items() if k not in names}
+        return cls(**values)
+
+
+@dataclass(slots=True)
+class EventSimRow(RecordRow):
+    sample_id: str
+    category: str | None
+    prediction: str | None
+    reference: str | None
+    status: Status
+    recall: float | None
+    precision: float | None
+    video_id: str | None = None
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class AutoDQRow(RecordRow):
+    """One clip judged by AutoDQ on its events (and, CaReBench, on its objects: the same
+    figures with an ``object_`` prefix, in ``objects``)."""
+
+    _inline: ClassVar[str | None] = "objects"
+    _omit_none: ClassVar[frozenset[str]] = frozenset()
+
+    sample_id: str
+    video_id: str | None
+    category: str | None
+    prediction: str | None
+    reference: str | None
+    origin: str | None
+    status: Status
+    recall: float | None
+    precision: float | None
+    gt_events: Any
+    pred_events: Any
+    note: str | None
+    objects: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class DenseRow(RecordRow):
+    """One GT video: its events on both sides ([start, end, sentence(, reference file)]) and
+    its figures (P@t, R@t, precision, recall, language metrics, SODA_c) in ``figures``."""
+
+    _inline: ClassVar[str | None] = "figures"
+
+    sample_id: str
+    video_id: str | None
+    n_predictions: int | None
+    status: Status
+    predicted_events: list[list[Any]] | None
+    gt_events: list[list[Any]] | None
+    figures: dict[str, float] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class EtbenchRow(RecordRow):
+    _inline: ClassVar[str | None] = "figures"
+
+    sample_id: str
+    video_id: str | None
+    task: str | None
+    category: str | None
+    answer: str | None
+    gt_events: list[list[Any]] | None
+    status: Status
+    predicted_events: list[list[Any]] | None
+    figures: dict[str, float] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class JointRow(RecordRow):
+    """One video of the ``joint`` protocol: counts (its judgements are judgements.jsonl)."""
+
+    sample_id: str
+    status: Status
+    gt_events: int | None
+    predicted_events: int | None
+    true_on_frames: int | None
+    matched: dict[str, dict[str, int]] | None
+    note: str | None = None
+    video_id: str | None = None
+
+
+@dataclass(slots=True)
+class AuditRow(RecordRow):
+    _omit_none: ClassVar[frozenset[str]] = frozenset()
+
+    sample_id: str
+    video_id: str | None
+    category: str | None
+    status: Status
+    note: str | None
+    reference: str | None
+    flagged_runs: int | None
+    major_runs: int | None
+    frames: dict[str, Any] | None
+    runs: list[dict[str, Any]] | None
+
+
+@dataclass(slots=True)
+class RejudgeRow(RecordRow):
+    _omit_none: ClassVar[frozenset[str]] = frozenset({"video_id"})
+
+    sample_id: str
+    category: str | None
+    status: Status
+    note: str | None
+    text_recall: float | None
+    text_precision: float | None
+    video_recall: float | None
+    video_precision: float | None
+    rejudged: int | None
+    flips: int | None
+    video_id: str | None = None
+
+
+class Verdict(TypedDict, total=False):
+    """One AutoDQ entailment verdict (verdicts.jsonl)."""
+
+    clip: str
+    side: str
+    aspect: str
+    event: str
+    label: str
+    reason: str
+    votes: dict[str, int] | None
+    judge: str | None
+    prompt_sha256: str
+    cache_keys: list[str | None]
+
+
+class Judgement(TypedDict, total=False):
+    """One judgement of the ``joint`` protocol (judgements.jsonl): a predicted event judged on
+    its frames (``kind`` event) or a (GT, predicted) pair judged for agreement (``pair``)."""
+
+    video_id: str
+    kind: Literal["event", "pair"]
+    predicted: int
+    gt: int
+    span: list[float]
+    text: str
+    tiou: float
+    status: str
+    error: str
+    note: str
+    true: bool | None
+    same: bool | None
+    reason: str | None
+    frame_evidence: Any
+    frames: dict[str, Any]
+    cache_key: str | None
+
+
+class RunManifest(TypedDict, total=False):
+    """run.json: what a run folder holds answers of."""
+
+    config: dict[str, Any]
+    config_hash: str
+    server: str | None
+    limits: dict[str, Any]
+    versions: dict[str, str]
+    git_revision: str | None
+    served: dict[str, Any]
 
 
 class MetricsReport(BaseModel):

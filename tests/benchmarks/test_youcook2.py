@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from tests.conftest import shared_file
 from tests.fake_servers import FakeServer, Received, Reply, openai_reply
 from tests.video.synth import write_video
-from videoeval.api import ScoreRequest, score
+from videoeval.api import DenseOptions, ScoreRequest, ScoringOptions, score
 from videoeval.benchmarks import get_benchmark
 from videoeval.cli import app
 
@@ -39,7 +39,8 @@ def test_gt_as_predictions_scores_full_detection(tmp_path: Path) -> None:
     predictions = tmp_path / "results.json"
     predictions.write_text(json.dumps({"results": results}))
     outcome = score(ScoreRequest("youcook2", predictions=predictions, annotations=gt_path,
-                                 language=False, bootstrap=0))  # fmt: skip
+                                 dense=DenseOptions(language=False),
+                                 scoring=ScoringOptions(bootstrap=0)))  # fmt: skip
     report = outcome.report
     assert report.benchmark == "youcook2" and report.protocol == "densevid-2018"
     assert report.n_total == 457 and report.failures == {"missing_prediction": 407}

@@ -214,7 +214,7 @@ def test_the_library_audit_equals_the_command(bench) -> None:
                          cache=bench["root"] / "cache", backoff=0.01)
         )  # fmt: skip
     command = json.loads((bench["root"] / "out" / "metrics.json").read_text())
-    assert outcome.report.metrics == command["metrics"] and outcome.calls.calls == 0
+    assert outcome.report.metrics == command["metrics"] and outcome.report.judge["calls"] == 0
 
 
 def test_the_other_samplings_frame_option_is_refused(bench) -> None:

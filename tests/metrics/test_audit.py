@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from videoeval.metrics.audit import ClipFlags, audit_rates
+from videoeval.metrics.bootstrap import MeanIntervals
 
 
 def test_consensus_logic_and_rates() -> None:
@@ -12,7 +13,8 @@ def test_consensus_logic_and_rates() -> None:
         ClipFlags("3", "b", (False,) * 4, (False,) * 4),
         ClipFlags("4", "b", (True,) * 4, (False, False, False, True)),
     ]
-    metrics, ci, by_category = audit_rates(clips, resamples=200)
+    metrics, per_clip, by_category = audit_rates(clips)
+    ci = MeanIntervals(per_clip)(200, 0)
     assert metrics["loose_rate"] == 75.0 and metrics["loose_count"] == 3
     assert metrics["consensus_rate"] == 50.0
     assert metrics["tight_rate"] == 25.0
@@ -28,6 +30,6 @@ def test_consensus_logic_and_rates() -> None:
 
 def test_one_run_makes_loose_equal_consensus() -> None:
     clips = [ClipFlags(str(i), "a", (i % 2 == 0,), (i % 3 == 0,)) for i in range(9)]
-    metrics, _, _ = audit_rates(clips, resamples=0)
+    metrics, _, _ = audit_rates(clips)
     assert metrics["loose_rate"] == metrics["consensus_rate"] == pytest.approx(500 / 9)
     assert metrics["tight_rate"] == metrics["major_any_rate"] == pytest.approx(300 / 9)

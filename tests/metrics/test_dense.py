@@ -107,7 +107,7 @@ def test_language_metrics_equal_pycocoevalcap_per_video() -> None:
         2: [{"caption": "Nothing matches."}], 3: [{"caption": JUNK_2018}],
     })  # fmt: skip
     expected, _ = Meteor().compute_score({0: tok[1], 1: tok[3]}, {0: tok[0], 1: tok[2]})
-    assert rows[0]["METEOR@0.5"] == pytest.approx(expected, abs=1e-9)
+    assert rows[0].figures["METEOR@0.5"] == pytest.approx(expected, abs=1e-9)
     assert report.metrics["METEOR"] == pytest.approx(100 * expected / 2, abs=1e-7)  # v2: 0
 
 
@@ -262,7 +262,7 @@ def test_sentences_are_tokenised_in_the_reference_batches(scorers) -> None:
                                      1: [{"caption": "Then he leaves."}]})  # fmt: skip
     assert predicted[0] != referenced[0]  # the quirk itself: "t." against "t"
     expected, _ = Bleu(4).compute_score({0: referenced[0]}, {0: predicted[0]}, verbose=0)
-    assert rows[0]["Bleu_1"] == expected[0] < 1
+    assert rows[0].figures["Bleu_1"] == expected[0] < 1
 
 
 def test_the_missing_videos_warning_appears_only_when_some_are_missing() -> None:

@@ -32,10 +32,10 @@ vision_process = pytest.importorskip("qwen_vl_utils.vision_process")
 
 from tests.models.tiny_vlm import FAMILIES, build_checkpoint  # noqa: E402
 from tests.video.synth import write_video  # noqa: E402
-from videoeval.api_run import RunRequest  # noqa: E402
+from videoeval.api.run import RunRequest  # noqa: E402
+from videoeval.engine.run_inputs import frame_protocol  # noqa: E402
 from videoeval.models.base import ModelRequest  # noqa: E402
 from videoeval.models.hf_inputs import build_inputs  # noqa: E402
-from videoeval.run_inputs import frame_protocol  # noqa: E402
 from videoeval.video.decode import decode_frames  # noqa: E402
 from videoeval.video.probe import probe  # noqa: E402
 from videoeval.video.provider import encode_frames  # noqa: E402

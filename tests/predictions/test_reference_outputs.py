@@ -14,7 +14,7 @@ from videoeval.benchmarks import get_benchmark
 from videoeval.cli import app
 from videoeval.demo import GT_FILE, data_path
 from videoeval.predictions.grounding import read_predictions
-from videoeval.scoring.score import score_files
+from videoeval.scoring.grounding_scorer import score_files
 
 runner = CliRunner()
 

@@ -21,7 +21,7 @@ def test_every_protocol_is_documented_and_serialisable() -> None:
 
     for info in REGISTRY.values():
         assert info.reference and info.description and info.title, info.name
-        json.dumps(info.config)  # written into metrics.json as protocol_config
+        json.dumps(info.config_record())  # written into metrics.json as protocol_config
     assert {p.name for p in protocols_for("dense_captioning")} == {
         "densevid-2018", "densevid-2019", "etbench", "joint"
     }  # fmt: skip

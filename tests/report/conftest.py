@@ -12,7 +12,7 @@ from videoeval.demo import GT_FILE, PRED_FILE, data_path
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols.grounding import PROTOCOLS
 from videoeval.schema import MetricsReport
-from videoeval.scoring.score import score_predictions, write_outputs
+from videoeval.scoring.grounding_scorer import score_predictions, write_outputs
 
 
 def _report(**fields) -> MetricsReport:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.report.test_browser import page_factory  # noqa: F401 - the browser fixture
-from videoeval.api import ScoreRequest, score
+from videoeval.api import DenseOptions, ScoreRequest, score
 from videoeval.report.html import write_report
 from videoeval.report.load import load_run
 
@@ -41,8 +41,8 @@ def dense_folders(tmp_path_factory) -> dict[str, Path]:
     folders = {"dense": root / "dense"}
     score(
         ScoreRequest("activitynet-captions", predictions=root / "results.json",
-                     annotations=root / "val_1.json", protocol="densevid-2018", language=False,
-                     model_name="my-model")
+                     annotations=root / "val_1.json", protocol="densevid-2018",
+                     dense=DenseOptions(language=False), model_name="my-model")
     ).write(folders["dense"])  # fmt: skip
     if shutil.which("java") and _importable("pycocoevalcap") and _importable("tokenizers"):
         (root / "etbench.json").write_text(json.dumps(ETBENCH))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.report.test_browser import page_factory  # noqa: F401 - the browser fixture
-from videoeval.api import ScoreRequest, score
+from videoeval.api.score import ScoreRequest, score
 from videoeval.report.html import write_report
 from videoeval.report.load import load_run
 

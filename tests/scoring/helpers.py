@@ -5,7 +5,7 @@ from __future__ import annotations
 from videoeval.predictions.grounding import PredictionFile
 from videoeval.protocols.grounding import get_protocol
 from videoeval.schema import GroundingPrediction, GroundingSample
-from videoeval.scoring.score import ScoreResult, score_predictions
+from videoeval.scoring.grounding_scorer import ScoreResult, score_predictions
 
 
 def sample(

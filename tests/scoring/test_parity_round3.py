@@ -12,7 +12,7 @@ import pytest
 from videoeval.demo import GT_FILE, data_path
 from videoeval.parsing.spans import PARSERS
 from videoeval.predictions.grounding import read_predictions
-from videoeval.scoring.score import score_files
+from videoeval.scoring.grounding_scorer import score_files
 
 NAN = float("nan")
 

@@ -13,7 +13,7 @@ from videoeval.demo import GT_FILE, PRED_FILE, data_path
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols.grounding import PROTOCOLS
 from videoeval.schema import GroundingPrediction
-from videoeval.scoring.score import score_predictions
+from videoeval.scoring.grounding_scorer import score_predictions
 
 
 # --- the real test vector ------------------------------------------------------------------

@@ -172,7 +172,7 @@ def test_lmms_eval_scores_against_the_gt_in_the_result_key() -> None:
 def test_timechat_nan_bound_is_an_invalid_span_not_a_hit(write_json) -> None:
     from videoeval.predictions.grounding import read_predictions
     from videoeval.protocols.grounding import get_protocol
-    from videoeval.scoring.score import score_predictions
+    from videoeval.scoring.grounding_scorer import score_predictions
 
     # eval_tvg.py: max(2.0, nan) = 2.0, so [NaN, 4.8] against [2, 5] would be a hit (IoU 0.93).
     path = write_json("fmt.json", {"a": {"timestamp": [[float("nan"), 4.8]], "vid": "va"}})

@@ -14,7 +14,7 @@ from tests.scoring.helpers import run, sample
 from videoeval.errors import InputError
 from videoeval.protocols.grounding import PROTOCOLS
 from videoeval.schema import GroundingPrediction
-from videoeval.scoring.score import read_durations, score_files
+from videoeval.scoring.grounding_scorer import read_durations, score_files
 
 
 def test_durations_from_csv_and_json(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from videoeval.engine.run_inputs import frame_protocol
 from videoeval.errors import UsageError
-from videoeval.run_inputs import frame_protocol
 from videoeval.video.presets import FRAME_DEFAULTS, PRESETS, frame_options
 
 

@@ -21,7 +21,7 @@ from videoeval.benchmarks.base import (
     read_json,
 )
 from videoeval.errors import InputError
-from videoeval.schema import CaptionSample, GroundingSample
+from videoeval.schema import CaptionSample, GroundingSample, TimedEvent
 
 EXPECTED = '{"<vid>": {"duration": s, "timestamps": [[s, e], ...], "sentences": [...]}}'
 
@@ -61,36 +61,56 @@ def load(path: Path) -> LoadResult:
 
 
 def load_timed(path: Path) -> LoadResult:
-    """The dense-captioning view: one clip per video, its events with their spans, and the
-    paragraph they form as the reference description."""
+    """The dense-captioning view: one clip per video, its events with their spans (each sentence
+    as the file writes it: densevid_eval reads them so), and the paragraph they form as the
+    reference description. An event whose sentence is not text is left out and noted (the
+    reference would stop); a duration that is not a number is left unset (densevid_eval never
+    reads it)."""
     data = read_json(path)
     if not isinstance(data, dict):
         raise InputError(path, f"expected {EXPECTED}")
     split = next((s for s in ("val_1", "val_2", "train", "test") if s in path.name), "all")
     samples: list[CaptionSample] = []
     skipped: list[str] = []
+    odd = 0
     for vid, entry in data.items():
         try:
             windows = [as_window(w) for w in entry["timestamps"]]
-            sentences = [str(s).strip() for s in entry["sentences"]]
-            if len(windows) != len(sentences):
+            sentences = entry["sentences"]
+            if not isinstance(sentences, list) or len(windows) != len(sentences):
                 raise ValueError(f"{len(windows)} timestamps but {len(sentences)} sentences")
+            timed = []
+            for (start, end), text in zip(windows, sentences, strict=True):
+                if not isinstance(text, str):
+                    skipped.append(f"{path.name}: {vid}: a sentence is {text!r}, not text: that "
+                                   "event is left out")  # fmt: skip
+                    continue
+                odd += end <= start or start < 0
+                timed.append(TimedEvent(start, end, text))
+            try:
+                duration = as_duration(entry.get("duration"))
+            except (TypeError, ValueError, OverflowError) as exc:
+                skipped.append(f"{path.name}: {vid}: {exc}: duration left unset")
+                duration = None
+            stripped = tuple(e.sentence.strip() for e in timed)
             samples.append(
                 CaptionSample(
                     sample_id=str(vid),
                     video_id=str(vid),
                     category=split,
-                    reference=" ".join(sentences),
-                    events=tuple(sentences),
-                    duration=as_duration(entry.get("duration")),
-                    n_events=len(sentences),
-                    timed_events=tuple(
-                        (w[0], w[1], s) for w, s in zip(windows, sentences, strict=True)
-                    ),
+                    reference=" ".join(stripped),
+                    events=stripped,
+                    duration=duration,
+                    n_events=len(timed),
+                    timed_events=tuple(timed),
                 )
             )
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            skipped.append(f"{path}: video {vid!r}: {entry_problem(exc)}")
+            skipped.append(f"{path.name}: {vid}: {entry_problem(exc)}")
+    if odd:
+        skipped.append(f"{path.name}: {odd} GT events are reversed, zero-length or start before "
+                       "0 s: scored as given, as the reference does (no prediction can overlap "
+                       "a reversed one)")  # fmt: skip
     return finish(path, samples, skipped, EXPECTED)
 
 

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from videoeval.errors import InputError, UsageError
 from videoeval.schema import CaptionSample, GroundingSample, Span
@@ -25,8 +25,8 @@ class LoadResult:
 
 
 Loader = Callable[[Path], LoadResult]
-TaskKind = Literal["grounding", "captioning", "dense_captioning", "audit"]
-TASK_KINDS: tuple[TaskKind, ...] = ("grounding", "captioning", "dense_captioning", "audit")
+TaskKind = str
+"""A task's name (``protocols/tasks.py``): grounding, captioning, dense_captioning, audit."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class View:
     ``q``): ``run`` sends it as the prompt."""
     annotations_in_predictions: bool = False
     """The prediction file carries the GT (E.T. Bench): no ``--annotations`` needed."""
+    offline_protocol: str | None = None
+    """The protocol used when the default one needs a judge and none is given."""
 
 
 @dataclass(frozen=True)

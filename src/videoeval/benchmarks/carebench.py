@@ -57,7 +57,14 @@ BENCHMARK = Benchmark(
     id="carebench",
     title="CaReBench captioning (AutoDQ on events and on objects)",
     views=(
-        View("captioning", load, "autodq", "json/metadata.json", prompt="captioning_default.txt"),
+        View(
+            "captioning",
+            load,
+            "autodq",
+            "json/metadata.json",
+            prompt="captioning_default.txt",
+            offline_protocol="eventsim",
+        ),
         View("audit", load, "gt-audit", "json/metadata.json"),
     ),
     facts={"autodq_aspects": ("events", "objects")},

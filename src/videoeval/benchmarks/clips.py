@@ -125,7 +125,14 @@ BENCHMARK = Benchmark(
     id="clips",
     title="Your own clips: a clip list (video, caption, timed events, queries) for training data",
     views=(
-        View("captioning", load_captions, "autodq", HINT, prompt="captioning_default.txt"),
+        View(
+            "captioning",
+            load_captions,
+            "autodq",
+            HINT,
+            prompt="captioning_default.txt",
+            offline_protocol="eventsim",
+        ),
         View("grounding", load_queries, "timelens", HINT, prompt="grounding_default.txt"),
         View("dense_captioning", load_events, "densevid-2018", HINT, prompt="dense_default.txt"),
     ),

@@ -74,7 +74,14 @@ BENCHMARK = Benchmark(
     id="dream1k",
     title="DREAM-1K detailed video description (1000 clips, AutoDQ)",
     views=(
-        View("captioning", load, "autodq", HINT, prompt="captioning_default.txt"),
+        View(
+            "captioning",
+            load,
+            "autodq",
+            HINT,
+            prompt="captioning_default.txt",
+            offline_protocol="eventsim",
+        ),
         View("audit", load, "gt-audit", HINT),
     ),
     facts={"autodq_aspects": ("events",)},

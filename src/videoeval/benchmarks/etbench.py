@@ -4,15 +4,19 @@ The file is E.T. Bench's own list (``etbench_txt_v1.0.json``): each sample names
 question (``q``, the prompt a model is asked with) and its GT (``tgt`` spans, ``g`` captions).
 ``score`` reads it with each model answer in ``a`` (it then carries both GT and predictions);
 ``run`` asks each sample's own question and writes the answers into ``a`` before scoring.
-Scoring lives in ``scoring/etbench.py``."""
+Scoring lives in ``scoring/etbench.py``; the reader here is both the loader and the reader
+of answer files (the same list)."""
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import Benchmark, LoadResult, View, strip_video_suffix
+from videoeval.benchmarks.base import Benchmark, LoadResult, View, read_json, strip_video_suffix
+from videoeval.errors import InputError
 
 
 @dataclass(slots=True)
@@ -27,9 +31,49 @@ def sample_id_of(sample: dict[str, Any], position: int) -> str:
     return f"{sample.get('task')}/{sample.get('source')}/{sample.get('idx', position)}"
 
 
-def load(path: Path) -> LoadResult:
-    from videoeval.scoring.etbench import read_etbench
+TASKS = ("dvc", "slc")
 
+
+def _problem(sample: dict[str, Any]) -> str | None:
+    """Why a dvc / slc sample cannot be scored (the reference would stop on it)."""
+    if "video" not in sample:
+        return "no video"
+    spans, captions = sample.get("tgt"), sample.get("g")
+    if not isinstance(spans, list) or not isinstance(captions, list):
+        return "no tgt / g lists"
+    try:
+        for span in spans:
+            start, end = (float(v) for v in span)
+            if not (math.isfinite(start) and math.isfinite(end)):
+                return f"span {span} is not finite"
+    except (TypeError, ValueError, OverflowError):
+        return f"tgt {str(spans)[:40]} is not a list of [start, end]"
+    return None
+
+
+def read_etbench(
+    path: Path, skipped: list[str] | None = None
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The dvc / slc samples by (task, source); a sample that cannot be scored is left out and
+    noted in ``skipped`` instead of stopping the whole score."""
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise InputError(path, "expected E.T. Bench's list of samples")
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for position, sample in enumerate(data):
+        if isinstance(sample, dict) and sample.get("task") in TASKS:
+            problem = _problem(sample)
+            if problem is not None:
+                if skipped is not None:
+                    skipped.append(f"{path.name}[{position}]: {problem}: left out")
+                continue
+            groups[(sample["task"], str(sample.get("source")))].append(sample)
+    if not groups:
+        raise InputError(path, "no dense captioning (dvc) or step localisation (slc) samples")
+    return dict(groups)
+
+
+def load(path: Path) -> LoadResult:
     samples = []
     for group in read_etbench(path).values():
         for position, raw in enumerate(group):

@@ -5,7 +5,6 @@ as a whole, ``gt-audit`` / ``two-sided``, or timed events one by one, ``timed``)
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,10 +26,9 @@ from videoeval.cli.common import (
 from videoeval.cli.progress import progress
 from videoeval.cli.rejudge import print_rejudge
 from videoeval.cli.tables import print_warnings
-from videoeval.errors import UsageError
 
 if TYPE_CHECKING:  # the library loads when the command runs: `--help` starts without it
-    from videoeval.api_audit import AuditOutcome, AuditRequest
+    from videoeval.api.audit import AuditOutcome, AuditRequest
 
 
 @command("audit")
@@ -111,8 +109,8 @@ def audit_command(
     """
     options = dict(locals())
     options.pop("ctx")
-    from videoeval.api_audit import AUDITABLE, AuditRequest
-    from videoeval.api_audit import audit as run_audit
+    from videoeval.api.audit import AuditRequest
+    from videoeval.api.audit import audit as run_audit
 
     price = options.pop("price_per_million_tokens")
     options["frame_evidence"] = not options.pop("no_frame_evidence")
@@ -129,8 +127,6 @@ def audit_command(
             refuse_inapplicable(ctx, given_options(ctx) & {"no_frame_evidence"}, set(),
                                 "--prompt-file (your prompt decides its own steps)")  # fmt: skip
         request = AuditRequest(**options)
-        if benchmark not in AUDITABLE:
-            raise UsageError(f"audit covers {', '.join(AUDITABLE)}, not {benchmark!r}")
         if dry:
             _dry_run(request, price)
             return
@@ -144,11 +140,11 @@ def audit_command(
 
 
 def _dry_run(request: AuditRequest, price_per_million_tokens: float | None) -> None:
-    from videoeval.api_audit import audit_inputs
+    from videoeval.api.audit import audit_plan
+    from videoeval.engine.run_folder import RunPlan, dry_run
     from videoeval.engine.runner import WorkItem
-    from videoeval.runs import RunPlan, dry_run
 
-    inputs = audit_inputs(asdict(request))
+    inputs = audit_plan(request)
     items = [WorkItem(s.sample_id, s.video_id, inputs.prompt) for s in inputs.samples]
     plan = RunPlan(request.benchmark, "audit", inputs.samples, items, {})
     counts = dry_run(plan, request.videos, inputs.frames)
@@ -186,10 +182,10 @@ def _print_audit(request: AuditRequest, outcome: AuditOutcome) -> None:
     table.add_row("all", str(report.n_scored), *rates)
     console.print(table)
     print_warnings(err, report)
-    stats = outcome.calls
+    judge = report.judge or {}
     console.print(
-        f"judge calls {stats.calls}, cached {stats.cached}, schema retries "
-        f"{stats.schema_retries}; not audited: {report.failures or 'none'}; "
+        f"judge calls {judge.get('calls')}, cached {judge.get('cached')}, schema retries "
+        f"{judge.get('schema_retries')}; not audited: {report.failures or 'none'}; "
         f"wrote {request.out}",
         markup=False,
         highlight=False,

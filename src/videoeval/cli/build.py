@@ -128,8 +128,8 @@ def build_command(
       --base-url http://localhost:8000/v1 --judge-model gemini-2.5-flash
       --judge-backend gemini --judge-api-key-env GEMINI_API_KEY --runs 3
     """
-    from videoeval.api_build import BuildRequest, build
-    from videoeval.cli.score import judge_options
+    from videoeval.cli.groups import judge_of
+    from videoeval.training.build import BuildRequest, build
 
     o = dict(locals())
     o.pop("ctx")
@@ -137,12 +137,12 @@ def build_command(
         # the teacher takes the policy options as pairs and rollouts do (no benchmark file)
         teacher = run_request(ctx, {**o, "benchmark": "build", "annotations": videos,
                                     "judge_model": None})  # fmt: skip
-        auditor = judge_options({**o, "judge_concurrency": concurrency})
+        auditor = judge_of({**o, "judge_concurrency": concurrency})
         assert auditor is not None
         request = BuildRequest(teacher, auditor, runs, audit_frames, out, repair, kind,
                                not no_frame_evidence, clips)  # fmt: skip
         if dry_run:
-            from videoeval.api_build import price_build
+            from videoeval.training.build import price_build
 
             print_counts(f"build dry run: {kind}", price_build(request))
             return

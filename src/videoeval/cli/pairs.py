@@ -56,7 +56,7 @@ PAIRS = "Pairs"
 
 
 def _request(ctx: typer.Context, o: dict[str, Any]):  # type: ignore[no-untyped-def]
-    from videoeval.api_pairs import PairsRequest
+    from videoeval.training.pairs import PairsRequest
 
     if o["no_negative_sampling"]:  # the second description then sees the clean frames too
         refuse_inapplicable(ctx, given_options(ctx) & {"corruption"}, set(),
@@ -206,7 +206,7 @@ def pairs_command(
     """
     o = dict(locals())
     o.pop("ctx")
-    from videoeval.api_pairs import pairs
+    from videoeval.training.pairs import pairs
 
     with exit_codes():
         request = _request(ctx, o)

@@ -89,8 +89,8 @@ TrustRemoteCode = Annotated[
 def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | None = None) -> Any:
     """The policy's ``RunRequest``; server options with ``--backend hf`` are refused.
     ``default_preset`` applies when no frame option is given."""
-    from videoeval.api_run import RunRequest
-    from videoeval.cli.score import judge_options
+    from videoeval.api.run import RunRequest
+    from videoeval.cli.groups import judge_of
 
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
@@ -104,7 +104,7 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
         temperature=o.get("temperature", 0.0), top_p=o.get("top_p"),
         max_tokens=o["max_tokens"], concurrency=o["concurrency"], limit=o.get("limit"),
         cache=o["cache"], revision=o.get("revision"), refresh=bool(o.get("refresh")),
-        judge=judge_options(o), protocol=o.get("protocol"), devices=o["devices"],
+        judge=judge_of(o), protocol=o.get("protocol"), devices=o["devices"],
         dtype=o["dtype"], batch_size=o["batch_size"], trust_remote_code=o["trust_remote_code"],
         **frames,
     )  # fmt: skip

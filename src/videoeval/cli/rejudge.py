@@ -9,7 +9,7 @@ from rich.table import Table
 from videoeval.cli.common import console
 
 if TYPE_CHECKING:
-    from videoeval.api_audit import AuditRequest
+    from videoeval.api.audit import AuditRequest
 
 
 def print_rejudge(request: AuditRequest, metrics: dict[str, float]) -> None:

@@ -171,7 +171,7 @@ def rollouts_command(
     o = dict(locals())
     o.pop("ctx")
     o["protocol"] = None  # the grounding view's prompt; the reward is --reward
-    from videoeval.api_rollouts import RolloutsRequest, rollouts
+    from videoeval.training.rollouts import RolloutsRequest, rollouts
 
     with exit_codes():
         request = RolloutsRequest(
@@ -181,7 +181,7 @@ def rollouts_command(
             style=style,
         )  # fmt: skip
         if dry_run:
-            from videoeval.api_rollouts import price_rollouts
+            from videoeval.training.rollouts import price_rollouts
 
             print_counts(f"rollouts dry run: {benchmark}", price_rollouts(request))
             return

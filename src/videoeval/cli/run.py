@@ -25,22 +25,17 @@ from videoeval.cli.common import (
     exit_codes,
     given_options,
     refuse_inapplicable,
-    refuse_judge_settings_without_judge,
     say,
 )
 from videoeval.cli.progress import progress
-from videoeval.cli.score import judge_options, print_outcome
+from videoeval.cli.score import print_outcome
 
 if TYPE_CHECKING:
-    from videoeval.api_run import RunRequest
-
-DENSE_RUN_OPTIONS = {"reference", "no_language"}
-JUDGE_RUN_OPTIONS = {"judge_model", "judge_base_url", "judge_backend", "judge_api_key_env",
-                     "judge_temperature", "no_judge_schema"}  # fmt: skip
+    from videoeval.api.run import RunRequest
 
 
 def _dry_run(plan: Any, o: dict[str, Any], frames: Any) -> None:
-    from videoeval.runs import dry_run
+    from videoeval.engine.run_folder import dry_run
 
     counts = dry_run(plan, o["videos"], frames)
     table = Table(title=f"dry run: {plan.benchmark_id}, {frames.spec.describe()}")
@@ -51,35 +46,31 @@ def _dry_run(plan: Any, o: dict[str, Any], frames: Any) -> None:
     console.print(table)
 
 
-def request_of(o: dict[str, Any]) -> RunRequest:
+def request_of(ctx: typer.Context, o: dict[str, Any]) -> RunRequest:
     """The command's options as the library's typed request."""
-    from videoeval.api_run import RunRequest
+    from videoeval.api.run import RunRequest
+    from videoeval.cli.groups import GROUPED, groups
 
-    names = {f.name for f in fields(RunRequest)} - {"references", "language", "judge"}
-    judge = judge_options({**o, "judge_concurrency": o["concurrency"],
-                           "judge_backoff": o["backoff"]})  # fmt: skip
-    return RunRequest(
-        **{k: o[k] for k in names}, references=tuple(o["reference"] or ()),
-        language=not o["no_language"], judge=judge,
-    )  # fmt: skip
+    given = given_options(ctx)
+    values = {**o, "judge_concurrency": o["concurrency"], "judge_backoff": o["backoff"]}
+    # --cache and --videos are the run's own (the judge shares them)
+    grouped = {n for names in GROUPED.values() for n in names} - {"cache", "videos"}
+    scoring = groups(ctx, values, given & grouped)
+    names = {f.name for f in fields(RunRequest)} - {"scoring", *GROUPED}
+    return RunRequest(**{k: o[k] for k in names}, **{k: v for k, v in scoring.items()
+                                                      if k in ("dense", "judge")})  # fmt: skip
 
 
 SERVER_ONLY = {"base_url", "api_key_env", "timeout", "concurrency", "cache_by_server"}
 
 
 def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
-    from videoeval.api_run import prepare, run
+    from videoeval.api.run import prepare, run
 
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
-    refuse_judge_settings_without_judge(ctx)
-    request = request_of(o)
+    request = request_of(ctx, o)
     prepared = prepare(request)
-    task = prepared.view.task
-    if task != "captioning":
-        refuse_inapplicable(ctx, given_options(ctx) & JUDGE_RUN_OPTIONS, set(), f"{task} runs")
-    if task != "dense_captioning":
-        refuse_inapplicable(ctx, given_options(ctx) & DENSE_RUN_OPTIONS, set(), f"{task} runs")
     if o["dry_run"]:
         _dry_run(prepared.plan, o, prepared.frames)
         return

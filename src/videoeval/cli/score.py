@@ -20,52 +20,25 @@ from videoeval.cli.common import (
     err,
     exit_codes,
     given_options,
-    refuse_inapplicable,
+    print_counts,
     say,
 )
 from videoeval.cli.progress import progress
 from videoeval.cli.tables import category_table, metrics_table, print_warnings
 
 if TYPE_CHECKING:  # the library loads when a command runs: `--help` starts without it
-    from videoeval.api import ScoreOutcome, ScoreRequest
-    from videoeval.scoring.caption_judging import JudgeOptions
-
-COMMON = {"benchmark", "predictions", "annotations", "protocol", "from_run", "out", "model_name",
-          "subset"}  # fmt: skip
-
-
-def judge_options(values: dict[str, object]) -> JudgeOptions | None:
-    """The ``--judge-*`` options as one typed value (``None`` without ``--judge-model``)."""
-    from videoeval.scoring.caption_judging import JudgeOptions
-
-    if values.get("judge_model") is None:
-        return None
-    return JudgeOptions(
-        model=str(values["judge_model"]),
-        backend=str(values.get("judge_backend") or "openai"),
-        base_url=values.get("judge_base_url"),  # type: ignore[arg-type]
-        api_key_env=values.get("judge_api_key_env"),  # type: ignore[arg-type]
-        temperature=str(values.get("judge_temperature") or "0"),
-        seed=values.get("judge_seed"),  # type: ignore[arg-type]
-        samples=int(values.get("judge_samples") or 1),  # type: ignore[call-overload]
-        concurrency=int(values.get("judge_concurrency") or 32),  # type: ignore[call-overload]
-        prompt_dir=values.get("prompt_dir"),  # type: ignore[arg-type]
-        cache=values.get("cache"),  # type: ignore[arg-type]
-        backoff=float(values.get("judge_backoff") or 1.0),  # type: ignore[arg-type]
-        structured=not values.get("no_judge_schema"),
-    )
+    from videoeval.api.score import ScoreOutcome, ScoreRequest
 
 
 def print_outcome(outcome: ScoreOutcome) -> None:
     from videoeval.report.headlines import headline_names
 
     report = outcome.report
-    task = outcome.view.task
-    if task == "captioning":
-        names = [n for n in headline_names(report.protocol, task) if n in report.metrics]
+    if report.by_category:
+        names = list(outcome.protocol.category_columns) or [
+            n for n in headline_names(report.protocol, report.task) if n in report.metrics
+        ]
         console.print(category_table(report, names, f"{report.benchmark} · {report.protocol}"))
-    elif outcome.protocol.name == "etbench":
-        console.print(category_table(report, ["F1", "Sim"], "E.T. Bench per task / source"))
     console.print(metrics_table(report, outcome.layout))
     print_warnings(err, report)
 
@@ -81,7 +54,7 @@ def _score_with_progress(request: ScoreRequest) -> ScoreOutcome:
         with err.status(f"scoring {request.benchmark}", spinner="dots"):
             return score(request)
     with progress("judging clips", None) as advance:
-        return score(request, on_clip=lambda: advance(""))
+        return score(request, lambda: advance(""))
 
 
 @command("score")
@@ -255,41 +228,26 @@ def score_command(
       videoeval score timelens-charades -a charades-timelens.json --from-run runs/qwen3
     """
     values = dict(locals())
-    from videoeval.api import ScoreRequest, resolve
+    from videoeval.api.score import ScoreRequest, price, resolve
+    from videoeval.cli.groups import groups
     from videoeval.engine.lock import folder_lock
     from videoeval.errors import NothingToScoreError
+    from videoeval.options import ScoringOptions
     from videoeval.outputs import write_causes
 
     with exit_codes():
         request = ScoreRequest(
             benchmark=benchmark, predictions=predictions, annotations=annotations,
-            protocol=protocol, from_run=from_run, references=tuple(reference or ()),
-            durations=durations, missing=missing, bootstrap=bootstrap, seed=seed,
-            language=not no_language, soda_missing=soda_missing, soda_average=soda_average,
-            judge=judge_options(values), model_name=model_name, videos=videos,
-            judge_frames=judge_frames, frame_evidence=not no_frame_evidence, subset=subset,
+            protocol=protocol, from_run=from_run, subset=subset, model_name=model_name,
+            scoring=ScoringOptions(bootstrap, seed),
+            **groups(ctx, values, given_options(ctx)),
         )  # fmt: skip
+        if dry_run:
+            print_counts(f"dry run: {benchmark}, protocol {protocol or '-'}", price(request))
+            return
         resolved = resolve(request)
-        context = f"{resolved.view.task} (protocol {resolved.protocol.name})"
-        refuse_inapplicable(ctx, given_options(ctx), COMMON | resolved.protocol.options, context)
-        if annotations is not None and resolved.view.annotations_in_predictions and predictions:
-            refuse_inapplicable(ctx, {"annotations"}, set(), f"{benchmark} (its file holds GT)")
-        if missing not in (None, "exclude", "miss"):
-            raise ValueError("--missing takes 'exclude' or 'miss'")
         if resolved.note:
             err.print(resolved.note, markup=False, highlight=False, soft_wrap=True)
-        if dry_run:
-            from rich.table import Table
-
-            from videoeval.scoring.joint import price_joint
-
-            table = Table(title=f"dry run: {benchmark}, protocol joint")
-            table.add_column("what")
-            table.add_column("count", justify="right")
-            for name, value in price_joint(request, resolved).items():
-                table.add_row(name.replace("_", " "), f"{value:,}")
-            console.print(table)
-            return
         folder = out or Path("videoeval-out/score") / f"{benchmark}-{resolved.protocol.name}"
         # One writer per folder: two scorings into one folder would leave one's metrics.json
         # beside the other's samples.jsonl.

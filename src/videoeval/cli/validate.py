@@ -9,11 +9,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from videoeval.cli.common import command, console, err, exit_codes
+from videoeval.cli.common import command, console, err, exit_codes, given_options
 
 
 @command("validate")
 def validate_command(
+    ctx: typer.Context,
     benchmark: Annotated[str, typer.Argument(help="Benchmark id (see `videoeval list`).")],
     annotations: Annotated[
         Path | None, typer.Option("--annotations", "-a", help="The benchmark's GT file.")
@@ -34,14 +35,15 @@ def validate_command(
 ) -> None:
     """Read the annotations (and predictions) as `score` would, join them, and report skipped
     lines, unmatched ids and unreadable answers, without scoring anything."""
-    from videoeval.api import ScoreRequest
-    from videoeval.validation import validate
+    values = dict(locals())
+    from videoeval.api.score import ScoreRequest
+    from videoeval.api.validate import validate
+    from videoeval.cli.groups import groups
 
     with exit_codes():
         result = validate(
             ScoreRequest(benchmark=benchmark, predictions=predictions, annotations=annotations,
-                         protocol=protocol, references=tuple(reference or ()),
-                         durations=durations)
+                         protocol=protocol, **groups(ctx, values, given_options(ctx)))
         )  # fmt: skip
     table = Table(title=f"{benchmark} · {result.view} · protocol {result.protocol}")
     table.add_column("what")

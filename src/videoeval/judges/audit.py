@@ -87,7 +87,8 @@ class Auditor:
         if self.mode == "timed":
             timed = sample.timed_events or ()
             listed = "\n".join(
-                f"{i + 1}. [{s:.1f} - {e:.1f} s] {text}" for i, (s, e, text) in enumerate(timed)
+                f"{i + 1}. [{s:.1f} - {e:.1f} s] {text.strip()}"
+                for i, (s, e, text) in enumerate(timed)
             )
             prompt = self.prompt.format(events=listed)
         else:

@@ -23,7 +23,7 @@ from videoeval.errors import InputError
 from videoeval.judges.client import JudgeClient, JudgeFailure
 from videoeval.judges.replies import Reader, ReplyError
 from videoeval.metrics.autodq import hit_rate
-from videoeval.schema import CaptionSample
+from videoeval.schema import CaptionSample, Verdict
 
 LABELS = ("entailment", "neutral", "contradiction")
 Aspect = Literal["events", "objects"]
@@ -135,7 +135,7 @@ class ClipOutcome:
     note: str | None = None
     gt_events: list[str] = field(default_factory=list)
     pred_events: list[str] = field(default_factory=list)
-    verdicts: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
 
 
 class AutoDQ:
@@ -166,7 +166,7 @@ class AutoDQ:
 
     async def _label(
         self, premise: str, events: Sequence[str], side: str, clip: str
-    ) -> list[dict[str, Any]]:
+    ) -> list[Verdict]:
         """One verdict per event; with several judge samples, the majority label (a tie goes to
         the label that is not entailment)."""
         if not events:
@@ -179,7 +179,7 @@ class AutoDQ:
                 for k in range(self.samples)
             )
         )
-        rows = []
+        rows: list[Verdict] = []
         for i, event in enumerate(events):
             votes = Counter(run.value[i][0] for run in runs)
             best = max(votes.values())

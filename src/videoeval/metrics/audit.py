@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from videoeval.metrics.bootstrap import percentile_ci
-
 STATISTICS = ("loose", "consensus", "tight", "major_any")
 
 
@@ -40,9 +38,10 @@ class ClipFlags:
 
 
 def audit_rates(
-    clips: Sequence[ClipFlags], resamples: int = 1000, seed: int = 0
-) -> tuple[dict[str, float], dict[str, tuple[float, float]], dict[str, dict[str, float]]]:
-    """``(rates in percent with counts, 95% CIs, per-category rates)``."""
+    clips: Sequence[ClipFlags],
+) -> tuple[dict[str, float], dict[str, np.ndarray], dict[str, dict[str, float]]]:
+    """``(rates in percent with counts, each clip's 0/1 per rate for the bootstrap,
+    per-category rates)``."""
     metrics: dict[str, float] = {}
     per_sample: dict[str, np.ndarray] = {}
     for name in STATISTICS:
@@ -50,7 +49,6 @@ def audit_rates(
         metrics[f"{name}_rate"] = float(values.sum()) * 100 / len(values) if len(values) else 0.0
         metrics[f"{name}_count"] = float(values.sum())
         per_sample[f"{name}_rate"] = values
-    ci = percentile_ci(per_sample, resamples=resamples, seed=seed)
     by_category: dict[str, dict[str, float]] = {}
     for category in sorted({c.category for c in clips}):
         members = [c for c in clips if c.category == category]
@@ -60,4 +58,4 @@ def audit_rates(
             entry[f"{name}_rate"] = hits * 100 / len(members)
             entry[f"{name}_count"] = float(hits)
         by_category[category] = entry
-    return metrics, ci, by_category
+    return metrics, per_sample, by_category

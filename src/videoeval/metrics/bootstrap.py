@@ -77,3 +77,25 @@ def percentile_ci(
         low, high = np.quantile(reps, [alpha, 1.0 - alpha])
         intervals[name] = (float(low), float(high))
     return intervals
+
+
+class MeanIntervals:
+    """Intervals of figures that are ``scale * mean`` of per-unit values (rounded to
+    ``decimals`` where the protocol reports rounded figures)."""
+
+    def __init__(
+        self,
+        per_sample: Mapping[str, np.ndarray],
+        scale: float = 100.0,
+        decimals: int | None = None,
+    ) -> None:
+        self.per_sample = per_sample
+        self.scale = scale
+        self.decimals = decimals
+
+    def __call__(self, resamples: int, seed: int) -> dict[str, tuple[float, float]]:
+        ci = percentile_ci(self.per_sample, scale=self.scale, resamples=resamples, seed=seed)
+        if self.decimals is not None:
+            d = self.decimals
+            ci = {k: (round(lo, d), round(hi, d)) for k, (lo, hi) in ci.items()}
+        return ci

@@ -24,19 +24,14 @@ from __future__ import annotations
 import random
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
 
-THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
+from videoeval.protocols.configs import JunkRule
+from videoeval.schema import TimedEvent
+
 JUNK_2018 = "abc123!@#"
-JunkRule = Literal["densevid-2018", "densevid-2019"]
 
 
-@dataclass(frozen=True)
-class Caption:
-    start: float
-    end: float
-    sentence: str
+Caption = TimedEvent
 
 
 def tiou(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -1,7 +1,8 @@
 """EventSim: an offline stand-in for AutoDQ, for people without a judge. Not AutoDQ.
 
 The prediction is split into sentences (at . ! ? ; and at ", then" / "and then"); a GT event is
-recalled when some predicted sentence has cosine similarity >= ``THRESHOLD`` with it under
+recalled when some predicted sentence has cosine similarity >= the protocol's threshold
+(``EventSimConfig``, 0.6) with it under
 all-MiniLM-L6-v2 embeddings, and a predicted sentence is precise when some GT event reaches the
 threshold with it. Empty lists score 1.0 and clips aggregate per category as AutoDQ does, so
 the numbers are comparable in shape but not in value. The threshold is a heuristic: paraphrases
@@ -19,7 +20,6 @@ from videoeval.metrics.autodq import ClipScore
 from videoeval.metrics.sentence_encoder import MiniLMEncoder
 from videoeval.schema import CaptionSample
 
-THRESHOLD = 0.6
 # "(?<!\s)": a run of spaces is tried from its first space only (the leftmost match is there
 # when there is one): linear time on long runs of spaces, the same splits.
 _SPLIT = re.compile(r"[.!?;]+|,\s*(?:and\s+)?then\s+|(?<!\s)\s+and\s+then\s+", re.IGNORECASE)
@@ -33,7 +33,7 @@ def event_similarity_scores(
     samples: Sequence[CaptionSample],
     predictions: dict[str, str],
     encoder: MiniLMEncoder,
-    threshold: float = THRESHOLD,
+    threshold: float,
 ) -> list[ClipScore]:
     """One score per sample; ``None`` recall/precision for clips without a prediction."""
     sentences: list[str] = []

@@ -41,7 +41,7 @@ def _events(o: ClipAudit) -> list[dict[str, Any]]:
             median = [statistics.median(s[0] for s in suggested),
                       statistics.median(s[1] for s in suggested)]  # fmt: skip
         out.append({
-            "span": [start, end], "text": text,
+            "span": [start, end], "text": text.strip(),
             "text_wrong": bool(checks) and all(not c.text_ok for c in checks),
             "span_wrong": bool(checks) and all(not c.span_ok for c in checks),
             "suggested_span": median,

@@ -1,12 +1,6 @@
-"""AutoDQ through a judge model: build the judge from its options, judge every clip, report."""
+"""AutoDQ through a judge model: build the judge from its options, judge every clip."""
 
 from __future__ import annotations
-
-import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from videoeval.engine.cache import CallCache
 from videoeval.engine.retry import RetryPolicy
@@ -15,92 +9,57 @@ from videoeval.judges.autodq import load_prompts
 from videoeval.judges.client import JudgeClient
 from videoeval.models.base import GenerationSettings
 from videoeval.models.factory import cache_root, make_model
+from videoeval.options import JudgeOptions, as_path
 from videoeval.predictions.captions import CaptionPredictions
-from videoeval.schema import CaptionSample
-from videoeval.scoring.captions import CaptionScores, aspects_for, build_report, judge_all
+from videoeval.protocols.configs import AutoDQConfig
+from videoeval.schema import AutoDQRow, CaptionSample
+from videoeval.scoring.base import ScoreContext, Scored
+from videoeval.scoring.captions import aspects_for, autodq_scored, judge_all
 
 
-@dataclass(frozen=True)
-class JudgeOptions:
-    """A judge model and how to ask it (the ``--judge-*`` options of ``score`` and ``run``)."""
-
-    model: str
-    backend: str = "openai"
-    base_url: str | None = None
-    api_key_env: str | None = None
-    temperature: str = "0"
-    """A number, or ``default`` to leave it unset as the reference did."""
-    seed: int | None = None
-    samples: int = 1
-    concurrency: int = 32
-    prompt_dir: Path | None = None
-    cache: Path | None = None
-    timeout: float = 120.0
-    retries: int = 6
-    backoff: float = 1.0
-    schema_attempts: int = 3
-    max_tokens: int = 1024
-    structured: bool = True
-    """Ask the server to follow each reply's JSON schema where it can (off: repair only)."""
-
-    def settings(self) -> GenerationSettings:
-        if self.temperature == "default":
-            return GenerationSettings(temperature=None, seed=self.seed, max_tokens=self.max_tokens)
-        try:
-            value = float(self.temperature)
-        except ValueError:
-            raise UsageError("--judge-temperature takes a number or 'default'") from None
-        return GenerationSettings(temperature=value, seed=self.seed, max_tokens=self.max_tokens)
-
-
-@dataclass
-class JudgedCaptions:
-    scores: CaptionScores
-    info: dict[str, Any]
-
-
-def judge_captions(
-    benchmark_id: str,
-    samples: Sequence[CaptionSample],
-    predictions: CaptionPredictions,
-    options: JudgeOptions,
-    on_clip: Callable[[], None] | None = None,
-    resamples: int = 1000,
-    seed: int = 0,
-) -> JudgedCaptions:
-    """AutoDQ on every clip with the judge ``options`` describe; cached, so re-scoring asks
-    nothing that was asked before."""
-    settings = options.settings()
+def judge_client(options: JudgeOptions, settings: GenerationSettings | None = None) -> JudgeClient:
+    """The judge the options name, checked to be reachable, asked through the call cache."""
     model = make_model(
         options.backend, options.model, options.base_url, options.api_key_env,
         options.timeout, options.concurrency,
     )  # fmt: skip
     if problem := model.check():
         raise EnvironmentProblem(f"the judge cannot be asked: {problem}")
-    prompts = load_prompts(options.prompt_dir)
-    cache = CallCache(cache_root(options.cache) / "calls.sqlite")
-    client = JudgeClient(
-        model, cache, settings, RetryPolicy(attempts=options.retries, base_delay=options.backoff),
+    cache = CallCache(cache_root(as_path(options.cache)) / "calls.sqlite")
+    return JudgeClient(
+        model, cache, settings or options.settings(),
+        RetryPolicy(attempts=options.retries, base_delay=options.backoff),
         schema_attempts=options.schema_attempts, concurrency=options.concurrency,
         structured=options.structured,
     )  # fmt: skip
-    aspects = aspects_for(benchmark_id)
 
-    async def main():  # type: ignore[no-untyped-def]
-        try:
-            return await judge_all(
-                samples, predictions, client, prompts, aspects, options.samples, on_clip=on_clip
-            )
-        finally:
-            await model.aclose()
 
-    outcomes = asyncio.run(main())
+async def score(ctx: ScoreContext[AutoDQConfig]) -> Scored:
+    """AutoDQ on every clip with the judge the options name; cached, so re-scoring asks
+    nothing that was asked before."""
+    from videoeval.scoring.captions import caption_predictions
+
+    if ctx.judge is None:
+        raise UsageError("protocol autodq needs a judge: --judge-model (and its URL or backend)")
+    options = ctx.judge
+    predictions = caption_predictions(ctx)
+    prompts = load_prompts(as_path(ctx.autodq.prompt_dir) if ctx.autodq else None)
+    client = judge_client(options)
+    aspects = aspects_for(ctx.benchmark.id)
+    votes = ctx.config.judge_samples
+    try:
+        outcomes = await judge_all(
+            ctx.samples, predictions, client, prompts, aspects, votes, on_clip=ctx.on_progress
+        )
+    finally:
+        await client.model.aclose()
+    settings = client.settings
     info = {
-        **model.identity(),
-        "server": model.server(),
+        **client.model.identity(),
+        "server": client.model.server(),
         "settings": settings.model_dump(mode="json"),
         "temperature_setting": options.temperature,
-        "samples_per_verdict": options.samples,
+        "samples_per_verdict": votes,
         "prompts_sha256": prompts.sha256,
         "prompt_sources": prompts.sources,
         "served_models": sorted(client.stats.served),
@@ -109,7 +68,25 @@ def judge_captions(
         "schema_retries": client.stats.schema_retries,
         "structured_output": client.structured_output(),
     }
-    scores = build_report(
-        benchmark_id, list(samples), predictions, outcomes, info, resamples=resamples, seed=seed
-    )
-    return JudgedCaptions(scores, info)
+    return autodq_scored(
+        ctx.benchmark.id, ctx.samples, predictions, outcomes, info,
+        ctx.scoring.bootstrap, ctx.scoring.seed,
+    )  # fmt: skip
+
+
+async def autodq_clips(
+    benchmark_id: str,
+    samples: list[CaptionSample],
+    predictions: CaptionPredictions,
+    options: JudgeOptions,
+    votes: int = 1,
+) -> list[AutoDQRow]:
+    """AutoDQ's per-clip rows without a report (training data scores descriptions with it)."""
+    client = judge_client(options)
+    prompts = load_prompts(None)
+    try:
+        outcomes = await judge_all(samples, predictions, client, prompts,
+                                   aspects_for(benchmark_id), votes)  # fmt: skip
+    finally:
+        await client.model.aclose()
+    return autodq_scored(benchmark_id, samples, predictions, outcomes, {}, 0).rows

@@ -1,36 +1,23 @@
-"""Scoring detailed captions with AutoDQ: every clip judged concurrently through one judge,
-every verdict kept (verdicts.jsonl), per-clip rows (samples.jsonl), metrics.json."""
+"""Detailed captions: AutoDQ's figures from judged clips (every verdict kept, verdicts.jsonl;
+the judging is ``caption_judging.py``), and the offline EventSim protocol."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval import __version__
-from videoeval.benchmarks import get_benchmark
 from videoeval.errors import NothingToScoreError
 from videoeval.judges.autodq import Aspect, AutoDQ, AutoDQPrompts, ClipOutcome
 from videoeval.judges.client import JudgeClient
 from videoeval.metrics.autodq import ClipScore, aggregate, bootstrap_ci, bucket_tables
-from videoeval.outputs import write_report
 from videoeval.predictions.captions import CaptionPredictions
-from videoeval.schema import CaptionSample, MetricsReport
-
-REFERENCE = (
-    "bytedance/tarsier evaluation/metrics/evaluate_dream_gpt.py (AutoDQ); CaReBench runs it on "
-    "events and on objects"
-)
-
-
-@dataclass
-class CaptionScores:
-    report: MetricsReport
-    rows: list[dict[str, Any]]
-    verdicts: list[dict[str, Any]]
+from videoeval.protocols.configs import EventSimConfig
+from videoeval.schema import AutoDQRow, CaptionSample, EventSimRow, Verdict
+from videoeval.scoring.base import ScoreContext, Scored
 
 
 def aspects_for(benchmark_id: str) -> tuple[Aspect, ...]:
@@ -69,20 +56,26 @@ async def judge_all(
 @dataclass
 class _Aggregated:
     metrics: dict[str, float]
-    ci: dict[str, tuple[float, float]]
     by_category: dict[str, dict[str, float]]
     buckets: Any
     failures: Counter[str]
+    scores: dict[str, list[ClipScore]] = field(default_factory=dict)
+    """Each aspect's clip scores, by the prefix of its figures: what the bootstrap resamples."""
+
+    def intervals(self, resamples: int, seed: int) -> dict[str, tuple[float, float]]:
+        out: dict[str, tuple[float, float]] = {}
+        for prefix, scores in self.scores.items():
+            out.update(
+                {f"{prefix}{k}": v for k, v in bootstrap_ci(scores, resamples, seed).items()}
+            )
+        return out
 
 
 def _aggregate(
-    samples: Sequence[CaptionSample],
-    outcomes: dict[Aspect, list[ClipOutcome]],
-    resamples: int,
-    seed: int,
+    samples: Sequence[CaptionSample], outcomes: dict[Aspect, list[ClipOutcome]]
 ) -> _Aggregated:
     """AutoDQ figures per aspect (events; objects with an ``object_`` prefix)."""
-    out = _Aggregated({}, {}, {}, None, Counter())
+    out = _Aggregated({}, {}, None, Counter())
     attributes = {
         s.sample_id: {"n_subjects": s.n_subjects, "n_shots": s.n_shots, "n_events": s.n_events}
         for s in samples
@@ -102,7 +95,7 @@ def _aggregate(
             {f"{prefix}F1": 100 * result.f1, f"{prefix}precision": 100 * result.precision,
              f"{prefix}recall": 100 * result.recall}
         )  # fmt: skip
-        out.ci.update({f"{prefix}{k}": v for k, v in bootstrap_ci(scores, resamples, seed).items()})
+        out.scores[prefix] = scores
         for name, values in result.by_category.items():
             entry = out.by_category.setdefault(name, {})
             for key, value in values.items():
@@ -123,28 +116,28 @@ def _rows(
     samples: Sequence[CaptionSample],
     predictions: CaptionPredictions,
     outcomes: dict[Aspect, list[ClipOutcome]],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[AutoDQRow], list[Verdict]]:
     """One row per clip (both aspects side by side), and every verdict."""
-    rows, verdicts = [], []
+    rows: list[AutoDQRow] = []
+    verdicts: list[Verdict] = []
     for i, sample in enumerate(samples):
-        row: dict[str, Any] = {
-            "sample_id": sample.sample_id,
-            "video_id": sample.video_id,
-            "category": sample.category,
-            "prediction": predictions.texts.get(sample.sample_id),
-            "reference": sample.reference,
-            "origin": predictions.origins.get(sample.sample_id),
-        }
-        for aspect, clips in outcomes.items():
-            o = clips[i]
-            prefix = "" if aspect == "events" else "object_"
-            row.update(
-                {f"{prefix}status": o.status, f"{prefix}recall": o.recall,
-                 f"{prefix}precision": o.precision, f"{prefix}gt_events": o.gt_events,
-                 f"{prefix}pred_events": o.pred_events, f"{prefix}note": o.note}
-            )  # fmt: skip
-            verdicts.extend(o.verdicts)
-        rows.append(row)
+        first, *others = [(aspect, clips[i]) for aspect, clips in outcomes.items()]
+        o = first[1]
+        objects: dict[str, Any] = {}
+        for _, other in others:
+            objects.update({
+                "object_status": other.status, "object_recall": other.recall,
+                "object_precision": other.precision, "object_gt_events": other.gt_events,
+                "object_pred_events": other.pred_events, "object_note": other.note,
+            })  # fmt: skip
+        rows.append(AutoDQRow(
+            sample.sample_id, sample.video_id, sample.category,
+            predictions.texts.get(sample.sample_id), sample.reference,
+            predictions.origins.get(sample.sample_id), o.status, o.recall, o.precision,
+            o.gt_events, o.pred_events, o.note, objects,
+        ))  # fmt: skip
+        for _, clip in [first, *others]:
+            verdicts.extend(clip.verdicts)
     return rows, verdicts
 
 
@@ -163,7 +156,7 @@ def _caption_warnings(
     return warnings
 
 
-def build_report(
+def autodq_scored(
     benchmark_id: str,
     samples: Sequence[CaptionSample],
     predictions: CaptionPredictions,
@@ -171,10 +164,9 @@ def build_report(
     judge_info: dict[str, Any],
     resamples: int = 1000,
     seed: int = 0,
-) -> CaptionScores:
-    benchmark = get_benchmark(benchmark_id)
+) -> Scored:
     unknown = sorted(set(predictions.texts) - {s.sample_id for s in samples})
-    figures = _aggregate(samples, outcomes, resamples, seed)
+    figures = _aggregate(samples, outcomes)
     rows, verdicts = _rows(samples, predictions, outcomes)
     if not figures.metrics:
         raise NothingToScoreError(
@@ -184,21 +176,18 @@ def build_report(
         )  # fmt: skip
     events = outcomes[next(iter(outcomes))]
     n_ok = sum(o.status == "ok" for o in events)
-    report = MetricsReport(
-        benchmark=benchmark.id,
-        task=benchmark.task,
-        protocol="autodq",
-        protocol_reference=REFERENCE,
+    return Scored(
+        rows=rows,
+        metrics=figures.metrics,
         n_total=len(samples),
         n_scored=n_ok,
         n_counted=n_ok,
-        metrics=figures.metrics,
-        ci95=figures.ci,
-        failures=dict(figures.failures),
         failure_rule=(
             "clips whose judging failed (judge_error) or that have no prediction are left out of "
             "the means, as the reference leaves out failed clips, and counted here"
         ),
+        intervals=figures.intervals,
+        failures=dict(figures.failures),
         inputs={
             "predictions_layout": predictions.layout,
             "predictions_unknown": len(unknown),
@@ -209,33 +198,43 @@ def build_report(
         by_category=figures.by_category,
         buckets=figures.buckets,
         judge=judge_info,
-        videoeval_version=__version__,
+        layout=predictions.layout,
+        files={"verdicts": verdicts},
     )
-    return CaptionScores(report, rows, verdicts)
 
 
-def write_caption_outputs(scores: CaptionScores, out: Path) -> list[Path]:
-    return write_report(out, scores.report, samples=scores.rows, verdicts=scores.verdicts)
+def caption_predictions(ctx: ScoreContext[Any]) -> CaptionPredictions:
+    """The descriptions to score: a prediction file, or a run folder's answers."""
+    from videoeval.engine.run_folder import caption_predictions_from_log
+    from videoeval.predictions.captions import read_caption_predictions
+
+    if ctx.run is not None:
+        return caption_predictions_from_log(ctx.run.responses)
+    assert ctx.predictions is not None
+    return read_caption_predictions(ctx.predictions)
 
 
-def eventsim_report(
-    benchmark_id: str,
-    samples: Sequence[CaptionSample],
-    predictions: CaptionPredictions,
-    resamples: int = 1000,
-    seed: int = 0,
-    model_dir: Path | None = None,
-) -> CaptionScores:
+async def score_eventsim(ctx: ScoreContext[EventSimConfig]) -> Scored:
     """The offline metric (``metrics/event_similarity.py``), in the same outputs as AutoDQ."""
-    from videoeval.metrics.event_similarity import THRESHOLD, event_similarity_scores
+    predictions = caption_predictions(ctx)
+    return await asyncio.to_thread(eventsim_scored, ctx, predictions)
+
+
+def eventsim_scored(
+    ctx: ScoreContext[EventSimConfig],
+    predictions: CaptionPredictions,
+    model_dir: Path | None = None,
+) -> Scored:
+    from videoeval.metrics.event_similarity import event_similarity_scores
     from videoeval.metrics.sentence_encoder import MiniLMEncoder
 
-    benchmark = get_benchmark(benchmark_id)
+    samples = ctx.samples
+    resamples = ctx.scoring.bootstrap
     encoder = MiniLMEncoder(model_dir)
-    scores = event_similarity_scores(samples, predictions.texts, encoder)
+    scores = event_similarity_scores(samples, predictions.texts, encoder, ctx.config.threshold)
     result = aggregate(scores)
     if result.n_success == 0:
-        raise NothingToScoreError(f"no clip of {benchmark_id} has a prediction")
+        raise NothingToScoreError(f"no clip of {ctx.benchmark.id} has a prediction")
     missing = len(samples) - result.n_success
     unknown = sorted(set(predictions.texts) - {s.sample_id for s in samples})
     warnings = [f"{missing} clips have no prediction: left out, counted"] if missing else []
@@ -243,36 +242,30 @@ def eventsim_report(
         warnings.append(f"{len(unknown)} predictions name no clip of the benchmark: {unknown[:5]}")
     warnings.extend(predictions.skipped[:20])
     rows = [
-        {"sample_id": s.sample_id, "category": s.category,
-         "prediction": predictions.texts.get(s.sample_id), "reference": s.reference,
-         "status": "ok" if c.ok else "missing_prediction", "recall": c.recall,
-         "precision": c.precision}
+        EventSimRow(s.sample_id, s.category, predictions.texts.get(s.sample_id), s.reference,
+                    "ok" if c.ok else "missing_prediction", c.recall, c.precision, s.video_id)
         for s, c in zip(samples, scores, strict=True)
     ]  # fmt: skip
-    ci = {f"EventSim-{k}": v for k, v in bootstrap_ci(scores, resamples, seed).items()}
-    report = MetricsReport(
-        benchmark=benchmark.id,
-        task=benchmark.task,
-        protocol="eventsim",
-        protocol_reference=(
-            f"videoeval EventSim (not AutoDQ): all-MiniLM-L6-v2 cosine >= {THRESHOLD} between GT "
-            "events and predicted sentences, aggregated like AutoDQ"
-        ),
-        n_total=len(samples),
-        n_scored=result.n_success,
-        n_counted=result.n_success,
+
+    def intervals(resamples: int, seed: int) -> dict[str, tuple[float, float]]:
+        return {f"EventSim-{k}": v for k, v in bootstrap_ci(scores, resamples, seed).items()}
+
+    return Scored(
+        rows=rows,
         metrics={
             "EventSim-F1": 100 * result.f1,
             "EventSim-precision": 100 * result.precision,
             "EventSim-recall": 100 * result.recall,
         },
-        ci95=ci,
-        failures={"missing_prediction": missing} if missing else {},
+        n_total=len(samples),
+        n_scored=result.n_success,
+        n_counted=result.n_success,
         failure_rule="clips without a prediction are left out of the means and counted",
+        intervals=intervals,
         inputs={
             "predictions_layout": predictions.layout,
             "encoder": encoder.source,
-            "threshold": str(THRESHOLD),
+            "threshold": str(ctx.config.threshold),
             "bootstrap_resamples": resamples,
         },
         warnings=warnings,
@@ -280,6 +273,5 @@ def eventsim_report(
             name: {f"EventSim-{k}": (v if k == "n" else 100 * v) for k, v in values.items()}
             for name, values in result.by_category.items()
         },
-        videoeval_version=__version__,
+        layout=predictions.layout,
     )
-    return CaptionScores(report, rows, [])

@@ -3,6 +3,7 @@ tIoU, and the language metrics per video (see ``metrics/dense.py``)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -11,59 +12,36 @@ from typing import Any
 
 import numpy as np
 
-from videoeval import __version__
-from videoeval.benchmarks.base import as_window, entry_problem, read_json
 from videoeval.errors import InputError, NothingToScoreError
-from videoeval.metrics.bootstrap import percentile_ci
-from videoeval.metrics.dense import (
-    THRESHOLDS,
-    Caption,
-    JunkRule,
-    detection,
-    overlaps,
-    pairs_at,
-)
-from videoeval.metrics.soda import SODA_AVERAGES, SodaAverage
+from videoeval.metrics.bootstrap import MeanIntervals
+from videoeval.metrics.dense import Caption, detection, overlaps, pairs_at
+from videoeval.metrics.soda import SODA_AVERAGES
 from videoeval.predictions.dense import DensePredictions
-from videoeval.schema import MetricsReport
+from videoeval.protocols.configs import DensevidConfig, JunkRule
+from videoeval.schema import DenseRow, MetricsReport
+from videoeval.scoring.base import ScoreContext, Scored
 from videoeval.scoring.soda import SodaInputs, Tokens, per_file_inputs, soda_c
 from videoeval.text.language import LANGUAGE, LanguageScorers
 from videoeval.text.meteor import default_processes
 
-REFERENCE = (
-    "ranjaykrishna/densevid_eval evaluate.py (Python 3 port ttengwang/PDVC @ e81ff995 "
-    "densevid_eval3/evaluate2018.py, evaluate2021.py); pycocoevalcap scorers"
-)
+
+def references_of(samples: Sequence[Any]) -> dict[str, list[Caption]]:
+    """The GT events of the dense view's samples, by video."""
+    return {s.video_id: list(s.timed_events or ()) for s in samples}
 
 
 def read_references(path: Path) -> tuple[dict[str, list[Caption]], list[str]]:
-    data = read_json(path)
-    if not isinstance(data, dict):
-        raise InputError(path, 'expected {vid: {"timestamps", "sentences"}}')
-    out, problems = {}, []
-    odd = 0
-    for vid, entry in data.items():
-        try:
-            windows = [as_window(w) for w in entry["timestamps"]]
-            sentences = entry["sentences"]
-            if not isinstance(sentences, list) or len(sentences) != len(windows):
-                raise ValueError("timestamps and sentences differ in number")
-            events = []
-            for (s, e), t in zip(windows, sentences, strict=True):
-                if not isinstance(t, str):
-                    problems.append(f"{path.name}: {vid}: a sentence is {t!r}, not text: that "
-                                    "event is left out")  # fmt: skip
-                    continue
-                odd += e <= s or s < 0
-                events.append(Caption(s, e, t))
-            out[str(vid)] = events
-        except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            problems.append(f"{path.name}: {vid}: {entry_problem(exc)}")
-    if odd:
-        problems.append(f"{path.name}: {odd} GT events are reversed, zero-length or start before "
-                        "0 s: scored as given, as the reference does (no prediction can overlap "
-                        "a reversed one)")  # fmt: skip
-    return out, problems
+    """A densevid reference file through the dense view's loader: events by video, and what
+    was left out or is odd."""
+    from videoeval.benchmarks.activitynet_captions import load_timed
+
+    try:
+        loaded = load_timed(path)
+    except InputError as exc:
+        if "no usable samples" not in str(exc):
+            raise
+        return {}, [str(exc)]
+    return references_of(loaded.samples), loaded.skipped
 
 
 Sides = dict[str, tuple[list[Caption], list[list[Caption]], list[list[list[float]]]]]
@@ -149,31 +127,92 @@ def _dense_warnings(
     return warnings
 
 
-def _dense_ci(
-    rows: list[dict[str, Any]], language: bool, soda_average: str, resamples: int, seed: int
-) -> dict[str, tuple[float, float]]:
-    """Bootstrap over GT videos for every headline that is a mean over them (F1 is not, nor
-    is the corpus-total SODA_c)."""
+def _per_video(
+    rows: list[dict[str, Any]], language: bool, soda_average: str
+) -> dict[str, np.ndarray]:
+    """The per-video values of every headline that is a mean over GT videos (F1 is not, nor is
+    the corpus-total SODA_c): what the bootstrap resamples."""
     names = ["precision", "recall", *(["METEOR", "CIDEr"] if language else [])]
     per_video = {name: np.asarray([row.get(name, 0.0) for row in rows]) for name in names}
     soda = [row["SODA_c"] for row in rows if "SODA_c" in row]
     if soda and soda_average == "videos":
         per_video["SODA_c"] = np.asarray(soda)
-    return percentile_ci(per_video, resamples=resamples, seed=seed)
+    return per_video
+
+
+async def score(ctx: ScoreContext[DensevidConfig]) -> Scored:
+    """densevid_eval (+ SODA_c) over the dense view's GT: the annotation file and every
+    ``--reference`` file, each read by the view's loader."""
+    from videoeval.options import as_path
+    from videoeval.scoring.dense_inputs import dense_predictions
+
+    extra = [as_path(p) for p in (ctx.dense.references or ()) if p] if ctx.dense else []
+    assert ctx.annotations is not None
+    files: list[Path] = [ctx.annotations, *(p for p in extra if p is not None)]
+    loaded = [(ctx.samples, ctx.skipped)] + [
+        (lambda r: (r.samples, r.skipped))(ctx.view.load(path)) for path in files[1:]
+    ]
+    references = [references_of(samples) for samples, _ in loaded]
+    if len(files) > 1 and _is_cut(ctx):
+        kept = {s.video_id for s in ctx.samples}
+        references = [{v: r for v, r in refs.items() if v in kept} for refs in references]
+    predictions, layout = dense_predictions(ctx)
+    scored = await asyncio.to_thread(
+        dense_scored, references, predictions, ctx.config, ctx.scoring.seed,
+        ctx.scoring.bootstrap,
+    )  # fmt: skip
+    scored.warnings.extend(p for _, problems in loaded for p in problems[:20])
+    scored.inputs["references"] = ", ".join(path.name for path in files)
+    scored.inputs["prediction_layout"] = layout
+    scored.layout = layout
+    return scored
+
+
+def _is_cut(ctx: ScoreContext[Any]) -> bool:
+    """The samples were cut to a run's ``--limit`` or to ``--subset``: the other reference
+    files are cut the same way."""
+    return ctx.subset is not None or bool(ctx.run is not None and ctx.run.config.get("limit"))
 
 
 def score_dense(
     references: Sequence[dict[str, list[Caption]]],
     predictions: DensePredictions,
-    thresholds: Sequence[float] = THRESHOLDS,
+    thresholds: Sequence[float] = DensevidConfig("densevid-2018").thresholds,
     language: bool = True,
     junk: JunkRule = "densevid-2018",
     seed: int = 0,
     soda_missing: str = "drop",
-    soda_average: SodaAverage = "videos",
+    soda_average: str = "videos",
     benchmark_id: str = "activitynet-captions",
     resamples: int = 0,
-) -> tuple[MetricsReport, list[dict[str, Any]]]:
+) -> tuple[MetricsReport, list[DenseRow]]:
+    """Reference events and predictions already read, scored and reported (for callers that
+    hold records rather than files)."""
+    from videoeval.benchmarks import get_benchmark
+    from videoeval.options import ScoringOptions
+    from videoeval.protocols import protocol_info
+    from videoeval.scoring.report import build_report
+
+    info = protocol_info(junk)
+    config = DensevidConfig(junk, tuple(thresholds), language, soda_missing, soda_average)  # type: ignore[arg-type]
+    benchmark = get_benchmark(benchmark_id)
+    ctx: ScoreContext[DensevidConfig] = ScoreContext(
+        benchmark, benchmark.view("dense_captioning"), info, config, None, [], [], None, None,
+        ScoringOptions(resamples, seed),
+    )  # fmt: skip
+    scored = dense_scored(references, predictions, config, seed, resamples)
+    return build_report(ctx, scored), scored.rows
+
+
+def dense_scored(
+    references: Sequence[dict[str, list[Caption]]],
+    predictions: DensePredictions,
+    config: DensevidConfig,
+    seed: int = 0,
+    resamples: int = 0,
+) -> Scored:
+    thresholds, language, junk = config.thresholds, config.language, config.junk
+    soda_missing, soda_average = config.soda_missing, config.soda_average
     videos = sorted({vid for refs in references for vid in refs})
     if not videos:
         raise NothingToScoreError("the reference files hold no videos")
@@ -204,18 +243,15 @@ def score_dense(
                 row["SODA_c"] = video_f1[row["sample_id"]]
     unknown = sorted(set(predictions.captions) - set(videos))
     failures = Counter(r["status"] for r in rows if r["status"] != "ok")
-    report = MetricsReport(
-        benchmark=benchmark_id,
-        task="dense_captioning",
-        protocol=junk,
-        protocol_reference=REFERENCE,
+    return Scored(
+        rows=[_typed(row) for row in rows],
+        metrics=metrics,
         n_total=len(videos),
         n_scored=len(videos) - sum(failures.values()),
         n_counted=len(videos),
-        metrics=metrics,
-        ci95=_dense_ci(rows, language, soda_average, resamples, seed),
-        failures={k: failures[k] for k in ("missing_prediction", "parse_error") if failures[k]},
         failure_rule="GT videos without (readable) predictions count as 0 (the reference's rule)",
+        intervals=MeanIntervals(_per_video(rows, language, soda_average)),
+        failures={k: failures[k] for k in ("missing_prediction", "parse_error") if failures[k]},
         inputs={
             "thresholds": ",".join(f"{t:g}" for t in thresholds),
             "junk": junk,
@@ -228,9 +264,15 @@ def score_dense(
             "bootstrap_resamples": resamples,
         },
         warnings=_dense_warnings(rows, metrics, predictions, unknown),
-        videoeval_version=__version__,
     )
-    return report, rows
+
+
+_ROW_KEYS = ("sample_id", "video_id", "n_predictions", "status", "predicted_events", "gt_events")
+
+
+def _typed(row: dict[str, Any]) -> DenseRow:
+    figures = {k: v for k, v in row.items() if k not in _ROW_KEYS}
+    return DenseRow(*(row[k] for k in _ROW_KEYS), figures=figures)
 
 
 def _language_scores(

@@ -10,33 +10,26 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from videoeval.errors import EnvironmentProblem, NothingToScoreError, UsageError
+from videoeval.errors import NothingToScoreError, UsageError
 from videoeval.judges.client import JudgeClient, JudgeFailure
 from videoeval.judges.replies import Reader, ReplyError
-from videoeval.metrics.joint import THRESHOLDS, VideoJudgements, tiou
+from videoeval.metrics.joint import VideoJudgements, tiou
+from videoeval.options import as_path
+from videoeval.protocols.configs import JointConfig
+from videoeval.schema import JointRow, Judgement, TimedEvent
+from videoeval.scoring.base import ScoreContext, Scored
 from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError, probe
 from videoeval.video.provider import FrameProtocol, encode_frames, find_video
 from videoeval.video.sampling import SamplingSpec
 
 Event = tuple[float, float, str]
-
-
-@dataclass(frozen=True)
-class JointOptions:
-    videos: Path
-    frames_per_event: int = 8
-    """Uniform frames (first and last included) inside each predicted span."""
-    frame_evidence: bool = True
-    """The judge lists what the frames show before deciding (off: the ablation)."""
-    thresholds: tuple[float, ...] = THRESHOLDS
 
 
 def prompts(frame_evidence: bool) -> dict[str, str]:
@@ -103,27 +96,27 @@ class JointJudge:
     def __init__(
         self,
         judge: JudgeClient,
-        options: JointOptions,
+        videos: Path,
+        config: JointConfig,
         frame_cache: FrameCache | None,
         decode_workers: int = 2,
     ) -> None:
         self.judge = judge
-        self.options = options
+        self.videos = videos
+        self.config = config
         self.frame_cache = frame_cache
-        self.texts = prompts(options.frame_evidence)
+        self.texts = prompts(config.frame_evidence)
         self._pool = ThreadPoolExecutor(max_workers=decode_workers, thread_name_prefix="joint")
         self._durations: dict[Path, float] = {}
 
     def _frames(self, path: Path, start: float, end: float):  # type: ignore[no-untyped-def]
-        spec = SamplingSpec(kind="uniform", nframes=self.options.frames_per_event,
+        spec = SamplingSpec(kind="uniform", nframes=self.config.frames_per_event,
                             start=start, end=end)  # fmt: skip
         return encode_frames(path, FrameProtocol(spec=spec, labels="per-frame"), self.frame_cache)
 
-    async def _event(
-        self, video_id: str, path: Path | None, j: int, event: Event
-    ) -> dict[str, Any]:
+    async def _event(self, video_id: str, path: Path | None, j: int, event: Event) -> Judgement:
         start, end, text = event
-        row: dict[str, Any] = {"video_id": video_id, "kind": "event", "predicted": j,
+        row: Judgement = {"video_id": video_id, "kind": "event", "predicted": j,
                                "span": [start, end], "text": text}  # fmt: skip
         if path is None:
             return {**row, "status": "video_error", "error": "no video file", "true": None}
@@ -150,7 +143,7 @@ class JointJudge:
             return {**row, "status": "video_error", "error": str(exc), "true": None}
         prompt = self.texts["event"].format(event=text, start=f"{start:g}", end=f"{end:g}")
         try:
-            answer = await self.judge.ask(prompt, _true_reader(self.options.frame_evidence),
+            answer = await self.judge.ask(prompt, _true_reader(self.config.frame_evidence),
                                           "joint-event", video)  # fmt: skip
         except JudgeFailure as exc:
             return {**row, "status": "judge_error", "error": str(exc), "true": None}
@@ -160,8 +153,8 @@ class JointJudge:
                 "frames": {"indices": record["indices"], "timestamps": record["timestamps"]},
                 "cache_key": answer.cache_key}  # fmt: skip
 
-    async def _same(self, video_id: str, g: int, p: int, gt: Event, pred: Event) -> dict[str, Any]:
-        row: dict[str, Any] = {"video_id": video_id, "kind": "pair", "gt": g, "predicted": p,
+    async def _same(self, video_id: str, g: int, p: int, gt: Event, pred: Event) -> Judgement:
+        row: Judgement = {"video_id": video_id, "kind": "pair", "gt": g, "predicted": p,
                                "tiou": tiou(gt[:2], pred[:2])}  # fmt: skip
         prompt = self.texts["same"].format(reference=gt[2], candidate=pred[2])
         try:
@@ -173,12 +166,12 @@ class JointJudge:
 
     async def video(
         self, video_id: str, gt: list[Event], predicted: list[Event]
-    ) -> tuple[VideoJudgements, list[dict[str, Any]]]:
+    ) -> tuple[VideoJudgements, list[Judgement]]:
         try:
-            path = find_video(self.options.videos, video_id)
+            path = find_video(self.videos, video_id)
         except VideoError:  # an id that leads outside the folder: never read
             path = None
-        lowest = min(self.options.thresholds)
+        lowest = min(self.config.thresholds)
         asked = pairs_to_ask(gt, predicted, lowest)
         rows = await asyncio.gather(
             *(self._event(video_id, path, j, e) for j, e in enumerate(predicted)),
@@ -205,127 +198,115 @@ def require_videos(videos: Path | None) -> Path:
     return videos
 
 
-def judge_unavailable(problem: str | None) -> None:
-    if problem:
-        raise EnvironmentProblem(f"the judge cannot be asked: {problem}")
+def _inputs(ctx: ScoreContext[JointConfig]) -> tuple[Path, dict[str, list[TimedEvent]], Any, str]:
+    """The videos folder, the GT events per video, the predicted events and their layout: what
+    scoring and pricing both read."""
+    from videoeval.scoring.dense import references_of
+    from videoeval.scoring.dense_inputs import dense_predictions
+
+    videos = require_videos(as_path(ctx.joint.videos) if ctx.joint else None)
+    predictions, layout = dense_predictions(ctx)
+    return videos, references_of(ctx.samples), predictions, layout
 
 
-def score_joint(request: Any, resolved: Any, on_clip: Callable[[], None] | None) -> Any:
-    """The ``joint`` protocol over a dense view (``ScoreRequest`` with videos and a judge)."""
-    from videoeval import __version__
-    from videoeval.api import ScoreOutcome
-    from videoeval.engine.cache import CallCache
-    from videoeval.engine.retry import RetryPolicy
-    from videoeval.metrics.joint import bootstrap_ci, count_video, joint_metrics
-    from videoeval.models.factory import cache_root, make_model
-    from videoeval.schema import MetricsReport
+async def score(ctx: ScoreContext[JointConfig]) -> Scored:
+    """Every predicted event judged on its frames, every overlapping pair judged for
+    agreement; then ``metrics.joint``."""
+    from videoeval.metrics.joint import count_video, joint_metrics
+    from videoeval.models.factory import cache_root
+    from videoeval.scoring.caption_judging import judge_client
 
-    if request.judge is None:
+    if ctx.judge is None:
         raise UsageError("--protocol joint needs a judge that sees frames: give --judge-model")
-    videos, references, problems, predictions, layout = _inputs(request, resolved)
-    options = JointOptions(videos, request.judge_frames, request.frame_evidence)
-    judge_options = request.judge
-    model = make_model(judge_options.backend, judge_options.model, judge_options.base_url,
-                       judge_options.api_key_env, judge_options.timeout,
-                       judge_options.concurrency)  # fmt: skip
-    judge_unavailable(model.check())
-    root = cache_root(judge_options.cache)
-    client = JudgeClient(
-        model, CallCache(root / "calls.sqlite"), judge_options.settings(),
-        RetryPolicy(attempts=judge_options.retries, base_delay=judge_options.backoff),
-        schema_attempts=judge_options.schema_attempts, concurrency=judge_options.concurrency,
-        structured=judge_options.structured,
-    )  # fmt: skip
-    joint = JointJudge(client, options, FrameCache(root / "frames"))
+    config = ctx.config
+    videos, references, predictions, layout = _inputs(ctx)
+    client = judge_client(ctx.judge)
+    joint = JointJudge(client, videos, config,
+                       FrameCache(cache_root(as_path(ctx.judge.cache)) / "frames"))  # fmt: skip
     video_ids = sorted(references)
 
-    async def main() -> list[tuple[VideoJudgements, list[dict[str, Any]]]]:
-        async def one(vid: str) -> tuple[VideoJudgements, list[dict[str, Any]]]:
-            gt = [(c.start, c.end, c.sentence) for c in references[vid]]
-            pred = [(c.start, c.end, c.sentence) for c in predictions.captions.get(vid, [])]
-            result = await joint.video(vid, gt, pred)
-            if on_clip:
-                on_clip()
-            return result
+    async def one(vid: str) -> tuple[VideoJudgements, list[Judgement]]:
+        gt = [(c.start, c.end, c.sentence) for c in references[vid]]
+        pred = [(c.start, c.end, c.sentence) for c in predictions.captions.get(vid, [])]
+        result = await joint.video(vid, gt, pred)
+        ctx.progress()
+        return result
 
-        try:
-            return list(await asyncio.gather(*(one(v) for v in video_ids)))
-        finally:
-            joint.close()
-            await model.aclose()
-
-    judged = asyncio.run(main())
-    counts = [count_video(v, options.thresholds) for v, _ in judged]
+    try:
+        judged = list(await asyncio.gather(*(one(v) for v in video_ids)))
+    finally:
+        joint.close()
+        await client.model.aclose()
+    counts = [count_video(v, config.thresholds) for v, _ in judged]
     judgements = [row for _, rows in judged for row in rows]
     statuses: dict[str, int] = {}
     for row in judgements:
         if row["status"] != "ok":
             statuses[row["status"]] = statuses.get(row["status"], 0) + 1
-    rows = [{"sample_id": c.video_id, "status": "ok" if c.n_pred else "missing_prediction",
-             "gt_events": c.n_gt, "predicted_events": c.n_pred, "true_on_frames": c.true_preds,
-             "matched": {v: {str(t): n for t, n in m.items()} for v, m in c.matched.items()}}
+    rows = [JointRow(c.video_id, "ok" if c.n_pred else "missing_prediction", c.n_gt, c.n_pred,
+                     c.true_preds,
+                     {v: {str(t): n for t, n in m.items()} for v, m in c.matched.items()},
+                     video_id=c.video_id)
             for c in counts]  # fmt: skip
     if judgements and not any(r["status"] == "ok" for r in judgements):
         errors = Counter(str(r.get("error") or r.get("note") or r["status"]) for r in judgements)
         cause, count = errors.most_common(1)[0]
         for row, (_, video_rows) in zip(rows, judged, strict=True):
             failed = Counter(r["status"] for r in video_rows)
-            row["status"] = "judge_error" if failed.get("judge_error") else row["status"]
-            row["note"] = ", ".join(f"{n} {s}" for s, n in failed.items()) or None
+            row.status = "judge_error" if failed.get("judge_error") else row.status
+            row.note = ", ".join(f"{n} {s}" for s, n in failed.items()) or None
         raise NothingToScoreError(
             f"not one of the {len(judgements)} judgements could be made: {cause} "
             f"({count} of them)", rows, {"judgements": judgements},
         )  # fmt: skip
-    texts = prompts(options.frame_evidence)
-    report = MetricsReport(
-        benchmark=resolved.benchmark.id, task="dense_captioning", protocol="joint",
-        protocol_reference=resolved.protocol.reference, n_total=len(video_ids),
-        n_scored=sum(1 for c in counts if c.n_pred), n_counted=len(video_ids),
-        metrics=joint_metrics(counts, options.thresholds),
-        ci95={k: (v[0], v[1]) for k, v in bootstrap_ci(counts, request.bootstrap, request.seed,
-                                                       options.thresholds).items()},
-        failures=statuses,
+    texts = prompts(config.frame_evidence)
+    settings = client.settings
+    annotations = ctx.annotations.name if ctx.annotations else None
+    return Scored(
+        rows=rows, metrics=joint_metrics(counts, config.thresholds),
+        n_total=len(video_ids), n_scored=sum(1 for c in counts if c.n_pred),
+        n_counted=len(video_ids),
         failure_rule="an event the judge could not judge is not true; a video without "
         "predictions keeps its GT events in the recall denominator",
-        inputs={"annotations": request.annotations.name, "prediction_layout": layout,
-                "videos": videos.name, "frames_per_event": options.frames_per_event,
-                "frame_evidence": str(options.frame_evidence),
+        intervals=VideoResampled(counts, config.thresholds), failures=statuses,
+        inputs={"annotations": annotations, "prediction_layout": layout,
+                "videos": videos.name, "frames_per_event": config.frames_per_event,
+                "frame_evidence": str(config.frame_evidence),
                 "judge_prompts_sha256": prompts_sha256(texts)},
-        warnings=[*problems[:20], *predictions.problems[:20]],
-        judge={**model.identity(), "served_models": sorted(client.stats.served),
+        warnings=[*ctx.skipped[:20], *predictions.problems[:20]],
+        judge={**client.model.identity(), "served_models": sorted(client.stats.served),
                "calls": client.stats.calls, "cached": client.stats.cached,
                "schema_retries": client.stats.schema_retries,
                "structured_output": client.structured_output(),
-               "settings": judge_options.settings().model_dump(mode="json")},
-        protocol_config=resolved.protocol.config, videoeval_version=__version__,
+               "settings": settings.model_dump(mode="json")},
+        layout=layout, files={"judgements": judgements},
     )  # fmt: skip
-    return ScoreOutcome(report, rows, layout, resolved.view, resolved.protocol,
-                        files={"judgements": judgements})  # fmt: skip
 
 
-def _inputs(request: Any, resolved: Any) -> tuple[Path, dict[str, Any], list[str], Any, str]:
-    """The videos folder, the GT events per video (cut to ``--subset``), the reading problems,
-    the predicted events and their layout: what scoring and pricing both read."""
-    from videoeval.scoring.by_task import dense_predictions, subset_references
-    from videoeval.scoring.dense import read_references
+class VideoResampled:
+    """Intervals of every joint figure, resampling videos."""
 
-    videos = require_videos(request.videos)
-    references, problems = read_references(request.annotations)
-    predictions, layout = dense_predictions(request, resolved)
-    return videos, subset_references(request, references), problems, predictions, layout
+    def __init__(self, counts: Sequence[Any], thresholds: Sequence[float]) -> None:
+        self.counts, self.thresholds = counts, thresholds
+
+    def __call__(self, resamples: int, seed: int) -> dict[str, tuple[float, float]]:
+        from videoeval.metrics.joint import bootstrap_ci
+
+        found = bootstrap_ci(self.counts, resamples, seed, self.thresholds)
+        return {k: (v[0], v[1]) for k, v in found.items()}
 
 
-def price_joint(request: Any, resolved: Any) -> dict[str, int]:
+def price(ctx: ScoreContext[JointConfig]) -> dict[str, int]:
     """What ``joint`` would ask, counted without asking: judge calls (one per predicted event,
     one per overlapping pair), the frames they carry, and the videos."""
-    videos, references, _, predictions, _ = _inputs(request, resolved)
+    videos, references, predictions, _ = _inputs(ctx)
     events = pairs = missing = 0
     for vid, refs in references.items():
         gt = [(c.start, c.end, c.sentence) for c in refs]
         pred = [(c.start, c.end, c.sentence) for c in predictions.captions.get(vid, [])]
         events += len(pred)
-        pairs += len(pairs_to_ask(gt, pred, min(THRESHOLDS)))
+        pairs += len(pairs_to_ask(gt, pred, min(ctx.config.thresholds)))
         missing += find_video(videos, vid) is None
     return {"videos": len(references), "videos_missing": missing, "event_calls": events,
             "pair_calls": pairs, "judge_calls": events + pairs,
-            "frames": events * request.judge_frames}  # fmt: skip
+            "frames": events * ctx.config.frames_per_event}  # fmt: skip

@@ -32,8 +32,8 @@ from videoeval.predictions.captions import CaptionPredictions
 from videoeval.video.provider import FrameProtocol, FrameProvider
 
 if TYPE_CHECKING:
-    from videoeval.api_pairs import PairsRequest
-    from videoeval.runs import RunPlan
+    from videoeval.engine.run_folder import RunPlan
+    from videoeval.training.pairs import PairsRequest
 
 
 def keep_pair(r_a: float, p_a: float, r_b: float, p_b: float, delta: float) -> bool:
@@ -77,20 +77,23 @@ def write_json(path: Path, data: Any) -> Path:
     return path
 
 
-def _scores(request: PairsRequest, samples: list[Any], texts: dict[str, str],
-            failures: dict[str, str]) -> dict[str, tuple[float | None, float | None]]:  # fmt: skip
-    """(recall, precision) per description id, in [0, 1]."""
+async def _scores(
+    request: PairsRequest, samples: list[Any], texts: dict[str, str], failures: dict[str, str]
+) -> dict[str, tuple[float | None, float | None]]:
+    """(recall, precision) per description id, in [0, 1]: AutoDQ with a judge, else EventSim
+    at its protocol's threshold."""
     predictions = CaptionPredictions("videoeval-run", texts, {}, failures=failures)
     if request.run.judge is not None:
-        from videoeval.scoring.caption_judging import judge_captions
+        from videoeval.scoring.caption_judging import autodq_clips
 
-        judged = judge_captions(request.run.benchmark, samples, predictions, request.run.judge,
-                                resamples=0)  # fmt: skip
-        return {r["sample_id"]: (r.get("recall"), r.get("precision")) for r in judged.scores.rows}
+        rows = await autodq_clips(request.run.benchmark, samples, predictions, request.run.judge)
+        return {r.sample_id: (r.recall, r.precision) for r in rows}
     from videoeval.metrics.event_similarity import event_similarity_scores
     from videoeval.metrics.sentence_encoder import MiniLMEncoder
+    from videoeval.protocols import protocol_info
 
-    scores = event_similarity_scores(samples, texts, MiniLMEncoder())
+    threshold = protocol_info("eventsim").config.threshold
+    scores = event_similarity_scores(samples, texts, MiniLMEncoder(), threshold)
     return {s.sample_id: (c.recall, c.precision) for s, c in zip(samples, scores, strict=True)}
 
 
@@ -105,7 +108,7 @@ def _decide(a: tuple[Any, Any], b: tuple[Any, Any], request: PairsRequest) -> tu
     return "rejected", a_first
 
 
-def score_and_write(
+async def score_and_write(
     request: PairsRequest, plan: RunPlan, frames: FrameProtocol
 ) -> tuple[list[dict[str, Any]], dict[str, Any], list[Path]]:
     out = request.run.out
@@ -115,7 +118,7 @@ def score_and_write(
                for s in plan.samples for side in ("a", "b")]  # fmt: skip
     texts = {k: r["answer"] for k, r in rows.items() if r.get("status") == "ok"}
     failures = {k: r.get("status", "model_error") for k, r in rows.items() if k not in texts}
-    scores = _scores(request, samples, texts, failures) if texts else {}
+    scores = await _scores(request, samples, texts, failures) if texts else {}
     made = []
     for sample in plan.samples:
         a_id, b_id = f"{sample.sample_id}#a", f"{sample.sample_id}#b"

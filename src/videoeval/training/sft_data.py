@@ -24,6 +24,7 @@ from videoeval.benchmarks import get_benchmark
 from videoeval.errors import UsageError
 from videoeval.outputs import write_jsonl
 from videoeval.prompts.templates import load_template
+from videoeval.protocols.tasks import task_of
 from videoeval.training.frame_grounding import seconds_to_frames, write_frame_grounded
 from videoeval.video.probe import VideoError, probe
 from videoeval.video.provider import find_video
@@ -41,7 +42,7 @@ def timelens_response(spans: Sequence[Sequence[float]]) -> str:
 
 
 def dense_text(events: Sequence[tuple[float, float, str]]) -> str:
-    return "\n".join(f"{s:.1f} - {e:.1f} seconds, {text}" for s, e, text in events)
+    return "\n".join(f"{s:.1f} - {e:.1f} seconds, {text.strip()}" for s, e, text in events)
 
 
 TARSIER2_FRAMES = SamplingSpec(kind="uniform", nframes=16)
@@ -74,7 +75,7 @@ def sft_rows(
         raise UsageError(f"--kind takes {', '.join(KINDS)}, not {kind!r}")
     view = get_benchmark(benchmark).view(TASKS[kind])
     default = "frame_grounded_default.txt" if kind == "frame-grounded" else view.prompt
-    required = {"query"} if kind == "grounding" else set()
+    required = set(task_of(view.task).prompt_fields) if view.prompt == default else set()
     template = load_template(prompt_file, default or "captioning_default.txt", required)
     for sample in view.load(annotations).samples:
         path = find_video(videos, sample.video_id)

@@ -7,13 +7,12 @@ sample is done, samples.jsonl and metrics.json as ``videoeval score`` writes the
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import platform
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +22,81 @@ from videoeval.benchmarks.base import View
 from videoeval.engine.cache import CallCache
 from videoeval.engine.log import AppendLog
 from videoeval.engine.runner import Engine, FrameProtocol, RunStats, WorkItem, find_video
-from videoeval.errors import VideoevalError
+from videoeval.errors import InputError, UsageError, VideoevalError
 from videoeval.models.base import GenerationSettings, Model
 from videoeval.predictions.captions import CaptionPredictions
 from videoeval.predictions.grounding import PredictionFile
 from videoeval.prompts.templates import PromptTemplate
+from videoeval.protocols.tasks import task_of
 from videoeval.schema import GroundingPrediction
 from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError, probe
 from videoeval.video.sampling import select_indices
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What a run folder says about itself (run.json) and its answers (responses.jsonl)."""
+
+    folder: Path
+    config: dict[str, Any]
+    responses: list[dict[str, Any]]
+    problems: list[str] = field(default_factory=list)
+    """Lines of responses.jsonl that are not the run's own (hand-edited): left out, named."""
+
+    @property
+    def task(self) -> str | None:
+        return self.config.get("task")
+
+    @property
+    def protocol(self) -> str | None:
+        return self.config.get("protocol")
+
+    @property
+    def model(self) -> str | None:
+        model = self.config.get("model")
+        return model.get("model") if isinstance(model, dict) else None
+
+
+def read_run(folder: Path) -> RunRecord:
+    from videoeval.benchmarks.base import read_text
+    from videoeval.engine.log import read_log
+
+    run_json = folder / "run.json"
+    if not run_json.exists():
+        raise InputError(folder, "holds no run.json: not a `videoeval run` folder")
+    try:
+        config = json.loads(read_text(run_json))["config"]
+    except (ValueError, RecursionError, KeyError, TypeError) as exc:
+        raise InputError(run_json, f"not a run.json this version reads ({exc})") from None
+    if not isinstance(config, dict):
+        raise InputError(run_json, "not a run.json this version reads (no config object)")
+    problems: list[str] = []
+    responses = read_log(folder / "responses.jsonl", problems=problems)
+    return RunRecord(folder, config, responses, problems)
+
+
+def check_run_annotations(run: RunRecord, annotations: Path, benchmark_id: str) -> None:
+    """The annotation file is the one the run was made on (by its SHA-256)."""
+    if run.config.get("benchmark") != benchmark_id:
+        raise UsageError(
+            f"{run.folder} is a run of {run.config.get('benchmark')}, not {benchmark_id}"
+        )
+    expected = run.config.get("annotations_sha256")
+    if not expected:
+        raise UsageError(
+            f"{run.folder}/run.json records no checksum of its annotation file, so {annotations} "
+            "cannot be checked to be the file it was run on: re-run into a new folder"
+        )
+    try:
+        actual = hashlib.sha256(annotations.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError(annotations, f"cannot be read ({exc.strerror or exc})") from None
+    if actual != expected:
+        raise UsageError(
+            f"{annotations} is not the annotation file {run.folder} was run on "
+            f"({run.config.get('annotations')}, by its SHA-256)"
+        )
 
 
 class RunMismatchError(VideoevalError):
@@ -117,10 +182,11 @@ def plan_run(
         joined = "\n".join(item.prompt for item in items)
         prompt = {"source": f"{benchmark.id} field {view.prompt_field}",
                   "sha256": hashlib.sha256(joined.encode()).hexdigest()}  # fmt: skip
-    elif view.task == "grounding":
-        items = [WorkItem(s.sample_id, s.video_id, template.render(query=s.query)) for s in samples]
     else:
-        items = [WorkItem(s.sample_id, s.video_id, template.render()) for s in samples]
+        names = task_of(view.task).prompt_fields
+        items = [WorkItem(s.sample_id, s.video_id,
+                          template.render(**{n: getattr(s, n) for n in names}))
+                 for s in samples]  # fmt: skip
     if template is not None:
         prompt = {"source": template.source, "sha256": template.sha256}
     config: dict[str, Any] = {
@@ -313,25 +379,23 @@ async def execute(
         log.close()
 
 
-def run_sync(
+async def ask_all(
     plan: RunPlan, engine: Engine, out: Path, on_row: Callable[[dict[str, Any]], None] | None = None
 ) -> RunStats:
-    async def main() -> RunStats:
-        try:
-            return await execute(plan, engine, out, on_row)
-        finally:
-            await engine.model.aclose()
-            engine.close()
-
-    return asyncio.run(main())
+    """:func:`execute`, then the model's connections and the engine's workers closed."""
+    try:
+        return await execute(plan, engine, out, on_row)
+    finally:
+        await engine.model.aclose()
+        engine.close()
 
 
 __all__ = [
     "CallCache",
     "FrameCache",
     "RunPlan",
+    "ask_all",
     "dry_run",
     "plan_run",
     "prepare_folder",
-    "run_sync",
 ]

@@ -33,12 +33,12 @@ from typing import Any
 
 import numpy as np
 
-from videoeval.api_run import RunRequest, ask_plan, prepare
+from videoeval.api.run import RunRequest, ask_plan, prepare
 from videoeval.engine.log import read_log
+from videoeval.engine.run_folder import RunPlan
 from videoeval.engine.runner import RunStats
 from videoeval.errors import UsageError
 from videoeval.outputs import write_jsonl
-from videoeval.runs import RunPlan
 from videoeval.training.grpo_data import grpo_rows
 from videoeval.training.rewards import DEFAULT_REWARD, check_reward, sample_reward
 
@@ -131,6 +131,13 @@ def _grounding_run(run: RunRequest) -> RunRequest:
 
 
 def rollouts(request: RolloutsRequest, on_row: Any = None) -> RolloutsOutcome:
+    """:func:`rollouts_async`, from code without an event loop (or inside one)."""
+    from videoeval.api.sync import run_sync
+
+    return run_sync(rollouts_async(request, on_row))
+
+
+async def rollouts_async(request: RolloutsRequest, on_row: Any = None) -> RolloutsOutcome:
     _check(request)
     request = replace(request, run=_grounding_run(request.run))
     run = request.run
@@ -146,9 +153,11 @@ def rollouts(request: RolloutsRequest, on_row: Any = None) -> RolloutsOutcome:
     config = {**p.plan.config, "rollouts": {"samples": request.samples, "seed": request.seed}}
     # the rewards and the selection are read after asking: changing them re-asks nothing
     plan = RunPlan(p.plan.benchmark_id, p.protocol, p.plan.samples, items, config, p.plan.server)
-    stats, (prompts, summary) = ask_plan(
-        run, p, plan, on_row, then=lambda: _score_and_select(request, plan)
-    )
+
+    async def then() -> Any:
+        return _score_and_select(request, plan)
+
+    stats, (prompts, summary) = await ask_plan(run, p, plan, on_row, then=then)
     return RolloutsOutcome(stats, prompts, summary)
 
 
@@ -270,7 +279,7 @@ def _score_and_select(
 
 def price_rollouts(request: RolloutsRequest) -> dict[str, Any]:
     """What ``rollouts`` would ask, counted without asking: calls, frames, tokens."""
-    from videoeval.runs import dry_run
+    from videoeval.engine.run_folder import dry_run
 
     _check(request)
     p = prepare(_grounding_run(request.run))

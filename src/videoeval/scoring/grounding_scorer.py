@@ -1,34 +1,39 @@
-"""``videoeval score``: one call from files on disk to rows and a metrics report."""
+"""The scorer of every grounding protocol: GT queries joined to predictions, each scored by the
+protocol's rules (``scoring/grounding.py``), aggregated, with the warnings that say what the
+files held."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import gc
+import json
 import math
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from videoeval import __version__
 from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import read_json, strip_video_suffix
 from videoeval.errors import InputError, NothingToScoreError
-from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, percentile_ci
+from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, MeanIntervals
+from videoeval.options import as_path
 from videoeval.outputs import write_report
 from videoeval.parsing.spans import PARSERS, READS
 from videoeval.predictions.grounding import PredictionFile, read_predictions
 from videoeval.protocols.grounding import PROTOCOLS, GroundingProtocol, get_protocol
-from videoeval.schema import FAILURE_STATUSES, GroundingRow, GroundingSample, MetricsReport
-from videoeval.scoring.grounding import (
-    NOT_FINITE,
-    GroundingScores,
-    Scored,
-    aggregate,
-    score_sample_safely,
-)
+from videoeval.schema import GroundingRow, GroundingSample, MetricsReport
+from videoeval.scoring.base import ScoreContext, Scored
+from videoeval.scoring.grounding import NOT_FINITE, GroundingScores, aggregate, score_sample_safely
+from videoeval.scoring.grounding import Scored as SampleScored
 from videoeval.scoring.grounding_join import Joined, join
+from videoeval.scoring.report import build_report
+
+if TYPE_CHECKING:
+    from videoeval.engine.run_folder import RunRecord
 
 MAX_LISTED = 20
 
@@ -303,16 +308,93 @@ def score_predictions(
     inputs: dict[str, str | int | None] | None = None,
     skipped_annotations: list[str] | None = None,
 ) -> ScoreResult:
+    """Grounding samples and predictions already read, scored and reported (the path every
+    grounding score takes, for callers that hold records rather than files)."""
+    from videoeval.options import ScoringOptions
+    from videoeval.protocols import REGISTRY, ProtocolInfo
+
     benchmark = get_benchmark(benchmark_id)
-    missing_rule = missing or protocol.missing
-    joined = join(samples, predictions.predictions, protocol.dedupe_keys)
-    refuse_foreign_ids(joined, benchmark.id)
+    info = REGISTRY.get(protocol.name) or ProtocolInfo(
+        protocol.name, "grounding", protocol.title, protocol.reference, protocol.description,
+        f"{__name__}:score", protocol,
+    )  # fmt: skip
+    config = replace(protocol, missing=missing) if missing else protocol  # type: ignore[arg-type]
+    ctx = ScoreContext(
+        benchmark, benchmark.view("grounding"), info, config, None, samples,
+        list(skipped_annotations or []), None, None, ScoringOptions(resamples, seed),
+    )  # fmt: skip
+    scored = scored_predictions(ctx, predictions, inputs or {})
+    return ScoreResult(build_report(ctx, scored), scored.rows, predictions.layout)
+
+
+async def score(ctx: ScoreContext[GroundingProtocol]) -> Scored:
+    """The grounding scorer of every grounding protocol (``protocols/grounding.py``)."""
+    return await asyncio.to_thread(_score, ctx)
+
+
+def _score(ctx: ScoreContext[GroundingProtocol]) -> Scored:
+    with paused_gc():
+        return _score_paused(ctx)
+
+
+def _score_paused(ctx: ScoreContext[GroundingProtocol]) -> Scored:
+    from videoeval.engine.run_folder import predictions_from_log
+
+    options = ctx.grounding
+    durations_path = as_path(options.durations) if options else None
+    durations = read_durations(durations_path) if durations_path is not None else None
+    if durations is not None:
+        ctx.samples = with_durations(ctx.samples, durations)
+    if ctx.run is not None:
+        predictions = predictions_from_log(ctx.run.responses)
+        inputs = run_inputs(ctx.run)
+    else:
+        assert ctx.predictions is not None
+        predictions = read_predictions(ctx.predictions)
+        inputs = {"predictions": ctx.predictions.name}
+    annotations = ctx.annotations.name if ctx.annotations else None
+    scored = scored_predictions(
+        ctx, predictions,
+        {"annotations": annotations, **inputs,
+         "durations": durations_path.name if durations_path else None},
+    )  # fmt: skip
+    scored.warnings.extend(duration_warnings(ctx.samples, durations))
+    return scored
+
+
+def run_inputs(run: RunRecord) -> dict[str, str | int | None]:
+    """What a run folder's run.json says about the answers' making, for the report."""
+    config = run.config
+    frames = config.get("frames") or {}
+    inputs = {
+        "predictions": "responses.jsonl",
+        "model": json.dumps(config.get("model")),
+        "frames": frames.get("sampling_text"),
+        "prompt_sha256": (config.get("prompt") or {}).get("sha256"),
+    }
+    if frames.get("preset"):
+        inputs["frame_preset"] = frames["preset"]
+    return inputs
+
+
+def scored_predictions(
+    ctx: ScoreContext[GroundingProtocol],
+    predictions: PredictionFile,
+    inputs: dict[str, str | int | None],
+) -> Scored:
+    protocol = ctx.config
+    benchmark_id = ctx.benchmark.id
+    skipped_annotations = ctx.skipped
+    resamples, seed = ctx.scoring.bootstrap, ctx.scoring.seed
+    missing_rule = protocol.missing
+    joined = join(ctx.samples, predictions.predictions, protocol.dedupe_keys)
+    refuse_foreign_ids(joined, benchmark_id)
     scored = [
         score_sample_safely(
             s,
             joined.predictions.get(s.sample_id),
             protocol,
-            benchmark.id,
+            benchmark_id,
             missing_rule,
             earlier=joined.history[s.sample_id][:-1] if s.sample_id in joined.history else (),
         )
@@ -321,49 +403,40 @@ def score_predictions(
     file_order: list[float] | None = None
     unanswered = float(len(predictions.predictions))  # after every line of the file
     if protocol.every_line:
-        scored, file_order = _every_line(joined, scored, protocol, benchmark.id, missing_rule)
+        scored, file_order = _every_line(joined, scored, protocol, benchmark_id, missing_rule)
     elif protocol.running_sum:
         file_order = [joined.first_line.get(s.sample_id, unanswered) for s in joined.samples]
     scores = aggregate(scored, protocol, file_order)
     if scores.n_counted == 0:
         raise NothingToScoreError(
             f"nothing to score: none of the {len(predictions.predictions)} predictions matched "
-            f"a query of {benchmark.id} ({len(joined.unknown)} unknown); check that the "
+            f"a query of {benchmark_id} ({len(joined.unknown)} unknown); check that the "
             "annotation and prediction files belong together"
         )
     statuses = Counter(row.status for row in scores.rows)
-    failures: dict[str, int] = {k: statuses[k] for k in FAILURE_STATUSES if statuses.get(k)}
     warnings = _warnings(joined, scores, protocol, statuses, missing_rule, skipped_annotations)
     warnings.extend(gt_warnings(joined.samples))
     warnings.extend(unread_answers(scores.rows, protocol))
     warnings.extend(native_scorer(predictions.layout, protocol))
     warnings.extend(_listed(list(skipped_annotations or [])))
     warnings.extend(_listed(predictions.skipped))
-    ci = percentile_ci(scores.per_sample, resamples=resamples, seed=seed)
-    if protocol.metric_decimals is not None:
-        d = protocol.metric_decimals
-        ci = {k: (round(lo, d), round(hi, d)) for k, (lo, hi) in ci.items()}
     rule_text = {
         "exclude": "GT queries without prediction are left out of N",
         "miss": "GT queries without prediction count as IoU 0",
     }[missing_rule]
-    report = MetricsReport(
-        benchmark=benchmark.id,
-        task=benchmark.task,
-        protocol=protocol.name,
-        protocol_reference=protocol.reference,
+    return Scored(
+        rows=scores.rows,
+        metrics=scores.metrics,
         n_total=len(joined.samples),
         n_scored=statuses.get("ok", 0),
         n_counted=scores.n_counted,
-        metrics=scores.metrics,
-        ci95=ci,
-        failures=failures,
         failure_rule=(
             f"{rule_text}; parse errors and invalid spans stay in N with the protocol's "
             "fallback span or IoU 0"
         ),
+        intervals=MeanIntervals(scores.per_sample, decimals=protocol.metric_decimals),
         inputs={
-            **(inputs or {}),
+            **inputs,
             "prediction_layout": predictions.layout,
             "predictions_read": len(predictions.predictions),
             "predictions_unknown": len(joined.unknown),
@@ -372,21 +445,20 @@ def score_predictions(
             "missing_rule": missing_rule,
         },
         warnings=warnings,
-        videoeval_version=__version__,
+        layout=predictions.layout,
     )
-    return ScoreResult(report=report, rows=scores.rows, layout=predictions.layout)
 
 
 def _every_line(
     joined: Joined,
-    scored: list[Scored],
+    scored: list[SampleScored],
     protocol: GroundingProtocol,
     benchmark_id: str,
     missing_rule: str,
-) -> tuple[list[Scored], list[float]]:
+) -> tuple[list[SampleScored], list[float]]:
     """Each repeated line scored as its own counted row (before the query's last line), and
     every row's place in the file: the order the reference adds the IoUs up in."""
-    out: list[Scored] = []
+    out: list[SampleScored] = []
     order: list[float] = []
     unanswered = float(sum(len(v) for v in joined.history.values()) + len(joined.predictions))
     for sample, last in zip(joined.samples, scored, strict=True):
@@ -433,28 +505,21 @@ def score_files(
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
 ) -> ScoreResult:
+    """A grounding prediction file scored against its annotation file."""
     benchmark = get_benchmark(benchmark_id)
-    protocol = get_protocol(protocol_name or benchmark.default_protocol)
-    loaded = benchmark.load(annotations)
+    protocol = get_protocol(protocol_name or benchmark.view("grounding").default_protocol)
+    if missing is not None:
+        protocol = replace(protocol, missing=missing)  # type: ignore[arg-type]
+    loaded = benchmark.view("grounding").load(annotations)
     samples = loaded.samples
     if durations is not None:
         samples = with_durations(samples, read_durations(durations))
-    pred_file = read_predictions(predictions)
     return score_predictions(
-        benchmark.id,
-        samples,
-        pred_file,
-        protocol,
-        missing=missing,
-        resamples=resamples,
-        seed=seed,
-        inputs={
-            "annotations": annotations.name,
-            "predictions": predictions.name,
-            "durations": durations.name if durations else None,
-        },
+        benchmark.id, samples, read_predictions(predictions), protocol, missing, resamples, seed,
+        inputs={"annotations": annotations.name, "predictions": predictions.name,
+                "durations": durations.name if durations else None},
         skipped_annotations=loaded.skipped,
-    )
+    )  # fmt: skip
 
 
 def write_outputs(result: ScoreResult, out_dir: Path) -> tuple[Path, Path]:

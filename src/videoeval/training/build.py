@@ -24,7 +24,6 @@ or not) and ``manifest.json`` (teacher, auditor, prompt hashes, runs, counts).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import math
@@ -32,11 +31,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.api_run import RunRequest
+from videoeval.api.run import RunRequest
 from videoeval.benchmarks.base import VIDEO_SUFFIXES
 from videoeval.engine.runner import RunStats, WorkItem
 from videoeval.errors import EnvironmentProblem, UsageError
-from videoeval.scoring.caption_judging import JudgeOptions
+from videoeval.options import JudgeOptions
 
 KINDS = ("events", "detailed")
 
@@ -88,15 +87,15 @@ def _originals(request: BuildRequest) -> tuple[list[str], dict[str, tuple[str, s
     return sorted(originals), originals
 
 
-def _ask_teacher(
+async def _ask_teacher(
     request: BuildRequest, prompts: dict[str, str], folder: str, source: dict[str, str]
 ) -> tuple[RunStats, dict[str, str]]:
     """The teacher's answer to each video's prompt, through the run engine (``out/folder``)."""
-    from videoeval.api_run import Prepared, ask_plan
+    from videoeval.api.run import Prepared, ask_plan
     from videoeval.engine.log import read_log
+    from videoeval.engine.run_folder import RunPlan
+    from videoeval.engine.run_inputs import frame_protocol, settings_of
     from videoeval.models.factory import make_model
-    from videoeval.run_inputs import frame_protocol, settings_of
-    from videoeval.runs import RunPlan
 
     teacher = request.teacher
     out = request.out / folder
@@ -115,7 +114,7 @@ def _ask_teacher(
               .hexdigest()}  # fmt: skip
     plan = RunPlan("build", folder, [], items, config, model.server())
     prepared = Prepared(None, folder, plan, frames, settings, system, model)
-    stats, _ = ask_plan(teacher, prepared, plan, out=out)
+    stats, _ = await ask_plan(teacher, prepared, plan, out=out)
     answers = {r["video_id"]: r.get("answer", "") for r in read_log(out / "responses.jsonl")
                if r.get("status") == "ok"}  # fmt: skip
     return stats, answers
@@ -192,7 +191,7 @@ def teacher_caption(answer: str) -> str | None:
     return caption.strip() if isinstance(caption, str) and caption.strip() else None
 
 
-def _audit(
+async def _audit(
     request: BuildRequest, samples: list[Any], mode: str = "timed"
 ) -> tuple[list[Any], dict[str, Any]]:
     """The audit of every sample (its timed events, or its description), K runs; and the
@@ -220,13 +219,10 @@ def _audit(
     auditor = Auditor(client, prompt, mode, request.teacher.videos, frames,  # type: ignore[arg-type]
                       FrameCache(root / "frames"), request.runs, seed=a.seed or 0)  # fmt: skip
 
-    async def main():  # type: ignore[no-untyped-def]
-        try:
-            return await auditor.audit_all(samples)
-        finally:
-            await model.aclose()
-
-    audited = asyncio.run(main()) if samples else []
+    try:
+        audited = await auditor.audit_all(samples) if samples else []
+    finally:
+        await model.aclose()
     record = {**model.identity(), "prompt_source": source, "prompt_sha256": sha,
               "served_models": sorted(client.stats.served),
               "structured_output": client.structured_output()}  # fmt: skip
@@ -281,8 +277,8 @@ def _template(request: BuildRequest) -> Any:
 def price_build(request: BuildRequest) -> dict[str, Any]:
     """What ``build`` would ask, counted without asking: the teacher's calls, frames and tokens,
     and the auditor's (K runs per video, ``audit_frames`` each)."""
-    from videoeval.run_inputs import frame_protocol
-    from videoeval.runs import RunPlan, dry_run
+    from videoeval.engine.run_folder import RunPlan, dry_run
+    from videoeval.engine.run_inputs import frame_protocol
 
     _check(request)
     ids, _ = _originals(request)
@@ -300,6 +296,13 @@ def price_build(request: BuildRequest) -> dict[str, Any]:
 
 
 def build(request: BuildRequest) -> BuildOutcome:
+    """:func:`build_async`, from code without an event loop (or inside one)."""
+    from videoeval.api.sync import run_sync
+
+    return run_sync(build_async(request))
+
+
+async def build_async(request: BuildRequest) -> BuildOutcome:
     from videoeval.outputs import write_jsonl
     from videoeval.prompts.templates import load_template
     from videoeval.video.probe import probe
@@ -310,10 +313,10 @@ def build(request: BuildRequest) -> BuildOutcome:
     ids, originals = _originals(request)
     template = _template(request)
     source = {"source": template.source, "sha256": template.sha256}
-    stats, answers = _ask_teacher(request, dict.fromkeys(ids, template.render()), "teacher",
+    stats, answers = await _ask_teacher(request, dict.fromkeys(ids, template.render()), "teacher",
                                   source)  # fmt: skip
     if request.kind == "detailed":
-        return _build_detailed(request, stats, answers, ids, originals, template)
+        return await _build_detailed(request, stats, answers, ids, originals, template)
     durations = {}
     for vid in ids:
         path = find_video(videos, vid)
@@ -322,7 +325,7 @@ def build(request: BuildRequest) -> BuildOutcome:
         durations[vid] = probe(path).duration
     trail: list[dict[str, Any]] = []
     samples = _samples(answers, durations, trail)
-    audited, auditor = _audit(request, samples)
+    audited, auditor = await _audit(request, samples)
     kept: dict[str, list[tuple[float, float, str]]] = {}
     flagged: dict[str, list[str]] = {}
     for outcome in audited:
@@ -338,9 +341,10 @@ def build(request: BuildRequest) -> BuildOutcome:
     if request.repair and flagged:
         repair = load_template(None, "dense_repair_default.txt", {"events"})
         prompts = {vid: repair.render(events="\n".join(notes)) for vid, notes in flagged.items()}
-        _, fixed = _ask_teacher(request, prompts, "repair",
+        _, fixed = await _ask_teacher(request, prompts, "repair",
                                 {"source": repair.source, "sha256": repair.sha256})  # fmt: skip
-        for outcome in _audit(request, _samples(fixed, durations, trail, "#repair"))[0]:
+        repaired, _ = await _audit(request, _samples(fixed, durations, trail, "#repair"))
+        for outcome in repaired:
             vid = outcome.sample.video_id
             for i, (event, keep, checks) in enumerate(_checked(outcome)):
                 trail.append({"video_id": vid, "event": i, "span": list(event[:2]),
@@ -407,7 +411,7 @@ def _refuse_empty(audited: list[Any], samples: list[Any], answers: dict[str, str
     )
 
 
-def _build_detailed(
+async def _build_detailed(
     request: BuildRequest,
     stats: RunStats,
     answers: dict[str, str],
@@ -422,7 +426,7 @@ def _build_detailed(
     captions = {vid: teacher_caption(answer) for vid, answer in answers.items()}
     samples = [CaptionSample(vid, vid, "build", text) for vid, text in sorted(captions.items())
                if text]  # fmt: skip
-    audited, auditor = _audit(request, samples, "gt-audit")
+    audited, auditor = await _audit(request, samples, "gt-audit")
     trail, kept = [], {}
     for outcome in audited:
         vid = outcome.sample.video_id

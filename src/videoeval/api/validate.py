@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from videoeval.api import Resolved, ScoreRequest, resolve
+from videoeval.api.score import Resolved, ScoreRequest, resolve
+from videoeval.errors import UsageError
+from videoeval.options import as_path
+from videoeval.protocols import load_function
 
 
 @dataclass
@@ -27,11 +31,11 @@ class Validation:
             self.problems.append(f"... and {len(lines) - limit} more")
 
 
-def _grounding(request: ScoreRequest, resolved: Resolved, out: Validation) -> None:
+def grounding(request: ScoreRequest, resolved: Resolved, out: Validation) -> None:
     from videoeval.predictions.grounding import read_predictions
     from videoeval.protocols.grounding import get_protocol
     from videoeval.scoring.grounding_join import join
-    from videoeval.scoring.score import (
+    from videoeval.scoring.grounding_scorer import (
         gt_warnings,
         native_scorer,
         read_durations,
@@ -39,15 +43,16 @@ def _grounding(request: ScoreRequest, resolved: Resolved, out: Validation) -> No
         with_durations,
     )
 
-    assert request.annotations is not None
-    loaded = resolved.view.load(request.annotations)
-    if request.durations is not None:
-        loaded.samples = with_durations(loaded.samples, read_durations(request.durations))
+    assert resolved.annotations is not None
+    durations = as_path(request.grounding.durations) if request.grounding else None
+    loaded = resolved.view.load(resolved.annotations)
+    if durations is not None:
+        loaded.samples = with_durations(loaded.samples, read_durations(durations))
     out.add("GT queries", len(loaded.samples))
     out.note(loaded.skipped)
-    if request.predictions is None:
+    if resolved.predictions is None:
         return
-    file = read_predictions(request.predictions)
+    file = read_predictions(resolved.predictions)
     out.add("prediction layout", file.layout)
     out.add("predictions read", len(file.predictions))
     out.note(file.skipped)
@@ -65,21 +70,21 @@ def _grounding(request: ScoreRequest, resolved: Resolved, out: Validation) -> No
     out.note(joined.id_mismatches)
     if protocol.normalised_text_time or protocol.clamp_to_duration:
         unknown = sum(1 for s in joined.samples if s.duration is None)
-        if unknown and request.durations is None:
+        if unknown and durations is None:
             out.note([f"{unknown} GT queries have no duration, which protocol "
                       f"{protocol.name} needs: pass --durations"])  # fmt: skip
 
 
-def _captions(request: ScoreRequest, resolved: Resolved, out: Validation) -> None:
+def captions(request: ScoreRequest, resolved: Resolved, out: Validation) -> None:
     from videoeval.predictions.captions import read_caption_predictions
 
-    assert request.annotations is not None
-    loaded = resolved.view.load(request.annotations)
+    assert resolved.annotations is not None
+    loaded = resolved.view.load(resolved.annotations)
     out.add("GT clips", len(loaded.samples))
     out.note(loaded.skipped)
-    if request.predictions is None:
+    if resolved.predictions is None:
         return
-    predictions = read_caption_predictions(request.predictions)
+    predictions = read_caption_predictions(resolved.predictions)
     known = {s.sample_id for s in loaded.samples}
     out.add("prediction layout", predictions.layout)
     out.add("clips with a prediction", len(known & set(predictions.texts)))
@@ -88,28 +93,34 @@ def _captions(request: ScoreRequest, resolved: Resolved, out: Validation) -> Non
     out.note(f"unknown clip {c}" for c in unknown)
 
 
-def _dense(request: ScoreRequest, resolved: Resolved, out: Validation) -> None:
-    from videoeval.predictions.dense import read_dense_predictions
-    from videoeval.scoring.dense import read_references
-    from videoeval.scoring.etbench import read_etbench, sample_rows
+def etbench(request: ScoreRequest, resolved: Resolved, out: Validation) -> None:
+    from videoeval.benchmarks.etbench import read_etbench
+    from videoeval.scoring.etbench import sample_rows
 
-    if resolved.protocol.name == "etbench":
-        assert request.predictions is not None
-        groups = read_etbench(request.predictions)
-        rows = [row for group in groups.values() for row in sample_rows(group)]
-        out.add("dvc / slc samples", len(rows))
-        out.add("answers without a readable time", sum(r["status"] != "ok" for r in rows))
-        return
-    assert request.annotations is not None
+    if resolved.predictions is None:
+        raise UsageError(f"{request.benchmark}'s answers file is its GT: give it with -p")
+    groups = read_etbench(resolved.predictions)
+    rows = [row for group in groups.values() for row in sample_rows(group)]
+    out.add("dvc / slc samples", len(rows))
+    out.add("answers without a readable time", sum(r.status != "ok" for r in rows))
+
+
+def dense(request: ScoreRequest, resolved: Resolved, out: Validation) -> None:
+    from videoeval.predictions.dense import read_dense_predictions
+    from videoeval.scoring.dense import references_of
+
+    assert resolved.annotations is not None
+    more = request.dense.references if request.dense and request.dense.references else ()
     videos: set[str] = set()
-    for path in (request.annotations, *request.references):
-        refs, problems = read_references(path)
+    for path in (resolved.annotations, *(Path(p) for p in more)):
+        loaded = resolved.view.load(path)
+        refs = references_of(loaded.samples)
         out.add(f"GT videos in {path.name}", len(refs))
-        out.note(problems)
+        out.note(loaded.skipped)
         videos |= set(refs)
-    if request.predictions is None:
+    if resolved.predictions is None:
         return
-    predictions = read_dense_predictions(request.predictions)
+    predictions = read_dense_predictions(resolved.predictions)
     out.add("predicted videos", len(predictions.captions) + len(predictions.unparsed))
     out.add("GT videos with predictions", len(videos & set(predictions.captions)))
     out.add("answers without timed events", len(predictions.unparsed))
@@ -119,8 +130,10 @@ def _dense(request: ScoreRequest, resolved: Resolved, out: Validation) -> None:
 
 
 def validate(request: ScoreRequest) -> Validation:
+    """What scoring ``request`` would read, join and skip, scoring nothing."""
     resolved = resolve(request, need_predictions=False)
     out = Validation(resolved.view.task, resolved.protocol.name)
-    checks = {"grounding": _grounding, "captioning": _captions, "dense_captioning": _dense}
-    checks[resolved.view.task](request, resolved, out)
+    if resolved.protocol.check is None:
+        raise UsageError(f"validate has no checks for protocol {resolved.protocol.name}")
+    load_function(resolved.protocol.check)(request, resolved, out)
     return out

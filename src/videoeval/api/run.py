@@ -1,21 +1,34 @@
-"""The library API of ``videoeval run``: a model on a benchmark view, resumable, then scored by
-``videoeval.api.score`` from the run folder (the same code ``score --from-run`` uses)."""
+"""``videoeval.run``: a model on a benchmark view, resumable, then scored from the run folder by
+the same call ``score --from-run`` makes. ``run_async`` is the same, awaitable."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from videoeval.api import ScoreOutcome, ScoreRequest, score
+from videoeval.api.score import (
+    ScoreOutcome,
+    ScoreRequest,
+    check_protocol,
+    default_protocol,
+    groups_of,
+    score_async,
+)
 from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import Benchmark, View
 from videoeval.engine.runner import RunStats
 from videoeval.errors import EnvironmentProblem, UsageError
-from videoeval.protocols import protocol_info
-from videoeval.scoring.caption_judging import JudgeOptions
+from videoeval.options import (
+    AutoDQOptions,
+    DenseOptions,
+    JointOptions,
+    JudgeOptions,
+    ScoringOptions,
+)
+from videoeval.protocols import JOINT, protocol_info
 
 
 @dataclass(frozen=True)
@@ -69,9 +82,13 @@ class RunRequest:
     refresh: bool = False
     """Ask every call again, whatever the cache holds, and store the new replies."""
     frame_cache_gb: float = 20.0
-    references: tuple[Path, ...] = ()
-    language: bool = True
+    # How the answers are scored: the groups of ``ScoreRequest``, checked against the protocol
+    # before anything is asked. ``joint`` judges on the run's own videos unless told otherwise.
+    scoring: ScoringOptions = field(default_factory=ScoringOptions)
+    dense: DenseOptions | None = None
     judge: JudgeOptions | None = None
+    autodq: AutoDQOptions | None = None
+    joint: JointOptions | None = None
     # The hf backend's options (``None``: not given; refused with the other backends).
     devices: str | None = None
     """'0,1' (one copy per GPU), 'cpu', 'cuda:N'; default the first GPU, else the CPU."""
@@ -113,16 +130,22 @@ class Prepared:
 
 def prepare(request: RunRequest) -> Prepared:
     """Everything a run needs, checked, before any video is read or any call made."""
+    from videoeval.engine.run_folder import plan_run
+    from videoeval.engine.run_inputs import frame_protocol, prompt_for, settings_of
     from videoeval.models.factory import make_model
-    from videoeval.run_inputs import frame_protocol, prompt_for, settings_of
-    from videoeval.runs import plan_run
 
     o = asdict(request)
     benchmark = get_benchmark(request.benchmark)
     view = run_view(benchmark, request.protocol)
-    protocol = request.protocol or (
-        "autodq" if view.task == "captioning" else view.default_protocol
-    )
+    info = (
+        protocol_info(request.protocol) if request.protocol
+        else default_protocol(view, request.judge is not None)
+    )  # fmt: skip
+    scored_by = scoring_request(replace(request, protocol=info.name))
+    check_protocol(info, groups_of(scored_by), f"{view.task} (protocol {info.name})")
+    # run.json records the view's protocol as it always has (its hash keys the folder), and
+    # the protocol is chosen again when scoring, from the judge given then
+    protocol = request.protocol or view.default_protocol
     frames = frame_protocol(o)
     settings, system = settings_of(o)
     model = make_model(request.backend, request.model, request.base_url, request.api_key_env,
@@ -139,6 +162,17 @@ def prepare(request: RunRequest) -> Prepared:
 LOCAL_OPTIONS = {"devices": None, "dtype": "auto", "attn_implementation": None, "batch_size": 4,
                  "trust_remote_code": False}  # fmt: skip
 SERVER_OPTIONS = ("base_url", "api_key_env")
+
+
+def scoring_request(request: RunRequest) -> RunRequest:
+    """The run's scoring groups made whole: a protocol that judges frames (``joint``) sees the
+    run's own videos unless other ones are named."""
+    protocol = request.protocol or ""
+    takes_joint = protocol and protocol_info(protocol).takes(JOINT)
+    if takes_joint and (request.joint is None or request.joint.videos is None):
+        joint = replace(request.joint or JointOptions(), videos=request.videos)
+        return replace(request, joint=joint)
+    return request
 
 
 def local_options(o: dict[str, Any], resized: bool = True) -> dict[str, Any] | None:
@@ -166,9 +200,9 @@ def check_server(
     answered in the run folder.)"""
     from videoeval.engine.cache import CallCache
     from videoeval.engine.log import AppendLog
+    from videoeval.engine.run_folder import record_served
     from videoeval.engine.runner import Engine
     from videoeval.models.factory import cache_root
-    from videoeval.runs import record_served
 
     log = AppendLog(out / "responses.jsonl")
     try:
@@ -223,22 +257,22 @@ def stop_if_unanswered(stats: RunStats, out: Path) -> None:
     raise UsageError(f"none of the {len(rows)} samples' videos could be read ({example})")
 
 
-def ask_plan(
+async def ask_plan(
     request: RunRequest,
     p: Prepared,
     plan: Any,
     on_row: Callable[[dict[str, Any]], None] | None = None,
     out: Path | None = None,
-    then: Callable[[], Any] | None = None,
+    then: Callable[[], Awaitable[Any]] | None = None,
 ) -> tuple[RunStats, Any]:
     """Ask every unanswered item of ``plan`` into the folder ``out`` (default
     ``request.out``): the folder locked, its run.json written or checked, the server checked,
     a run without any answer stopped with its cause; ``then()`` (the scoring, the outputs)
     runs under the same lock. The one path of ``run``, ``pairs``, ``rollouts`` and ``build``."""
     from videoeval.engine.lock import folder_lock
+    from videoeval.engine.run_folder import RunMismatchError, prepare_folder
+    from videoeval.engine.run_inputs import execute
     from videoeval.models.http import MAX_RESPONSE_BYTES
-    from videoeval.run_inputs import execute
-    from videoeval.runs import RunMismatchError, prepare_folder
 
     out = out or request.out
     with folder_lock(out):
@@ -250,12 +284,12 @@ def ask_plan(
         except RunMismatchError as exc:
             raise UsageError(str(exc)) from None
         o = {**asdict(request), "out": out}
-        stats = execute(plan, p.frames, p.settings, p.system, p.model, o, on_row)
+        stats = await execute(plan, p.frames, p.settings, p.system, p.model, o, on_row)
         stop_if_unanswered(stats, out)
-        return stats, then() if then else None
+        return stats, await then() if then else None
 
 
-def run(
+async def run_async(
     request: RunRequest,
     on_row: Callable[[dict[str, Any]], None] | None = None,
     prepared: Prepared | None = None,
@@ -263,19 +297,18 @@ def run(
     """Run (or resume) ``request`` into ``request.out`` and score it; ``on_row`` is called after
     each answered sample. Raises ``EnvironmentProblem`` when the server cannot answer."""
     p = prepared or prepare(request)
+    whole = scoring_request(replace(request, protocol=request.protocol or p.protocol))
 
-    def scored() -> ScoreOutcome:
+    async def scored() -> ScoreOutcome:
         from videoeval.errors import NothingToScoreError
         from videoeval.outputs import write_causes
 
         try:
-            outcome = score(
+            outcome = await score_async(
                 ScoreRequest(
                     benchmark=request.benchmark, annotations=request.annotations,
-                    from_run=request.out,
-                    protocol=None if p.view.task == "captioning" else p.protocol,
-                    references=request.references, language=request.language,
-                    judge=request.judge,
+                    from_run=request.out, protocol=request.protocol, scoring=request.scoring,
+                    dense=whole.dense, judge=whole.judge, autodq=whole.autodq, joint=whole.joint,
                 )
             )  # fmt: skip
         except NothingToScoreError as exc:
@@ -286,5 +319,17 @@ def run(
         outcome.write(request.out)
         return outcome
 
-    stats, outcome = ask_plan(request, p, p.plan, on_row, then=scored)
+    stats, outcome = await ask_plan(request, p, p.plan, on_row, then=scored)
     return RunOutcome(stats, outcome)
+
+
+def run(
+    request: RunRequest,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+    prepared: Prepared | None = None,
+) -> RunOutcome:
+    """:func:`run_async`, from code without an event loop (or inside one: it then runs on a
+    worker thread)."""
+    from videoeval.api.sync import run_sync
+
+    return run_sync(run_async(request, on_row, prepared))

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from videoeval.benchmarks.base import View, read_text
 from videoeval.engine.cache import CallCache
 from videoeval.engine.retry import RetryPolicy
+from videoeval.engine.run_folder import RunPlan, ask_all
 from videoeval.engine.runner import Engine, FrameProtocol, RunStats
 from videoeval.errors import UsageError
 from videoeval.models.base import GenerationSettings, Model
@@ -20,7 +21,7 @@ from videoeval.models.factory import cache_root
 from videoeval.models.hf_local import checkpoint_model_type
 from videoeval.prompts.templates import PromptTemplate, load_template
 from videoeval.prompts.video_labels import LABEL_TEMPLATES
-from videoeval.runs import RunPlan, run_sync
+from videoeval.protocols.tasks import task_of
 from videoeval.video.frames import FrameCache
 from videoeval.video.presets import (
     FRAME_DEFAULTS,
@@ -133,7 +134,7 @@ def prompt_for(view: View, prompt_file: Path | None) -> PromptTemplate | None:
         return None
     if view.prompt is None:
         raise UsageError(f"`run` does not drive the {view.task} view of this benchmark")
-    required = {"query"} if view.task == "grounding" else set()
+    required = set(task_of(view.task).prompt_fields)
     return load_template(prompt_file, view.prompt, required)
 
 
@@ -148,7 +149,7 @@ def settings_of(o: dict[str, Any]) -> tuple[GenerationSettings, str | None]:
     return settings, read_text(o["system_file"]) if o["system_file"] else None
 
 
-def execute(
+async def execute(
     plan: RunPlan,
     frames: FrameProtocol,
     settings: GenerationSettings,
@@ -166,6 +167,6 @@ def execute(
         retry=RetryPolicy(attempts=o["retries"], base_delay=o["backoff"]),
         refresh=bool(o.get("refresh")),
     )  # fmt: skip
-    stats = run_sync(plan, engine, o["out"], on_row)
+    stats = await ask_all(plan, engine, o["out"], on_row)
     FrameCache(root / "frames").prune(int(o["frame_cache_gb"] * 2**30))
     return stats

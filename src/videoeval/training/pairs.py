@@ -19,10 +19,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from videoeval.api_run import RunRequest, ask_plan, prepare
+from videoeval.api.run import RunRequest, ask_plan, prepare
+from videoeval.engine.run_folder import RunPlan
 from videoeval.engine.runner import RunStats, WorkItem
 from videoeval.errors import UsageError
-from videoeval.runs import RunPlan
 from videoeval.training.corruptions import CORRUPTIONS, variant_of
 from videoeval.training.pair_outputs import keep_pair, score_and_write
 from videoeval.video.provider import FrameProtocol
@@ -101,6 +101,13 @@ def labelled(frames: FrameProtocol, labels: str | None) -> tuple[FrameProtocol, 
 
 
 def pairs(request: PairsRequest, on_row: Any = None, dry_run: bool = False) -> Any:
+    """:func:`pairs_async`, from code without an event loop (or inside one)."""
+    from videoeval.api.sync import run_sync
+
+    return run_sync(pairs_async(request, on_row, dry_run))
+
+
+async def pairs_async(request: PairsRequest, on_row: Any = None, dry_run: bool = False) -> Any:
     """Ask, score, filter and export; re-running the same request resumes it. ``dry_run``:
     the calls, frames and tokens it would take, asking nothing."""
     run = request.run
@@ -123,7 +130,7 @@ def pairs(request: PairsRequest, on_row: Any = None, dry_run: bool = False) -> A
                    pair_items(p.plan.items, request), config, p.plan.server)  # fmt: skip
     if dry_run:
         return price_pairs(request, plan, frames)
-    stats, (made, summary, files) = ask_plan(
+    stats, (made, summary, files) = await ask_plan(
         run, p, plan, on_row, then=lambda: score_and_write(request, plan, p.frames)
     )
     return PairsOutcome(stats, made, summary, files)
@@ -133,7 +140,7 @@ def price_pairs(request: PairsRequest, plan: RunPlan, frames: FrameProtocol) -> 
     """What ``pairs`` would ask, counted without asking: the policy's two descriptions per clip
     (calls, frames, tokens) and, with AutoDQ, the judge's calls (per description: one event
     extraction, one entailment call per side; the GT's events are the benchmark's)."""
-    from videoeval.runs import dry_run
+    from videoeval.engine.run_folder import dry_run
 
     counts = dry_run(plan, request.run.videos, frames)
     out: dict[str, Any] = {"clips": len(plan.samples), "policy_calls_at_most":
@@ -141,6 +148,5 @@ def price_pairs(request: PairsRequest, plan: RunPlan, frames: FrameProtocol) -> 
                            "estimated_prompt_tokens": counts["estimated_prompt_tokens"],
                            "videos_missing": counts["videos_missing"]}  # fmt: skip
     if request.run.judge is not None:
-        samples = request.run.judge.samples
-        out["judge_calls_at_most"] = counts["calls_at_most"] * (1 + 2 * samples)
+        out["judge_calls_at_most"] = counts["calls_at_most"] * 3
     return out

@@ -1,0 +1,206 @@
+"""Scoring options in groups, each group read by the protocols that name it (``protocols``).
+
+Every field is ``None`` when not given: the protocol's config (or the scorer) supplies the
+default, and a group a protocol does not read is refused by :func:`refuse_inapplicable` with
+the message the command line prints, because the command line only maps its flags onto these
+groups. Each field carries its command-line flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from videoeval.errors import UsageError
+from videoeval.models.base import GenerationSettings
+
+PathLike = str | Path
+
+
+def _flag(name: str) -> dict[str, str]:
+    return {"flag": name}
+
+
+def as_path(value: PathLike | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+@dataclass(frozen=True)
+class ScoringOptions:
+    """Read by every protocol."""
+
+    bootstrap: int = field(default=1000, metadata=_flag("--bootstrap"))
+    """Bootstrap resamples for 95% CIs (0: none)."""
+    seed: int = field(default=0, metadata=_flag("--seed"))
+    """Seed of the bootstrap and of random junk strings."""
+
+
+@dataclass(frozen=True)
+class GroundingOptions:
+    durations: PathLike | None = field(default=None, metadata=_flag("--durations"))
+    """Video durations (JSON ``{vid: s}`` or CSV with id and length columns)."""
+    missing: str | None = field(default=None, metadata=_flag("--missing"))
+    """GT queries without prediction: ``exclude`` from N or count as ``miss``."""
+
+    def __post_init__(self) -> None:
+        if self.missing not in (None, "exclude", "miss"):
+            raise UsageError("--missing takes 'exclude' or 'miss'")
+
+
+@dataclass(frozen=True)
+class DenseOptions:
+    references: tuple[PathLike, ...] | None = field(default=None, metadata=_flag("--reference"))
+    """More reference files beside the annotations (val_2 beside val_1)."""
+    language: bool | None = field(default=None, metadata=_flag("--no-language"))
+    """``False``: P/R only (no Java)."""
+    soda_missing: str | None = field(default=None, metadata=_flag("--soda-missing"))
+    soda_average: str | None = field(default=None, metadata=_flag("--soda-average"))
+
+    def __post_init__(self) -> None:
+        if self.soda_missing not in (None, "drop", "zero"):
+            raise UsageError("--soda-missing takes drop (the reference) or zero")
+        if self.soda_average not in (None, "videos", "corpus"):
+            raise UsageError("--soda-average takes videos (fujiso/SODA v1.1, PDVC) or corpus")
+
+
+@dataclass(frozen=True)
+class JudgeOptions:
+    """A judge model and how to ask it (the ``--judge-*`` options)."""
+
+    model: str = field(metadata=_flag("--judge-model"))
+    backend: str = field(default="openai", metadata=_flag("--judge-backend"))
+    base_url: str | None = field(default=None, metadata=_flag("--judge-base-url"))
+    api_key_env: str | None = field(default=None, metadata=_flag("--judge-api-key-env"))
+    temperature: str = field(default="0", metadata=_flag("--judge-temperature"))
+    """A number, or ``default`` to leave it unset as the reference did."""
+    seed: int | None = field(default=None, metadata=_flag("--judge-seed"))
+    concurrency: int = field(default=32, metadata=_flag("--judge-concurrency"))
+    cache: PathLike | None = field(default=None, metadata=_flag("--cache"))
+    timeout: float = 120.0
+    retries: int = 6
+    backoff: float = field(default=1.0, metadata=_flag("--judge-backoff"))
+    schema_attempts: int = 3
+    max_tokens: int = 1024
+    structured: bool = field(default=True, metadata=_flag("--no-judge-schema"))
+    """Ask the server to follow each reply's JSON schema where it can (off: repair only)."""
+
+    def settings(self) -> GenerationSettings:
+        if self.temperature == "default":
+            return GenerationSettings(temperature=None, seed=self.seed, max_tokens=self.max_tokens)
+        try:
+            value = float(self.temperature)
+        except ValueError:
+            raise UsageError("--judge-temperature takes a number or 'default'") from None
+        return GenerationSettings(temperature=value, seed=self.seed, max_tokens=self.max_tokens)
+
+
+@dataclass(frozen=True)
+class AutoDQOptions:
+    judge_samples: int | None = field(default=None, metadata=_flag("--judge-samples"))
+    """Judge each entailment K times, keep the majority."""
+    prompt_dir: PathLike | None = field(default=None, metadata=_flag("--prompt-dir"))
+    """Folder with autodq_*.txt prompts (the official wording, supplied by the user)."""
+
+
+@dataclass(frozen=True)
+class JointOptions:
+    videos: PathLike | None = field(default=None, metadata=_flag("--videos"))
+    """The videos whose frames the judge sees (a run: the run's videos)."""
+    frames_per_event: int | None = field(default=None, metadata=_flag("--judge-frames"))
+    frame_evidence: bool | None = field(default=None, metadata=_flag("--no-frame-evidence"))
+
+    def __post_init__(self) -> None:
+        from videoeval.limits import check
+
+        if self.frames_per_event is not None:
+            check("frames", self.frames_per_event, "--judge-frames")
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """What an audit reads besides the GT and the judge."""
+
+    videos: PathLike = field(metadata=_flag("--videos"))
+    runs: int | None = field(default=None, metadata=_flag("--runs"))
+    candidates: PathLike | None = field(default=None, metadata=_flag("--candidates"))
+    """A model's descriptions judged beside the GT (two-sided)."""
+    rejudge: PathLike | None = field(default=None, metadata=_flag("--rejudge"))
+    """An AutoDQ output folder whose misses are re-judged with the frames."""
+    prompt_file: PathLike | None = field(default=None, metadata=_flag("--prompt-file"))
+    sampling: str = field(default="uniform", metadata=_flag("--sampling"))
+    nframes: int | None = field(default=16, metadata=_flag("--nframes"))
+    fps: float = field(default=2.0, metadata=_flag("--fps"))
+    max_pixels: int | None = field(default=448 * 448, metadata=_flag("--max-pixels"))
+    labels: str = field(default="per-frame", metadata=_flag("--labels"))
+    temperature: float | None = field(default=None, metadata=_flag("--temperature"))
+    """``None``: 0 for one run; with several, the judge's own sampling default (not sent), so
+    that K runs are K independent judgements."""
+    seed: int = field(default=0, metadata=_flag("--seed"))
+    frame_evidence: bool | None = field(default=None, metadata=_flag("--no-frame-evidence"))
+    limit: int | None = field(default=None, metadata=_flag("--limit"))
+
+
+GROUPS: dict[str, type] = {
+    "grounding": GroundingOptions,
+    "dense": DenseOptions,
+    "judge": JudgeOptions,
+    "autodq": AutoDQOptions,
+    "joint": JointOptions,
+    "audit": AuditOptions,
+}
+"""The groups a request may carry, by the name protocols list them under."""
+
+GROUP_TITLES = {
+    "grounding": "grounding options",
+    "dense": "dense-captioning options",
+    "judge": "a judge",
+    "autodq": "AutoDQ options",
+    "joint": "the joint protocol's options (--videos)",
+    "audit": "audit options (--videos)",
+}
+
+
+def given_fields(group: Any) -> list[str]:
+    """The flags of the fields of ``group`` set to something other than "not given"."""
+    out = []
+    for f in fields(group):
+        value = getattr(group, f.name)
+        if f.default is not value and value != f.default and "flag" in f.metadata:
+            out.append(f.metadata["flag"])
+    return out
+
+
+def flags_of(group: Any) -> list[str]:
+    """The flags a group was given with: its fields away from their defaults, else (a group
+    given with every default) all of its flags."""
+    given = given_fields(group)
+    return given or [f.metadata["flag"] for f in fields(group) if "flag" in f.metadata][:1]
+
+
+def refusal(flags: list[str], context: str) -> str:
+    names = ", ".join(sorted(flags, key=lambda f: f.lstrip("-")))
+    verb, pronoun = ("does", "it") if len(flags) == 1 else ("do", "them")
+    return f"{names} {verb} not apply to {context}; leave {pronoun} out"
+
+
+def refuse_inapplicable(groups: dict[str, Any], takes: frozenset[str], context: str) -> None:
+    """Refuse every given group the protocol does not read, naming its flags."""
+    flags = [flag for name, group in groups.items()
+             if group is not None and name not in takes for flag in flags_of(group)]  # fmt: skip
+    if flags:
+        raise UsageError(refusal(flags, context))
+
+
+def config_values(groups: dict[str, Any]) -> dict[str, Any]:
+    """Every given field of every group, by field name (a protocol's config takes those it
+    has a field of)."""
+    out: dict[str, Any] = {}
+    for group in groups.values():
+        if group is None:
+            continue
+        for f in fields(group):
+            value = getattr(group, f.name)
+            if value is not None:
+                out[f.name] = value
+    return out

@@ -1,0 +1,74 @@
+"""The typed configuration of every protocol that is not a grounding protocol (those are
+``protocols/grounding.py``). A scorer reads its protocol's config and nothing else: the values
+here are the only copy, written into metrics.json as ``protocol_config``.
+
+A config field with the name of a scoring option (``soda_missing``, ``frames_per_event`` ...) is
+set from that option when the user gives it (``api/options.py``); the rest are the protocol's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+JunkRule = Literal["densevid-2018", "densevid-2019"]
+SodaMissing = Literal["drop", "zero"]
+SodaAverage = Literal["videos", "corpus"]
+
+
+@dataclass(frozen=True)
+class DensevidConfig:
+    """densevid_eval's P/R at tIoU thresholds, its language metrics, and SODA_c."""
+
+    junk: JunkRule
+    """What an unmatched prediction is paired with: the 2018 fixed string, or the 2019 random
+    10-20 letter string (seeded)."""
+    thresholds: tuple[float, ...] = (0.3, 0.5, 0.7, 0.9)
+    language: bool = True
+    """BLEU / METEOR / ROUGE-L / CIDEr-D and SODA_c (off: P/R only, no Java)."""
+    soda_missing: SodaMissing = "drop"
+    """GT videos without predictions: left out of SODA_c (the reference) or scored 0."""
+    soda_average: SodaAverage = "videos"
+
+
+@dataclass(frozen=True)
+class EventSimConfig:
+    """Our offline stand-in for AutoDQ: sentence-embedding matches instead of a judge."""
+
+    threshold: float = 0.6
+    encoder: str = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class AutoDQConfig:
+    aspects_from: str = "benchmark facts (autodq_aspects)"
+    """Which GT lists AutoDQ runs on (events; CaReBench: events and objects)."""
+    judge_samples: int = 1
+    """Each entailment asked K times, the majority kept."""
+
+
+@dataclass(frozen=True)
+class EtbenchConfig:
+    thresholds: tuple[float, ...] = (0.1, 0.3, 0.5, 0.7)
+    junk: str = "random, seeded"
+
+
+@dataclass(frozen=True)
+class JointConfig:
+    thresholds: tuple[float, ...] = (0.3, 0.5, 0.7)
+    matching: str = "order-preserving, max sum of tIoU"
+    frames_per_event: int = 8
+    """Uniform frames (first and last included) inside each predicted span."""
+    frame_evidence: bool = True
+    """The judge lists what the frames show before deciding (off: the ablation)."""
+
+
+AuditMode = Literal["gt-audit", "two-sided", "timed", "rejudge-neutral"]
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    mode: AuditMode
+    runs: int = 4
+    """Independent judge runs per clip (loose: any run flags; consensus: every run)."""
+    frame_evidence: bool = True
