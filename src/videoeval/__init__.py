@@ -2,8 +2,7 @@
 
 from typing import Any
 
-__version__ = "0.1.0"
-"""The one place the version is written (pyproject.toml reads it from here)."""
+from videoeval.version import __version__
 
 _API = (
     "AuditOptions", "AuditOutcome", "AuditRequest", "AutoDQOptions", "DenseOptions",

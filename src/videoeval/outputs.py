@@ -69,7 +69,8 @@ def _typed_lines(rows: list[Any]) -> list[bytes]:
     and each row is dumped on its own."""
     if not rows:
         return []
-    one, many, mark = _adapters(type(rows[0]))
+    kind: Any = type(rows[0])
+    one, many, mark = _adapters(kind)
     parts = many.dump_json(rows)[1:-1].split(mark) if many is not None else []
     if len(parts) != len(rows):
         return [one.dump_json(row) for row in rows]

@@ -149,8 +149,32 @@ class GroundingRow:
     note: str | None = None
     origin: str | None = None
 
+    measure: ClassVar[str] = "IoU"
+
+    def unit_score(self) -> float | None:
+        """What a paired comparison of two runs compares: the IoU of a counted query."""
+        return self.iou if self.counted and self.iou is not None else None
+
+    def display(self) -> dict[str, Any]:
+        return {"view": "timeline", "iou": self.iou, "gt_windows": self.gt_windows,
+                "duration": self.duration, "scored_span": self.scored_span,
+                "answer": self.answer, "query": self.query}  # fmt: skip
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> GroundingRow:
+        values: dict[str, Any] = {f.name: record.get(f.name) for f in fields(cls)}
+        values["sample_id"] = str(values["sample_id"])
+        values["counted"] = bool(values["counted"])
+        return cls(**values)
+
 
 R = TypeVar("R", bound="RecordRow")
+
+
+def _f1(recall: Any, precision: Any) -> float | None:
+    if not isinstance(recall, (int, float)) or not isinstance(precision, (int, float)):
+        return None
+    return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
 
 
 class RecordRow:
@@ -160,6 +184,16 @@ class RecordRow:
 
     _inline: ClassVar[str | None] = None
     _omit_none: ClassVar[frozenset[str]] = frozenset({"note"})
+    measure: ClassVar[str | None] = None
+    """What :meth:`unit_score` measures (``None``: rows of this type are not compared)."""
+
+    def unit_score(self) -> float | None:
+        """What a paired comparison of two runs compares, per row."""
+        return None
+
+    def display(self) -> dict[str, Any]:
+        """The row as the report's page shows it (``view``: timeline, events or text)."""
+        return {"view": "text"}
 
     def to_record(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -193,6 +227,14 @@ class EventSimRow(RecordRow):
     video_id: str | None = None
     note: str | None = None
 
+    measure: ClassVar[str | None] = "per-clip F1"
+
+    def unit_score(self) -> float | None:
+        return _f1(self.recall, self.precision)
+
+    def display(self) -> dict[str, Any]:
+        return {"view": "text", "reference": self.reference, "prediction": self.prediction}
+
 
 @dataclass(slots=True)
 class AutoDQRow(RecordRow):
@@ -216,6 +258,14 @@ class AutoDQRow(RecordRow):
     note: str | None
     objects: dict[str, Any] = field(default_factory=dict)
 
+    measure: ClassVar[str | None] = "per-clip F1"
+
+    def unit_score(self) -> float | None:
+        return _f1(self.recall, self.precision)
+
+    def display(self) -> dict[str, Any]:
+        return {"view": "text", "reference": self.reference, "prediction": self.prediction}
+
 
 @dataclass(slots=True)
 class DenseRow(RecordRow):
@@ -233,6 +283,17 @@ class DenseRow(RecordRow):
     figures: dict[str, float] = field(default_factory=dict)
     note: str | None = None
 
+    measure: ClassVar[str | None] = "per-video detection F1"
+
+    def unit_score(self) -> float | None:
+        return _f1(self.figures.get("recall"), self.figures.get("precision"))
+
+    def display(self) -> dict[str, Any]:
+        shown = ("precision", "recall", "METEOR", "SODA_c")
+        return {"view": "events", "gt_events": self.gt_events or [],
+                "predicted_events": self.predicted_events or [], "video_id": self.video_id,
+                "figures": {k: self.figures[k] for k in shown if k in self.figures}}  # fmt: skip
+
 
 @dataclass(slots=True)
 class EtbenchRow(RecordRow):
@@ -249,6 +310,11 @@ class EtbenchRow(RecordRow):
     figures: dict[str, float] = field(default_factory=dict)
     note: str | None = None
 
+    def display(self) -> dict[str, Any]:
+        return {"view": "events", "gt_events": self.gt_events or [],
+                "predicted_events": self.predicted_events or [], "answer": self.answer,
+                "video_id": self.video_id, "figures": dict(self.figures)}  # fmt: skip
+
 
 @dataclass(slots=True)
 class JointRow(RecordRow):
@@ -262,6 +328,13 @@ class JointRow(RecordRow):
     matched: dict[str, dict[str, int]] | None
     note: str | None = None
     video_id: str | None = None
+
+    def display(self) -> dict[str, Any]:
+        return {
+            "view": "text",
+            "details": f"{self.gt_events} GT events, "
+            f"{self.predicted_events} predicted, {self.true_on_frames} true on the frames",
+        }
 
 
 @dataclass(slots=True)
@@ -279,6 +352,12 @@ class AuditRow(RecordRow):
     frames: dict[str, Any] | None
     runs: list[dict[str, Any]] | None
 
+    def display(self) -> dict[str, Any]:
+        errors = [{**e, "run": r.get("run")} for r in self.runs or [] if isinstance(r, dict)
+                  for e in r.get("errors_gt", []) if isinstance(e, dict)]  # fmt: skip
+        return {"view": "text", "reference": self.reference, "flagged_runs": self.flagged_runs,
+                "errors": errors}  # fmt: skip
+
 
 @dataclass(slots=True)
 class RejudgeRow(RecordRow):
@@ -295,6 +374,27 @@ class RejudgeRow(RecordRow):
     rejudged: int | None
     flips: int | None
     video_id: str | None = None
+
+
+@dataclass(slots=True)
+class OtherRow(RecordRow):
+    """A row of a protocol this version does not know, kept as written."""
+
+    _inline: ClassVar[str | None] = "extra"
+
+    sample_id: str
+    status: Status
+    video_id: str | None = None
+    note: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def frames(self) -> Any:
+        return self.extra.get("frames")
+
+    def display(self) -> dict[str, Any]:
+        shown = ("reference", "prediction", "answer", "query")
+        return {"view": "text", **{k: self.extra[k] for k in shown if k in self.extra}}
 
 
 class Verdict(TypedDict, total=False):

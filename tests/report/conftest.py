@@ -54,7 +54,7 @@ def run_folders(tmp_path_factory) -> dict[str, Path]:
     audit = root / "audit"
     audit.mkdir()
     (audit / "metrics.json").write_text(_report(
-        benchmark="dream1k", task="audit", protocol="video-judge/gt-audit", n_total=2,
+        benchmark="dream1k", task="audit", protocol="gt-audit", n_total=2,
         n_scored=2, n_counted=2, inputs={"runs": 2},
         metrics={"loose_rate": 50.0, "consensus_rate": 50.0, "tight_rate": 0.0},
         by_category={"youtube": {"n": 2.0, "loose_rate": 50.0, "consensus_rate": 50.0,

@@ -44,7 +44,7 @@ def hostile_runs(tmp_path: Path) -> list[Path]:
 
 def test_separators_inside_answers_keep_their_lines(hostile_runs) -> None:
     run = load_run(hostile_runs[0])
-    assert len(run.rows) == 3 and run.rows[1]["answer"] == HOSTILE[1]
+    assert len(run.rows) == 3 and run.rows[1].answer == HOSTILE[1]
 
 
 def test_hostile_content_renders_every_card_and_row(hostile_runs, tmp_path, page_factory) -> None:  # noqa: F811
@@ -72,7 +72,7 @@ def test_hostile_content_renders_every_card_and_row(hostile_runs, tmp_path, page
 def test_malformed_frame_records_give_no_thumbnails_and_no_traceback(tmp_path: Path) -> None:
     from tests.video.synth import write_video
     from videoeval.report.html import make_thumbnails
-    from videoeval.report.load import RunData
+    from videoeval.report.load import RunData, typed_rows
     from videoeval.schema import MetricsReport
 
     videos = tmp_path / "videos"
@@ -82,7 +82,7 @@ def test_malformed_frame_records_give_no_thumbnails_and_no_traceback(tmp_path: P
               {"indices": [10**12], "timestamps": [1.0]}, {"indices": [True], "timestamps": [0]},
               {"indices": [0, 5], "timestamps": [0.0, 0.5]}]  # fmt: skip
     rows = [{"sample_id": str(i), "video_id": "v", "frames": f} for i, f in enumerate(frames)]
-    report = MetricsReport.model_construct(task="grounding")
-    run = RunData("r", report, rows, "m")
+    report = MetricsReport.model_construct(task="audit", protocol="gt-audit")
+    run = RunData("r", report, typed_rows(rows, "gt-audit"), "m")
     thumbs = make_thumbnails([run], videos, tmp_path / "thumbs")
     assert list(thumbs) == [("r", "6")]  # only the well-formed record

@@ -31,7 +31,7 @@ def test_values_in_the_html_equal_metrics_json(run_folders, tmp_path: Path) -> N
         assert row["n"] == metrics["n_counted"]
     samples = data["samples"]
     assert sum(s["run"] == "grounding-timelens" for s in samples) == 3720
-    assert {s["kind"] for s in samples} == {"grounding", "captioning", "audit"}
+    assert {s["view"] for s in samples} == {"timeline", "text"}
     audit = next(s for s in samples if s["run"] == "audit" and s["id"] == "1")
     assert audit["errors"][0]["frames_show"] == "runs"
     markdown = md_path.read_text()
@@ -78,7 +78,7 @@ def test_frame_strips_are_small_shared_files(tmp_path: Path) -> None:
     run = tmp_path / "audit"
     run.mkdir()
     (run / "metrics.json").write_text(MetricsReport(
-        benchmark="dream1k", task="audit", protocol="video-judge/gt-audit",
+        benchmark="dream1k", task="audit", protocol="gt-audit",
         protocol_reference="t", n_total=2, n_scored=2, n_counted=2,
         metrics={"loose_rate": 0.0}, ci95={}, failures={}, failure_rule="t", inputs={},
         videoeval_version="t",

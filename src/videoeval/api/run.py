@@ -100,6 +100,13 @@ class RunRequest:
     trust_remote_code: bool = False
     """Let the checkpoint run its own code (TimeLens-7B's processor does)."""
 
+    def __post_init__(self) -> None:
+        # paths may be given as strings
+        for name in ("annotations", "videos", "out", "prompt_file", "system_file", "cache"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
+
 
 @dataclass
 class RunOutcome:
@@ -119,7 +126,7 @@ def run_view(benchmark: Benchmark, protocol: str | None) -> View:
 
 @dataclass
 class Prepared:
-    view: View
+    view: View | None
     protocol: str
     plan: Any
     frames: Any

@@ -234,6 +234,7 @@ def context_of(
             raise UsageError(
                 f"--subset does not apply to {request.benchmark} (its answers file is its GT)"
             )
+        assert subset is not None
         samples = only_listed(subset, request.benchmark, samples,
                               lambda s: (s.sample_id, s.video_id), keep)  # fmt: skip
     groups = request.groups()

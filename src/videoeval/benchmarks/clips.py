@@ -31,7 +31,7 @@ from videoeval.benchmarks.base import (
     iter_jsonl,
     strip_video_suffix,
 )
-from videoeval.schema import CaptionSample, GroundingSample
+from videoeval.schema import CaptionSample, GroundingSample, TimedEvent
 
 EXPECTED = 'JSONL lines {"video", "caption"?, "events"?: [[s, e, text]], "queries"?: [...]}'
 HINT = "clips.jsonl: one {video, caption, events, queries} per line (see docs/training.md)"
@@ -100,7 +100,7 @@ def load_events(path: Path) -> LoadResult:
                 if not isinstance(event, list) or len(event) != 3 or not isinstance(event[2], str):
                     raise ValueError(f"event {str(event)[:60]} is not [start, end, text]")
                 start, end = as_window(event[:2])
-                timed.append((start, end, event[2].strip()))
+                timed.append(TimedEvent(start, end, event[2].strip()))
             text = obj.get("caption") or " ".join(t for *_, t in timed)
             category = str(obj.get("category", "clips"))
             duration = as_duration(obj.get("duration"))

@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperCommand
 
-from videoeval import __version__
 from videoeval.errors import EnvironmentProblem, NothingToScoreError, UsageError, VideoevalError
 from videoeval.redaction import redact
+from videoeval.version import __version__
 
 app = typer.Typer(
     name="videoeval",
@@ -93,7 +93,9 @@ class StrictCommand(TyperCommand):
         _, _, order = parser.parse_args(args=list(args))
         seen: set[str] = set()
         for param in order:
-            if not _is_option(param) or getattr(param, "multiple", False) or param.count:
+            if not _is_option(param) or getattr(param, "multiple", False):
+                continue
+            if getattr(param, "count", False):
                 continue
             if param.name in seen:
                 raise _CLICK_CORE.UsageError(f"{param.opts[0]} is given twice; give it once", ctx)
@@ -101,7 +103,7 @@ class StrictCommand(TyperCommand):
         return super().parse_args(ctx, args)
 
 
-def command(name: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+def command(name: str | None = None, **kwargs: Any) -> Any:
     return app.command(name, cls=StrictCommand, **kwargs)
 
 

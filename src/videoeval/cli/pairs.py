@@ -55,7 +55,7 @@ from videoeval.cli.progress import progress
 PAIRS = "Pairs"
 
 
-def _request(ctx: typer.Context, o: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _request(ctx: typer.Context, o: dict[str, Any]) -> Any:
     from videoeval.training.pairs import PairsRequest
 
     if o["no_negative_sampling"]:  # the second description then sees the clean frames too

@@ -94,7 +94,7 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
 
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
-    frames = {k: o.get(k) for k in FRAME_OPTIONS}
+    frames: dict[str, Any] = {k: o.get(k) for k in FRAME_OPTIONS}
     if default_preset and all(v is None for v in frames.values()):
         frames["preset"] = default_preset
     return RunRequest(

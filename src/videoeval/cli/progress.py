@@ -24,7 +24,11 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[str], None]]:
         )  # fmt: skip
         with Progress(*columns, console=err) as bar:
             task = bar.add_task(label, total=total, note="")
-            yield lambda note="": bar.update(task, advance=1, note=note)
+
+            def step_bar(note: str = "") -> None:
+                bar.update(task, advance=1, note=note)
+
+            yield step_bar
         return
     started = last = time.monotonic()
     done = 0

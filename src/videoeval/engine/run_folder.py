@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval import __version__
 from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import View
 from videoeval.engine.cache import CallCache
@@ -29,6 +28,7 @@ from videoeval.predictions.grounding import PredictionFile
 from videoeval.prompts.templates import PromptTemplate
 from videoeval.protocols.tasks import task_of
 from videoeval.schema import GroundingPrediction
+from videoeval.version import __version__
 from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError, probe
 from videoeval.video.sampling import select_indices

@@ -20,9 +20,9 @@ from videoeval.models.base import GenerationSettings, Model
 from videoeval.models.factory import cache_root
 from videoeval.models.hf_local import checkpoint_model_type
 from videoeval.prompts.templates import PromptTemplate, load_template
-from videoeval.prompts.video_labels import LABEL_TEMPLATES
 from videoeval.protocols.tasks import task_of
 from videoeval.video.frames import FrameCache
+from videoeval.video.labels import LABEL_TEMPLATES
 from videoeval.video.presets import (
     FRAME_DEFAULTS,
     frame_options,

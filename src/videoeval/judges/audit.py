@@ -18,7 +18,7 @@ from typing import Any
 from videoeval.judges.client import JudgeClient, JudgeFailure
 from videoeval.judges.video_judge import Mode, Verdict, reader
 from videoeval.models.base import VideoFrames
-from videoeval.schema import CaptionSample
+from videoeval.schema import CaptionSample, Status
 from videoeval.video.frames import FrameCache
 from videoeval.video.probe import VideoError
 from videoeval.video.provider import FrameProtocol, FrameProvider
@@ -27,7 +27,7 @@ from videoeval.video.provider import FrameProtocol, FrameProvider
 @dataclass
 class ClipAudit:
     sample: CaptionSample
-    status: str = "ok"
+    status: Status = "ok"
     note: str | None = None
     frames: dict[str, Any] | None = None
     runs: list[dict[str, Any]] = field(default_factory=list)
@@ -97,7 +97,7 @@ class Auditor:
                 fields["candidate"] = candidate or ""
             prompt = self.prompt.format(**fields)
         prompts = [prompt] * self.runs
-        orders = [None] * self.runs
+        orders: list[str | None] = [None] * self.runs
         if self.mode == "two-sided":
             orders = [self.order(sample.sample_id, k) for k in range(self.runs)]
             if self.swapped_prompt is not None:
@@ -116,7 +116,7 @@ class Auditor:
                 raise answer
             verdict, key = answer
             result.verdicts.append(verdict)
-            order = {"order": orders[k]} if orders[k] else {}
+            order: dict[str, Any] = {"order": orders[k]} if orders[k] else {}
             result.runs.append(
                 {"run": k, "seed": self.run_seed(k), "temperature": self.judge.settings.temperature,
                  "status": "ok", "cache_key": key, **order, **verdict.model_dump(mode="json")}

@@ -23,7 +23,7 @@ from videoeval.errors import InputError
 from videoeval.judges.client import JudgeClient, JudgeFailure
 from videoeval.judges.replies import Reader, ReplyError
 from videoeval.metrics.autodq import hit_rate
-from videoeval.schema import CaptionSample, Verdict
+from videoeval.schema import CaptionSample, Status, Verdict
 
 LABELS = ("entailment", "neutral", "contradiction")
 Aspect = Literal["events", "objects"]
@@ -131,7 +131,7 @@ class ClipOutcome:
     prediction: str | None
     recall: float | None = None
     precision: float | None = None
-    status: str = "ok"
+    status: Status = "ok"
     note: str | None = None
     gt_events: list[str] = field(default_factory=list)
     pred_events: list[str] = field(default_factory=list)
@@ -203,7 +203,7 @@ class AutoDQ:
         return rows
 
     async def score(
-        self, sample: CaptionSample, prediction: str | None, failure: str | None = None
+        self, sample: CaptionSample, prediction: str | None, failure: Status | None = None
     ) -> ClipOutcome:
         outcome = ClipOutcome(sample, prediction)
         if prediction is None:

@@ -26,7 +26,7 @@ from videoeval.judges.audit import Auditor
 from videoeval.judges.autodq import labels_reader
 from videoeval.judges.client import JudgeFailure
 from videoeval.metrics.autodq import ClipScore, aggregate
-from videoeval.schema import CaptionSample
+from videoeval.schema import CaptionSample, Status
 from videoeval.video.probe import VideoError
 
 
@@ -53,7 +53,7 @@ def read_autodq_verdicts(folder: Path) -> dict[str, list[dict[str, Any]]]:
 @dataclass
 class ClipRejudge:
     sample: CaptionSample
-    status: str = "ok"
+    status: Status = "ok"
     note: str | None = None
     text_recall: float = 1.0
     text_precision: float = 1.0

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Literal
 
-from videoeval.protocols.configs import JunkRule
 from videoeval.schema import TimedEvent
 
 JUNK_2018 = "abc123!@#"
+JunkRule = Literal["densevid-2018", "densevid-2019"]
 
 
 Caption = TimedEvent
@@ -83,10 +84,23 @@ def overlaps(
     ]
 
 
-def junk_string(rule: JunkRule, rng: random.Random) -> str:
-    if rule == "densevid-2018":
-        return JUNK_2018
+def _fixed_junk(rng: random.Random) -> str:
+    return JUNK_2018
+
+
+def _random_junk(rng: random.Random) -> str:
     return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(10, 20)))
+
+
+JUNK: dict[str, Callable[[random.Random], str]] = {
+    "densevid-2018": _fixed_junk,
+    "densevid-2019": _random_junk,
+}
+"""What each junk rule pairs an unmatched prediction with."""
+
+
+def junk_string(rule: JunkRule, rng: random.Random) -> str:
+    return JUNK[rule](rng)
 
 
 def pairs_at(

@@ -221,7 +221,7 @@ class HFLocal:
             remote["revision"] = self.revision
         options.update(remote)
         processor = AutoProcessor.from_pretrained(self.model, **remote)
-        model = AutoModelForImageTextToText.from_pretrained(self.model, **options)
+        model: Any = AutoModelForImageTextToText.from_pretrained(self.model, **options)
         return _Replica(model.to(device).eval(), processor, device)
 
     def _work(self, replica: _Replica) -> None:

@@ -247,7 +247,7 @@ def check_endpoint(
             f"cannot reach {safe_url(url)}: {type(result).__name__}: {result}", secrets
         )
         raise ModelError(message, False, unreachable=True)
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def _json_or_none(data: bytes) -> Any:

@@ -25,6 +25,7 @@ from videoeval.benchmarks.base import (
     text_lines,
 )
 from videoeval.errors import InputError
+from videoeval.schema import Status
 
 ID_FIELDS = ("idx", "vid", "id", "video")
 TEXT_FIELDS = ("prediction", "answer", "caption_pred")
@@ -37,7 +38,7 @@ class CaptionPredictions:
     origins: dict[str, str]
     skipped: list[str] = field(default_factory=list)
     duplicates: int = 0
-    failures: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, Status] = field(default_factory=dict)
     """Clips a run could not describe, with their status (``video_error``, ``model_error``)."""
 
 

@@ -75,7 +75,7 @@ def _time(value: Any) -> float:
     try:
         return float(value)
     except OverflowError:
-        return math.inf if value > 0 else -math.inf
+        return math.inf if not str(value).lstrip().startswith("-") else -math.inf
 
 
 def _spans(value: Any, width: int = 2) -> tuple[tuple[tuple[float, ...], ...], str | None]:

@@ -22,6 +22,17 @@ from videoeval.protocols.configs import (
     JointConfig,
 )
 from videoeval.protocols.grounding import PROTOCOLS as GROUNDING_PROTOCOLS
+from videoeval.schema import (
+    AuditRow,
+    AutoDQRow,
+    DenseRow,
+    EtbenchRow,
+    EventSimRow,
+    GroundingRow,
+    JointRow,
+    OtherRow,
+    RejudgeRow,
+)
 
 # The option groups of ``videoeval.options``, by name.
 SCORING, GROUNDING, DENSE, JUDGE, AUTODQ, JOINT, AUDIT = (
@@ -56,6 +67,8 @@ class ProtocolInfo:
     """The per-category table's columns (empty: the headline figures)."""
     check: str | None = None
     """``"module:function"``: ``videoeval validate``'s reading of the inputs, scoring nothing."""
+    row: type = OtherRow
+    """The type of its samples.jsonl rows (``schema.py``): the report reads them through it."""
 
     def takes(self, group: str) -> bool:
         return group in self.options
@@ -86,7 +99,7 @@ def _grounding() -> list[ProtocolInfo]:
         ProtocolInfo(p.name, "grounding", p.title, p.reference, p.description,
                      "videoeval.scoring.grounding_scorer:score", p,
                      frozenset({SCORING, GROUNDING}), headline=GROUNDING_HEADLINES.get(p.name, ()),
-                     check=f"{_CHECKS}:grounding")
+                     check=f"{_CHECKS}:grounding", row=GroundingRow)
         for p in GROUNDING_PROTOCOLS.values()
     ]  # fmt: skip
 
@@ -126,6 +139,7 @@ _OTHERS = [
         "GT; per-category means, macro mean, F1 of the means. Needs --judge-model.",
         "videoeval.scoring.caption_judging:score", AutoDQConfig(),
         _JUDGED | {AUTODQ}, requires=frozenset({JUDGE}), check=f"{_CHECKS}:captions",
+        row=AutoDQRow,
     ),
     ProtocolInfo(
         "eventsim", "captioning", "EventSim (offline, not AutoDQ)",
@@ -134,18 +148,19 @@ _OTHERS = [
         "GT events and prediction sentences matched by all-MiniLM-L6-v2 cosine >= "
         f"{_EVENTSIM.threshold}, aggregated like AutoDQ. No judge, no network.",
         "videoeval.scoring.captions:score_eventsim", _EVENTSIM, check=f"{_CHECKS}:captions",
+        row=EventSimRow,
     ),
     ProtocolInfo(
         "densevid-2018", "dense_captioning", "densevid_eval (2018 junk string)", DENSEVID,
         _DENSEVID_TEXT + "the fixed junk string of the 2018 scorer.",
         "videoeval.scoring.dense:score", DensevidConfig(junk="densevid-2018"), _DENSEVID_OPTIONS,
-        check=f"{_CHECKS}:dense",
+        check=f"{_CHECKS}:dense", row=DenseRow,
     ),
     ProtocolInfo(
         "densevid-2019", "dense_captioning", "densevid_eval (2019 random junk)", DENSEVID,
         _DENSEVID_TEXT + "a random 10-20 letter string (the 2019 scorer), seeded and recorded.",
         "videoeval.scoring.dense:score", DensevidConfig(junk="densevid-2019"), _DENSEVID_OPTIONS,
-        check=f"{_CHECKS}:dense",
+        check=f"{_CHECKS}:dense", row=DenseRow,
     ),
     ProtocolInfo(
         "etbench", "dense_captioning", "E.T. Bench DVC / SLC",
@@ -155,7 +170,7 @@ _OTHERS = [
         "matched captions) per source, averaged per task: DVC_F1, DVC_Sim, SLC_F1, SLC_Sim. "
         "CIs (ours): samples resampled within each source.",
         "videoeval.scoring.etbench:score", EtbenchConfig(), check=f"{_CHECKS}:etbench",
-        category_columns=("F1", "Sim"),
+        category_columns=("F1", "Sim"), row=EtbenchRow,
     ),
     ProtocolInfo(
         "joint", "dense_captioning", "What and when together (video-aware judge)",
@@ -168,7 +183,7 @@ _OTHERS = [
         "videoeval.scoring.joint:score", JointConfig(), _JUDGED | {JOINT},
         requires=frozenset({JUDGE, JOINT}),
         headline=("what_precision", "what_when_recall@0.5", "F1@0.5", "gt_text_F1@0.5"),
-        price="videoeval.scoring.joint:price", check=f"{_CHECKS}:dense",
+        price="videoeval.scoring.joint:price", check=f"{_CHECKS}:dense", row=JointRow,
     ),
     ProtocolInfo(
         "gt-audit", "audit", "GT audit with a video-aware judge", _AUDIT_REFERENCE,
@@ -176,18 +191,21 @@ _OTHERS = [
         "description 1-10 (factual, completeness, temporal order) and lists its errors with "
         "evidence; K runs: loose (any run), consensus (every run), tight (factual <= 5).",
         _AUDIT_SCORER, AuditConfig("gt-audit"), _AUDIT_OPTIONS, requires=_AUDIT_OPTIONS,
+        row=AuditRow,
     ),
     ProtocolInfo(
         "two-sided", "audit", "GT and candidate judged together", _AUDIT_REFERENCE,
         "As gt-audit, with a model's description beside the GT (--candidates): details the "
         "frames confirm are credited to the candidate even where the GT leaves them out.",
         _AUDIT_SCORER, AuditConfig("two-sided"), _AUDIT_OPTIONS, requires=_AUDIT_OPTIONS,
+        row=AuditRow,
     ),
     ProtocolInfo(
         "timed", "audit", "Timed GT audit", _AUDIT_REFERENCE,
         "Every timed GT event is checked against the frames: is its text true, and does it "
         "happen within its span (with a suggested span when not)?",
         _AUDIT_SCORER, AuditConfig("timed"), _AUDIT_OPTIONS, requires=_AUDIT_OPTIONS,
+        row=AuditRow,
     ),
     ProtocolInfo(
         "rejudge-neutral", "audit", "AutoDQ misses re-judged with frames",
@@ -197,6 +215,7 @@ _OTHERS = [
         "contradict leave the recall denominator.",
         "videoeval.scoring.rejudge:score", AuditConfig("rejudge-neutral", runs=1),
         _AUDIT_OPTIONS, requires=_AUDIT_OPTIONS,
+        row=RejudgeRow,
     ),
 ]  # fmt: skip
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-JunkRule = Literal["densevid-2018", "densevid-2019"]
+from videoeval.metrics.dense import JunkRule
+from videoeval.metrics.soda_average import SodaAverage
+
 SodaMissing = Literal["drop", "zero"]
-SodaAverage = Literal["videos", "corpus"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,20 @@ AuditMode = Literal["gt-audit", "two-sided", "timed", "rejudge-neutral"]
 @dataclass(frozen=True)
 class AuditConfig:
     mode: AuditMode
+    """The judge's task: the GT alone, the GT beside a candidate, the timed events one by one,
+    or AutoDQ's misses re-judged."""
     runs: int = 4
     """Independent judge runs per clip (loose: any run flags; consensus: every run)."""
     frame_evidence: bool = True
+
+    @property
+    def with_candidate(self) -> bool:
+        return self.mode == "two-sided"
+
+    @property
+    def timed_events(self) -> bool:
+        return self.mode == "timed"
+
+    @property
+    def rejudges(self) -> bool:
+        return self.mode == "rejudge-neutral"

@@ -16,7 +16,6 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from videoeval import __version__
 from videoeval.redaction import redact
 from videoeval.report.leaderboard import (
     clean_markdown,
@@ -29,6 +28,7 @@ from videoeval.report.leaderboard import (
 )
 from videoeval.report.load import RunData
 from videoeval.report.plots import audit_plots, caption_plots, dense_plots, grounding_plots
+from videoeval.version import __version__
 
 PAGE = Template("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>$title</title><style>$css</style></head>
@@ -124,29 +124,11 @@ def _samples(run: RunData, thumbs: dict[tuple[str, str], list[dict[str, Any]]]) 
             verdicts[str(v["clip"])].append(v)
     out = []
     for row in run.rows:
-        sid = str(row.get("sample_id"))
+        sid = str(row.sample_id)
         sample: dict[str, Any] = {
-            "run": run.name, "kind": run.kind, "id": sid, "status": row.get("status"),
-            "category": row.get("category"), "note": row.get("note"),
+            "run": run.name, "id": sid, "status": row.status,
+            "category": getattr(row, "category", None), "note": row.note, **row.display(),
         }  # fmt: skip
-        if run.kind == "grounding":
-            for key in ("iou", "gt_windows", "duration", "scored_span", "answer", "query"):
-                sample[key] = row.get(key)
-        elif run.kind == "dense_captioning":
-            for key in ("gt_events", "predicted_events", "answer", "video_id"):
-                sample[key] = row.get(key)
-            sample["figures"] = {
-                k: row[k] for k in ("precision", "recall", "METEOR", "SODA_c") if k in row
-            }
-        else:
-            sample.update(reference=row.get("reference"), prediction=row.get("prediction"))
-        if run.kind == "audit":
-            sample["flagged_runs"] = row.get("flagged_runs")
-            sample["errors"] = [
-                {**e, "run": r.get("run")}
-                for r in row.get("runs", [])
-                for e in r.get("errors_gt", [])
-            ]
         sample["verdicts"] = verdicts.get(sid, [])
         sample["thumbs"] = thumbs.get((run.name, sid), [])
         out.append(sample)
@@ -168,8 +150,8 @@ def make_thumbnails(
     """Small JPEGs of the frames each sample's judge or model saw, shared between samples and
     runs that saw the same frame (one file per video and frame index)."""
     from videoeval.engine.runner import find_video
-    from videoeval.prompts.video_labels import encode_jpeg
     from videoeval.video.decode import decode_frames
+    from videoeval.video.labels import encode_jpeg
     from videoeval.video.probe import VideoError, probe
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -177,13 +159,13 @@ def make_thumbnails(
     done = 0
     for run in runs:
         for row in run.rows:
-            frames = row.get("frames")
+            frames = getattr(row, "frames", None)
             if not isinstance(frames, dict) or done >= max_samples:
                 continue
-            video_id = str(row.get("video_id") or frames.get("video", "")).rsplit(".", 1)[0]
+            video_id = str(row.video_id or frames.get("video", "")).rsplit(".", 1)[0]
             stem = thumbnail_stem(video_id)
             indices, times = frames.get("indices"), frames.get("timestamps")
-            if not _frame_list(indices, times):
+            if not _frame_list(indices, times) or indices is None or times is None:
                 continue  # a hand-edited or foreign record: no thumbnails for this sample
             step = max(1, len(indices) // per_sample)
             chosen = list(zip(indices, times, strict=True))[::step][:per_sample]
@@ -201,7 +183,7 @@ def make_thumbnails(
                         (folder / f"{stem}_{index}.jpg").write_bytes(encode_jpeg(image, 80))
             except (VideoError, OSError, ValueError, IndexError):
                 continue
-            out[(run.name, str(row["sample_id"]))] = [
+            out[(run.name, str(row.sample_id))] = [
                 {"t": t, "src": f"{folder.name}/{stem}_{i}.jpg"} for i, t in chosen
             ]
             done += 1

@@ -73,28 +73,17 @@ def markdown(runs: Sequence[RunData]) -> str:
 
 
 def _per_sample(run: RunData) -> dict[str, float]:
-    if run.kind == "grounding":
-        return {
-            r["sample_id"]: r["iou"]
-            for r in run.rows
-            if r.get("counted") and r.get("iou") is not None
-        }
-    if run.kind == "dense_captioning":
-        return {
-            r["sample_id"]: 2 * r["precision"] * r["recall"] / (r["precision"] + r["recall"])
-            if r["precision"] + r["recall"] else 0.0
-            for r in run.rows
-            if r.get("sample_id") is not None and r.get("precision") is not None
-            and r.get("recall") is not None
-        }  # fmt: skip
-    if run.kind == "captioning":
-        out = {}
-        for r in run.rows:
-            rec, prec = r.get("recall"), r.get("precision")
-            if rec is not None and prec is not None:
-                out[r["sample_id"]] = 2 * rec * prec / (rec + prec) if rec + prec else 0.0
-        return out
-    return {}
+    """Each row's own score (IoU, per-clip or per-video F1: the row type's ``measure``)."""
+    out = {}
+    for row in run.rows:
+        value = row.unit_score()
+        if value is not None:
+            out[str(row.sample_id)] = float(value)
+    return out
+
+
+def _measure(run: RunData) -> str | None:
+    return type(run.rows[0]).measure if run.rows else None
 
 
 def paired_difference(
@@ -102,7 +91,9 @@ def paired_difference(
 ) -> dict[str, Any] | None:
     """Mean per-sample score of ``a`` minus ``b`` on their shared samples (IoU for grounding,
     per-clip F1 for captions), with a paired percentile bootstrap 95% CI, in points."""
-    if a.kind != b.kind or a.report.benchmark != b.report.benchmark:
+    if _measure(a) is None or _measure(a) != _measure(b):
+        return None
+    if a.report.benchmark != b.report.benchmark:
         return None
     left, right = _per_sample(a), _per_sample(b)
     shared = sorted(set(left) & set(right))
@@ -115,29 +106,27 @@ def paired_difference(
     return {
         "a": a.name,
         "b": b.name,
-        "measure": {"grounding": "IoU", "dense_captioning": "per-video detection F1"}.get(
-            a.kind, "per-clip F1"
-        ),
+        "measure": _measure(a),
         "shared": len(shared),
         "difference": float(diff.mean()),
         "ci95": [float(low), float(high)],
     }
 
 
-def _in_subset(row: dict[str, Any], ids: set[str]) -> bool:
-    return str(row.get("sample_id")) in ids or str(row.get("video_id")) in ids
+def _in_subset(row: Any, ids: set[str]) -> bool:
+    return str(row.sample_id) in ids or str(row.video_id) in ids
 
 
 def clean_ranks(runs: Sequence[RunData], ids: set[str]) -> list[dict[str, Any]]:
     """Each run's mean per-sample score (IoU for grounding, per-clip or per-video F1 for
     captions) on all its samples and on the clean subset, with its rank among the runs of its
     benchmark on each (1 = best): does cleaning the GT reorder the models?"""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for run in runs:
         scores = _per_sample(run)
         if not scores:
             continue
-        in_subset = {r["sample_id"] for r in run.rows if _in_subset(r, ids)}
+        in_subset = {str(r.sample_id) for r in run.rows if _in_subset(r, ids)}
         clean = [v for k, v in scores.items() if k in in_subset]
         entries.append({
             "run": run.name, "model": run.model, "benchmark": run.report.benchmark,
@@ -147,7 +136,7 @@ def clean_ranks(runs: Sequence[RunData], ids: set[str]) -> list[dict[str, Any]]:
     for key in ("all", "clean"):
         for bench in {e["benchmark"] for e in entries}:
             group = sorted((e for e in entries if e["benchmark"] == bench and e[key] is not None),
-                           key=lambda e: -e[key])  # fmt: skip
+                           key=lambda e: -float(e[key] or 0))  # fmt: skip
             for rank, e in enumerate(group, 1):
                 e[f"rank_{key}"] = rank
     return entries

@@ -18,15 +18,34 @@ from videoeval.schema import MetricsReport
 class RunData:
     name: str
     report: MetricsReport
-    rows: list[dict[str, Any]]
+    rows: list[Any]
+    """samples.jsonl read through the protocol's row type (``schema.py``)."""
     model: str
     verdicts: list[dict[str, Any]] = field(default_factory=list)
     side_by_side: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
-    def kind(self) -> str:
-        """The task: grounding, captioning, dense_captioning or audit."""
-        return self.report.task
+
+def row_type(protocol: str) -> Any:
+    """The row type of a protocol's samples.jsonl (a protocol this version does not know:
+    rows kept as written)."""
+    from videoeval.protocols import REGISTRY
+    from videoeval.schema import OtherRow
+
+    info = REGISTRY.get(protocol)
+    return info.row if info is not None else OtherRow
+
+
+def typed_rows(records: list[dict[str, Any]], protocol: str) -> list[Any]:
+    """The records as rows of the protocol's type; a record that does not fit the type (a
+    hand-edited line) is left out: the report shows what it can read."""
+    kind = row_type(protocol)
+    rows = []
+    for record in records:
+        try:
+            rows.append(kind.from_record(record))
+        except (TypeError, ValueError):
+            continue
+    return rows
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -59,6 +78,13 @@ def _run_model(run_json: Path) -> str:
     return str(name) if name else "-"
 
 
+def _audits(protocol: str) -> bool:
+    from videoeval.protocols import AUDIT, REGISTRY
+
+    info = REGISTRY.get(protocol)
+    return info is not None and info.takes(AUDIT)
+
+
 def load_run(folder: Path) -> RunData:
     metrics_path = folder / "metrics.json"
     if not metrics_path.exists():
@@ -77,14 +103,14 @@ def load_run(folder: Path) -> RunData:
         pass
     elif run_json.exists():
         model = _run_model(run_json)
-    elif report.judge and report.task == "audit":
+    elif report.judge and _audits(report.protocol):
         model = f"judge {report.judge.get('model', '-')}"
     if preset := report.inputs.get("frame_preset"):
         model = f"{model} (frames: {preset})"
     return RunData(
         name=folder.name,
         report=report,
-        rows=_jsonl(folder / "samples.jsonl"),
+        rows=typed_rows(_jsonl(folder / "samples.jsonl"), report.protocol),
         model=str(model),
         verdicts=_jsonl(folder / "verdicts.jsonl"),
         side_by_side=_jsonl(folder / "side_by_side.jsonl"),

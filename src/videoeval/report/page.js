@@ -108,15 +108,15 @@ function card(sample) {
       el("figure", {}, el("img", {src: t.src, loading: "lazy", alt: `frame at ${t.t}s`}),
         el("figcaption", {}, `${fmt(t.t, 1)}s`)))));
   }
-  if (sample.kind === "grounding") node.append(timeline(sample));
-  if (sample.kind === "dense_captioning") {
+  if (sample.view === "timeline") node.append(timeline(sample));
+  if (sample.view === "events") {
     const figures = Object.entries(sample.figures || {}).map(([k, v]) => `${k} ${fmt(v * 100, 1)}`);
     if (figures.length) node.append(el("div", {"class": "field figures"}, figures.join(" · ")));
     node.append(eventsTimeline(sample), eventList("GT events", sample.gt_events),
       eventList("predicted events", sample.predicted_events));
   }
   for (const [label, key] of [["query", "query"], ["GT", "reference"], ["answer", "answer"],
-                              ["prediction", "prediction"], ["note", "note"]]) {
+                              ["prediction", "prediction"], ["details", "details"], ["note", "note"]]) {
     if (sample[key]) node.append(el("div", {"class": "field"}, el("i", {}, `${label}: `), sample[key]));
   }
   if (sample.verdicts && sample.verdicts.length) {

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from videoeval.report.load import RunData
+from videoeval.schema import AutoDQRow, EventSimRow, GroundingRow
 
 
-def _figure():  # type: ignore[no-untyped-def]
+def _figure() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -19,7 +21,7 @@ def _figure():  # type: ignore[no-untyped-def]
     return plt, plt.subplots(figsize=(6.4, 3.4), dpi=100)
 
 
-def _png(plt, fig) -> bytes:  # type: ignore[no-untyped-def]
+def _png(plt: Any, fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png")
@@ -28,12 +30,12 @@ def _png(plt, fig) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def grounding_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
-    runs = [r for r in runs if r.kind == "grounding"]
+    runs = [r for r in runs if r.rows and isinstance(r.rows[0], GroundingRow)]
     if not runs:
         return {}
     plt, (fig, ax) = _figure()
     for run in runs:
-        ious = [r["iou"] for r in run.rows if r.get("counted") and r.get("iou") is not None]
+        ious = [r.unit_score() for r in run.rows if r.unit_score() is not None]
         ax.hist(ious, bins=20, range=(0, 1), histtype="step", linewidth=1.5, label=run.name)
     ax.set_xlabel("IoU of the scored span")
     ax.set_ylabel("queries")
@@ -42,9 +44,7 @@ def grounding_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     plt, (fig, ax) = _figure()
     taus = np.linspace(0.05, 0.95, 19)
     for run in runs:
-        values = np.asarray(
-            [r["iou"] for r in run.rows if r.get("counted") and r.get("iou") is not None]
-        )
+        values = np.asarray([r.unit_score() for r in run.rows if r.unit_score() is not None])
         if len(values):
             ax.plot(
                 taus, [100 * float((values >= t).mean()) for t in taus], marker=".", label=run.name
@@ -55,11 +55,10 @@ def grounding_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     return {"IoU histogram": hist, "R1 at every threshold": _png(plt, fig)}
 
 
-def _category_ci(rows: list[dict], category: str, seed: int = 0) -> tuple[float, float]:
+def _category_ci(rows: list[Any], category: str, seed: int = 0) -> tuple[float, float]:
     pairs = np.asarray(
-        [(r["recall"], r["precision"]) for r in rows
-         if r.get("category") == category and r.get("recall") is not None
-         and r.get("precision") is not None]
+        [(r.recall, r.precision) for r in rows
+         if r.category == category and r.recall is not None and r.precision is not None]
     )  # fmt: skip
     if len(pairs) < 2:
         return (float("nan"), float("nan"))
@@ -72,7 +71,9 @@ def _category_ci(rows: list[dict], category: str, seed: int = 0) -> tuple[float,
 
 
 def caption_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
-    runs = [r for r in runs if r.kind == "captioning" and r.report.by_category]
+    captions = (AutoDQRow, EventSimRow)
+    runs = [r for r in runs
+            if r.rows and isinstance(r.rows[0], captions) and r.report.by_category]  # fmt: skip
     if not runs:
         return {}
     plt, (fig, ax) = _figure()
@@ -95,7 +96,7 @@ def caption_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
 
 def dense_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     """Detection precision and recall at each tIoU threshold (densevid), per run."""
-    runs = [r for r in runs if r.kind == "dense_captioning" and "P@0.5" in r.report.metrics]
+    runs = [r for r in runs if "P@0.5" in r.report.metrics]
     if not runs:
         return {}
     plt, (fig, ax) = _figure()
@@ -111,7 +112,7 @@ def dense_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
 
 
 def audit_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
-    runs = [r for r in runs if r.kind == "audit" and "loose_rate" in r.report.metrics]
+    runs = [r for r in runs if "loose_rate" in r.report.metrics]
     if not runs:
         return {}
     out = {}
@@ -126,7 +127,7 @@ def audit_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
         ax.set_ylabel("clips with GT errors (%)")
         ax.legend(fontsize=7)
         out[f"{run.name}: audit error rates"] = _png(plt, fig)
-        runs_flagged = [r.get("flagged_runs", 0) for r in run.rows if r.get("status") == "ok"]
+        runs_flagged = [getattr(r, "flagged_runs", 0) or 0 for r in run.rows if r.status == "ok"]
         if runs_flagged:
             plt, (fig, ax) = _figure()
             k = int(run.report.inputs.get("runs") or max(runs_flagged) or 1)

@@ -23,13 +23,13 @@ if TYPE_CHECKING:
     from videoeval.judges.audit import Auditor
 
 
-def _judge_means(audited: Sequence[ClipAudit], mode: str) -> dict[str, float]:
+def _judge_means(audited: Sequence[ClipAudit], with_candidate: bool) -> dict[str, float]:
     """The judge's mean 1-10 scores of the GT (and of the candidate, two-sided)."""
     metrics: dict[str, float] = {}
     scores = [v.gt for o in audited for v in o.verdicts]
     for axis in ("factual", "completeness", "temporal"):
         metrics[f"gt_{axis}_mean"] = sum(getattr(s, axis) for s in scores) / len(scores)
-    if mode == "two-sided":
+    if with_candidate:
         candidates = [v.candidate for o in audited for v in o.verdicts if v.candidate]
         for axis in ("factual", "completeness", "temporal"):
             total = sum(getattr(s, axis) for s in candidates)
@@ -72,8 +72,9 @@ def _identical_runs(audited: Sequence[ClipAudit], runs: int) -> list[str]:
 
 
 def audit_scored(
-    outcomes: Sequence[ClipAudit], mode: str, runs: int, judge_info: dict[str, Any]
+    outcomes: Sequence[ClipAudit], config: AuditConfig, judge_info: dict[str, Any]
 ) -> Scored:
+    mode, runs = config.mode, config.runs
     audited = [o for o in outcomes if o.status == "ok"]
     if not audited:
         statuses = Counter(o.status for o in outcomes)
@@ -88,10 +89,10 @@ def audit_scored(
         for o in audited
     ]
     metrics, per_clip, by_category = audit_rates(flags)
-    metrics.update(_judge_means(audited, mode))
-    if mode == "timed":
+    metrics.update(_judge_means(audited, config.with_candidate))
+    if config.timed_events:
         metrics.update(_timed_figures(audited))
-    failures = Counter(o.status for o in outcomes if o.status != "ok")
+    failures: Counter[str] = Counter(o.status for o in outcomes if o.status != "ok")
     rows = [
         AuditRow(o.sample.sample_id, o.sample.video_id, o.sample.category, o.status, o.note,
                  o.sample.reference, sum(v.flagged for v in o.verdicts),
@@ -136,7 +137,7 @@ def audit_inputs(ctx: ScoreContext[AuditConfig]) -> AuditInputs:
     o = _options(ctx)
     samples = ctx.samples[: o.limit] if o.limit else ctx.samples
     prompt_file = as_path(o.prompt_file)
-    if ctx.config.mode == "rejudge-neutral":
+    if ctx.config.rejudges:
         from videoeval.judges.rejudge import load_rejudge_prompt
 
         prompt, sha = load_rejudge_prompt(prompt_file)
@@ -186,7 +187,7 @@ def auditor_for(ctx: ScoreContext[AuditConfig], inputs: AuditInputs) -> Auditor:
     candidates_file = as_path(o.candidates)
     candidates = read_caption_predictions(candidates_file).texts if candidates_file else None
     swapped = None
-    if config.mode == "two-sided" and o.prompt_file is None:
+    if config.with_candidate and o.prompt_file is None:
         from videoeval.judges.video_judge import swapped_two_sided_prompt
 
         swapped = swapped_two_sided_prompt(config.frame_evidence)
@@ -218,11 +219,11 @@ async def score(ctx: ScoreContext[AuditConfig]) -> Scored:
         "frame_evidence": config.frame_evidence,
         **({"order": "seeded per clip and run (reference-first / candidate-first)"
             if auditor.swapped_prompt else "reference-first (fixed: the user's prompt)"}
-           if config.mode == "two-sided" else {}),
+           if config.with_candidate else {}),
         "served_models": sorted(client.stats.served),
         "cached": client.stats.cached, "schema_retries": client.stats.schema_retries,
         "structured_output": client.structured_output(),
     }  # fmt: skip
-    scored = audit_scored(outcomes, config.mode, config.runs, info)
+    scored = audit_scored(outcomes, config, info)
     scored.inputs["bootstrap_resamples"] = ctx.scoring.bootstrap
     return scored

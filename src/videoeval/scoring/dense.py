@@ -272,7 +272,8 @@ _ROW_KEYS = ("sample_id", "video_id", "n_predictions", "status", "predicted_even
 
 def _typed(row: dict[str, Any]) -> DenseRow:
     figures = {k: v for k, v in row.items() if k not in _ROW_KEYS}
-    return DenseRow(*(row[k] for k in _ROW_KEYS), figures=figures)
+    return DenseRow(row["sample_id"], row["video_id"], row["n_predictions"], row["status"],
+                    row["predicted_events"], row["gt_events"], figures)  # fmt: skip
 
 
 def _language_scores(

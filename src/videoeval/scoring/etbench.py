@@ -222,8 +222,8 @@ def etbench_scored(groups: Groups, name: str, config: EtbenchConfig, seed: int =
             scores[key] = group_score(samples, encoder, scorers.tokenize, seed, config.thresholds)
     finally:
         scorers.close()
-    rows = [{"task": task, "source": source, **group.figures}
-            for (task, source), group in scores.items()]  # fmt: skip
+    rows: list[dict[str, Any]] = [{"task": task, "source": source, **group.figures}
+                                  for (task, source), group in scores.items()]  # fmt: skip
     samples_out = [row for _, group in sorted(groups.items())
                    for row in sample_rows(group, config.thresholds)]  # fmt: skip
     metrics: dict[str, float] = {}

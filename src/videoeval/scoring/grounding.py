@@ -111,10 +111,12 @@ def _candidate_spans(
         if not spans:
             notes.append("empty prediction")
             return [], None, "parse_error", False
-        parsed = pred.spans
-        if (len(parsed) != 1 or len(parsed[0]) != 2) and any(len(s) != 2 for s in parsed):
+        given = pred.spans
+        if (len(given) != 1 or len(given[0]) != 2) and any(len(s) != 2 for s in given):
             # scored windows: the row shows the bounds
-            parsed = tuple((s[0], s[1]) for s in parsed)
+            parsed = tuple((s[0], s[1]) for s in given)
+        else:
+            parsed = given  # type: ignore[assignment]  # pairs: (start, end) each
         status, normalised = "ok", False
         if not _finite(spans[0]) or (len(spans) > 1 and not all(map(_finite, spans))):
             bad = [str(k + 1) for k, s in enumerate(spans) if not _finite(s)]
@@ -262,7 +264,7 @@ def _ranked(
 ) -> list[tuple[float, float, float]]:
     """The windows mAP ranks: the first 10 of each line the query received (the last line's
     are ``spans``). Windows without a score keep their order: a falling rank stands in."""
-    lines = []
+    lines: list[Sequence[Sequence[float]]] = []
     if protocol.map_pools_repeats:
         for pred in earlier:
             lines.append(_candidate_spans(sample, pred, protocol, benchmark_id, [])[0])

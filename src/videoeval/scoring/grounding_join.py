@@ -89,8 +89,8 @@ def join(
                 joined.by_position += 1
         elif pred.sample_id is None and pred.query is not None:
             # the common case first: one GT entry of this (video, query)
-            key = (pred.video_id, pred.query)
-            target = by_exact.get(key)
+            key = (pred.video_id or "", pred.query)
+            target = by_exact.get(key) if pred.video_id is not None else None
             if target is not None and key in repeated:
                 target = None  # several entries: chosen below
         if target is not None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import read_json, strip_video_suffix
@@ -107,6 +107,7 @@ def unread_answers(rows: list[GroundingRow], protocol: GroundingProtocol) -> lis
     if not unread:
         return []
     example = unread[0]
+    assert example.answer is not None
     text = (
         f"{len(unread)} answers hold no span the {protocol.parser} parser reads "
         f"({READS[protocol.parser]}): parse_error, e.g. {example.sample_id}: "
@@ -191,7 +192,7 @@ def _warnings(
     joined: Joined,
     scores: GroundingScores,
     protocol: GroundingProtocol,
-    statuses: Counter[str],
+    statuses: Counter[Any],
     missing_rule: str,
     skipped_annotations: list[str] | None = None,
 ) -> list[str]:

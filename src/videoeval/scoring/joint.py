@@ -109,7 +109,7 @@ class JointJudge:
         self._pool = ThreadPoolExecutor(max_workers=decode_workers, thread_name_prefix="joint")
         self._durations: dict[Path, float] = {}
 
-    def _frames(self, path: Path, start: float, end: float):  # type: ignore[no-untyped-def]
+    def _frames(self, path: Path, start: float, end: float) -> tuple[Any, dict[str, Any]]:
         spec = SamplingSpec(kind="uniform", nframes=self.config.frames_per_event,
                             start=start, end=end)  # fmt: skip
         return encode_frames(path, FrameProtocol(spec=spec, labels="per-frame"), self.frame_cache)
@@ -243,7 +243,8 @@ async def score(ctx: ScoreContext[JointConfig]) -> Scored:
     for row in judgements:
         if row["status"] != "ok":
             statuses[row["status"]] = statuses.get(row["status"], 0) + 1
-    rows = [JointRow(c.video_id, "ok" if c.n_pred else "missing_prediction", c.n_gt, c.n_pred,
+    rows: list[JointRow] = [
+        JointRow(c.video_id, "ok" if c.n_pred else "missing_prediction", c.n_gt, c.n_pred,
                      c.true_preds,
                      {v: {str(t): n for t, n in m.items()} for v, m in c.matched.items()},
                      video_id=c.video_id)
@@ -251,10 +252,11 @@ async def score(ctx: ScoreContext[JointConfig]) -> Scored:
     if judgements and not any(r["status"] == "ok" for r in judgements):
         errors = Counter(str(r.get("error") or r.get("note") or r["status"]) for r in judgements)
         cause, count = errors.most_common(1)[0]
-        for row, (_, video_rows) in zip(rows, judged, strict=True):
+        for video_row, (_, video_rows) in zip(rows, judged, strict=True):
             failed = Counter(r["status"] for r in video_rows)
-            row.status = "judge_error" if failed.get("judge_error") else row.status
-            row.note = ", ".join(f"{n} {s}" for s, n in failed.items()) or None
+            if failed.get("judge_error"):
+                video_row.status = "judge_error"
+            video_row.note = ", ".join(f"{n} {s}" for s, n in failed.items()) or None
         raise NothingToScoreError(
             f"not one of the {len(judgements)} judgements could be made: {cause} "
             f"({count} of them)", rows, {"judgements": judgements},

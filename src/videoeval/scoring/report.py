@@ -7,9 +7,9 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
-from videoeval import __version__
 from videoeval.schema import FAILURE_STATUSES, MetricsReport
 from videoeval.scoring.base import ScoreContext, Scored
+from videoeval.version import __version__
 
 MAX_LISTED = 20
 

@@ -35,7 +35,8 @@ from videoeval.api.run import RunRequest
 from videoeval.benchmarks.base import VIDEO_SUFFIXES
 from videoeval.engine.runner import RunStats, WorkItem
 from videoeval.errors import EnvironmentProblem, UsageError
-from videoeval.options import JudgeOptions
+from videoeval.options import JudgeOptions, as_path
+from videoeval.schema import TimedEvent
 
 KINDS = ("events", "detailed")
 
@@ -141,7 +142,7 @@ def _samples(
                             "note": f"starts after the video's end ({duration:g} s)",
                             "runs": []})  # fmt: skip
             else:
-                timed.append((c.start, min(c.end, duration), c.sentence))
+                timed.append(TimedEvent(c.start, min(c.end, duration), c.sentence))
         if timed:
             text = " ".join(t for *_, t in timed)
             samples.append(CaptionSample(vid + suffix, vid, "build", text,
@@ -210,7 +211,7 @@ async def _audit(
     model = make_model(a.backend, a.model, a.base_url, a.api_key_env, a.timeout, a.concurrency)
     if problem := model.check():
         raise EnvironmentProblem(f"the auditor cannot be asked: {problem}")
-    root = cache_root(a.cache)
+    root = cache_root(as_path(a.cache))
     client = JudgeClient(model, CallCache(root / "calls.sqlite"), a.settings(),
                          RetryPolicy(attempts=a.retries, base_delay=a.backoff),
                          concurrency=a.concurrency, structured=a.structured)  # fmt: skip

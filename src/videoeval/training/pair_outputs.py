@@ -78,7 +78,7 @@ def write_json(path: Path, data: Any) -> Path:
 
 
 async def _scores(
-    request: PairsRequest, samples: list[Any], texts: dict[str, str], failures: dict[str, str]
+    request: PairsRequest, samples: list[Any], texts: dict[str, str], failures: dict[str, Any]
 ) -> dict[str, tuple[float | None, float | None]]:
     """(recall, precision) per description id, in [0, 1]: AutoDQ with a judge, else EventSim
     at its protocol's threshold."""
@@ -119,7 +119,7 @@ async def score_and_write(
     texts = {k: r["answer"] for k, r in rows.items() if r.get("status") == "ok"}
     failures = {k: r.get("status", "model_error") for k, r in rows.items() if k not in texts}
     scores = await _scores(request, samples, texts, failures) if texts else {}
-    made = []
+    made: list[dict[str, Any]] = []
     for sample in plan.samples:
         a_id, b_id = f"{sample.sample_id}#a", f"{sample.sample_id}#b"
         a, b = scores.get(a_id, (None, None)), scores.get(b_id, (None, None))
@@ -138,18 +138,18 @@ async def score_and_write(
             "corruption": corruption,
             "recall_chosen": r_c, "precision_chosen": p_c,
             "recall_rejected": r_r, "precision_rejected": p_r,
-            "delta_recall": None if r_c is None else r_c - r_r,
-            "delta_precision": None if p_c is None else p_c - p_r,
+            "delta_recall": None if r_c is None or r_r is None else r_c - r_r,
+            "delta_precision": None if p_c is None or p_r is None else p_c - p_r,
             "decision": decision,
         })  # fmt: skip
-    chosen = _target(made, request)
+    exported = _target(made, request)
     summary = summarise(made, request)
     if request.target is not None:
-        summary["target"] = {"asked": request.target, "exported": len(chosen),
+        summary["target"] = {"asked": request.target, "exported": len(exported),
                              "from": "kept pairs" if request.filter else "every scored pair",
                              "seed": request.seed}  # fmt: skip
     files = [_write_jsonl(out / "pairs.jsonl", made), write_json(out / "summary.json", summary)]
-    files += export_pairs(chosen, request, frames, rows)
+    files += export_pairs(exported, request, frames, rows)
     return made, summary, files
 
 

@@ -23,8 +23,9 @@ from videoeval.api.run import RunRequest, ask_plan, prepare
 from videoeval.engine.run_folder import RunPlan
 from videoeval.engine.runner import RunStats, WorkItem
 from videoeval.errors import UsageError
-from videoeval.training.corruptions import CORRUPTIONS, variant_of
+from videoeval.schema import CaptionSample
 from videoeval.training.pair_outputs import keep_pair, score_and_write
+from videoeval.video.corruptions import CORRUPTIONS, variant_of
 from videoeval.video.provider import FrameProtocol
 
 __all__ = ["PairsOutcome", "PairsRequest", "keep_pair", "pair_items", "pairs"]
@@ -97,7 +98,7 @@ def labelled(frames: FrameProtocol, labels: str | None) -> tuple[FrameProtocol, 
     if frames.labels == "none" and not as_video:
         raise UsageError(f"--labels {choice} labels frames with times: give the frame labels "
                          "too (a preset or --video-mode that sends them)")  # fmt: skip
-    return replace(frames, corrupted_times=choice), choice
+    return replace(frames, corrupted_times="clean" if choice == "clean" else "source"), choice
 
 
 def pairs(request: PairsRequest, on_row: Any = None, dry_run: bool = False) -> Any:
@@ -112,8 +113,8 @@ async def pairs_async(request: PairsRequest, on_row: Any = None, dry_run: bool =
     the calls, frames and tokens it would take, asking nothing."""
     run = request.run
     p = prepare(run)
-    if p.view.task != "captioning":
-        raise UsageError(f"pairs are made from detailed captions: {run.benchmark} is {p.view.task}")
+    if not all(isinstance(s, CaptionSample) and s.timed_events is None for s in p.plan.samples):
+        raise UsageError(f"pairs are made from detailed captions: {run.benchmark}'s view is not")
     if request.target is not None and request.target < 1:
         raise UsageError("--target must be at least 1")
     frames, labels = labelled(p.frames, request.labels)

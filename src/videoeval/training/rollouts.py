@@ -39,6 +39,7 @@ from videoeval.engine.run_folder import RunPlan
 from videoeval.engine.runner import RunStats
 from videoeval.errors import UsageError
 from videoeval.outputs import write_jsonl
+from videoeval.schema import GroundingSample
 from videoeval.training.grpo_data import grpo_rows
 from videoeval.training.rewards import DEFAULT_REWARD, check_reward, sample_reward
 
@@ -142,9 +143,9 @@ async def rollouts_async(request: RolloutsRequest, on_row: Any = None) -> Rollou
     request = replace(request, run=_grounding_run(request.run))
     run = request.run
     p = prepare(run)
-    if p.view.task != "grounding":
-        raise UsageError(f"rollouts are scored by a grounding reward: {run.benchmark} is "
-                         f"{p.view.task}")  # fmt: skip
+    if not all(isinstance(s, GroundingSample) for s in p.plan.samples):
+        raise UsageError(f"rollouts are scored by a grounding reward: {run.benchmark}'s view "
+                         "has no grounding queries")  # fmt: skip
     if request.timelens and (request.samples != 1 or run.temperature):
         raise UsageError("--timelens-sampler draws on one greedy answer per prompt, as "
                          "TimeLens's filter does: give --samples 1 --temperature 0")  # fmt: skip

@@ -28,7 +28,7 @@ def _protocol() -> str:
     return os.environ.get("VIDEOEVAL_REWARD", DEFAULT_REWARD)
 
 
-class VideoevalIoU(ORM):  # type: ignore[misc, valid-type]
+class VideoevalIoU(ORM):
     """tIoU of the answer's span with the GT span, under the named reward."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -38,7 +38,7 @@ class VideoevalIoU(ORM):  # type: ignore[misc, valid-type]
         return self.reward(completions, **kwargs)
 
 
-class VideoevalFormat(ORM):  # type: ignore[misc, valid-type]
+class VideoevalFormat(ORM):
     """1.0 when the reward's parser reads a span from the answer."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -235,5 +235,6 @@ def frame_options(o: Mapping[str, Any]) -> dict[str, Any]:
         if resolved[key] is None:
             resolved[key] = default
     if resolved["min_pixels"] is None:
-        resolved["min_pixels"] = 128 * resolved["factor"] * resolved["factor"]
+        factor = int(resolved["factor"] or 0)
+        resolved["min_pixels"] = 128 * factor * factor
     return resolved

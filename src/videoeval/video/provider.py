@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from videoeval.benchmarks.base import VIDEO_SUFFIXES
 from videoeval.models.base import SourceTiming, VideoFrames
-from videoeval.prompts.video_labels import LabelTemplate, frames_for_request
-from videoeval.video.frames import FrameCache, SampledVideo, sample_video
+from videoeval.video.frames import FrameCache, Resample, SampledVideo, sample_video
+from videoeval.video.labels import LabelTemplate, frames_for_request
 from videoeval.video.probe import VideoError
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec
@@ -47,9 +47,9 @@ def encode_frames(
 ) -> tuple[VideoFrames, dict[str, Any]]:
     """The frames a protocol picks from ``path``, as JPEGs with their labels, and their record;
     ``variant`` (``"<corruption>:<seed>"``) gives a corrupted copy of them instead."""
-    resample = "torchvision" if frames.mode == "pixels" else "decoder"
+    resample: Resample = "torchvision" if frames.mode == "pixels" else "decoder"
     if variant is not None:
-        from videoeval.training.corruptions import corrupted_video, parse_variant
+        from videoeval.video.corruptions import corrupted_video, parse_variant
 
         kind, seed = parse_variant(variant)
         sampled, corruption = corrupted_video(path, frames.spec, kind, seed, frames.budget,

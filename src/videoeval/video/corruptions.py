@@ -71,10 +71,10 @@ def corrupt_indices(
     if kind == "clip-cropping":
         if resample is None:
             raise ValueError("clip-cropping needs the video's timing to re-sample a clip")
-        duration = resample.duration
-        start = rng.uniform(0.0, duration / 2)
-        record["clip_seconds"] = [round(start, 6), round(start + duration / 2, 6)]
-        return Corrupted(resample(start, start + duration / 2), record)
+        seconds = resample.duration
+        begin = rng.uniform(0.0, seconds / 2)
+        record["clip_seconds"] = [round(begin, 6), round(begin + seconds / 2, 6)]
+        return Corrupted(resample(begin, begin + seconds / 2), record)
     raise ValueError(f"corruption is one of {', '.join(CORRUPTIONS)}, not {kind!r}")
 
 
@@ -94,7 +94,7 @@ def parse_variant(variant: str) -> tuple[Corruption, int]:
     kind, _, seed = variant.partition(":")
     if kind not in CORRUPTIONS or not seed.lstrip("-").isdigit():
         raise ValueError(f"not a corruption variant: {variant!r}")
-    return kind, int(seed)  # type: ignore[return-value]
+    return kind, int(seed)
 
 
 def variant_of(kind: Corruption, seed: int) -> str:
@@ -114,8 +114,8 @@ def corrupted_video(
     clean = sample_video(path, spec, budget, None, resample)
     info = probe(path)
     fps = info.reported_fps or info.native_fps
-    resample = _Resampler(spec, tuple(info.frame_times), fps)
-    corrupted = corrupt_indices(kind, list(clean.indices), seed, resample)
+    resampler = _Resampler(spec, tuple(info.frame_times), fps)
+    corrupted = corrupt_indices(kind, list(clean.indices), seed, resampler)
     size = (clean.width, clean.height) if budget is not None else None
     if resample == "torchvision" and size is not None:
         from videoeval.video.torch_resize import resize_like_qwen_vl_utils

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from tests.video.synth import read_counter, write_video
-from videoeval.prompts.video_labels import frames_for_request
-from videoeval.training.corruptions import CORRUPTIONS, corrupt_indices, corrupted_video
+from videoeval.video.corruptions import CORRUPTIONS, corrupt_indices, corrupted_video
+from videoeval.video.labels import frames_for_request
 from videoeval.video.sampling import SamplingSpec
 
 WIDTH = 128
