@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.fake_servers import FakeServer, Reply, openai_reply
 from tests.video.synth import write_video
 
-TRIALS = 6
+TRIALS = 4
 
 
 def make_bench(root: Path, queries: int = 24) -> tuple[Path, Path]:
