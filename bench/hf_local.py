@@ -45,13 +45,15 @@ def one_run(
     import torch
 
     from videoeval.api.run import RunRequest, run
+    from videoeval.options import CacheOptions, GenerationOptions, LocalModelOptions, ModelOptions
 
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
     request = RunRequest(
         benchmark="timelens-charades", annotations=annotations, videos=videos,
-        model=str(checkpoint), backend="hf", out=out, cache=out / "cache",
-        max_tokens=args.max_tokens, devices=args.devices, batch_size=batch, dtype=args.dtype,
+        model=ModelOptions(str(checkpoint), backend="hf"), out=out,
+        cache=CacheOptions(out / "cache"), generation=GenerationOptions(max_tokens=args.max_tokens),
+        local=LocalModelOptions(devices=args.devices, batch_size=batch, dtype=args.dtype),
     )  # fmt: skip
     start = time.perf_counter()
     outcome = run(request)

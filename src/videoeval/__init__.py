@@ -5,7 +5,8 @@ from typing import Any
 from videoeval.version import __version__
 
 _API = (
-    "AuditOptions", "AuditOutcome", "AuditRequest", "AutoDQOptions", "DenseOptions",
+    "AuditOptions", "AuditOutcome", "AuditRequest", "AutoDQOptions", "CacheOptions",
+    "DenseOptions", "FrameOptions", "GenerationOptions", "LocalModelOptions", "ModelOptions",
     "GroundingOptions", "JointOptions", "JudgeOptions", "RunOutcome", "RunRequest",
     "ScoreOutcome", "ScoreRequest", "ScoringOptions", "audit", "audit_async", "run",
     "run_async", "score", "score_async",

@@ -141,6 +141,86 @@ class AuditOptions:
     limit: int | None = field(default=None, metadata=_flag("--limit"))
 
 
+@dataclass(frozen=True)
+class ModelOptions:
+    """The evaluated model and how to reach it (a server, Gemini, or a local checkpoint)."""
+
+    name: str = field(metadata=_flag("--model"))
+    """The model's name as the server knows it; with ``backend='hf'``, a checkpoint folder (or
+    a hub id already in the local cache)."""
+    backend: str = field(default="openai", metadata=_flag("--backend"))
+    """'openai' (any OpenAI-compatible server), 'gemini', or 'hf' (a local checkpoint)."""
+    base_url: str | None = field(default=None, metadata=_flag("--base-url"))
+    api_key_env: str | None = field(default=None, metadata=_flag("--api-key-env"))
+    revision: str | None = field(default=None, metadata=_flag("--revision"))
+    """Names this checkpoint (a step, a commit): part of every cache key, so a retrained
+    checkpoint served again under the same name is asked anew (hf with a hub id: the hub
+    revision loaded)."""
+    cache_by_server: bool = field(default=False, metadata=_flag("--cache-by-server"))
+    timeout: float = field(default=120.0, metadata=_flag("--timeout"))
+    retries: int = field(default=6, metadata=_flag("--retries"))
+    backoff: float = field(default=1.0, metadata=_flag("--backoff"))
+    concurrency: int = field(default=16, metadata=_flag("--concurrency"))
+    refresh: bool = field(default=False, metadata=_flag("--refresh"))
+    """Ask every call again, whatever the cache holds, and store the new replies."""
+
+
+@dataclass(frozen=True)
+class LocalModelOptions:
+    """The hf backend's options (``None``: not given; refused with the other backends)."""
+
+    devices: str | None = field(default=None, metadata=_flag("--devices"))
+    """'0,1' (one copy per GPU), 'cpu', 'cuda:N'; default the first GPU, else the CPU."""
+    dtype: str | None = field(default=None, metadata=_flag("--dtype"))
+    """'auto' (the checkpoint's; the default), 'bfloat16', 'float16', 'float32'."""
+    attn_implementation: str | None = field(default=None, metadata=_flag("--attn-implementation"))
+    batch_size: int | None = field(default=None, metadata=_flag("--batch-size"))
+    """Greedy requests generated together per device (default 4)."""
+    trust_remote_code: bool = field(default=False, metadata=_flag("--trust-remote-code"))
+    """Let the checkpoint run its own code (TimeLens-7B's processor does)."""
+
+
+@dataclass(frozen=True)
+class FrameOptions:
+    """Which frames the model sees and how. ``None`` is "not given": the preset's value, else
+    ``videoeval.video.presets.FRAME_DEFAULTS`` (2 fps, 4 frames at least, 28-pixel grid, frames
+    as images with per-frame time labels)."""
+
+    preset: str | None = field(default=None, metadata=_flag("--preset"))
+    """A frame preset of a model family (``videoeval list``): sets the fields below at once."""
+    sampling: str | None = field(default=None, metadata=_flag("--sampling"))
+    fps: float | None = field(default=None, metadata=_flag("--fps"))
+    min_frames: int | None = field(default=None, metadata=_flag("--min-frames"))
+    max_frames: int | None = field(default=None, metadata=_flag("--max-frames"))
+    nframes: int | None = field(default=None, metadata=_flag("--nframes"))
+    max_pixels: int | None = field(default=None, metadata=_flag("--max-pixels"))
+    min_pixels: int | None = field(default=None, metadata=_flag("--min-pixels"))
+    total_pixels: int | None = field(default=None, metadata=_flag("--total-pixels"))
+    factor: int | None = field(default=None, metadata=_flag("--factor"))
+    labels: str | None = field(default=None, metadata=_flag("--labels"))
+    video_mode: str | None = field(default=None, metadata=_flag("--video-mode"))
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    """What the model is asked with, and how it samples."""
+
+    prompt_file: PathLike | None = field(default=None, metadata=_flag("--prompt-file"))
+    system_file: PathLike | None = field(default=None, metadata=_flag("--system-file"))
+    temperature: float = field(default=0.0, metadata=_flag("--temperature"))
+    top_p: float | None = field(default=None, metadata=_flag("--top-p"))
+    """Nucleus sampling; ``None`` leaves the server's (or checkpoint's) default."""
+    max_tokens: int = field(default=512, metadata=_flag("--max-tokens"))
+    seed: int | None = field(default=None, metadata=_flag("--seed"))
+
+
+@dataclass(frozen=True)
+class CacheOptions:
+    folder: PathLike | None = field(default=None, metadata=_flag("--cache"))
+    """The call and frame cache (default ~/.cache/videoeval or $VIDEOEVAL_CACHE)."""
+    frame_cache_gb: float = field(default=20.0, metadata=_flag("--frame-cache-gb"))
+
+
 GROUPS: dict[str, type] = {
     "grounding": GroundingOptions,
     "dense": DenseOptions,

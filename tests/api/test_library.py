@@ -14,10 +14,13 @@ import videoeval
 from tests.engine.conftest import answer_script, make_bench
 from tests.fake_servers import FakeServer
 from videoeval import (
+    CacheOptions,
     DenseOptions,
+    GenerationOptions,
     GroundingOptions,
     JointOptions,
     JudgeOptions,
+    ModelOptions,
     RunRequest,
     ScoreRequest,
     ScoringOptions,
@@ -46,8 +49,9 @@ def test_run_is_awaited_inside_a_running_loop(tmp_path: Path) -> None:
     bench = make_bench(tmp_path)
     with FakeServer(answer_script) as server:
         request = RunRequest("timelens-charades", str(bench["annotations"]), bench["videos"],
-                             "fake-vl", base_url=server.base_url, out=tmp_path / "run",
-                             cache=tmp_path / "cache", max_tokens=64)  # fmt: skip
+                             ModelOptions("fake-vl", base_url=server.base_url),
+                             out=tmp_path / "run", cache=CacheOptions(str(tmp_path / "cache")),
+                             generation=GenerationOptions(max_tokens=64))  # fmt: skip
 
         async def service() -> videoeval.RunOutcome:
             return await videoeval.run_async(request)

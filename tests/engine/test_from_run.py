@@ -50,7 +50,7 @@ def test_score_from_run_asks_nothing_and_equals_the_run(bench) -> None:
 
 
 def test_the_library_run_gives_the_command_figures(bench) -> None:
-    from videoeval import RunRequest, run
+    from videoeval import CacheOptions, GenerationOptions, ModelOptions, RunRequest, run
 
     with FakeServer(answer_script) as server:
         cli = invoke("run", "timelens-charades", "-a", bench["annotations"], "--videos",
@@ -60,9 +60,10 @@ def test_the_library_run_gives_the_command_figures(bench) -> None:
         assert cli.exit_code == 0, cli.output
         rows: list[dict] = []
         result = run(
-            RunRequest("timelens-charades", bench["annotations"], bench["videos"], "fake-vl",
-                       base_url=server.base_url, out=bench["root"] / "lib",
-                       cache=bench["root"] / "cache", max_tokens=64),
+            RunRequest("timelens-charades", bench["annotations"], bench["videos"],
+                       ModelOptions("fake-vl", base_url=server.base_url),
+                       out=bench["root"] / "lib", cache=CacheOptions(bench["root"] / "cache"),
+                       generation=GenerationOptions(max_tokens=64)),
             on_row=rows.append,
         )  # fmt: skip
     assert len(rows) == 5 and result.stats.cached == 4  # the command's calls, from the cache

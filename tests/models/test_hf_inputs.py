@@ -19,7 +19,6 @@ from __future__ import annotations
 import inspect
 import sys
 import types
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +35,7 @@ from videoeval.api.run import RunRequest  # noqa: E402
 from videoeval.engine.run_inputs import frame_protocol  # noqa: E402
 from videoeval.models.base import ModelRequest  # noqa: E402
 from videoeval.models.hf_inputs import build_inputs  # noqa: E402
+from videoeval.options import ModelOptions  # noqa: E402
 from videoeval.video.decode import decode_frames  # noqa: E402
 from videoeval.video.probe import probe  # noqa: E402
 from videoeval.video.provider import encode_frames  # noqa: E402
@@ -95,8 +95,8 @@ def official_inputs(processor, path: Path, patch: int):  # type: ignore[no-untyp
 
 def our_inputs(processor, checkpoint: Path, path: Path):  # type: ignore[no-untyped-def]
     request = RunRequest(benchmark="charades-sta", annotations=Path("gt.txt"), videos=path.parent,
-                         model=str(checkpoint), backend="hf")  # fmt: skip
-    protocol = frame_protocol(asdict(request))  # no frame option: the checkpoint family's preset
+                         model=ModelOptions(str(checkpoint), backend="hf"))  # fmt: skip
+    protocol = frame_protocol(request.flat())  # no frame option: the checkpoint family's preset
     video, _ = encode_frames(path, protocol, None)
     return build_inputs(processor, [ModelRequest(PROMPT, video)]), protocol
 

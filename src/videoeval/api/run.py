@@ -23,65 +23,38 @@ from videoeval.engine.runner import RunStats
 from videoeval.errors import EnvironmentProblem, UsageError
 from videoeval.options import (
     AutoDQOptions,
+    CacheOptions,
     DenseOptions,
+    FrameOptions,
+    GenerationOptions,
     JointOptions,
     JudgeOptions,
+    LocalModelOptions,
+    ModelOptions,
     ScoringOptions,
+    as_path,
 )
 from videoeval.protocols import JOINT, protocol_info
 
 
 @dataclass(frozen=True)
 class RunRequest:
-    """Every ``videoeval run`` option, typed; the defaults are the command's."""
+    """A model on a benchmark view, and how its answers are scored: the options of
+    ``videoeval run`` in groups (the model, its frames, its prompt and sampling, the cache, a
+    local checkpoint's devices, and the scoring groups of ``ScoreRequest``)."""
 
     benchmark: str
     annotations: Path
     videos: Path
-    model: str
-    base_url: str | None = None
-    backend: str = "openai"
-    """'openai' (any OpenAI-compatible server), 'gemini', or 'hf' (a local checkpoint)."""
-    api_key_env: str | None = None
+    model: ModelOptions
     out: Path = Path("videoeval-out/run")
     protocol: str | None = None
-    preset: str | None = None
-    """A frame preset (``videoeval.video.presets``): sets the frame options below at once."""
-    # Frame options: ``None`` is "not given": the preset's value, else the default in
-    # ``videoeval.video.presets.FRAME_DEFAULTS`` (2 fps, 4 frames at least, 28-pixel grid,
-    # frames as images with per-frame time labels).
-    sampling: str | None = None
-    fps: float | None = None
-    min_frames: int | None = None
-    max_frames: int | None = None
-    nframes: int | None = None
-    max_pixels: int | None = None
-    min_pixels: int | None = None
-    total_pixels: int | None = None
-    factor: int | None = None
-    labels: str | None = None
-    video_mode: str | None = None
-    prompt_file: Path | None = None
-    system_file: Path | None = None
-    temperature: float = 0.0
-    top_p: float | None = None
-    """Nucleus sampling; ``None`` leaves the server's (or checkpoint's) default."""
-    max_tokens: int = 512
-    seed: int | None = None
-    concurrency: int = 16
-    timeout: float = 120.0
-    retries: int = 6
-    backoff: float = 1.0
     limit: int | None = None
-    cache: Path | None = None
-    cache_by_server: bool = False
-    revision: str | None = None
-    """Names this checkpoint of ``model`` (a step, a commit): part of every cache key, so a
-    retrained checkpoint served again under the same name is asked anew. With --backend hf and
-    a hub id, the hub revision loaded."""
-    refresh: bool = False
-    """Ask every call again, whatever the cache holds, and store the new replies."""
-    frame_cache_gb: float = 20.0
+    frames: FrameOptions = field(default_factory=FrameOptions)
+    generation: GenerationOptions = field(default_factory=GenerationOptions)
+    cache: CacheOptions = field(default_factory=CacheOptions)
+    local: LocalModelOptions | None = None
+    """Only with ``model.backend == 'hf'``."""
     # How the answers are scored: the groups of ``ScoreRequest``, checked against the protocol
     # before anything is asked. ``joint`` judges on the run's own videos unless told otherwise.
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
@@ -89,23 +62,30 @@ class RunRequest:
     judge: JudgeOptions | None = None
     autodq: AutoDQOptions | None = None
     joint: JointOptions | None = None
-    # The hf backend's options (``None``: not given; refused with the other backends).
-    devices: str | None = None
-    """'0,1' (one copy per GPU), 'cpu', 'cuda:N'; default the first GPU, else the CPU."""
-    dtype: str | None = None
-    """'auto' (the checkpoint's; the default), 'bfloat16', 'float16', 'float32'."""
-    attn_implementation: str | None = None
-    batch_size: int | None = None
-    """Greedy requests generated together per device (default 4)."""
-    trust_remote_code: bool = False
-    """Let the checkpoint run its own code (TimeLens-7B's processor does)."""
 
     def __post_init__(self) -> None:
-        # paths may be given as strings
-        for name in ("annotations", "videos", "out", "prompt_file", "system_file", "cache"):
+        for name in ("annotations", "videos", "out"):  # paths may be given as strings
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))
+
+    def flat(self) -> dict[str, Any]:
+        """Every option under its flag's name, as the run engine reads them."""
+        out: dict[str, Any] = {"benchmark": self.benchmark, "annotations": self.annotations,
+                               "videos": self.videos, "out": self.out,
+                               "protocol": self.protocol, "limit": self.limit}  # fmt: skip
+        model = asdict(self.model)
+        out["model"] = model.pop("name")
+        out.update(model)
+        out.update(asdict(self.frames))
+        generation = asdict(self.generation)
+        for name in ("prompt_file", "system_file"):
+            generation[name] = as_path(generation[name])
+        out.update(generation)
+        out["cache"] = as_path(self.cache.folder)
+        out["frame_cache_gb"] = self.cache.frame_cache_gb
+        out.update(asdict(self.local or LocalModelOptions()))
+        return out
 
 
 @dataclass
@@ -141,7 +121,7 @@ def prepare(request: RunRequest) -> Prepared:
     from videoeval.engine.run_inputs import frame_protocol, prompt_for, settings_of
     from videoeval.models.factory import make_model
 
-    o = asdict(request)
+    o = request.flat()
     benchmark = get_benchmark(request.benchmark)
     view = run_view(benchmark, request.protocol)
     info = (
@@ -155,10 +135,11 @@ def prepare(request: RunRequest) -> Prepared:
     protocol = request.protocol or view.default_protocol
     frames = frame_protocol(o)
     settings, system = settings_of(o)
-    model = make_model(request.backend, request.model, request.base_url, request.api_key_env,
-                       request.timeout, request.concurrency, request.cache_by_server,
-                       local_options(o, frames.budget is not None), request.revision)  # fmt: skip
-    template = prompt_for(view, request.prompt_file)
+    m = request.model
+    model = make_model(m.backend, m.name, m.base_url, m.api_key_env, m.timeout, m.concurrency,
+                       m.cache_by_server, local_options(o, frames.budget is not None),
+                       m.revision)  # fmt: skip
+    template = prompt_for(view, o["prompt_file"])
     plan = plan_run(benchmark.id, view, request.annotations, protocol, template, model, frames,
                     settings, system, request.limit)  # fmt: skip
     if not request.videos.is_dir():
@@ -283,14 +264,15 @@ async def ask_plan(
 
     out = out or request.out
     with folder_lock(out):
-        limits = {"request_deadline_s": request.timeout, "max_reply_bytes": MAX_RESPONSE_BYTES,
-                  "retries": request.retries}  # fmt: skip
+        model = request.model
+        limits = {"request_deadline_s": model.timeout, "max_reply_bytes": MAX_RESPONSE_BYTES,
+                  "retries": model.retries}  # fmt: skip
         try:
             prepare_folder(out, plan, limits)
-            check_server(p.model, plan, out, request.cache, request.refresh)
+            check_server(p.model, plan, out, as_path(request.cache.folder), request.model.refresh)
         except RunMismatchError as exc:
             raise UsageError(str(exc)) from None
-        o = {**asdict(request), "out": out}
+        o = {**request.flat(), "out": out}
         stats = await execute(plan, p.frames, p.settings, p.system, p.model, o, on_row)
         stop_if_unanswered(stats, out)
         return stats, await then() if then else None

@@ -91,3 +91,33 @@ def judge_of(values: dict[str, Any]) -> Any:
     if values.get("judge_model") is None:
         return None
     return judge_options(None, values, set())
+
+
+def run_groups(o: dict[str, Any]) -> dict[str, Any]:
+    """A run's model, frame, generation, cache and local-model groups from the flags (those a
+    command does not have keep their defaults)."""
+    from dataclasses import fields
+
+    from videoeval.options import (
+        CacheOptions,
+        FrameOptions,
+        GenerationOptions,
+        LocalModelOptions,
+        ModelOptions,
+    )
+
+    def taken(kind: type, rename: dict[str, str] | None = None) -> dict[str, Any]:
+        rename = rename or {}
+        return {f.name: o[rename.get(f.name, f.name)] for f in fields(kind)
+                if rename.get(f.name, f.name) in o}  # fmt: skip
+
+    local = taken(LocalModelOptions)
+    return {
+        "model": ModelOptions(**taken(ModelOptions, {"name": "model"})),
+        "frames": FrameOptions(**taken(FrameOptions)),
+        "generation": GenerationOptions(**taken(GenerationOptions)),
+        "cache": CacheOptions(**taken(CacheOptions, {"folder": "cache"})),
+        "local": LocalModelOptions(**local)
+        if o.get("backend") == "hf" or any(v not in (None, False) for v in local.values())
+        else None,
+    }

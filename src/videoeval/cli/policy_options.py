@@ -12,6 +12,7 @@ from videoeval.cli.common import FRAMES, LOCAL, SERVER, given_options, refuse_in
 
 FRAME_OPTIONS = ("preset", "sampling", "nframes", "fps", "max_pixels", "total_pixels", "factor")
 SERVER_ONLY = {"base_url", "api_key_env", "concurrency"}
+LOCAL_FLAGS = ("devices", "dtype", "batch_size", "trust_remote_code")
 
 Annotations = Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")]
 Videos = Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/...).")]
@@ -91,20 +92,33 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
     ``default_preset`` applies when no frame option is given."""
     from videoeval.api.run import RunRequest
     from videoeval.cli.groups import judge_of
+    from videoeval.options import (
+        CacheOptions,
+        FrameOptions,
+        GenerationOptions,
+        LocalModelOptions,
+        ModelOptions,
+    )
 
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
     frames: dict[str, Any] = {k: o.get(k) for k in FRAME_OPTIONS}
     if default_preset and all(v is None for v in frames.values()):
         frames["preset"] = default_preset
+    local = None
+    if o["backend"] == "hf" or any(o.get(k) not in (None, False) for k in LOCAL_FLAGS):
+        local = LocalModelOptions(devices=o["devices"], dtype=o["dtype"],
+                                  batch_size=o["batch_size"],
+                                  trust_remote_code=o["trust_remote_code"])  # fmt: skip
     return RunRequest(
-        benchmark=o["benchmark"], annotations=o["annotations"], videos=o["videos"],
-        model=o["model"], base_url=o["base_url"], backend=o["backend"],
-        api_key_env=o["api_key_env"], out=o["out"], prompt_file=o["prompt_file"],
-        temperature=o.get("temperature", 0.0), top_p=o.get("top_p"),
-        max_tokens=o["max_tokens"], concurrency=o["concurrency"], limit=o.get("limit"),
-        cache=o["cache"], revision=o.get("revision"), refresh=bool(o.get("refresh")),
-        judge=judge_of(o), protocol=o.get("protocol"), devices=o["devices"],
-        dtype=o["dtype"], batch_size=o["batch_size"], trust_remote_code=o["trust_remote_code"],
-        **frames,
+        o["benchmark"], o["annotations"], o["videos"],
+        ModelOptions(o["model"], o["backend"], o["base_url"], o["api_key_env"],
+                     revision=o.get("revision"), concurrency=o["concurrency"],
+                     refresh=bool(o.get("refresh"))),
+        out=o["out"], protocol=o.get("protocol"), limit=o.get("limit"),
+        frames=FrameOptions(**frames),
+        generation=GenerationOptions(prompt_file=o["prompt_file"],
+                                     temperature=o.get("temperature", 0.0), top_p=o.get("top_p"),
+                                     max_tokens=o["max_tokens"]),
+        cache=CacheOptions(o["cache"]), local=local, judge=judge_of(o),
     )  # fmt: skip

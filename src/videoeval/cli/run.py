@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -49,16 +48,17 @@ def _dry_run(plan: Any, o: dict[str, Any], frames: Any) -> None:
 def request_of(ctx: typer.Context, o: dict[str, Any]) -> RunRequest:
     """The command's options as the library's typed request."""
     from videoeval.api.run import RunRequest
-    from videoeval.cli.groups import GROUPED, groups
+    from videoeval.cli.groups import GROUPED, groups, run_groups
 
     given = given_options(ctx)
     values = {**o, "judge_concurrency": o["concurrency"], "judge_backoff": o["backoff"]}
     # --cache and --videos are the run's own (the judge shares them)
     grouped = {n for names in GROUPED.values() for n in names} - {"cache", "videos"}
     scoring = groups(ctx, values, given & grouped)
-    names = {f.name for f in fields(RunRequest)} - {"scoring", *GROUPED}
-    return RunRequest(**{k: o[k] for k in names}, **{k: v for k, v in scoring.items()
-                                                      if k in ("dense", "judge")})  # fmt: skip
+    return RunRequest(
+        o["benchmark"], o["annotations"], o["videos"], out=o["out"], protocol=o["protocol"],
+        limit=o["limit"], **run_groups(o), dense=scoring["dense"], judge=scoring["judge"],
+    )  # fmt: skip
 
 
 SERVER_ONLY = {"base_url", "api_key_env", "timeout", "concurrency", "cache_by_server"}

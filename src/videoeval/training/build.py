@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,12 +100,12 @@ async def _ask_teacher(
 
     teacher = request.teacher
     out = request.out / folder
-    o = {**asdict(teacher), "out": out}
+    o = {**teacher.flat(), "out": out}
     frames = frame_protocol(o)
     settings, system = settings_of(o)
-    model = make_model(teacher.backend, teacher.model, teacher.base_url, teacher.api_key_env,
-                       teacher.timeout, teacher.concurrency, teacher.cache_by_server,
-                       revision=teacher.revision)  # fmt: skip
+    m = teacher.model
+    model = make_model(m.backend, m.name, m.base_url, m.api_key_env, m.timeout, m.concurrency,
+                       m.cache_by_server, revision=m.revision)  # fmt: skip
     items = [WorkItem(f"{vid}#{folder}" if folder != "teacher" else vid, vid, prompt)
              for vid, prompt in prompts.items()]  # fmt: skip
     config = {"build": folder, "videos": sorted(prompts), "model": model.identity(),
@@ -271,7 +271,7 @@ def _template(request: BuildRequest) -> Any:
     names = {("events", True): "dense_evidence_default.txt", ("events", False):
              "dense_default.txt", ("detailed", True): "captioning_evidence_default.txt",
              ("detailed", False): "captioning_default.txt"}  # fmt: skip
-    return load_template(request.teacher.prompt_file,
+    return load_template(as_path(request.teacher.generation.prompt_file),
                          names[(request.kind, request.frame_evidence)], set())  # fmt: skip
 
 
@@ -284,7 +284,7 @@ def price_build(request: BuildRequest) -> dict[str, Any]:
     _check(request)
     ids, _ = _originals(request)
     prompt = _template(request).render()
-    frames = frame_protocol({**asdict(request.teacher)})
+    frames = frame_protocol(request.teacher.flat())
     items = [WorkItem(vid, vid, prompt) for vid in ids]
     plan = RunPlan("build", "teacher", [], items, {})
     counts = dry_run(plan, request.teacher.videos, frames)
@@ -376,7 +376,7 @@ async def build_async(request: BuildRequest) -> BuildOutcome:
         "events_repaired": sum(r["pass"] == "repair" and r["kept"] for r in trail),
         "runs": request.runs, "repair": request.repair,
         "rule": "an event is kept only when every run finds its text true and its span right",
-        "teacher": {"model": request.teacher.model, "prompt_sha256": template.sha256,
+        "teacher": {"model": request.teacher.model.name, "prompt_sha256": template.sha256,
                     "prompt_source": template.source, "frame_evidence": request.frame_evidence},
         "auditor": auditor,
         "dense_sha256": hashlib.sha256(paths[0].read_bytes()).hexdigest(),
@@ -456,7 +456,7 @@ async def _build_detailed(
         "rule": "a description is kept only when no run finds an error in it",
         "control": "original.jsonl: the kept clips with their original captions"
         if originals else None,
-        "teacher": {"model": request.teacher.model, "prompt_sha256": template.sha256,
+        "teacher": {"model": request.teacher.model.name, "prompt_sha256": template.sha256,
                     "prompt_source": template.source, "frame_evidence": request.frame_evidence},
         "auditor": auditor,
         "captions_sha256": hashlib.sha256(paths[0].read_bytes()).hexdigest(),

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from videoeval.engine.log import read_log
 from videoeval.models.base import VideoFrames
+from videoeval.options import as_path
 from videoeval.outputs import write_jsonl
 from videoeval.predictions.captions import CaptionPredictions
 from videoeval.video.provider import FrameProtocol, FrameProvider
@@ -274,5 +275,5 @@ def export_pairs(
 def _system(request: PairsRequest) -> str | None:
     from videoeval.benchmarks.base import read_text
 
-    path = request.run.system_file
+    path = as_path(request.run.generation.system_file)
     return read_text(path) if path else None

@@ -38,6 +38,7 @@ from videoeval.engine.log import read_log
 from videoeval.engine.run_folder import RunPlan
 from videoeval.engine.runner import RunStats
 from videoeval.errors import UsageError
+from videoeval.options import as_path
 from videoeval.outputs import write_jsonl
 from videoeval.schema import GroundingSample
 from videoeval.training.grpo_data import grpo_rows
@@ -80,7 +81,7 @@ def _check(request: RolloutsRequest) -> None:
     check_reward(request.reward)
     if request.samples < 1:
         raise UsageError("--samples must be at least 1")
-    if request.samples > 1 and not request.run.temperature:
+    if request.samples > 1 and not request.run.generation.temperature:
         raise UsageError(f"--samples {request.samples} at temperature 0 would ask one greedy "
                          "answer that many times: give --temperature")  # fmt: skip
     modes = [request.keep_below is not None, request.timelens,
@@ -146,7 +147,7 @@ async def rollouts_async(request: RolloutsRequest, on_row: Any = None) -> Rollou
     if not all(isinstance(s, GroundingSample) for s in p.plan.samples):
         raise UsageError(f"rollouts are scored by a grounding reward: {run.benchmark}'s view "
                          "has no grounding queries")  # fmt: skip
-    if request.timelens and (request.samples != 1 or run.temperature):
+    if request.timelens and (request.samples != 1 or run.generation.temperature):
         raise UsageError("--timelens-sampler draws on one greedy answer per prompt, as "
                          "TimeLens's filter does: give --samples 1 --temperature 0")  # fmt: skip
     items = [replace(item, sample_id=f"{item.sample_id}#{k}", seed=request.seed * 1_000_003 + k)
@@ -252,7 +253,7 @@ def _score_and_select(
     selected_ids = {prompts[i]["sample_id"] for i in chosen}
     grpo = [row for row in grpo_rows(plan.benchmark_id, request.run.annotations,
                                      request.run.videos, request.style,  # type: ignore[arg-type]
-                                     request.run.prompt_file)
+                                     as_path(request.run.generation.prompt_file))
             if row["sample_id"] in selected_ids]  # fmt: skip
     write_jsonl(out / "grpo_prompts.jsonl", grpo)
     scored = [p["mean"] for p in prompts if p["mean"] is not None]
