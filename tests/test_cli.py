@@ -116,6 +116,23 @@ def test_list_and_help_teach() -> None:
     assert "--protocol" in helped.output and "--missing" in helped.output
 
 
+def test_list_filters_and_prints_json() -> None:
+    import json
+
+    grounding = runner.invoke(app, ["list", "protocols", "--task", "grounding", "--json"])
+    data = json.loads(grounding.output)
+    assert list(data) == ["protocols"]
+    assert {p["task"] for p in data["protocols"]} == {"grounding"}
+    timelens = next(p for p in data["protocols"] if p["name"] == "timelens")
+    assert timelens["config"]["text_round_unit"] == 1.0 and "grounding" in timelens["options"]
+    dream = json.loads(runner.invoke(app, ["list", "--benchmark", "dream1k", "--json"]).output)
+    assert [b["id"] for b in dream["benchmarks"]] == ["dream1k"]
+    assert {p["task"] for p in dream["protocols"]} == {"captioning", "audit"}
+    assert [t["id"] for t in dream["tables"]] == ["dream1k-tarsier2"]
+    wrong = runner.invoke(app, ["list", "--task", "counting"])
+    assert wrong.exit_code == 2 and "unknown task 'counting'" in wrong.output
+
+
 def test_the_entry_point_builds_only_the_named_command_and_restores_the_rest(
     monkeypatch, capsys
 ) -> None:

@@ -47,7 +47,9 @@ class RunRequest:
     annotations: Path
     videos: Path
     model: ModelOptions
-    out: Path = Path("videoeval-out/run")
+    out: Path | None = None
+    """The run folder; ``None``: ``videoeval-out/run/<benchmark>-<model>-<settings hash>``, so
+    two runs never share a folder and the same run resumes its own."""
     protocol: str | None = None
     limit: int | None = None
     frames: FrameOptions = field(default_factory=FrameOptions)
@@ -68,6 +70,13 @@ class RunRequest:
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))
+
+    @property
+    def folder(self) -> Path:
+        """The run folder (a request whose folder is still to be chosen has none yet)."""
+        if self.out is None:
+            raise UsageError("this request names no run folder (out)")
+        return self.out
 
     def flat(self) -> dict[str, Any]:
         """Every option under its flag's name, as the run engine reads them."""
@@ -150,6 +159,18 @@ def prepare(request: RunRequest) -> Prepared:
 LOCAL_OPTIONS = {"devices": None, "dtype": "auto", "attn_implementation": None, "batch_size": 4,
                  "trust_remote_code": False}  # fmt: skip
 SERVER_OPTIONS = ("base_url", "api_key_env")
+
+
+def default_folder(request: RunRequest, prepared: Prepared) -> Path:
+    """``videoeval-out/run/<benchmark>-<model>-<first 8 of the settings hash>``: a run with
+    other settings (another model, frames, prompt) gets a folder of its own; the same command
+    again finds and resumes its own."""
+    import re
+
+    model = Path(request.model.name.rstrip("/\\")).name or request.model.name
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-.")[:60] or "model"
+    name = f"{request.benchmark}-{slug}-{prepared.plan.config_hash[:8]}"
+    return Path("videoeval-out/run") / name
 
 
 def scoring_request(request: RunRequest) -> RunRequest:
@@ -262,7 +283,7 @@ async def ask_plan(
     from videoeval.engine.run_inputs import execute
     from videoeval.models.http import MAX_RESPONSE_BYTES
 
-    out = out or request.out
+    out = out or request.folder
     with folder_lock(out):
         model = request.model
         limits = {"request_deadline_s": model.timeout, "max_reply_bytes": MAX_RESPONSE_BYTES,
@@ -286,6 +307,8 @@ async def run_async(
     """Run (or resume) ``request`` into ``request.out`` and score it; ``on_row`` is called after
     each answered sample. Raises ``EnvironmentProblem`` when the server cannot answer."""
     p = prepared or prepare(request)
+    if request.out is None:
+        request = replace(request, out=default_folder(request, p))
     whole = scoring_request(replace(request, protocol=request.protocol or p.protocol))
 
     async def scored() -> ScoreOutcome:
@@ -296,16 +319,16 @@ async def run_async(
             outcome = await score_async(
                 ScoreRequest(
                     benchmark=request.benchmark, annotations=request.annotations,
-                    from_run=request.out, protocol=request.protocol, scoring=request.scoring,
+                    from_run=request.folder, protocol=request.protocol, scoring=request.scoring,
                     dense=whole.dense, judge=whole.judge, autodq=whole.autodq, joint=whole.joint,
                 )
             )  # fmt: skip
         except NothingToScoreError as exc:
-            written = write_causes(request.out, exc.rows, exc.files)
+            written = write_causes(request.folder, exc.rows, exc.files)
             if written:
                 exc.args = (f"{exc} (each sample's cause: {written[0]})",)
             raise
-        outcome.write(request.out)
+        outcome.write(request.folder)
         return outcome
 
     stats, outcome = await ask_plan(request, p, p.plan, on_row, then=scored)

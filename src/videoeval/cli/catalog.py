@@ -92,38 +92,137 @@ def _what_moves(rows: list[Any], names: list[str]) -> str:
     return text
 
 
-@command("list")
-def list_() -> None:
-    """List benchmarks (with their views) and every protocol, with its reference."""
-    from videoeval.benchmarks import BENCHMARKS
+LISTS = ("benchmarks", "protocols", "presets", "tables")
+
+
+def catalog(task: str | None = None, benchmark: str | None = None) -> dict[str, list[Any]]:
+    """Everything ``list`` shows, as plain data (``--json``), filtered by task or benchmark."""
+    from videoeval.benchmarks import BENCHMARKS, get_benchmark
+    from videoeval.errors import UsageError
     from videoeval.protocols import REGISTRY
+    from videoeval.protocols.tasks import task_of
+    from videoeval.report.published import tables
     from videoeval.video.presets import PRESETS
 
-    bench = Table(title="benchmarks", show_lines=True)
-    for col in ("id", "views (task: default protocol)", "annotation file"):
-        bench.add_column(col)
-    for b in BENCHMARKS.values():
-        views = "\n".join(f"{v.task}: {v.default_protocol}" for v in b.views)
-        bench.add_row(b.id, views, b.annotation_hint)
-    console.print(bench)
-    for task, title in TASK_TITLES.items():
-        table = Table(title=title, show_lines=True)
-        table.add_column("name")
-        table.add_column("what it does")
-        table.add_column("follows")
-        for p in REGISTRY.values():
-            if p.task == task:
-                table.add_row(p.name, escape(p.description), escape(p.reference))
-        console.print(table)
-    presets = Table(title="frame presets (run --preset NAME)", show_lines=True)
-    for col in ("name", "frames", "sets", "follows"):
-        presets.add_column(col, overflow="fold")
-    for preset in PRESETS.values():
-        sets = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in preset.settings.items())
-        presets.add_row(preset.label, escape(preset.summary), sets, escape(preset.source))
-    console.print(presets)
-    console.print(
-        "dense captioning: --soda-average videos (default; fujiso/SODA@9cb3e2c, what PDVC runs)"
-        " or corpus (fujiso/SODA@356ec65 / 22671b3) picks the SODA_c aggregation.",
-        highlight=False,
-    )
+    tasks: set[str] | None = None
+    chosen = list(BENCHMARKS.values())
+    if benchmark is not None:
+        try:
+            chosen = [get_benchmark(benchmark)]
+        except KeyError as exc:
+            raise UsageError(str(exc.args[0])) from None
+        tasks = set(chosen[0].tasks)
+    if task is not None:
+        task_of(task)  # an unknown task is refused, naming the known ones
+        tasks = {task} if tasks is None else tasks & {task}
+        chosen = [b for b in chosen if task in b.tasks]
+    views = [
+        {"id": b.id, "title": b.title, "views": [
+            {"task": v.task, "default_protocol": v.default_protocol,
+             "annotations": v.annotation_hint} for v in b.views
+            if tasks is None or v.task in tasks]}
+        for b in chosen
+    ]  # fmt: skip
+    protocols = [
+        {"name": p.name, "task": p.task, "title": p.title, "reference": p.reference,
+         "description": p.description, "options": sorted(p.options),
+         "config": p.config_record()}
+        for p in REGISTRY.values() if tasks is None or p.task in tasks
+    ]  # fmt: skip
+    presets = [{"name": p.label, "summary": p.summary, "settings": p.settings,
+                "source": p.source} for p in PRESETS.values()]  # fmt: skip
+    ids = {b.id for b in chosen}
+    published = [
+        {"id": t.id, "title": t.title, "source": t.source, "protocol": t.protocol,
+         "columns": [c.label for c in t.columns], "rows": len(t.rows)}
+        for t in tables() if any(c.benchmark in ids for c in t.columns)
+    ]  # fmt: skip
+    return {"benchmarks": views, "protocols": protocols, "presets": presets,
+            "tables": published}  # fmt: skip
+
+
+@command("list")
+def list_(
+    what: Annotated[
+        str | None,
+        typer.Argument(help="Only this part: benchmarks, protocols, presets or tables."),
+    ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(help="Only this task: grounding, captioning, dense_captioning, audit."),
+    ] = None,
+    benchmark: Annotated[
+        str | None, typer.Option(help="Only this benchmark, its protocols and tables.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """List benchmarks (with their views), every protocol with the reference it follows, the
+    frame presets, and the published tables runs are placed among.
+
+    Examples:\n
+      videoeval list protocols --task grounding\n
+      videoeval list --benchmark dream1k --json
+    """
+    import json
+
+    from videoeval.cli.common import exit_codes
+    from videoeval.errors import UsageError
+
+    with exit_codes():
+        if what is not None and what not in LISTS:
+            raise UsageError(f"list takes {', '.join(LISTS)}, not {what!r}")
+        data = catalog(task, benchmark)
+        if what is not None:
+            data = {what: data[what]}
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    _print_catalog(data)
+
+
+def _print_catalog(data: dict[str, list[Any]]) -> None:
+    from videoeval.protocols.tasks import TASKS
+
+    if "benchmarks" in data:
+        bench = Table(title="benchmarks", show_lines=True)
+        for col in ("id", "views (task: default protocol)", "annotation file"):
+            bench.add_column(col)
+        for b in data["benchmarks"]:
+            views = "\n".join(f"{v['task']}: {v['default_protocol']}" for v in b["views"])
+            hints = sorted({v["annotations"] for v in b["views"]})
+            bench.add_row(b["id"], views, escape("; ".join(hints)))
+        console.print(bench)
+    if "protocols" in data:
+        for task in TASKS.values():
+            mine = [p for p in data["protocols"] if p["task"] == task.name]
+            if not mine:
+                continue
+            table = Table(title=TASK_TITLES.get(task.name, f"{task.title} protocols"),
+                          show_lines=True)  # fmt: skip
+            table.add_column("name")
+            table.add_column("what it does")
+            table.add_column("follows")
+            for p in mine:
+                table.add_row(p["name"], escape(p["description"]), escape(p["reference"]))
+            console.print(table)
+    if "presets" in data:
+        presets = Table(title="frame presets (run --preset NAME)", show_lines=True)
+        for col in ("name", "frames", "sets", "follows"):
+            presets.add_column(col, overflow="fold")
+        for p in data["presets"]:
+            sets = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in p["settings"].items())
+            presets.add_row(p["name"], escape(p["summary"]), sets, escape(p["source"]))
+        console.print(presets)
+    if data.get("tables"):
+        tables = Table(title="published tables (report places runs among their rows)")
+        for col in ("id", "source", "protocol", "rows"):
+            tables.add_column(col)
+        for t in data["tables"]:
+            tables.add_row(t["id"], escape(t["source"]), t["protocol"], str(t["rows"]))
+        console.print(tables)
+    if "protocols" in data:
+        console.print(
+            "dense captioning: --soda-average videos (default; fujiso/SODA@9cb3e2c, what PDVC "
+            "runs) or corpus (fujiso/SODA@356ec65 / 22671b3) picks the SODA_c aggregation.",
+            highlight=False,
+        )

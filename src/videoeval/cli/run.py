@@ -65,12 +65,16 @@ SERVER_ONLY = {"base_url", "api_key_env", "timeout", "concurrency", "cache_by_se
 
 
 def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
-    from videoeval.api.run import prepare, run
+    from dataclasses import replace
+
+    from videoeval.api.run import default_folder, prepare, run
 
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
     request = request_of(ctx, o)
     prepared = prepare(request)
+    if request.out is None:
+        request = replace(request, out=default_folder(request, prepared))
     if o["dry_run"]:
         _dry_run(prepared.plan, o, prepared.frames)
         return
@@ -92,7 +96,7 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
         err.print(f"warning: the call cache could not be written ({stats.cache_problem}); "
                   "the answers are kept in responses.jsonl", markup=False)  # fmt: skip
     print_outcome(result.outcome)
-    say(f"run folder: {o['out']}")
+    say(f"run folder: {request.out}")
 
 
 @command("run")
@@ -138,8 +142,15 @@ def run_command(
         typer.Option(help="Environment variable holding the API key.", rich_help_panel=SERVER),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Run folder; re-running resumes it.")
-    ] = Path("videoeval-out/run"),
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Run folder; re-running resumes it (default: videoeval-out/run/"
+            "<benchmark>-<model>-<settings hash>, so other settings never meet this run's "
+            "answers and the same command resumes).",
+        ),
+    ] = None,
     protocol: Annotated[
         str | None,
         typer.Option(

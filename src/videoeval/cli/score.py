@@ -89,7 +89,8 @@ def score_command(
             "--out",
             "-o",
             help="Where metrics.json and samples.jsonl go "
-            "(default videoeval-out/score/<benchmark>-<protocol>).",
+            "(default videoeval-out/score/<benchmark>-<protocol>-<predictions file or run "
+            "folder name>: two files never share a folder).",
         ),
     ] = None,
     model_name: Annotated[
@@ -248,7 +249,9 @@ def score_command(
         resolved = resolve(request)
         if resolved.note:
             err.print(resolved.note, markup=False, highlight=False, soft_wrap=True)
-        folder = out or Path("videoeval-out/score") / f"{benchmark}-{resolved.protocol.name}"
+        source = predictions or from_run
+        stem = f"-{source.stem}" if source is not None else ""
+        folder = out or Path("videoeval-out/score") / f"{benchmark}-{resolved.protocol.name}{stem}"
         # One writer per folder: two scorings into one folder would leave one's metrics.json
         # beside the other's samples.jsonl.
         with folder_lock(folder):

@@ -28,6 +28,8 @@ from videoeval.report.leaderboard import (
 )
 from videoeval.report.load import RunData
 from videoeval.report.plots import audit_plots, caption_plots, dense_plots, grounding_plots
+from videoeval.report.published import boards, html_section, to_csv
+from videoeval.report.published import markdown as published_markdown
 from videoeval.version import __version__
 
 PAGE = Template("""<!doctype html>
@@ -264,6 +266,11 @@ def write_report(
     clean = clean_ranks(runs, subset) if subset else []
     if clean:
         compare_html += _clean_html(clean)
+    published = boards(runs)
+    if published:
+        compare_html += "<h2>Beside the published tables</h2>" + "".join(
+            html_section(*entry) for entry in published
+        )
     assets = resources.files("videoeval.report")
     page = PAGE.substitute(
         title=html.escape(title),
@@ -279,6 +286,12 @@ def write_report(
     # An answer or a file may hold a key from this environment: never on the page.
     html_path.write_text(redact(page), encoding="utf-8")
     extra = f"\n## Original and clean GT\n\n{clean_markdown(clean)}" if clean else ""
+    if published:
+        extra += "\n## Beside the published tables\n\n" + "\n".join(
+            published_markdown(*entry) for entry in published
+        )
+        for table, rows, _ in published:
+            (out / f"published-{table.id}.csv").write_text(to_csv(table, rows), encoding="utf-8")
     md_text = f"# {md_cell(title)}\n\n" + markdown(runs) + extra
     md_path.write_text(redact(md_text), encoding="utf-8")
     return html_path, md_path

@@ -112,7 +112,7 @@ def _decide(a: tuple[Any, Any], b: tuple[Any, Any], request: PairsRequest) -> tu
 async def score_and_write(
     request: PairsRequest, plan: RunPlan, frames: FrameProtocol
 ) -> tuple[list[dict[str, Any]], dict[str, Any], list[Path]]:
-    out = request.run.out
+    out = request.run.folder
     rows = {r["sample_id"]: r for r in read_log(out / "responses.jsonl")}
     prompts = {item.sample_id.rsplit("#", 1)[0]: item.prompt for item in plan.items}
     samples = [replace(s, sample_id=f"{s.sample_id}#{side}")
@@ -232,7 +232,7 @@ def export_pairs(
     """TRL's and ms-swift's preference files, whose prompt is exactly the request the chosen
     answer was written from: the same frames (the bytes sent), order, time labels, and form
     (images, or one video with its timing), the system prompt and the prompt text."""
-    out = request.run.out
+    out = request.run.folder
     provider = FrameProvider(request.run.videos, frames, None)
     system = _system(request)
     trl, swift = [], []

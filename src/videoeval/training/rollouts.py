@@ -239,7 +239,7 @@ def _select(
 def _score_and_select(
     request: RolloutsRequest, plan: RunPlan
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    out = request.run.out
+    out = request.run.folder
     answers = {r["sample_id"]: r for r in read_log(out / "responses.jsonl")}
     rollout_rows: list[dict[str, Any]] = []
     prompts = [_prompt_row(request, plan, sample, answers, rollout_rows)
