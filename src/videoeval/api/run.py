@@ -52,6 +52,8 @@ class RunRequest:
     two runs never share a folder and the same run resumes its own."""
     protocol: str | None = None
     limit: int | None = None
+    label: str | None = None
+    """The name reports give this model (default: the model's own name)."""
     frames: FrameOptions = field(default_factory=FrameOptions)
     generation: GenerationOptions = field(default_factory=GenerationOptions)
     cache: CacheOptions = field(default_factory=CacheOptions)
@@ -320,6 +322,7 @@ async def run_async(
                 ScoreRequest(
                     benchmark=request.benchmark, annotations=request.annotations,
                     from_run=request.folder, protocol=request.protocol, scoring=request.scoring,
+                    model_name=request.label,
                     dense=whole.dense, judge=whole.judge, autodq=whole.autodq, joint=whole.joint,
                 )
             )  # fmt: skip

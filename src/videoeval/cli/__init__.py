@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     import typer
 
 MODULES = (
-    "catalog", "score", "run", "audit", "report", "validate", "pairs", "rollouts", "training",
-    "build",
+    "catalog", "score", "run", "suite", "audit", "report", "validate", "pairs", "rollouts",
+    "training", "build",
 )  # fmt: skip
 """The command modules, in the order ``videoeval --help`` lists their commands."""
 
@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "list": "catalog",
     "score": "score",
     "run": "run",
+    "suite": "suite",
     "audit": "audit",
     "report": "report",
     "validate": "validate",

@@ -1,0 +1,229 @@
+"""The suite file (TOML): models, benchmarks, an optional judge, read into typed records. Every
+key is checked: an unknown or misspelt key is refused with its place in the file, never
+ignored.
+
+```toml
+[suite]
+name = "grounding sweep"         # the report's title
+out = "videoeval-out/suites/x"   # default: videoeval-out/suite/<file name>
+
+[[models]]
+label = "qwen3-vl-8b"            # the name tables use
+model = "Qwen/Qwen3-VL-8B-Instruct"
+base_url = "http://localhost:8000/v1"
+preset = "qwen3-vl"
+
+[[models]]
+label = "mine"
+model = "./checkpoints/step-{step}"   # a checkpoint sweep: one model per step
+backend = "hf"
+steps = [500, 1000]
+
+[[benchmarks]]
+id = "timelens-charades"
+annotations = "data/charades-timelens.json"
+videos = "videos/charades"
+
+[judge]                          # for captioning (AutoDQ); without it EventSim
+model = "gpt-4o-mini"
+base_url = "https://api.openai.com/v1"
+api_key_env = "OPENAI_API_KEY"
+```
+Relative paths are read from the suite file's folder.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from videoeval.errors import InputError
+from videoeval.options import (
+    CacheOptions,
+    FrameOptions,
+    GenerationOptions,
+    JudgeOptions,
+    LocalModelOptions,
+    ModelOptions,
+    ScoringOptions,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class SuiteModel:
+    label: str
+    model: ModelOptions
+    frames: FrameOptions
+    generation: GenerationOptions
+    local: LocalModelOptions | None
+    step: int | None = None
+    """The training step of a checkpoint of a sweep (``steps`` in the file)."""
+    series: str | None = None
+    """The sweep this checkpoint belongs to (its label without the step)."""
+
+
+@dataclass(frozen=True)
+class SuiteBenchmark:
+    id: str
+    annotations: Path
+    videos: Path
+    protocol: str | None = None
+    preset: str | None = None
+    """A frame preset for this benchmark, over the model's frame options (TimeLens-Bench's
+    evaluation budget, say)."""
+    limit: int | None = None
+    language: bool | None = None
+    """Dense captioning: ``false`` for P/R only (no Java)."""
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    out: Path
+    models: tuple[SuiteModel, ...]
+    benchmarks: tuple[SuiteBenchmark, ...]
+    judge: JudgeOptions | None
+    cache: CacheOptions
+    scoring: ScoringOptions
+    source: Path
+
+
+SUITE_KEYS = {"name", "out", "cache", "bootstrap", "seed"}
+BENCHMARK_KEYS = {"id", "annotations", "videos", "protocol", "preset", "limit", "language"}
+MODEL_KEYS = {"label", "steps"} | {
+    ("model" if f.name == "name" else f.name) for f in fields(ModelOptions)
+}  # fmt: skip
+MODEL_KEYS |= {f.name for f in fields(FrameOptions)} | {f.name for f in fields(GenerationOptions)}
+MODEL_KEYS |= {f.name for f in fields(LocalModelOptions)}
+JUDGE_KEYS = {f.name for f in fields(JudgeOptions)} - {"schema_attempts"}
+
+
+def _check_keys(where: str, given: dict[str, Any], known: set[str], path: Path) -> None:
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise InputError(path, f"{where}: {', '.join(unknown)} is not a key this version reads "
+                               f"(known: {', '.join(sorted(known))})")  # fmt: skip
+
+
+def _path(value: Any, base: Path, where: str, path: Path) -> Path:
+    if not isinstance(value, str) or not value:
+        raise InputError(path, f"{where} must be a path (a string)")
+    found = Path(value).expanduser()
+    return found if found.is_absolute() else base / found
+
+
+def _take(kind: type, table: dict[str, Any], rename: dict[str, str] | None = None) -> Any:
+    rename = rename or {}
+    names = {f.name for f in fields(kind)}
+    return kind(**{field: table[key] for key, field in
+                   ((k, rename.get(k, k)) for k in table) if field in names})  # fmt: skip
+
+
+def _models(raw: Any, path: Path, base: Path) -> list[SuiteModel]:
+    if not isinstance(raw, list) or not raw:
+        raise InputError(path, "names no [[models]]")
+    out: list[SuiteModel] = []
+    for k, table in enumerate(raw):
+        where = f"models[{k}]"
+        if not isinstance(table, dict) or "model" not in table:
+            raise InputError(path, f'{where} needs model = "<name or checkpoint>"')
+        _check_keys(where, table, MODEL_KEYS, path)
+        for key in ("prompt_file", "system_file"):
+            if key in table:
+                table = {**table, key: str(_path(table[key], base, f"{where}.{key}", path))}
+        steps = table.get("steps")
+        label = str(table.get("label") or table["model"])
+        backend = table.get("backend", "openai")
+        local = _take(LocalModelOptions, table)
+        common = {
+            "frames": _take(FrameOptions, table),
+            "generation": _take(GenerationOptions, table),
+            "local": local if backend == "hf" else None,
+        }
+        if steps is None:
+            out.append(SuiteModel(label, _take(ModelOptions, table, {"model": "name"}), **common))
+            continue
+        if not isinstance(steps, list) or not all(isinstance(s, int) for s in steps):
+            raise InputError(path, f"{where}.steps must be a list of integers")
+        if "{step}" not in table["model"]:
+            raise InputError(path, f"{where}: with steps, model must hold {{step}}")
+        for step in steps:
+            named = {**table, "model": table["model"].replace("{step}", str(step))}
+            model = _take(ModelOptions, named, {"model": "name"})
+            out.append(SuiteModel(f"{label}@{step}", model, **common, step=step, series=label))
+    labels = [m.label for m in out]
+    if len(set(labels)) != len(labels):
+        raise InputError(path, "two models share a label: give each its own label")
+    return out
+
+
+def _benchmarks(raw: Any, path: Path, base: Path) -> list[SuiteBenchmark]:
+    from videoeval.benchmarks import BENCHMARKS
+
+    if not isinstance(raw, list) or not raw:
+        raise InputError(path, "names no [[benchmarks]]")
+    out = []
+    for k, table in enumerate(raw):
+        where = f"benchmarks[{k}]"
+        if not isinstance(table, dict):
+            raise InputError(path, f"{where} is not a table")
+        _check_keys(where, table, BENCHMARK_KEYS, path)
+        for key in ("id", "annotations", "videos"):
+            if key not in table:
+                raise InputError(path, f"{where} needs {key}")
+        if table["id"] not in BENCHMARKS:
+            raise InputError(path, f"{where}: unknown benchmark {table['id']!r}; known: "
+                                   f"{', '.join(BENCHMARKS)}")  # fmt: skip
+        out.append(SuiteBenchmark(
+            table["id"], _path(table["annotations"], base, f"{where}.annotations", path),
+            _path(table["videos"], base, f"{where}.videos", path), table.get("protocol"),
+            table.get("preset"), table.get("limit"), table.get("language"),
+        ))  # fmt: skip
+    return out
+
+
+def read_suite(path: Path) -> Suite:
+    """The suite file, checked: every key known, every benchmark registered, every label
+    distinct. Nothing is run."""
+    from videoeval.benchmarks.base import read_text
+
+    try:
+        data = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, f"not valid TOML ({exc})") from None
+    base = path.resolve().parent
+    _check_keys("the file", data, {"suite", "models", "benchmarks", "judge"}, path)
+    head = data.get("suite", {})
+    if not isinstance(head, dict):
+        raise InputError(path, "[suite] is not a table")
+    _check_keys("[suite]", head, SUITE_KEYS, path)
+    judge = data.get("judge")
+    if judge is not None:
+        if not isinstance(judge, dict) or "model" not in judge:
+            raise InputError(path, '[judge] needs model = "<judge model>"')
+        _check_keys("[judge]", judge, JUDGE_KEYS, path)
+        given: dict[str, Any] = {k: (str(v) if k == "temperature" else v) for k, v in judge.items()}
+        judge = JudgeOptions(**given)
+    out = head.get("out")
+    folder = (
+        _path(out, base, "[suite].out", path) if out else Path("videoeval-out/suite") / path.stem
+    )
+    return Suite(
+        name=str(head.get("name") or path.stem),
+        out=folder,
+        models=tuple(_models(data.get("models"), path, base)),
+        benchmarks=tuple(_benchmarks(data.get("benchmarks"), path, base)),
+        judge=judge,
+        cache=CacheOptions(
+            _path(head["cache"], base, "[suite].cache", path) if "cache" in head else None
+        ),
+        scoring=ScoringOptions(int(head.get("bootstrap", 1000)), int(head.get("seed", 0))),
+        source=path,
+    )
