@@ -158,6 +158,8 @@ def test_each_command_is_found_in_the_module_the_entry_point_imports_for_it() ->
     from videoeval.cli import COMMAND_MODULES, MODULES
 
     registered = {(c.name or c.callback.__name__): c.callback for c in app.registered_commands}
+    for group in app.registered_groups:  # `data check`: a group of commands
+        registered[group.name] = group.typer_instance.registered_commands[0].callback
     assert set(registered) == set(COMMAND_MODULES)
     for name, callback in registered.items():
         assert callback.__module__ == f"videoeval.cli.{COMMAND_MODULES[name]}", name

@@ -125,5 +125,23 @@ BENCHMARK = Benchmark(
         View("dense_captioning", load_timed, "densevid-2018", HINT, prompt="dense_default.txt"),
         View("audit", load_timed, "timed", HINT),
     ),
-    facts={"videomind_unit": 0.01},  # VideoMind's ActivityNetCaptionsDataset.UNIT
+    facts={
+        "videomind_unit": 0.01,  # VideoMind's ActivityNetCaptionsDataset.UNIT
+        # val_1 / val_2: queries (grounding), videos (dense captioning, audit)
+        "published_samples": {
+            "grounding": [17505, 17031],
+            "dense_captioning": [4917, 4885],
+            "audit": [4917, 4885],
+        },
+        "known_files": [
+            {
+                "sha256": "466aaccb9ebe45c6db4c98488a4ddbeb5b22faffe62e1bbce81222c14fc29e1c",
+                "copy": "ttengwang/PDVC @ 0b025c8 : data/anet/captiondata/val_1.json",
+            },
+            {
+                "sha256": "08fe56568bc92dd02a6150fe1094457a5f2ac72975b8778a922bc9a65aa7f0e9",
+                "copy": "ttengwang/PDVC @ 0b025c8 : data/anet/captiondata/val_2.json",
+            },
+        ],
+    },
 )

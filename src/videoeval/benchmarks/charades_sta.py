@@ -106,5 +106,14 @@ BENCHMARK = Benchmark(
             prompt="grounding_default.txt",
         ),
     ),
-    facts={"videomind_unit": 0.1},  # VideoMind's CharadesSTADataset.UNIT
+    facts={
+        "videomind_unit": 0.1,  # VideoMind's CharadesSTADataset.UNIT
+        "published_samples": {"grounding": [3720]},
+        "known_files": [
+            {
+                "sha256": "e4f4ae1b64b4f48d4dca3e0f31721d7d6a84f8fdad0bbe1fe1cb600cd5021415",
+                "copy": "RenShuhuai-Andy/TimeChat @ c60b332b : metrics/tvg/example_gt_file.json",
+            },
+        ],
+    },
 )

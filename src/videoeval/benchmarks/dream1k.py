@@ -84,5 +84,14 @@ BENCHMARK = Benchmark(
         ),
         View("audit", load, "gt-audit", HINT),
     ),
-    facts={"autodq_aspects": ("events",)},
+    facts={
+        "autodq_aspects": ("events",),
+        "published_samples": {"captioning": [1000], "audit": [1000]},
+        "known_files": [
+            {
+                "sha256": "f1d1e15c8568a7a30e32354bf9e9db18d16746c6b52b786452819eccbc7353b4",
+                "copy": "bytedance/tarsier @ 63de87a : data/annotations/DREAM-1k.jsonl",
+            },
+        ],
+    },
 )

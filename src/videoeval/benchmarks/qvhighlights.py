@@ -74,5 +74,14 @@ BENCHMARK = Benchmark(
             prompt="grounding_default.txt",
         ),
     ),
-    facts={"videomind_unit": 2.0},  # VideoMind's QVHighlightsDataset.UNIT
+    facts={
+        "videomind_unit": 2.0,  # VideoMind's QVHighlightsDataset.UNIT
+        "published_samples": {"grounding": [1550]},
+        "known_files": [
+            {
+                "sha256": "f668a1eaea156ec5315e14718999cea043a8cf948d3cafbd8e8d655318c3cd02",
+                "copy": "showlab/UniVTG @ 32659ac7 : plot/qvhl/gt.jsonl",
+            },
+        ],
+    },
 )

@@ -64,7 +64,7 @@ def load(path: Path) -> LoadResult:
     return finish(path, samples, skipped, EXPECTED)
 
 
-def _bench(subset: str, title: str, unit: float) -> Benchmark:
+def _bench(subset: str, title: str, unit: float, queries: int) -> Benchmark:
     return Benchmark(
         id=f"timelens-{subset}",
         title=title,
@@ -77,15 +77,26 @@ def _bench(subset: str, title: str, unit: float) -> Benchmark:
                 prompt="grounding_default.txt",
             ),
         ),
-        facts={"videomind_unit": unit},
+        facts={
+            "videomind_unit": unit,
+            # the query count Table 1 reports for the split (``videoeval data check``)
+            "published_samples": {"grounding": [queries]},
+            # the frames Table 1 evaluated each open family with (TimeLens's eval script)
+            "evaluation_frames": {
+                "table": "TimeLens-Bench Table 1 (Zhang et al. 2025)",
+                "presets": {"qwen3-vl": "timelens-8b", "qwen2.5-vl": "timelens-7b"},
+            },
+        },
     )
 
 
 # VideoMind's UNIT of the source dataset each subset refines.
-CHARADES = _bench("charades", "TimeLens-Bench, refined Charades-STA (3363 queries)", 0.1)
+CHARADES = _bench("charades", "TimeLens-Bench, refined Charades-STA (3363 queries)", 0.1, 3363)
 ACTIVITYNET = _bench(
-    "activitynet", "TimeLens-Bench, refined ActivityNet Captions (4500 queries)", 0.01
+    "activitynet", "TimeLens-Bench, refined ActivityNet Captions (4500 queries)", 0.01, 4500
 )
-QVHIGHLIGHTS = _bench("qvhighlights", "TimeLens-Bench, refined QVHighlights (1541 queries)", 2.0)
+QVHIGHLIGHTS = _bench(
+    "qvhighlights", "TimeLens-Bench, refined QVHighlights (1541 queries)", 2.0, 1541
+)
 
 BENCHMARKS = (CHARADES, ACTIVITYNET, QVHIGHLIGHTS)

@@ -20,4 +20,13 @@ BENCHMARK = Benchmark(
         View("dense_captioning", load_timed, "densevid-2018", HINT, prompt="dense_default.txt"),
         View("audit", load_timed, "timed", HINT),
     ),
+    facts={
+        "published_samples": {"dense_captioning": [457], "audit": [457]},
+        "known_files": [
+            {
+                "sha256": "8b78420881c40e7fbd0395abdb00edea5113e59094be65488955ff149c4b4288",
+                "copy": "ttengwang/PDVC @ 0b025c8 : data/yc2/captiondata/yc2_val.json",
+            },
+        ],
+    },
 )

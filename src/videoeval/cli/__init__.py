@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     import typer
 
 MODULES = (
-    "catalog", "score", "run", "suite", "audit", "report", "validate", "pairs", "rollouts",
-    "training", "build",
+    "catalog", "score", "run", "suite", "audit", "report", "validate", "data", "pairs",
+    "rollouts", "training", "build",
 )  # fmt: skip
 """The command modules, in the order ``videoeval --help`` lists their commands."""
 
@@ -28,6 +28,7 @@ COMMAND_MODULES = {
     "audit": "audit",
     "report": "report",
     "validate": "validate",
+    "data": "data",
     "pairs": "pairs",
     "rollouts": "rollouts",
     "sft-data": "training",

@@ -68,6 +68,7 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
     from dataclasses import replace
 
     from videoeval.api.run import default_folder, prepare, run
+    from videoeval.engine.comparable import comparability
 
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
@@ -75,6 +76,8 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
     prepared = prepare(request)
     if request.out is None:
         request = replace(request, out=default_folder(request, prepared))
+    if (note := comparability(request.benchmark, prepared.plan.config)) is not None:
+        err.print(f"warning: {note}", markup=False, highlight=False, soft_wrap=True)
     if o["dry_run"]:
         _dry_run(prepared.plan, o, prepared.frames)
         return

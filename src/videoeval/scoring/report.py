@@ -26,8 +26,12 @@ def build_report(ctx: ScoreContext[Any], scored: Scored, model: str | None = Non
     inputs = dict(scored.inputs)
     warnings = list(scored.warnings)
     if ctx.run is not None:
+        from videoeval.engine.comparable import comparability
+
         inputs["run_folder"] = ctx.run.folder.name
         warnings.extend(ctx.run.problems[:MAX_LISTED])
+        if (note := comparability(ctx.benchmark.id, ctx.run.config)) is not None:
+            warnings.append(note)
         model = model or ctx.run.model
     failures = scored.failures if scored.failures is not None else count_failures(scored.rows)
     return MetricsReport(
