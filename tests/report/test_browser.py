@@ -37,14 +37,18 @@ def page_factory():
 
 def test_report_works_in_chromium(run_folders, tmp_path: Path, page_factory) -> None:
     html_path, _ = write_report([load_run(f) for f in run_folders.values()], tmp_path / "r")
-    page = page_factory.new_page()
+    page = page_factory.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(html_path.as_uri())
     page.wait_for_selector("#samples .card")
     assert errors == []
-    assert page.locator("#leaderboard tbody tr").count() == len(run_folders)
+    assert page.locator("#leaderboards tbody tr").count() == len(run_folders)
+    # one leaderboard per task, and no horizontal scroll at 1400 px
+    assert page.locator("#leaderboards table").count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator("svg.timeline text.legend").count() > 0
     cell = page.locator('td[data-run="grounding-timelens"][data-metric="R1@0.3"]')
     assert cell.inner_text().startswith("9.00")
     total = page.inner_text("#count")

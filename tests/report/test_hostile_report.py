@@ -57,7 +57,7 @@ def test_hostile_content_renders_every_card_and_row(hostile_runs, tmp_path, page
     page.goto(html_path.as_uri())
     page.wait_for_selector("#samples .card")
     assert page.title() == "videoeval report"
-    assert page.locator("#leaderboard tbody tr").count() == 2
+    assert page.locator("#leaderboards tbody tr").count() == 2
     assert page.inner_text("#count") == "6 of 6 samples"
     text = page.inner_text("#samples")
     assert "<!--<script>alert(1)</script>" in text

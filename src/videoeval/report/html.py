@@ -25,6 +25,7 @@ from videoeval.report.leaderboard import (
     markdown,
     md_cell,
     paired_difference,
+    task_sections,
 )
 from videoeval.report.load import RunData
 from videoeval.report.plots import audit_plots, caption_plots, dense_plots, grounding_plots
@@ -37,7 +38,7 @@ PAGE = Template("""<!doctype html>
 <body>
 <h1>$title</h1>
 <p>videoeval $version · $n_runs runs · every number below is read from the runs' metrics.json</p>
-<h2>Leaderboard</h2><table id="leaderboard"></table>
+<h2>Leaderboards</h2><div id="leaderboards"></div>
 $comparisons
 <h2>Plots</h2><div class="plots">$plots</div>
 <h2>Samples</h2>
@@ -104,6 +105,24 @@ def embed_json(data: Any) -> str:
     )
 
 
+def informative_first(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The samples whose runs disagree most come first, then the worst scored; samples without
+    a score of their own (no prediction at all) last, in their order."""
+    by_id: dict[str, list[float]] = defaultdict(list)
+    for s in samples:
+        if s.get("score") is not None:
+            by_id[s["id"]].append(s["score"])
+    spread = {k: max(v) - min(v) for k, v in by_id.items()}
+
+    def key(s: dict[str, Any]) -> tuple[int, float, float]:
+        score = s.get("score")
+        if score is None:
+            return (1, 0.0, 0.0)
+        return (0, -spread.get(s["id"], 0.0), score)
+
+    return sorted(samples, key=key)
+
+
 def unique_names(runs: Sequence[RunData]) -> None:
     """Two runs from folders of the same name get distinct labels (name, name (2), ...)."""
     seen: dict[str, int] = {}
@@ -130,6 +149,7 @@ def _samples(run: RunData, thumbs: dict[tuple[str, str], list[dict[str, Any]]]) 
         sample: dict[str, Any] = {
             "run": run.name, "id": sid, "status": row.status,
             "category": getattr(row, "category", None), "note": row.note, **row.display(),
+            "score": row.unit_score(),
         }  # fmt: skip
         sample["verdicts"] = verdicts.get(sid, [])
         sample["thumbs"] = thumbs.get((run.name, sid), [])
@@ -245,8 +265,9 @@ def write_report(
     data = {
         "metric_names": headline_names(runs),
         "runs": leaderboard_rows(runs),
+        "sections": task_sections(runs),
         "comparisons": comparisons,
-        "samples": [s for run in runs for s in _samples(run, thumbs)],
+        "samples": informative_first([s for run in runs for s in _samples(run, thumbs)]),
     }
     blob = embed_json(_scrub(data))
     plot_html = "".join(

@@ -21,6 +21,22 @@ def headline_names(runs: Sequence[RunData]) -> list[str]:
     return names
 
 
+def task_sections(runs: Sequence[RunData]) -> list[dict[str, Any]]:
+    """One leaderboard per task, each with its own columns (a grounding table has no AutoDQ
+    column), in the order the tasks are registered."""
+    from videoeval.protocols.tasks import TASKS
+
+    order = {name: k for k, name in enumerate(TASKS)}
+    tasks = sorted({run.report.task for run in runs}, key=lambda t: (order.get(t, 99), t))
+    sections = []
+    for task in tasks:
+        mine = [run for run in runs if run.report.task == task]
+        title = TASKS[task].title if task in TASKS else task
+        sections.append({"task": task, "title": title, "metric_names": headline_names(mine),
+                         "runs": leaderboard_rows(mine)})  # fmt: skip
+    return sections
+
+
 def leaderboard_rows(runs: Sequence[RunData]) -> list[dict[str, Any]]:
     rows = []
     for run in runs:
@@ -93,7 +109,9 @@ def paired_difference(
     per-clip F1 for captions), with a paired percentile bootstrap 95% CI, in points."""
     if _measure(a) is None or _measure(a) != _measure(b):
         return None
-    if a.report.benchmark != b.report.benchmark:
+    # only the same figure of the same benchmark is compared: two protocols read the same
+    # answers differently, and their per-sample scores are not one measure
+    if a.report.benchmark != b.report.benchmark or a.report.protocol != b.report.protocol:
         return None
     left, right = _per_sample(a), _per_sample(b)
     shared = sorted(set(left) & set(right))

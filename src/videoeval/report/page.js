@@ -19,22 +19,24 @@ function fmt(value, digits) {
   return typeof value === "number" ? value.toFixed(digits === undefined ? 2 : digits) : "-";
 }
 
-function renderLeaderboard() {
-  const names = DATA.metric_names;
-  const table = document.getElementById("leaderboard");
+function renderLeaderboard(section) {
+  const names = section.metric_names;
+  const table = el("table", {"class": "leaderboard", "id": `leaderboard-${section.task}`});
   const head = el("tr", {}, ...["run", "model", "benchmark", "protocol", ...names, "N", "failures"]
     .map((name, i) => el("th", {"data-col": i}, name)));
   const body = el("tbody");
-  const rows = DATA.runs.map(run => [run.run, run.model, run.benchmark, run.protocol,
+  const runs = section.runs;
+  const rows = runs.map(run => [run.run, run.model, run.benchmark, run.protocol,
     ...names.map(n => run.metrics[n]), run.n,
     Object.entries(run.failures).map(([k, v]) => `${k} ${v}`).join(", ") || "none"]);
   function fill(sorted) {
-    body.replaceChildren(...sorted.map((row, r) => el("tr", {}, ...row.map((cell, i) => {
-      const run = DATA.runs[DATA.runs.findIndex(x => x.run === row[0])];
+    body.replaceChildren(...sorted.map(row => el("tr", {}, ...row.map((cell, i) => {
+      const run = runs[runs.findIndex(x => x.run === row[0])];
       if (i >= 4 && i < 4 + names.length) {
         const ci = run.ci95[names[i - 4]];
         return el("td", {"class": "num", "data-metric": names[i - 4], "data-run": run.run},
-          fmt(cell), ci ? el("span", {"class": "ci"}, ` [${fmt(ci[0], 1)}, ${fmt(ci[1], 1)}]`) : null);
+          fmt(cell), ci && typeof cell === "number"
+            ? el("span", {"class": "ci"}, ` [${fmt(ci[0], 1)}, ${fmt(ci[1], 1)}]`) : null);
       }
       return el("td", {}, cell);
     }))));
@@ -48,23 +50,53 @@ function renderLeaderboard() {
   });
   table.replaceChildren(el("thead", {}, head), body);
   fill(rows);
+  return el("section", {}, el("h3", {}, section.title), el("div", {"class": "wide"}, table));
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svgText(svg, x, y, text, cls) {
+  const t = document.createElementNS(SVG, "text");
+  t.setAttribute("x", x); t.setAttribute("y", y); t.setAttribute("class", cls || "tick");
+  t.textContent = text;
+  svg.append(t);
+}
+
+function axis(svg, x, end, y, width) {
+  // a seconds axis: start, middle and end of the clip
+  for (const t of [0, end / 2, end]) {
+    const anchor = t === 0 ? "start" : t === end ? "end" : "middle";
+    svgText(svg, Math.min(Math.max(x(t), 2), width - 2), y, `${fmt(t, t < 10 ? 1 : 0)}s`, `tick ${anchor}`);
+  }
+}
+
+function legend(svg, width, entries) {
+  let at = width - 4;
+  for (const [label, cls] of [...entries].reverse()) {
+    svgText(svg, at, 10, label, `legend ${cls} end`);
+    at -= 8 * label.length + 14;
+  }
 }
 
 function timeline(sample) {
   const end = Math.max(sample.duration || 0, ...(sample.gt_windows || []).map(w => w[1]),
     ...(sample.scored_span ? [sample.scored_span[1]] : []), 1);
-  const width = 420, x = t => 10 + (Math.max(0, Math.min(t, end)) / end) * (width - 20);
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("width", width); svg.setAttribute("height", 34); svg.setAttribute("class", "timeline");
+  const width = 460, x = t => 10 + (Math.max(0, Math.min(t, end)) / end) * (width - 20);
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("width", width); svg.setAttribute("height", 58); svg.setAttribute("class", "timeline");
   const rect = (a, b, y, cls) => {
-    const r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    const r = document.createElementNS(SVG, "rect");
     r.setAttribute("x", x(a)); r.setAttribute("y", y); r.setAttribute("height", 10);
     r.setAttribute("width", Math.max(2, x(b) - x(a))); r.setAttribute("class", cls);
-    svg.append(r);
+    const title = document.createElementNS(SVG, "title");
+    title.textContent = `${fmt(a, 1)}-${fmt(b, 1)}s`;
+    r.append(title); svg.append(r);
   };
-  rect(0, end, 15, "axis");
-  for (const w of sample.gt_windows || []) rect(w[0], w[1], 2, "gt");
-  if (sample.scored_span) rect(Math.min(...sample.scored_span), Math.max(...sample.scored_span), 20, "pred");
+  legend(svg, width, [["GT", "gt"], ["scored answer", "pred"]]);
+  rect(0, end, 29, "axis");
+  for (const w of sample.gt_windows || []) rect(w[0], w[1], 16, "gt");
+  if (sample.scored_span) rect(Math.min(...sample.scored_span), Math.max(...sample.scored_span), 34, "pred");
+  axis(svg, x, end, 56, width);
   return svg;
 }
 
@@ -72,20 +104,22 @@ function eventsTimeline(sample) {
   const gt = sample.gt_events || [], pred = sample.predicted_events || [];
   const files = Math.max(1, ...gt.map(e => (e[3] || 0) + 1));
   const end = Math.max(1, ...gt.map(e => e[1]), ...pred.map(e => e[1]));
-  const width = 420, rowH = 8, height = (files + 1) * (rowH + 3) + 4;
+  const width = 460, rowH = 8, top = 14, height = top + (files + 1) * (rowH + 3) + 16;
   const x = t => 10 + (Math.max(0, Math.min(t, end)) / end) * (width - 20);
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("width", width); svg.setAttribute("height", height); svg.setAttribute("class", "timeline");
   const rect = (a, b, y, cls, text) => {
-    const r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    const r = document.createElementNS(SVG, "rect");
     r.setAttribute("x", x(Math.min(a, b))); r.setAttribute("y", y); r.setAttribute("height", rowH);
     r.setAttribute("width", Math.max(2, x(Math.max(a, b)) - x(Math.min(a, b)))); r.setAttribute("class", cls);
-    const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    const title = document.createElementNS(SVG, "title");
     title.textContent = `${fmt(a, 1)}-${fmt(b, 1)}s ${text}`;
     r.append(title); svg.append(r);
   };
-  for (const e of gt) rect(e[0], e[1], 2 + (e[3] || 0) * (rowH + 3), "gt", e[2]);
-  for (const e of pred) rect(e[0], e[1], 2 + files * (rowH + 3), "pred", e[2]);
+  legend(svg, width, [[files > 1 ? "GT (one row per reference)" : "GT", "gt"], ["predicted", "pred"]]);
+  for (const e of gt) rect(e[0], e[1], top + (e[3] || 0) * (rowH + 3), "gt", e[2]);
+  for (const e of pred) rect(e[0], e[1], top + files * (rowH + 3), "pred", e[2]);
+  axis(svg, x, end, height - 2, width);
   return svg;
 }
 
@@ -161,7 +195,7 @@ function options(id, values) {
   select.append(...[...new Set(values)].filter(v => v).sort().map(v => el("option", {value: v}, v)));
 }
 
-renderLeaderboard();
+document.getElementById("leaderboards").replaceChildren(...DATA.sections.map(renderLeaderboard));
 options("f-run", DATA.samples.map(s => s.run));
 options("f-status", DATA.samples.map(s => s.status));
 options("f-category", DATA.samples.map(s => s.category));

@@ -35,9 +35,14 @@ def grounding_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
         return {}
     plt, (fig, ax) = _figure()
     for run in runs:
-        ious = [r.unit_score() for r in run.rows if r.unit_score() is not None]
-        ax.hist(ious, bins=20, range=(0, 1), histtype="step", linewidth=1.5, label=run.name)
-    ax.set_xlabel("IoU of the scored span")
+        # answered queries only: a run's misses (no span, a failed call) would pile up at IoU 0
+        # and flatten every other bar; they are counted in the legend instead
+        counted = [r for r in run.rows if r.unit_score() is not None]
+        ious = [r.iou for r in counted if r.status == "ok"]
+        misses = len(counted) - len(ious)
+        ax.hist(ious, bins=20, range=(0, 1), histtype="step", linewidth=1.5,
+                label=f"{run.name} ({len(ious)} answered, {misses} misses)")  # fmt: skip
+    ax.set_xlabel("IoU of the scored span (answered queries)")
     ax.set_ylabel("queries")
     ax.legend(fontsize=7)
     hist = _png(plt, fig)
@@ -52,7 +57,7 @@ def grounding_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     ax.set_xlabel("IoU threshold tau")
     ax.set_ylabel("R1@tau (%)")
     ax.legend(fontsize=7)
-    return {"IoU histogram": hist, "R1 at every threshold": _png(plt, fig)}
+    return {"IoU of answered queries": hist, "R1 at every threshold": _png(plt, fig)}
 
 
 def _category_ci(rows: list[Any], category: str, seed: int = 0) -> tuple[float, float]:
