@@ -181,7 +181,7 @@ def make_thumbnails(
     done = 0
     for run in runs:
         for row in run.rows:
-            frames = getattr(row, "frames", None)
+            frames = getattr(row, "frames", None) or run.frames.get(str(row.sample_id))
             if not isinstance(frames, dict) or done >= max_samples:
                 continue
             video_id = str(row.video_id or frames.get("video", "")).rsplit(".", 1)[0]

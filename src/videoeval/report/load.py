@@ -23,6 +23,8 @@ class RunData:
     model: str
     verdicts: list[dict[str, Any]] = field(default_factory=list)
     side_by_side: list[dict[str, Any]] = field(default_factory=list)
+    frames: dict[str, Any] = field(default_factory=dict)
+    """A run folder's frames per sample (responses.jsonl): what the model saw."""
 
 
 def row_type(protocol: str) -> Any:
@@ -114,4 +116,9 @@ def load_run(folder: Path) -> RunData:
         model=str(model),
         verdicts=_jsonl(folder / "verdicts.jsonl"),
         side_by_side=_jsonl(folder / "side_by_side.jsonl"),
+        frames={
+            str(r.get("sample_id")): r["frames"]
+            for r in _jsonl(folder / "responses.jsonl")
+            if isinstance(r.get("frames"), dict)
+        },
     )
