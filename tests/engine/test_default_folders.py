@@ -3,6 +3,7 @@ same command resumes its own folder, other settings get another (never "differs 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,15 @@ def test_runs_without_out_never_share_a_folder(tmp_path: Path, monkeypatch: pyte
         asked = len(server.received)
         run(server)  # the same command: its own folder, resumed, nothing asked
         assert len(server.received) == asked
-        run(server, "--prompt-file", prompt)  # another prompt: another folder
+        labelled = run(server, "--prompt-file", prompt, "--label", "mine@step-2")  # another folder
     folders = sorted(p.name for p in (tmp_path / "videoeval-out" / "run").iterdir())
     assert len(folders) == 2 and all(f.startswith("timelens-charades-fake-vl-") for f in folders)
     assert "run folder: videoeval-out/run/timelens-charades-fake-vl-" in first.output
+    models = set()
     for folder in folders:
-        assert (tmp_path / "videoeval-out" / "run" / folder / "metrics.json").exists()
+        metrics = tmp_path / "videoeval-out" / "run" / folder / "metrics.json"
+        models.add(json.loads(metrics.read_text())["model"])
+    assert models == {"fake-vl", "mine@step-2"} and "mine@step-2" in labelled.output
 
 
 def test_scores_of_two_files_never_share_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

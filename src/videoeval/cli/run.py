@@ -57,7 +57,8 @@ def request_of(ctx: typer.Context, o: dict[str, Any]) -> RunRequest:
     scoring = groups(ctx, values, given & grouped)
     return RunRequest(
         o["benchmark"], o["annotations"], o["videos"], out=o["out"], protocol=o["protocol"],
-        limit=o["limit"], **run_groups(o), dense=scoring["dense"], judge=scoring["judge"],
+        limit=o["limit"], label=o["label"], **run_groups(o), dense=scoring["dense"],
+        judge=scoring["judge"],
     )  # fmt: skip
 
 
@@ -293,6 +294,13 @@ def run_command(
         ),
     ] = 1.0,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N samples.")] = None,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            help="The name reports and tables give this model (default: --model), e.g. "
+            "mine@step-1500."
+        ),
+    ] = None,
     cache: Annotated[
         Path | None,
         typer.Option(help="Cache folder (default ~/.cache/videoeval or $VIDEOEVAL_CACHE)."),
