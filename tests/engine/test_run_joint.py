@@ -11,6 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.fake_servers import FakeServer, openai_reply
+from tests.report.test_browser import page_factory  # noqa: F401
 from tests.report.test_report import embedded
 from tests.scoring.test_joint_protocol import judge, make_files
 from videoeval.cli import app
@@ -54,3 +55,22 @@ def test_run_with_the_joint_protocol_asks_then_judges(tmp_path: Path) -> None:
     samples = embedded(html)["samples"]
     assert [s["view"] for s in samples] == ["text", "text"]
     assert samples[0]["details"] == "2 GT events, 2 predicted, 2 true on the frames"
+
+
+def test_a_joint_run_report_in_chromium(tmp_path: Path, page_factory) -> None:  # noqa: F811
+    files = make_files(tmp_path)
+    out = tmp_path / "run"
+    with FakeServer(policy_or_judge) as server:
+        args = ["run", "youcook2", "-a", files["annotations"], "--videos", files["videos"],
+                "--model", "policy", "--base-url", server.base_url, "--protocol", "joint",
+                "--judge-model", "judge", "--judge-base-url", server.base_url, "-o", out,
+                "--cache", tmp_path / "cache", "--concurrency", "1"]  # fmt: skip
+        assert CliRunner().invoke(app, [str(a) for a in args]).exit_code == 0
+    html, _ = write_report([load_run(out)], tmp_path / "report")
+    page = page_factory.new_page(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(html.as_uri())
+    page.wait_for_selector("#samples .card")
+    assert errors == [] and page.inner_text("#count") == "2 of 2 samples"
+    assert "true on the frames" in page.locator("#samples .card").first.inner_text()

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from tests.engine.conftest import answer_script, make_bench
 from tests.fake_servers import FakeServer
+from tests.report.test_browser import page_factory  # noqa: F401
 from videoeval.cli import app
 
 SPLITS = ("timelens-charades", "timelens-activitynet", "timelens-qvhighlights")
@@ -94,3 +95,19 @@ def test_a_misspelt_key_is_refused_with_its_place(tmp_path: Path) -> None:
     result = invoke("suite", suite, "--check")
     assert result.exit_code == 2
     assert "[judge]: temprature is not a key this version reads" in " ".join(result.output.split())
+
+
+def test_a_suite_report_in_chromium(tmp_path: Path, page_factory) -> None:  # noqa: F811
+    with FakeServer(answer_script) as server:
+        assert invoke("suite", write_suite(tmp_path, server.base_url)).exit_code == 0
+    page = page_factory.new_page(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto((tmp_path / "out" / "report" / "report.html").as_uri())
+    page.wait_for_selector("#samples .card")
+    assert errors == []
+    assert page.locator("#leaderboards tbody tr").count() == 9  # 3 models x 3 splits
+    published = page.locator("table.published")
+    assert published.count() == 1 and published.locator("tr.ours").count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
