@@ -29,15 +29,19 @@ def policy_or_judge(received, n):  # type: ignore[no-untyped-def]
     return openai_reply(json.dumps(ANSWER))
 
 
-def test_run_with_the_joint_protocol_asks_then_judges(tmp_path: Path) -> None:
+def run_joint(tmp_path: Path, base_url: str, out: Path):  # type: ignore[no-untyped-def]
     files = make_files(tmp_path)
+    args = ["run", "youcook2", "-a", files["annotations"], "--videos", files["videos"],
+            "--model", "policy", "--base-url", base_url, "--protocol", "joint",
+            "--judge-model", "judge", "--judge-base-url", base_url, "-o", out,
+            "--cache", tmp_path / "cache", "--concurrency", "1"]  # fmt: skip
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_run_with_the_joint_protocol_asks_then_judges(tmp_path: Path) -> None:
     out = tmp_path / "run"
     with FakeServer(policy_or_judge) as server:
-        args = ["run", "youcook2", "-a", files["annotations"], "--videos", files["videos"],
-                "--model", "policy", "--base-url", server.base_url, "--protocol", "joint",
-                "--judge-model", "judge", "--judge-base-url", server.base_url, "-o", out,
-                "--cache", tmp_path / "cache", "--concurrency", "1"]  # fmt: skip
-        result = CliRunner().invoke(app, [str(a) for a in args])
+        result = run_joint(tmp_path, server.base_url, out)
         assert result.exit_code == 0, result.output
         asked = [r.body["model"] for r in server.received]
     # the two clips show the same frames: the second is answered from the cache; the judge is
@@ -58,14 +62,9 @@ def test_run_with_the_joint_protocol_asks_then_judges(tmp_path: Path) -> None:
 
 
 def test_a_joint_run_report_in_chromium(tmp_path: Path, page_factory) -> None:  # noqa: F811
-    files = make_files(tmp_path)
     out = tmp_path / "run"
     with FakeServer(policy_or_judge) as server:
-        args = ["run", "youcook2", "-a", files["annotations"], "--videos", files["videos"],
-                "--model", "policy", "--base-url", server.base_url, "--protocol", "joint",
-                "--judge-model", "judge", "--judge-base-url", server.base_url, "-o", out,
-                "--cache", tmp_path / "cache", "--concurrency", "1"]  # fmt: skip
-        assert CliRunner().invoke(app, [str(a) for a in args]).exit_code == 0
+        assert run_joint(tmp_path, server.base_url, out).exit_code == 0
     html, _ = write_report([load_run(out)], tmp_path / "report")
     page = page_factory.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
