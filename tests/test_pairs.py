@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import html
 import io
 import json
 import re
@@ -102,6 +103,13 @@ def test_pairs_keep_what_the_clean_frames_win(dream, tmp_path: Path) -> None:
     assert swift[0]["messages"][-1] == {"role": "assistant", "content": FULL}
     assert swift[0]["rejected_response"] == PARTIAL and len(swift[0]["images"]) == 16
     assert swift[0]["messages"][0]["content"].count("<image>") == 16
+    # the report shows the folder: each pair's two descriptions, the corruption, the deltas
+    shown = runner.invoke(app, ["report", str(out), "-o", str(tmp_path / "report")])
+    assert shown.exit_code == 0, shown.output
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "preference pairs" in page and "3 pairs, 2 kept by" in page
+    assert html.escape(FULL) in page and html.escape(PARTIAL) in page
+    assert "3 preference pairs, 2 kept" in (tmp_path / "report" / "leaderboard.md").read_text()
 
 
 def test_ablations_no_filter_and_no_negative_sampling(dream, tmp_path: Path) -> None:

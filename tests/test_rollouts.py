@@ -89,6 +89,10 @@ def test_rewards_per_prompt_and_the_unsolved_ones_selected(bench, tmp_path: Path
     assert summary["reward"] == "timelens-train" and summary["unparsed_answers"] == 8
     chosen = {p["query"] for p in lines(tmp_path / "z" / "difficulty.jsonl") if p["selected"]}
     assert {"mute v0", "mute v1"} <= chosen
+    shown = runner.invoke(app, ["report", str(out), "-o", str(tmp_path / "report")])
+    assert shown.exit_code == 0, shown.output
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "rollouts</h3>" in page and "4 selected" in page and "half v1" in page
 
 
 def test_min_spread_keeps_the_prompts_whose_rewards_differ(bench, tmp_path: Path) -> None:

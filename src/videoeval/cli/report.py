@@ -12,7 +12,10 @@ from videoeval.cli.common import command, exit_codes, say
 
 @command("report")
 def report(
-    runs: Annotated[list[Path], typer.Argument(help="Folders written by score, run or audit.")],
+    runs: Annotated[
+        list[Path],
+        typer.Argument(help="Folders written by score, run, suite, audit, pairs or rollouts."),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where report.html goes.")] = Path(
         "videoeval-out/report"
     ),
@@ -38,13 +41,20 @@ def report(
     """
     from videoeval.report.html import write_report
     from videoeval.report.load import load_run
+    from videoeval.report.training_data import load_training_folder
 
     with exit_codes():
-        loaded = [load_run(folder) for folder in runs]
+        loaded, training = [], []
+        for folder in runs:
+            made = None if (folder / "metrics.json").exists() else load_training_folder(folder)
+            if made is not None:
+                training.append(made)
+            else:
+                loaded.append(load_run(folder))
         ids = None
         if subset is not None:
             from videoeval.scoring.audit_export import read_subset
 
             ids = read_subset(subset)
-        html_path, md_path = write_report(loaded, out, title, videos, ids)
+        html_path, md_path = write_report(loaded, out, title, videos, ids, training)
     say(f"wrote {html_path} and {md_path}")

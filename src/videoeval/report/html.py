@@ -31,6 +31,7 @@ from videoeval.report.load import RunData
 from videoeval.report.plots import audit_plots, caption_plots, dense_plots, grounding_plots
 from videoeval.report.published import boards, html_section, to_csv
 from videoeval.report.published import markdown as published_markdown
+from videoeval.report.training_data import TrainingFolder, training_html, training_markdown
 from videoeval.version import __version__
 
 PAGE = Template("""<!doctype html>
@@ -245,6 +246,7 @@ def write_report(
     title: str = "videoeval report",
     videos: Path | None = None,
     subset: set[str] | None = None,
+    training: Sequence[TrainingFolder] = (),
 ) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     unique_names(runs)
@@ -287,6 +289,7 @@ def write_report(
     clean = clean_ranks(runs, subset) if subset else []
     if clean:
         compare_html += _clean_html(clean)
+    compare_html += training_html(list(training))
     published = boards(runs)
     if published:
         compare_html += "<h2>Beside the published tables</h2>" + "".join(
@@ -296,7 +299,7 @@ def write_report(
     page = PAGE.substitute(
         title=html.escape(title),
         version=__version__,
-        n_runs=len(runs),
+        n_runs=len(runs) + len(training),
         css=(assets / "page.css").read_text("utf-8"),
         js=(assets / "page.js").read_text("utf-8"),
         data=blob,
@@ -307,6 +310,7 @@ def write_report(
     # An answer or a file may hold a key from this environment: never on the page.
     html_path.write_text(redact(page), encoding="utf-8")
     extra = f"\n## Original and clean GT\n\n{clean_markdown(clean)}" if clean else ""
+    extra += training_markdown(list(training))
     if published:
         extra += "\n## Beside the published tables\n\n" + "\n".join(
             published_markdown(*entry) for entry in published

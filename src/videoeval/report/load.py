@@ -50,7 +50,7 @@ def typed_rows(records: list[dict[str, Any]], protocol: str) -> list[Any]:
     return rows
 
 
-def _jsonl(path: Path) -> list[dict[str, Any]]:
+def jsonl_rows(path: Path) -> list[dict[str, Any]]:
     """The rows of a JSONL file; a line that is not a JSON object is left out (a report shows
     what it can read)."""
     if not path.exists():
@@ -112,13 +112,13 @@ def load_run(folder: Path) -> RunData:
     return RunData(
         name=folder.name,
         report=report,
-        rows=typed_rows(_jsonl(folder / "samples.jsonl"), report.protocol),
+        rows=typed_rows(jsonl_rows(folder / "samples.jsonl"), report.protocol),
         model=str(model),
-        verdicts=_jsonl(folder / "verdicts.jsonl"),
-        side_by_side=_jsonl(folder / "side_by_side.jsonl"),
+        verdicts=jsonl_rows(folder / "verdicts.jsonl"),
+        side_by_side=jsonl_rows(folder / "side_by_side.jsonl"),
         frames={
             str(r.get("sample_id")): r["frames"]
-            for r in _jsonl(folder / "responses.jsonl")
+            for r in jsonl_rows(folder / "responses.jsonl")
             if isinstance(r.get("frames"), dict)
         },
     )
