@@ -61,7 +61,11 @@ class FakeServer:
                 pass
 
             def do_GET(self) -> None:
-                if server.models is None or not self.path.endswith("/models"):
+                name = self.path.split("/models/", 1)[-1] if "/models/" in self.path else None
+                if server.models is not None and name in server.models:  # Gemini's models/<m>
+                    payload = json.dumps({"name": f"models/{name}", "version": "fake"}).encode()
+                    self.send_response(200)
+                elif server.models is None or not self.path.endswith("/models"):
                     payload = b'{"error": "not found"}'
                     self.send_response(404)
                 else:

@@ -46,6 +46,10 @@ def policy(received, n):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def dream(tmp_path: Path) -> tuple[Path, Path]:
+    return make_dream(tmp_path)
+
+
+def make_dream(tmp_path: Path) -> tuple[Path, Path]:
     videos = tmp_path / "videos"
     videos.mkdir()
     annotations = tmp_path / "DREAM-1k.jsonl"

@@ -34,6 +34,10 @@ def answer(received, n):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def bench(tmp_path: Path) -> tuple[Path, Path]:
+    return make_rollout_bench(tmp_path)
+
+
+def make_rollout_bench(tmp_path: Path) -> tuple[Path, Path]:
     videos = tmp_path / "videos"
     videos.mkdir()
     gt = {}

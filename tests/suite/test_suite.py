@@ -75,6 +75,10 @@ def test_a_suite_runs_every_pair_resumes_and_reports(tmp_path: Path) -> None:
     sweep = (out / "sweep.md").read_text()
     assert "## mine on timelens-charades" in sweep and "| 100 |" in sweep and "| 200 |" in sweep
     assert "mine,timelens-qvhighlights,200,R1@0.3" in (out / "sweep.csv").read_text()
+    page = (out / "report" / "report.html").read_text()
+    for split in SPLITS:  # the sweep drawn too, one plot per benchmark
+        assert f'alt="mine on {split}: figures by step"' in page
+    assert 'alt="served on' not in page  # a model without steps is no sweep
 
 
 def test_a_failing_pair_is_said_and_the_others_go_on(tmp_path: Path) -> None:

@@ -65,23 +65,69 @@ def request_of(ctx: typer.Context, o: dict[str, Any]) -> RunRequest:
 SERVER_ONLY = {"base_url", "api_key_env", "timeout", "concurrency", "cache_by_server"}
 
 
-def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
+def each_benchmark(o: dict[str, Any]) -> list[dict[str, Any]]:
+    """`run a,b,c` (or `run a b c`): one set of options per benchmark, each with its own
+    annotation file (`-a` given once per benchmark, in order) and videos (one folder for all,
+    or one per benchmark); with --out, each benchmark runs in OUT/<benchmark>."""
+    from videoeval.errors import UsageError
+
+    names = [n.strip() for given in o["benchmark"] for n in given.split(",") if n.strip()]
+    if not names:
+        raise UsageError("name a benchmark (see `videoeval list benchmarks`)")
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise UsageError(f"{', '.join(twice)} named twice: each benchmark runs once")
+    annotations, videos = o["annotations"], o["videos"]
+    if len(annotations) != len(names):
+        raise UsageError(
+            f"{len(names)} benchmark(s) but {len(annotations)} annotation file(s): give -a once "
+            f"per benchmark, in the same order ({', '.join(names)})"
+        )
+    if len(videos) not in (1, len(names)):
+        raise UsageError(
+            f"{len(names)} benchmarks but {len(videos)} --videos: give one folder for all of "
+            "them or one per benchmark, in the same order"
+        )
+    several = len(names) > 1
+    return [
+        {**o, "benchmark": name, "annotations": annotations[i],
+         "videos": videos[i if len(videos) > 1 else 0],
+         "out": o["out"] / name if several and o["out"] is not None else o["out"]}
+        for i, name in enumerate(names)
+    ]  # fmt: skip
+
+
+def _run(ctx: typer.Context, options: dict[str, Any]) -> None:
     from dataclasses import replace
 
-    from videoeval.api.run import default_folder, prepare, run
+    from videoeval.api.run import default_folder, prepare
     from videoeval.engine.comparable import comparability
 
-    if o["backend"] == "hf":
+    if options["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
-    request = request_of(ctx, o)
-    prepared = prepare(request)
-    if request.out is None:
-        request = replace(request, out=default_folder(request, prepared))
-    if (note := comparability(request.benchmark, prepared.plan.config)) is not None:
-        err.print(f"warning: {note}", markup=False, highlight=False, soft_wrap=True)
-    if o["dry_run"]:
-        _dry_run(prepared.plan, o, prepared.frames)
+    # every benchmark's request is checked and planned before any is asked
+    work = []
+    for o in each_benchmark(options):
+        request = request_of(ctx, o)
+        prepared = prepare(request)
+        if request.out is None:
+            request = replace(request, out=default_folder(request, prepared))
+        if (note := comparability(request.benchmark, prepared.plan.config)) is not None:
+            err.print(f"warning: {note}", markup=False, highlight=False, soft_wrap=True)
+        work.append((o, request, prepared))
+    if options["dry_run"]:
+        for o, _, prepared in work:
+            _dry_run(prepared.plan, o, prepared.frames)
         return
+    if len(work) == 1:
+        _run_one(*work[0][1:])
+        return
+    _run_several([(request, prepared) for _, request, prepared in work])
+
+
+def _run_one(request: RunRequest, prepared: Any) -> Any:
+    from videoeval.api.run import run
+
     failures = 0
     with progress(request.benchmark, len(prepared.plan.items)) as advance:
 
@@ -101,14 +147,57 @@ def _run(ctx: typer.Context, o: dict[str, Any]) -> None:
                   "the answers are kept in responses.jsonl", markup=False)  # fmt: skip
     print_outcome(result.outcome)
     say(f"run folder: {request.out}")
+    return result
+
+
+def _run_several(work: list[tuple[RunRequest, Any]]) -> None:
+    """One benchmark after the other; one that fails is said and the others go on (exit 1 at
+    the end, 3 when none finished), as a suite does."""
+    from videoeval.errors import VideoevalError
+    from videoeval.report.headlines import headline_metrics
+
+    table = Table(title=f"{len(work)} benchmarks")
+    for name in ("benchmark", "status", "figures", "run folder"):
+        table.add_column(name)
+    failed = 0
+    for request, prepared in work:
+        say(f"== {request.benchmark} ==")
+        try:
+            result = _run_one(request, prepared)
+        except VideoevalError as exc:
+            failed += 1
+            err.print(f"{request.benchmark}: {exc}", markup=False, highlight=False)
+            table.add_row(request.benchmark, "failed", str(exc)[:80], str(request.out))
+            continue
+        report = result.outcome.report
+        figures = ", ".join(f"{m} {report.metrics[m]:.2f}" for m in headline_metrics(report)[:4])
+        table.add_row(request.benchmark, "ok", figures, str(request.out))
+    console.print(table)
+    if failed:
+        raise typer.Exit(3 if failed == len(work) else 1)
 
 
 @command("run")
 def run_command(
     ctx: typer.Context,
-    benchmark: Annotated[str, typer.Argument(help="Benchmark id (see `videoeval list`).")],
-    annotations: Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")],
-    videos: Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/.webm/...).")],
+    benchmark: Annotated[
+        list[str],
+        typer.Argument(
+            help="Benchmark id (see `videoeval list`); several as a,b,c or a b c, each with "
+            "its own -a."
+        ),
+    ],
+    annotations: Annotated[
+        list[Path],
+        typer.Option("--annotations", "-a", help="The GT file (once per benchmark, in order)."),
+    ],
+    videos: Annotated[
+        list[Path],
+        typer.Option(
+            help="Folder with <video id>.mp4 (or .mkv/.webm/...): one for all benchmarks, or "
+            "one per benchmark in order."
+        ),
+    ],
     model: Annotated[
         str,
         typer.Option(
@@ -152,7 +241,7 @@ def run_command(
             "-o",
             help="Run folder; re-running resumes it (default: videoeval-out/run/"
             "<benchmark>-<model>-<settings hash>, so other settings never meet this run's "
-            "answers and the same command resumes).",
+            "answers and the same command resumes); with several benchmarks, OUT/<benchmark>.",
         ),
     ] = None,
     protocol: Annotated[
@@ -415,6 +504,12 @@ def run_command(
       videoeval run timelens-charades -a charades-timelens.json --videos videos/charades
       --model Qwen/Qwen3-VL-8B-Instruct --base-url http://localhost:8000/v1
       --preset qwen3-vl
+
+    Example (TimeLens-Bench's three splits, one after the other):\n
+      videoeval run timelens-charades,timelens-activitynet,timelens-qvhighlights
+      -a charades.json -a activitynet.json -a qvhighlights.json
+      --videos videos/charades --videos videos/activitynet --videos videos/qvhighlights
+      --model Qwen/Qwen3-VL-8B-Instruct --base-url http://localhost:8000/v1 --preset timelens-8b
 
     Example (a local checkpoint; the preset follows its model_type):\n
       videoeval run timelens-charades -a charades-timelens.json --videos videos/charades

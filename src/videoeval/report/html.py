@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -247,6 +247,7 @@ def write_report(
     videos: Path | None = None,
     subset: set[str] | None = None,
     training: Sequence[TrainingFolder] = (),
+    extra_plots: Mapping[str, bytes] | None = None,
 ) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     unique_names(runs)
@@ -256,6 +257,7 @@ def write_report(
         **caption_plots(runs),
         **dense_plots(runs),
         **audit_plots(runs),
+        **(extra_plots or {}),
     }
     # Each run against the first run of its benchmark (the baseline), on their shared samples.
     baselines: dict[str, RunData] = {}

@@ -12,7 +12,7 @@ from videoeval.report.load import RunData
 from videoeval.schema import AutoDQRow, EventSimRow, GroundingRow
 
 
-def _figure() -> Any:
+def new_figure() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -21,7 +21,7 @@ def _figure() -> Any:
     return plt, plt.subplots(figsize=(6.4, 3.4), dpi=100)
 
 
-def _png(plt: Any, fig: Any) -> bytes:
+def to_png(plt: Any, fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png")
@@ -33,7 +33,7 @@ def grounding_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     runs = [r for r in runs if r.rows and isinstance(r.rows[0], GroundingRow)]
     if not runs:
         return {}
-    plt, (fig, ax) = _figure()
+    plt, (fig, ax) = new_figure()
     for run in runs:
         # answered queries only: a run's misses (no span, a failed call) would pile up at IoU 0
         # and flatten every other bar; they are counted in the legend instead
@@ -45,8 +45,8 @@ def grounding_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     ax.set_xlabel("IoU of the scored span (answered queries)")
     ax.set_ylabel("queries")
     ax.legend(fontsize=7)
-    hist = _png(plt, fig)
-    plt, (fig, ax) = _figure()
+    hist = to_png(plt, fig)
+    plt, (fig, ax) = new_figure()
     taus = np.linspace(0.05, 0.95, 19)
     for run in runs:
         values = np.asarray([r.unit_score() for r in run.rows if r.unit_score() is not None])
@@ -57,7 +57,7 @@ def grounding_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     ax.set_xlabel("IoU threshold tau")
     ax.set_ylabel("R1@tau (%)")
     ax.legend(fontsize=7)
-    return {"IoU of answered queries": hist, "R1 at every threshold": _png(plt, fig)}
+    return {"IoU of answered queries": hist, "R1 at every threshold": to_png(plt, fig)}
 
 
 def _category_ci(rows: list[Any], category: str, seed: int = 0) -> tuple[float, float]:
@@ -81,7 +81,7 @@ def caption_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
             if r.rows and isinstance(r.rows[0], captions) and r.report.by_category]  # fmt: skip
     if not runs:
         return {}
-    plt, (fig, ax) = _figure()
+    plt, (fig, ax) = new_figure()
     categories = sorted({c for r in runs for c in r.report.by_category or {}})
     width = 0.8 / len(runs)
     for i, run in enumerate(runs):
@@ -96,7 +96,7 @@ def caption_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     ax.set_xticklabels(categories, rotation=20, fontsize=7)
     ax.set_ylabel("F1 (%)")
     ax.legend(fontsize=7)
-    return {"F1 per category (95% CI)": _png(plt, fig)}
+    return {"F1 per category (95% CI)": to_png(plt, fig)}
 
 
 def dense_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
@@ -104,7 +104,7 @@ def dense_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     runs = [r for r in runs if "P@0.5" in r.report.metrics]
     if not runs:
         return {}
-    plt, (fig, ax) = _figure()
+    plt, (fig, ax) = new_figure()
     for run in runs:
         taus = sorted(float(k[2:]) for k in run.report.metrics if k.startswith("P@"))
         for side, style in (("P", "-"), ("R", "--")):
@@ -113,7 +113,7 @@ def dense_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
     ax.set_xlabel("tIoU threshold")
     ax.set_ylabel("precision / recall (%)")
     ax.legend(fontsize=7)
-    return {"dense captioning: precision and recall by tIoU": _png(plt, fig)}
+    return {"dense captioning: precision and recall by tIoU": to_png(plt, fig)}
 
 
 def audit_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
@@ -122,7 +122,7 @@ def audit_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
         return {}
     out = {}
     for run in runs:
-        plt, (fig, ax) = _figure()
+        plt, (fig, ax) = new_figure()
         categories = sorted(run.report.by_category or {})
         for i, name in enumerate(("loose", "consensus", "tight")):
             values = [(run.report.by_category or {})[c][f"{name}_rate"] for c in categories]
@@ -131,13 +131,13 @@ def audit_plots(runs: Sequence[RunData]) -> dict[str, bytes]:
         ax.set_xticklabels(categories, rotation=20, fontsize=7)
         ax.set_ylabel("clips with GT errors (%)")
         ax.legend(fontsize=7)
-        out[f"{run.name}: audit error rates"] = _png(plt, fig)
+        out[f"{run.name}: audit error rates"] = to_png(plt, fig)
         runs_flagged = [getattr(r, "flagged_runs", 0) or 0 for r in run.rows if r.status == "ok"]
         if runs_flagged:
-            plt, (fig, ax) = _figure()
+            plt, (fig, ax) = new_figure()
             k = int(run.report.inputs.get("runs") or max(runs_flagged) or 1)
             ax.hist(runs_flagged, bins=np.arange(k + 2) - 0.5, rwidth=0.8)
             ax.set_xlabel(f"runs (of {k}) that flagged the clip")
             ax.set_ylabel("clips")
-            out[f"{run.name}: judge agreement"] = _png(plt, fig)
+            out[f"{run.name}: judge agreement"] = to_png(plt, fig)
     return out

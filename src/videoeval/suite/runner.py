@@ -150,11 +150,13 @@ def write_outputs(suite: Suite, results: list[PairResult]) -> SuiteOutcome:
     outcome = SuiteOutcome(results, files=files)
     if not done:
         return outcome
-    outcome.report, outcome.leaderboard = write_report(done, suite.out / "report", suite.name)
-    steps = {m.label: m for m in suite.models if m.step is not None}
-    if steps:
-        from videoeval.suite.sweep import sweep_tables
+    from videoeval.suite.sweep import sweep_plots, sweep_tables
 
+    steps = {m.label: m for m in suite.models if m.step is not None}
+    outcome.report, outcome.leaderboard = write_report(
+        done, suite.out / "report", suite.name, extra_plots=sweep_plots(done, steps)
+    )
+    if steps:
         text, table = sweep_tables(done, steps)
         files += [suite.out / "sweep.md", suite.out / "sweep.csv"]
         files[-2].write_text(text, "utf-8")
