@@ -2,11 +2,11 @@
 order, in a folder holding the files it names, against a local server standing in for the
 servers it names; each must end as the page says (exit 0, or the exit the page documents).
 What a placeholder (``...``) leaves open is filled with the page's own model and judge flags.
-Only the commands that load a checkpoint's weights are not run (a checkpoint cannot be
-downloaded here; `run --backend hf` is tested on tiny models built in tests/models), and dense
-captioning is scored here without its language metrics (`--no-language`): each command would
-start Java's METEOR for ~10 s, and those figures are checked against pycocoevalcap in
-tests/text."""
+Not run here: `videoeval demo` (tests/test_cli.py runs it) and the commands that load a
+checkpoint's weights (none can be downloaded here; `run --backend hf` is tested on tiny models
+built in tests/models). Dense captioning is scored without its language metrics
+(`--no-language`): each command would start Java's METEOR for ~10 s, and those figures are
+checked against pycocoevalcap in tests/text and tests/metrics."""
 
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ from tests.test_docs import PAGES, _command_lines
 from videoeval.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
-NOT_RUN = {"--backend hf": "needs a checkpoint's weights"}
+NOT_RUN = {
+    "--backend hf": "needs a checkpoint's weights",
+    "videoeval demo": "run (into a test folder, 50 resamples) and its outputs checked by "
+    "tests/test_cli.py::test_demo_runs_offline_and_writes_every_protocol",
+}
 EXIT = {"data check": 1}  # a file that is not the published one: the check says so, exit 1
 POLICY = "--model m --base-url {url}"
 JUDGE = "--judge-model judge --judge-base-url {url}"
@@ -37,7 +41,7 @@ FILLED = {  # a placeholder, filled as the page means it
 
 
 def runnable(line: str, url: str) -> list[str] | None:
-    if any(flag in line for flag in NOT_RUN):
+    if any(words in line for words in NOT_RUN):
         return None
     line = line.replace("http://localhost:8000/v1", url).replace("https://api.openai.com/v1", url)
     for short, long in FILLED.items():
