@@ -377,6 +377,56 @@ class RejudgeRow(RecordRow):
 
 
 @dataclass(slots=True)
+class QASample:
+    """One question of a video QA benchmark (multiple choice, yes/no, caption matching): the
+    prompt ``run`` sends (the benchmark's official wording), what the official scorer compares
+    with (``gold``: a letter, a word or a whole option line, as that scorer reads it), the
+    options by letter, and the pair it belongs to where a pair is scored together."""
+
+    sample_id: str
+    video_id: str
+    question: str
+    gold: str
+    prompt: str
+    options: dict[str, str] = field(default_factory=dict)
+    category: str | None = None
+    pair: str | None = None
+    """Questions of one pair (VideoHallucer's basic and hallucinated) share this id."""
+    facets: dict[str, str] = field(default_factory=dict)
+    """Further breakdowns the official script prints (TOMATO's demonstration type,
+    TempCompass's fine-grained aspect), by name."""
+
+
+@dataclass(slots=True)
+class QARow(RecordRow):
+    """One question scored: the answer as written, what the protocol's rule read from it
+    (``parsed``) and which rule read it, and whether it is right (``None``: not counted)."""
+
+    sample_id: str
+    video_id: str | None
+    category: str | None
+    question: str | None
+    gold: str | None
+    answer: str | None
+    parsed: str | None
+    rule: str | None
+    correct: bool | None
+    status: Status
+    pair: str | None = None
+    note: str | None = None
+
+    _omit_none: ClassVar[frozenset[str]] = frozenset({"note", "pair"})
+    measure: ClassVar[str | None] = "accuracy"
+
+    def unit_score(self) -> float | None:
+        return None if self.correct is None else float(self.correct)
+
+    def display(self) -> dict[str, Any]:
+        return {"view": "text", "query": self.question, "reference": self.gold,
+                "prediction": self.answer}  # fmt: skip
+
+
+@dataclass(slots=True)
 class OtherRow(RecordRow):
     """A row of a protocol this version does not know, kept as written."""
 
@@ -467,7 +517,9 @@ class MetricsReport(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     by_category: dict[str, dict[str, float]] | None = None
     buckets: dict[str, dict[str, dict[str, float]]] | None = Field(
-        default=None, description="AutoDQ by GT n_subjects / n_shots / n_events"
+        default=None,
+        description="breakdowns beside by_category: AutoDQ by GT n_subjects / n_shots / "
+        "n_events; video QA by the benchmark's other groupings",
     )
     judge: dict[str, Any] | None = Field(
         default=None, description="identity, settings and prompt hash of the judge, if any"

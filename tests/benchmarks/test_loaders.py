@@ -24,6 +24,12 @@ def test_registry_ids_and_default_protocols() -> None:
         "carebench": "autodq",
         "etbench": "etbench",
         "youcook2": "densevid-2018",
+        "tempcompass-mc": "tempcompass-mc",
+        "tempcompass-yn": "tempcompass-yn",
+        "tempcompass-cm": "tempcompass-cm",
+        "tvbench": "mvbench",
+        "tomato": "tomato",
+        "videohallucer": "videohallucer",
     }
     views = {b: BENCHMARKS[b].tasks for b in BENCHMARKS}
     assert views["activitynet-captions"] == ("grounding", "dense_captioning", "audit")

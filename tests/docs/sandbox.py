@@ -178,6 +178,7 @@ def build(root: Path, base_url: str, suites_page: Path) -> None:
     (root / "etbench_txt_v1.0_with_answers.json").write_text(json.dumps([
         {"task": "dvc", "source": "youcook2", "video": "v0.mp4", "idx": 0, "tgt": [[0, 10]],
          "g": ["crack eggs"], "a": "0 - 10 seconds, crack eggs."}]))  # fmt: skip
+    _video_qa(root)
     # the suite page's own file, its servers this one (its checkpoint sweep needs weights)
     toml = re.search(r"```toml\n(.*?)```", suites_page.read_text(), re.S)
     assert toml, "docs/suites.md shows no suite file"
@@ -190,3 +191,34 @@ def build(root: Path, base_url: str, suites_page: Path) -> None:
         "bootstrap = 1000", "bootstrap = 50"
     )
     (root / "my-suite.toml").write_text(text)
+
+
+def _video_qa(root: Path) -> None:
+    """The video-QA page's files: the real annotation files where they are beside the
+    repository (a small file of the same layout for the run), answers written here."""
+    from tests.conftest import SHARED_DATA
+
+    qa = SHARED_DATA / "qa"
+    if not qa.is_dir():
+        return  # the page's test then fails on the missing files, naming them
+    (root / "questions").mkdir()
+    (root / "predictions").mkdir()
+    compass = qa / "tempcompass"
+    shutil.copy(compass / "questions_multi-choice.json", root / "questions" / "multi-choice.json")
+    shutil.copy(compass / "meta_info.json", root / "questions" / "meta_info.json")
+    shutil.copy(compass / "reference_video-llava" / "predictions_multi-choice.json",
+                root / "predictions" / "multi-choice.json")  # fmt: skip
+    small = {vid: {"action": [{"question": f"Is the man in {vid} running?", "answer": "yes"}]}
+             for vid in ("v0", "v1")}  # fmt: skip
+    (root / "questions" / "yes_no.json").write_text(json.dumps(small))
+    shutil.copytree(root / "videos" / "charades", root / "videos" / "tempcompass")
+    shutil.copy(qa / "tvbench" / "TVBench_tarsier2.jsonl", root / "TVBench.jsonl")
+    _jsonl(root / "tvbench_answers.jsonl", [{"idx": i, "prediction": "(A)"} for i in range(50)])
+    shutil.copytree(qa / "tomato", root / "tomato" / "data")
+    _jsonl(root / "tomato_answers.jsonl", [{"sample_id": f"count/{i}", "prediction": "B"}
+                                           for i in range(20)])  # fmt: skip
+    (root / "videohallucer_datasets").mkdir()
+    shutil.copy(qa / "videohallucer" / "object_relation.json", root / "videohallucer_datasets")
+    _jsonl(root / "videohallucer_answers.jsonl", [
+        {"sample_id": f"object_relation/{i}/{side}", "prediction": "yes"}
+        for i in range(200) for side in ("basic", "hallucination")])  # fmt: skip

@@ -53,7 +53,7 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _tarsier_text(obj: dict[str, Any]) -> str | None:
+def tarsier_text(obj: dict[str, Any]) -> str | None:
     if isinstance(obj.get("messages"), list):
         texts = [
             str(content.get("text") or "")
@@ -114,7 +114,7 @@ def read_caption_predictions(path: Path) -> CaptionPredictions:
             result.skipped.append(f"{path}:{number}: expected a JSON object")
             continue
         clip_id = _clip_id(obj)
-        description = _tarsier_text(obj)
+        description = tarsier_text(obj)
         if description is None:
             key = next((f for f in TEXT_FIELDS if f in obj), None)
             description = None if key is None or obj[key] is None else str(obj[key])

@@ -31,6 +31,7 @@ from videoeval.schema import (
     GroundingRow,
     JointRow,
     OtherRow,
+    QARow,
     RejudgeRow,
 )
 
@@ -101,6 +102,17 @@ def _grounding() -> list[ProtocolInfo]:
                      frozenset({SCORING, GROUNDING}), headline=GROUNDING_HEADLINES.get(p.name, ()),
                      check=f"{_CHECKS}:grounding", row=GroundingRow)
         for p in GROUNDING_PROTOCOLS.values()
+    ]  # fmt: skip
+
+
+def _video_qa() -> list[ProtocolInfo]:
+    from videoeval.protocols.video_qa import PROTOCOLS
+
+    return [
+        ProtocolInfo(name, "video_qa", title, reference, description,
+                     "videoeval.scoring.qa:score", config, headline=headline, row=QARow,
+                     category_columns=headline)
+        for name, title, reference, description, config, headline in PROTOCOLS
     ]  # fmt: skip
 
 
@@ -219,7 +231,7 @@ _OTHERS = [
     ),
 ]  # fmt: skip
 
-REGISTRY: dict[str, ProtocolInfo] = {p.name: p for p in [*_grounding(), *_OTHERS]}
+REGISTRY: dict[str, ProtocolInfo] = {p.name: p for p in [*_grounding(), *_OTHERS, *_video_qa()]}
 
 
 def register(info: ProtocolInfo) -> ProtocolInfo:

@@ -87,3 +87,26 @@ class AuditConfig:
     @property
     def rejudges(self) -> bool:
         return self.mode == "rejudge-neutral"
+
+
+QARule = Literal[
+    "tempcompass-mc", "tempcompass-yn", "tempcompass-cm", "mvbench", "tarsier", "tomato",
+    "videohallucer",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QAConfig:
+    """A video-QA protocol: the rule that reads an answer (``parsing/choices.py``), what an
+    answer no rule reads counts as, and how the overall figure is made."""
+
+    rule: QARule
+    unread: Literal["wrong", "excluded"] = "wrong"
+    """``wrong``: counted, and wrong; ``excluded``: left out of the denominator (the Tarsier
+    scorer's "Failed")."""
+    overall: Literal["micro", "pairs-by-type"] = "micro"
+    """``micro``: right / counted questions; ``pairs-by-type``: a pair is right when both of its
+    questions are, and the overall figures are the unweighted means over the types."""
+    guess_figure: bool = False
+    """Also report ``accuracy_if_guessed``: the accuracy a uniformly random letter for every
+    unread answer gives on average (the reference's fallback, which we never apply)."""

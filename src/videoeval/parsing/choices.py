@@ -1,0 +1,150 @@
+"""How each official video-QA scorer reads an answer: multiple choice, yes/no, caption
+matching. Each rule returns a :class:`Reading`: what it read, whether that is right, and the
+rule that read it; ``correct is None`` means no rule read the answer (the protocol decides what
+an unread answer counts as). Every quirk below is the reference's own; the spec of each is in
+the docstring, with the script and commit it follows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+LETTERS = "ABCDEFG"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    parsed: str | None
+    correct: bool | None
+    rule: str
+
+
+UNREAD = "no rule read it"
+
+
+def _tempcompass_text(answer: str) -> str:
+    return answer.replace("</s>", "").strip()
+
+
+def tempcompass_mc(answer: str, gold: str) -> Reading:
+    """llyx97/TempCompass @ e1b46316 ``eval_multi-choice.py``: the whole gold option line; a bare
+    letter A-D; ``X.`` or ``X)`` at the start (the text before the first ``.`` / ``)``).
+    Case-sensitive; a letter the question does not offer is read (and wrong)."""
+    text = _tempcompass_text(answer)
+    letter = gold[:1]
+    if text == gold:
+        return Reading(letter, True, "the whole option line")
+    if text in ("A", "B", "C", "D"):
+        return Reading(text, text == letter, "a bare letter")
+    for mark in (".", ")"):
+        if len(text) >= 2 and text[0] in "ABCD" and text[1] == mark:
+            read = text.split(mark)[0]
+            return Reading(read, read == letter, f"a letter and {mark!r}")
+    return Reading(None, None, UNREAD)
+
+
+def tempcompass_yn(answer: str, gold: str) -> Reading:
+    """``eval_yes_no.py`` @ e1b46316: only the start of the lower-cased answer is read, so
+    "Nope", "not sure" and "No, wait, yes." all say no."""
+    text = _tempcompass_text(answer).lower()
+    for word in ("yes", "no"):
+        if text.startswith(word):
+            return Reading(word, word == gold, "starts with yes/no")
+    return Reading(None, None, UNREAD)
+
+
+def tempcompass_cm(answer: str, question: str, gold: str) -> Reading:
+    """``eval_caption_matching.py`` @ e1b46316. The option lines are the question's lines after
+    the first; later rules override earlier ones: the whole option line; an option's sentence
+    (the text after its first ": ", or after the answer's first ") "); an option's label
+    (``Caption A``, also with dots deleted) or its bare label (``A``). Right when what was read
+    is the gold line, its label, its sentence or its bare label."""
+    text = _tempcompass_text(answer)
+    lines = question.split("\n")[1:]
+    read: str | None = None
+    rule = UNREAD
+    for line in lines:
+        if line == text:
+            read, rule = line, "the whole option line"
+    after = text.split(") ")[1] if ") " in text else None
+    for line in lines:
+        sentence = _field(line, 1)
+        if sentence is not None and sentence in (text, after):
+            read, rule = sentence, "an option's sentence"
+    undotted = text.replace(".", "")
+    for line in lines:
+        label = line.split(": ")[0]
+        bare = label.split(" ")[-1]
+        for name in (label, bare):
+            if name in (text, undotted):
+                read, rule = name, "an option's label"
+    if read is None:
+        return Reading(None, None, UNREAD)
+    gold_label = gold.split(":")[0]
+    right = read in (gold, gold_label, _field(gold, 1), gold_label.split(" ")[-1])
+    return Reading(read, right, rule)
+
+
+def _field(line: str, index: int) -> str | None:
+    parts = line.split(": ")
+    return parts[index] if len(parts) > index else None
+
+
+def mvbench_check_ans(answer: str, gold: str) -> Reading:
+    """OpenGVLab/Ask-Anything @ 4dd8210b ``mvbench.ipynb`` ``check_ans`` (TVBench's official
+    scorer too, daniel-cores/tvbench @ c3543228). The stored answer is "(" + the generation's
+    first line (the prompt pre-fills "Best option:("); lower-cased, the first space-separated
+    token of answer and gold (``(x) text``) are compared by substring either way (dots removed
+    from the answer's). So an empty generation, "(", is counted right: the reference's quirk."""
+    stored = "(" + (answer.strip().split("\n")[0] if answer.strip() else "")
+    said = stored.lower().split(" ")[0]
+    wanted = gold.lower().split(" ")[0]
+    right = said.replace(".", "") in wanted or wanted in said
+    return Reading(said, right, "substring of the gold option's first word")
+
+
+def tarsier_mc(answer: str, gold: str) -> Reading:
+    """bytedance/tarsier @ 63de87a7 ``evaluation/metrics/evaluate_qa_mc.py``: every "(" and ")"
+    deleted, stripped; the first character; a digit 0-5 stands for A-F; valid only as one
+    upper-case letter (an invalid answer leaves the denominator)."""
+    text = answer.replace("(", "").replace(")", "").strip()
+    if not text:
+        return Reading(None, None, UNREAD)
+    first = text[0]
+    if first in "012345":
+        first = LETTERS[int(first)]
+    if len(first) != 1 or not ("A" <= first <= "Z"):
+        return Reading(None, None, UNREAD)
+    return Reading(
+        first, first == gold.replace("(", "").replace(")", "").strip()[:1], "first letter"
+    )
+
+
+_TOMATO_ANSWER_IS = re.compile(r"Answer is:?\(?([A-Fa-f])\)?")
+
+
+def tomato_rules(answer: str, options: dict[str, str], gold: str) -> Reading:
+    """yale-nlp/TOMATO @ fe2025f4 ``src/parse_result.py``, its rules before the LLM parser: one
+    character whose upper case is an offered letter; the upper-cased answer equal to an
+    ``X: option`` string (the option keeps its case, so this fires for numbers); the whole
+    answer "Answer is", an optional colon and "(", a letter A-F in either case and an optional
+    ")", with no space before the letter (so "Answer is B" is left to the LLM parser)."""
+    text = answer.strip()
+    if len(text) == 1 and text.upper() in options:
+        return Reading(text.upper(), text.upper() == gold, "one letter")
+    for letter, option in options.items():
+        if text.upper() == f"{letter}: {option}":
+            return Reading(letter, letter == gold, "'X: option'")
+    match = _TOMATO_ANSWER_IS.fullmatch(text)
+    if match:
+        letter = match.group(1).upper()
+        return Reading(letter, letter == gold, "'Answer is X'")
+    return Reading(None, None, UNREAD)
+
+
+def videohallucer_word(answer: str, gold: str) -> Reading:
+    """patrick-tssn/VideoHallucer @ ae4c2f25 ``evaluation_utils.py`` ``cal_score``: right when the
+    gold word occurs as a whole word anywhere in the answer, case-insensitive. Nothing else is
+    read: an answer holding both "yes" and "no" is right whichever the gold."""
+    found = re.search(rf"\b{re.escape(gold)}\b", answer, re.IGNORECASE) is not None
+    return Reading(gold if found else None, found, "the gold word anywhere")

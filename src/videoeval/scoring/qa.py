@@ -1,0 +1,188 @@
+"""The video-QA scorer: each question's answer read by the protocol's rule, counted as the
+protocol counts (``QAConfig``), micro accuracy or pair scores by type, per category and per
+the benchmark's other groupings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from videoeval.metrics.bootstrap import MeanIntervals
+from videoeval.parsing.choices import (
+    Reading,
+    mvbench_check_ans,
+    tarsier_mc,
+    tempcompass_cm,
+    tempcompass_mc,
+    tempcompass_yn,
+    tomato_rules,
+    videohallucer_word,
+)
+from videoeval.protocols.configs import QAConfig
+from videoeval.schema import QARow, QASample, Status
+from videoeval.scoring.base import ScoreContext, Scored
+
+RULES: dict[str, Callable[[QASample, str], Reading]] = {
+    "tempcompass-mc": lambda s, a: tempcompass_mc(a, s.gold),
+    "tempcompass-yn": lambda s, a: tempcompass_yn(a, s.gold),
+    "tempcompass-cm": lambda s, a: tempcompass_cm(a, s.question, s.gold),
+    "mvbench": lambda s, a: mvbench_check_ans(a, f"({s.gold}) {s.options.get(s.gold, '')}"),
+    "tarsier": lambda s, a: tarsier_mc(a, s.gold),
+    "tomato": lambda s, a: tomato_rules(a, s.options, s.gold),
+    "videohallucer": lambda s, a: videohallucer_word(a, s.gold),
+}
+
+
+def _answers(ctx: ScoreContext[QAConfig]) -> tuple[dict[str, Any], str, list[str]]:
+    """Sample id -> the answer (str, ``None`` for a null answer, or a failure status of a run),
+    the layout read, and warnings."""
+    if ctx.run is not None:
+        answers: dict[str, Any] = {}
+        for row in ctx.run.responses:
+            ok = row.get("status") == "ok"
+            answers[row["sample_id"]] = row.get("answer") if ok else ("failed", row.get("status"))
+        return answers, "videoeval-run", []
+    from videoeval.predictions.qa import read_qa_predictions
+
+    assert ctx.predictions is not None
+    read = read_qa_predictions(ctx.predictions)
+    warnings = [f"{len(read.skipped)} lines could not be read and were left out",
+                *read.skipped[:20]] if read.skipped else []  # fmt: skip
+    if read.duplicates:
+        warnings.append(f"{read.duplicates} repeated answers: the first of each was scored")
+    known = {s.sample_id for s in ctx.samples}
+    unknown = [k for k in read.answers if k not in known]
+    if unknown:
+        warnings.append(f"{len(unknown)} answers name no question of the annotation file "
+                        f"(first: {unknown[0]!r})")  # fmt: skip
+    return dict(read.answers), read.layout, warnings
+
+
+def _row(sample: QASample, answer: Any, have: bool, config: QAConfig) -> QARow:
+    def row(status: Status, correct: bool | None, reading: Reading | None, note: str | None):
+        return QARow(sample.sample_id, sample.video_id, sample.category, sample.question,
+                     sample.gold, answer if isinstance(answer, str) else None,
+                     reading.parsed if reading else None, reading.rule if reading else None,
+                     correct, status, sample.pair, note)  # fmt: skip
+
+    if not have:
+        return row("missing_prediction", False, None, "no answer: wrong")
+    if isinstance(answer, tuple):
+        return row(answer[1], False, None, "the run could not ask: wrong")
+    if answer is None:
+        return row("parse_error", False, None, "a null answer: wrong")
+    reading = RULES[config.rule](sample, answer)
+    if reading.correct is None:
+        left_out = config.unread == "excluded"
+        note = "no rule read it: left out" if left_out else "no rule read it: wrong"
+        return row("parse_error", None if left_out else False, reading, note)
+    return row("ok", reading.correct, reading, None)
+
+
+def _accuracy(rows: Sequence[QARow]) -> float:
+    counted = [r.correct for r in rows if r.correct is not None]
+    return 100.0 * sum(counted) / len(counted) if counted else 0.0
+
+
+def _micro(rows: list[QARow], samples: list[QASample], config: QAConfig) -> dict[str, Any]:
+    counted = np.asarray([float(r.correct) for r in rows if r.correct is not None])
+    metrics = {"accuracy": _accuracy(rows),
+               "rule_matched": 100.0 * sum(r.status == "ok" for r in rows) / max(1, len(rows)),
+               "answered": 100.0 * len(counted) / max(1, len(rows))}  # fmt: skip
+    if config.guess_figure:
+        expected = sum(r.correct is True for r in rows) + sum(
+            1.0 / max(1, len(s.options)) for r, s in zip(rows, samples, strict=True)
+            if r.status == "parse_error")  # fmt: skip
+        metrics["accuracy_if_guessed"] = 100.0 * expected / max(1, len(counted))
+    groups: dict[str, list[QARow]] = defaultdict(list)
+    for r in rows:
+        groups[r.category or "-"].append(r)
+    by_category = {name: {"accuracy": _accuracy(members), "n": float(len(members)),
+                          "rule_matched": 100.0 * sum(r.status == "ok" for r in members)
+                          / len(members)}
+                   for name, members in sorted(groups.items())}  # fmt: skip
+    facets: dict[str, dict[str, list[QARow]]] = defaultdict(lambda: defaultdict(list))
+    for r, s in zip(rows, samples, strict=True):
+        for facet, value in s.facets.items():
+            facets[facet][value].append(r)
+    buckets = {facet: {value: {"accuracy": _accuracy(members), "n": float(len(members))}
+                       for value, members in sorted(values.items())}
+               for facet, values in facets.items()}  # fmt: skip
+    return {
+        "metrics": metrics,
+        "by_category": by_category,
+        "buckets": buckets or None,
+        "n_counted": len(counted),
+        "intervals": MeanIntervals({"accuracy": counted}) if len(counted) else None,
+    }
+
+
+class TypeMeanIntervals:
+    """Intervals of an unweighted mean over types of each type's share of right pairs: the
+    pairs resampled within each type (for 0/1 values a type's resampled mean is exactly
+    Binomial(n, p) / n)."""
+
+    def __init__(self, per_type: dict[str, dict[str, np.ndarray]]) -> None:
+        self.per_type = per_type
+
+    def __call__(self, resamples: int, seed: int) -> dict[str, tuple[float, float]]:
+        if resamples <= 0 or not self.per_type:
+            return {}
+        rng = np.random.default_rng(seed)
+        out = {}
+        for name in ("overall", "basic", "hallucinated"):
+            draws = np.mean([rng.binomial(len(v[name]), float(v[name].mean()), resamples)
+                             / len(v[name]) for v in self.per_type.values()], axis=0)  # fmt: skip
+            low, high = np.quantile(100.0 * draws, [0.025, 0.975])
+            out[name] = (float(low), float(high))
+        return out
+
+
+def _pairs(rows: list[QARow]) -> dict[str, Any]:
+    """VideoHallucer: a pair is right when both of its questions are; per type the basic, the
+    hallucinated and the pair accuracy; the figures are the unweighted means over types."""
+    pairs: dict[str, dict[str, QARow]] = defaultdict(dict)
+    for r in rows:
+        pairs[r.pair or r.sample_id][r.sample_id.rsplit("/", 1)[-1]] = r
+    by_type: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for members in pairs.values():
+        basic, hallucinated = members.get("basic"), members.get("hallucination")
+        kind = next(iter(members.values())).category or "-"
+        b = float(bool(basic and basic.correct))
+        h = float(bool(hallucinated and hallucinated.correct))
+        for name, value in (("basic", b), ("hallucinated", h), ("overall", b * h)):
+            by_type[kind][name].append(value)
+    arrays = {k: {n: np.asarray(v) for n, v in d.items()} for k, d in by_type.items()}
+    by_category = {
+        k: {n: 100.0 * float(a.mean()) for n, a in d.items()} | {"pairs": float(len(d["overall"]))}
+        for k, d in sorted(arrays.items())
+    }
+    metrics = {name: float(np.mean([d[name] for d in by_category.values()]))
+               for name in ("overall", "basic", "hallucinated")}  # fmt: skip
+    pooled = np.concatenate([d["overall"] for d in arrays.values()])
+    metrics["overall_pooled"] = 100.0 * float(pooled.mean())
+    return {"metrics": metrics, "by_category": by_category, "buckets": None,
+            "n_counted": len(pairs), "intervals": TypeMeanIntervals(arrays)}  # fmt: skip
+
+
+async def score(ctx: ScoreContext[QAConfig]) -> Scored:
+    config = ctx.config
+    answers, layout, warnings = _answers(ctx)
+    samples: list[QASample] = list(ctx.samples)
+    rows = [_row(s, answers.get(s.sample_id), s.sample_id in answers, config) for s in samples]
+    figures = _pairs(rows) if config.overall == "pairs-by-type" else _micro(rows, samples, config)
+    unread = "left out of the denominator" if config.unread == "excluded" else "counted wrong"
+    rule = (f"an answer no rule reads is parse_error and {unread}; a question without an answer "
+            "(or whose call failed) is counted wrong")  # fmt: skip
+    if config.overall == "pairs-by-type":
+        rule += "; N counts pairs"
+    return Scored(
+        rows=rows, metrics=figures["metrics"], n_total=len(rows),
+        n_scored=sum(r.status == "ok" for r in rows), n_counted=figures["n_counted"],
+        failure_rule=rule, intervals=figures["intervals"], warnings=warnings,
+        by_category=figures["by_category"], buckets=figures["buckets"], layout=layout,
+        inputs={"predictions": ctx.source_name, "layout": layout},
+    )  # fmt: skip

@@ -1,0 +1,79 @@
+"""`videoeval run` on the video-QA views: each question asked with the benchmark's official
+prompt (the question and its format line) and the video's frames, then scored like `score`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.fake_servers import FakeServer, Received, Reply, openai_reply
+from tests.video.synth import write_video
+from videoeval.cli import app
+
+QUESTIONS = {
+    "v1": {"action": [{"question": "What is he doing?\nA. running\nB. sitting",
+                       "answer": "A. running"},
+                      {"question": "What does he hold?\nA. a cup\nB. a ball\nC. a hat",
+                       "answer": "C. a hat"}],
+           "speed": [{"question": "How fast?\nA. slowly\nB. quickly", "answer": "B. quickly"}]},
+    "v2": {"order": [{"question": "What comes first?\nA. the jump\nB. the fall",
+                      "answer": "A. the jump"}]},
+}  # fmt: skip
+PAIRS = [
+    {"basic": {"video": "clip_a.mp4", "question": "Is there a dog?", "answer": "yes"},
+     "hallucination": {"video": "clip_a.mp4", "question": "Is there a cat?", "answer": "no"},
+     "type": "subject"},
+    {"basic": {"video": "clip_b.mp4", "question": "Does it rain?", "answer": "yes"},
+     "hallucination": {"video": "clip_b.mp4", "question": "Does it snow?", "answer": "no"},
+     "type": "object"},
+]  # fmt: skip
+REPLIES = {"What is he doing?": "A", "What does he hold?": "B. a ball", "How fast?": "B)",
+           "What comes first?": "the jump", "Is there a dog?": "Yes.", "Is there a cat?": "No.",
+           "Does it rain?": "Yes.", "Does it snow?": "Yes, it does."}  # fmt: skip
+
+
+def model(received: Received, n: int) -> Reply:
+    assert received.images == 4, received.images  # the clip's frames arrive with the question
+    question = next(q for q in REPLIES if received.prompt.startswith(q))
+    suffixes = ("\nPlease directly give the best option:",
+                "\nAnswer the question using 'yes' or 'no'.")  # fmt: skip
+    assert received.prompt.endswith(suffixes), received.prompt
+    return openai_reply(REPLIES[question])
+
+
+def run(tmp_path: Path, url: str, benchmark: str, annotations: Path, out: str):  # type: ignore[no-untyped-def]
+    args = ["run", benchmark, "-a", annotations, "--videos", tmp_path / "videos", "--model", "m",
+            "--base-url", url, "-o", tmp_path / out, "--cache", tmp_path / "cache",
+            "--max-tokens", "32"]  # fmt: skip
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_run_tempcompass_and_videohallucer(tmp_path: Path) -> None:
+    videos = tmp_path / "videos"
+    (videos / "object_relation" / "videos").mkdir(parents=True)
+    for vid in ("v1", "v2"):
+        write_video(videos / f"{vid}.mp4", frames=50, fps=25)
+    for clip in ("clip_a", "clip_b"):  # VideoHallucer keeps each type's videos in its folder
+        write_video(videos / "object_relation" / "videos" / f"{clip}.mp4", frames=50, fps=25)
+    questions = tmp_path / "multi-choice.json"
+    questions.write_text(json.dumps(QUESTIONS))
+    pairs = tmp_path / "object_relation.json"
+    pairs.write_text(json.dumps(PAIRS))
+    with FakeServer(model) as server:
+        mc = run(tmp_path, server.base_url, "tempcompass-mc", questions, "mc")
+        vh = run(tmp_path, server.base_url, "videohallucer", pairs, "vh")
+        assert mc.exit_code == 0, mc.output
+        assert vh.exit_code == 0, vh.output
+        assert len(server.received) == 4 + 4
+    metrics = json.loads((tmp_path / "mc" / "metrics.json").read_text())
+    # right: "A" and "B)"; "B. a ball" is wrong; "the jump" no rule reads (wrong)
+    assert metrics["protocol"] == "tempcompass-mc" and metrics["metrics"]["accuracy"] == 50.0
+    assert metrics["failures"] == {"parse_error": 1}
+    assert metrics["by_category"]["action"]["accuracy"] == 50.0
+    vh_metrics = json.loads((tmp_path / "vh" / "metrics.json").read_text())
+    # pair 1 both right; pair 2's hallucinated answer says yes: basic 100, hallucinated 50
+    assert vh_metrics["metrics"]["overall"] == 50.0 and vh_metrics["metrics"]["basic"] == 100.0
+    rows = [json.loads(x) for x in (tmp_path / "vh" / "samples.jsonl").read_text().splitlines()]
+    assert rows[0]["sample_id"] == "object_relation/0/basic" and rows[0]["correct"] is True
