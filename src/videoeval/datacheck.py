@@ -4,11 +4,11 @@ sample count against the count the benchmark's paper or scorer reports."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from videoeval.benchmarks import get_benchmark
+from videoeval.benchmarks.base import annotation_digest
 from videoeval.errors import InputError, UsageError
 
 
@@ -50,7 +50,7 @@ def check_file(benchmark_id: str, path: Path, task: str | None = None) -> DataCh
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = annotation_digest(path)
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
     known = {f["sha256"]: f["copy"] for f in benchmark.facts.get("known_files", [])}

@@ -30,6 +30,10 @@ def test_registry_ids_and_default_protocols() -> None:
         "tvbench": "mvbench",
         "tomato": "tomato",
         "videohallucer": "videohallucer",
+        "vinoground": "vinoground",
+        "mvbench": "mvbench",
+        "videomme": "videomme",
+        "longvideobench": "longvideobench",
     }
     views = {b: BENCHMARKS[b].tasks for b in BENCHMARKS}
     assert views["activitynet-captions"] == ("grounding", "dense_captioning", "audit")
@@ -166,3 +170,17 @@ def test_dream1k_older_layout_and_carebench(write_jsonl, write_json) -> None:
     loaded = get_benchmark("carebench").load(care)
     assert [s.sample_id for s in loaded.samples] == ["abc", "def"]
     assert loaded.samples[1].events is None and len(loaded.skipped) == 1
+
+
+def test_a_folder_of_annotation_files_has_one_digest(tmp_path: Path) -> None:
+    from videoeval.benchmarks.base import annotation_digest
+
+    (tmp_path / "a.json").write_text("[]")
+    (tmp_path / "b.json").write_text("{}")
+    first = annotation_digest(tmp_path)
+    assert annotation_digest(tmp_path) == first  # the same files, the same digest
+    (tmp_path / "b.json").write_text("{ }")
+    assert annotation_digest(tmp_path) != first  # a changed file changes it
+    (tmp_path / "b.json").write_text("{}")
+    (tmp_path / "b.json").rename(tmp_path / "c.json")
+    assert annotation_digest(tmp_path) != first  # and so does a renamed one

@@ -31,14 +31,16 @@ PAIRS = [
 ]  # fmt: skip
 REPLIES = {"What is he doing?": "A", "What does he hold?": "B. a ball", "How fast?": "B)",
            "What comes first?": "the jump", "Is there a dog?": "Yes.", "Is there a cat?": "No.",
-           "Does it rain?": "Yes.", "Does it snow?": "Yes, it does."}  # fmt: skip
+           "Does it rain?": "Yes.", "Does it snow?": "Yes, it does.",
+           "Which caption fits": "A", "Which clip fits": "b"}  # fmt: skip
 
 
 def model(received: Received, n: int) -> Reply:
     assert received.images == 4, received.images  # the clip's frames arrive with the question
     question = next(q for q in REPLIES if received.prompt.startswith(q))
     suffixes = ("\nPlease directly give the best option:",
-                "\nAnswer the question using 'yes' or 'no'.")  # fmt: skip
+                "\nAnswer the question using 'yes' or 'no'.",
+                "\nPlease only output one English character.")  # fmt: skip
     assert received.prompt.endswith(suffixes), received.prompt
     return openai_reply(REPLIES[question])
 
@@ -77,3 +79,37 @@ def test_run_tempcompass_and_videohallucer(tmp_path: Path) -> None:
     assert vh_metrics["metrics"]["overall"] == 50.0 and vh_metrics["metrics"]["basic"] == 100.0
     rows = [json.loads(x) for x in (tmp_path / "vh" / "samples.jsonl").read_text().splitlines()]
     assert rows[0]["sample_id"] == "object_relation/0/basic" and rows[0]["correct"] is True
+
+
+def test_run_vinoground(tmp_path: Path) -> None:
+    from tests.scoring.test_qa_fixtures import write_vinoground
+
+    folder = tmp_path / "vino"
+    write_vinoground(folder)
+    for kind in ("text", "video"):  # one clip per item, under the names the files give
+        path = folder / f"vinoground_{kind}score.json"
+        items = json.loads(path.read_text())
+        for item in items:
+            item["question"] = item["question"].replace(
+                "Which caption fits", "Which caption fits" if kind == "text" else "Which clip fits"
+            )
+        path.write_text(json.dumps(items))
+    (tmp_path / "videos" / "vinoground_videos").mkdir(parents=True)
+    for n in range(3):
+        for side in ("pos", "neg"):
+            write_video(
+                tmp_path / "videos" / "vinoground_videos" / f"{n}_{side}.mp4",
+                frames=50,
+                fps=25,
+                size=(64 + 16 * n, 48 + (side == "neg") * 16),
+            )
+    with FakeServer(model) as server:
+        result = run(tmp_path, server.base_url, "vinoground", folder, "vino-run")
+        assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "vino-run" / "metrics.json").read_text())
+    # text items all answered "A": pos right, neg (GT B) wrong; video items "b": the reverse
+    assert metrics["metrics"] == {"text": 0.0, "video": 0.0, "group": 0.0}
+    rows = [
+        json.loads(x) for x in (tmp_path / "vino-run" / "samples.jsonl").read_text().splitlines()
+    ]
+    assert sum(r["correct"] for r in rows) == 6 and len(rows) == 12

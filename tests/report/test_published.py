@@ -90,3 +90,23 @@ def test_a_model_missing_a_split_has_no_average_and_says_so(tmp_path: Path) -> N
     assert ours["rank"] is None and ours["average"] is None
     assert ours["note"].startswith("no figure for activitynet R1@0.3")
     assert json.dumps(rows)  # plain data
+
+
+def test_tarsier2_short_qa_mixes_protocols_by_column(tmp_path: Path) -> None:
+    table = TABLES["tarsier2-short-qa"]
+    tarsier2 = next(r for r in table.rows if r.model == "Tarsier2-7B")
+    assert round(table.mean(tarsier2), 1) == tarsier2.printed["Short"]  # (71.5+54.7+42.0)/3
+    runs = [load_run(_run(tmp_path, name, bench, protocol, {"accuracy": value}, "mine"))
+            for name, bench, protocol, value in (
+                ("mv", "mvbench", "tarsier-mc", 70.0), ("tv", "tvbench", "tarsier-mc", 50.0),
+                ("to", "tomato", "tomato", 40.0),
+                ("tv-official", "tvbench", "mvbench", 99.0))]  # fmt: skip
+    rows, notes = board(table, runs)
+    ours = next(r for r in rows if r["model"] == "mine")
+    assert ours["average"] == pytest.approx(160 / 3) and ours["rank"] == 3  # below 56.1 and 54.7
+    assert ours["figures"]["TVBench"] == 50.0  # the tarsier-mc run; the mvbench one is left out
+    assert notes == [
+        "tv-official: scored with mvbench, not tarsier-mc as Yuan et al. 2025, "
+        "Tarsier2 (bytedance/tarsier), Table 3 is: left out (not comparable)"
+    ]
+    assert {t.id for t in TABLES.values()} >= {"tarsier2-videohallucer", "tarsier2-long-qa"}

@@ -210,3 +210,17 @@ def finish(
         detail = f" ({len(skipped)} entries skipped; first: {skipped[0]})" if skipped else ""
         raise InputError(path, f"no usable samples; expected {expected}{detail}")
     return LoadResult(samples=samples, skipped=skipped)
+
+
+def annotation_digest(path: Path) -> str:
+    """SHA-256 of an annotation file; of a folder of them (VideoHallucer, TOMATO, MVBench,
+    Vinoground), over each file's relative name and bytes, in name order. Raises OSError."""
+    import hashlib
+
+    if not path.is_dir():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()

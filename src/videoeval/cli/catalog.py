@@ -133,7 +133,8 @@ def catalog(task: str | None = None, benchmark: str | None = None) -> dict[str, 
                 "source": p.source} for p in PRESETS.values()]  # fmt: skip
     ids = {b.id for b in chosen}
     published = [
-        {"id": t.id, "title": t.title, "source": t.source, "protocol": t.protocol,
+        {"id": t.id, "title": t.title, "source": t.source,
+         "protocol": ", ".join(dict.fromkeys(c.protocol or t.protocol for c in t.columns)),
          "columns": [c.label for c in t.columns], "rows": len(t.rows)}
         for t in tables() if any(c.benchmark in ids for c in t.columns)
     ]  # fmt: skip

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from videoeval.benchmarks import get_benchmark
-from videoeval.benchmarks.base import View
+from videoeval.benchmarks.base import View, annotation_digest
 from videoeval.engine.cache import CallCache
 from videoeval.engine.log import AppendLog
 from videoeval.engine.runner import Engine, FrameProtocol, RunStats, WorkItem, find_video
@@ -89,7 +89,7 @@ def check_run_annotations(run: RunRecord, annotations: Path, benchmark_id: str) 
             "cannot be checked to be the file it was run on: re-run into a new folder"
         )
     try:
-        actual = hashlib.sha256(annotations.read_bytes()).hexdigest()
+        actual = annotation_digest(annotations)
     except OSError as exc:
         raise InputError(annotations, f"cannot be read ({exc.strerror or exc})") from None
     if actual != expected:
@@ -193,7 +193,7 @@ def plan_run(
         "benchmark": benchmark.id,
         "protocol": protocol_name,
         "annotations": annotations.name,
-        "annotations_sha256": hashlib.sha256(annotations.read_bytes()).hexdigest(),
+        "annotations_sha256": annotation_digest(annotations),
         "model": model.identity(),
         "frames": {
             "sampling": frames.spec.model_dump(mode="json"),

@@ -148,3 +148,64 @@ def videohallucer_word(answer: str, gold: str) -> Reading:
     read: an answer holding both "yes" and "no" is right whichever the gold."""
     found = re.search(rf"\b{re.escape(gold)}\b", answer, re.IGNORECASE) is not None
     return Reading(gold if found else None, found, "the gold word anywhere")
+
+
+def vinoground_first(answer: str, gold: str) -> Reading:
+    """Vinoground/Vinoground @ 1543a2a1 ``get_score_all.py``: the answer's first ``len(GT)``
+    characters, lower-cased, equal the GT lower-cased; a leading space, "(" or "Answer:" makes
+    it wrong, and so does an empty answer (the reference raises inside the pair's try)."""
+    read = answer[: len(gold)]
+    return Reading(read or None, read.lower() == gold.lower() and bool(read), "first character")
+
+
+# parse_answer @ afd52cfe eval_your_results.py: two commas are missing in its list, so two pairs
+# of prefixes are fused into strings that never occur; kept as the reference has them.
+_VIDEOMME_PREFIXES = (
+    "The best answer is", "The correct answer is", "The answer is", "The answer",
+    "The best option isThe correct option is", "Best answer:Best option:", "Answer:", "Option:",
+    "The correct answer", "The correct option",
+)  # fmt: skip
+# lmms-eval @ 75571cfe tasks/longvideobench/utils.py: the same list, correctly separated.
+_LVB_PREFIXES = (
+    "The best answer is", "The correct answer is", "The answer is", "The answer",
+    "The best option is", "The correct option is", "Best answer:", "Best option:",
+)  # fmt: skip
+
+
+def _first_capital(answer: str, prefixes: tuple[str, ...], letters: str) -> str | None:
+    text = answer.strip()
+    for prefix in prefixes:
+        text = text.replace(prefix, "")
+    # the references also refuse "more than 10 words and no capital letter", which no capital
+    # letter already refuses
+    found = re.search(f"[{letters}]", text)
+    return None if found is None else found.group(0)
+
+
+def videomme_letter(answer: str, gold: str) -> Reading:
+    """Video-MME's official extraction (thanku-all/parse_answer @ afd52cfe): the prefixes above
+    deleted wherever they occur (case-sensitive), then the first capital A-D anywhere (so
+    "Based on ..." reads B); none is unparsed and leaves the "answered" denominator."""
+    letter = _first_capital(answer, _VIDEOMME_PREFIXES, "ABCD")
+    return Reading(letter, None if letter is None else letter == gold, "first capital A-D")
+
+
+def longvideobench_letter(answer: str, gold: str) -> Reading:
+    """lmms-eval's LongVideoBench parser (the de-facto official one): prefixes deleted, then the
+    first capital A-E anywhere. Where there is none the reference picks an unseeded random
+    letter; here the answer is unread."""
+    letter = _first_capital(answer, _LVB_PREFIXES, "ABCDE")
+    return Reading(letter, None if letter is None else letter == gold, "first capital A-E")
+
+
+def tarsier_videomme(answer: str, gold: str) -> Reading:
+    """bytedance/tarsier @ 63de87a7 ``evaluate_video_mme.py``: parentheses deleted, the first
+    character; a digit 1-5 stands for chr(d + 'A') (so "1" reads B, unlike its multiple-choice
+    scorer); anything but one upper-case letter is invalid (and its whole video is dropped)."""
+    text = answer.replace("(", "").replace(")", "").strip()
+    first = text[:1]
+    if first in ("1", "2", "3", "4", "5"):
+        first = chr(int(first) + ord("A"))
+    if len(first) != 1 or not ("A" <= first <= "Z"):
+        return Reading(None, None, UNREAD)
+    return Reading(first, first == gold, "first letter")

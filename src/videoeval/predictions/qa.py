@@ -8,7 +8,8 @@ Accepted:
 - JSONL, or a JSON list, of objects with an id (``sample_id``, ``id``, ``question_id``,
   ``qid``, ``idx``) and the answer (``prediction``, ``response``, ``pred``, ``output``, or
   ``answer``);
-- one JSON object ``{sample id: answer}``.
+- one JSON object ``{sample id: answer}``;
+- Video-MME's official output, one object per video with ``questions[].response``.
 The first answer to a question wins; repeats are counted.
 """
 
@@ -99,6 +100,17 @@ def read_qa_predictions(path: Path) -> QAPredictions:
         result.layout = "json {question: answer}"
         for key, value in whole.items():
             _add(result, str(key), value, f"{path.name}[{key!r}]")
+    elif (
+        isinstance(whole, list)
+        and whole
+        and all(isinstance(v, dict) and isinstance(v.get("questions"), list) for v in whole)
+    ):
+        result.layout = "video-mme output"
+        for video in whole:
+            for q in video["questions"]:
+                if isinstance(q, dict) and q.get("question_id") is not None and "response" in q:
+                    _add(result, str(q["question_id"]), q["response"],
+                         f"{path.name}[{video.get('video_id')}][{q['question_id']}]")  # fmt: skip
     elif isinstance(whole, list):
         result.layout = "json list"
         for n, obj in enumerate(whole):

@@ -91,7 +91,7 @@ class AuditConfig:
 
 QARule = Literal[
     "tempcompass-mc", "tempcompass-yn", "tempcompass-cm", "mvbench", "tarsier", "tomato",
-    "videohallucer",
+    "videohallucer", "vinoground", "videomme", "tarsier-videomme", "longvideobench",
 ]  # fmt: skip
 
 
@@ -101,12 +101,14 @@ class QAConfig:
     answer no rule reads counts as, and how the overall figure is made."""
 
     rule: QARule
-    unread: Literal["wrong", "excluded"] = "wrong"
+    unread: Literal["wrong", "excluded", "drop-video"] = "wrong"
     """``wrong``: counted, and wrong; ``excluded``: left out of the denominator (the Tarsier
-    scorer's "Failed")."""
-    overall: Literal["micro", "pairs-by-type"] = "micro"
+    scorer's "Failed"); ``drop-video``: every question of a video with an unread answer leaves
+    the denominator (Tarsier's Video-MME scorer, called with skip_missing)."""
+    overall: Literal["micro", "pairs-by-type", "text-video-group"] = "micro"
     """``micro``: right / counted questions; ``pairs-by-type``: a pair is right when both of its
-    questions are, and the overall figures are the unweighted means over the types."""
+    questions are, and the overall figures are the unweighted means over the types;
+    ``text-video-group``: Vinoground's three pair scores."""
     guess_figure: bool = False
     """Also report ``accuracy_if_guessed``: the accuracy a uniformly random letter for every
     unread answer gives on average (the reference's fallback, which we never apply)."""

@@ -56,4 +56,29 @@ PROTOCOLS: tuple[tuple[str, str, str, str, QAConfig, tuple[str, ...]], ...] = (
      "basic and hallucinated accuracy, and overall = pairs with both right; the final figures "
      "are unweighted means over the types.",
      QAConfig("videohallucer", overall="pairs-by-type"), ("overall", "basic", "hallucinated")),
+    ("vinoground", "Vinoground (official)",
+     "Vinoground/Vinoground @ 1543a2a1 get_score_all.py",
+     "The answer's first character, case-insensitive, equals the GT. Text score = pairs whose "
+     "two text items are right, video score likewise, group score = pairs with all four right; "
+     "per major and minor category.",
+     QAConfig("vinoground", overall="text-video-group"), ("text", "video", "group")),
+    ("videomme", "Video-MME (official)",
+     "thanku-all/parse_answer @ afd52cfe eval_your_results.py (BradyFU/Video-MME @ 8889f313)",
+     "Answer prefixes deleted, then the first capital A-D anywhere; an answer without one is "
+     "unparsed and leaves the denominator ('answered'); micro accuracy, per duration, domain, "
+     "sub-category and task type.",
+     QAConfig("videomme", unread="excluded"), ("accuracy", "answered")),
+    ("tarsier-videomme", "Video-MME as Tarsier scores it (Tarsier2's figure)",
+     "bytedance/tarsier @ 63de87a7 evaluation/metrics/evaluate_video_mme.py",
+     "Parentheses deleted, the first character (1-5 stand for B-F); a video with one invalid "
+     "answer leaves the denominator with all its questions; micro accuracy.",
+     QAConfig("tarsier-videomme", unread="drop-video"), ("accuracy", "answered")),
+    ("longvideobench", "LongVideoBench (lmms-eval's parser, no guess)",
+     "EvolvingLMMs-Lab/lmms-eval @ 75571cfe lmms_eval/tasks/longvideobench/utils.py (the "
+     "benchmark's README sends users there)",
+     "Answer prefixes deleted, then the first capital A-E anywhere; micro accuracy, per duration "
+     "group and question category. The reference picks an unseeded random letter where there "
+     "is none: here those answers are parse_error and wrong, and accuracy_if_guessed gives "
+     "the expectation.",
+     QAConfig("longvideobench", guess_figure=True), ("accuracy", "accuracy_if_guessed")),
 )  # fmt: skip

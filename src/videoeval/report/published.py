@@ -27,6 +27,8 @@ class Column:
     label: str
     category: str | None = None
     """A per-category figure (``by_category``), else the run's headline metric."""
+    protocol: str | None = None
+    """The protocol this column's figure is scored with (``None``: the table's)."""
 
     def read(self, run: RunData) -> float | None:
         if self.category is None:
@@ -74,8 +76,8 @@ def _table(data: dict[str, Any]) -> Table:
     average = data.get("average") or {}
     return Table(
         data["id"], data["title"], data["source"], data["protocol"],
-        tuple(Column(c["benchmark"], c["metric"], c["label"], c.get("category"))
-              for c in data["columns"]),
+        tuple(Column(c["benchmark"], c["metric"], c["label"], c.get("category"),
+                     c.get("protocol")) for c in data["columns"]),
         average.get("name"), average.get("rule", ""), data["rank_by"],
         tuple(Entry(r["model"], r["params"], r["open"], tuple(r["figures"]), True,
                     dict(r.get("printed") or {})) for r in data["rows"]),
@@ -101,13 +103,14 @@ def entries_of(table: Table, runs: Sequence[RunData]) -> tuple[list[Entry], list
     out (runs scored with another protocol)."""
     notes = []
     by_model: dict[str, dict[int, float]] = {}
-    benchmarks = {c.benchmark for c in table.columns}
+    protocols = {c.benchmark: c.protocol or table.protocol for c in table.columns}
     for run in runs:
-        if run.report.benchmark not in benchmarks:
+        if run.report.benchmark not in protocols:
             continue
-        if run.report.protocol != table.protocol:
+        wanted = protocols[run.report.benchmark]
+        if run.report.protocol != wanted:
             notes.append(
-                f"{run.name}: scored with {run.report.protocol}, not {table.protocol} as "
+                f"{run.name}: scored with {run.report.protocol}, not {wanted} as "
                 f"{table.source} is: left out (not comparable)"
             )
             continue

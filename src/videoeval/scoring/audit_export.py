@@ -11,14 +11,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import read_text
+from videoeval.benchmarks.base import annotation_digest, read_text
 from videoeval.errors import InputError
 from videoeval.judges.audit import ClipAudit
 from videoeval.outputs import write_jsonl
@@ -83,7 +82,7 @@ def export_clean(
     manifest = {
         "benchmark": report.benchmark, "mode": report.protocol, "runs": runs,
         "annotations": annotations.name,
-        "annotations_sha256": hashlib.sha256(annotations.read_bytes()).hexdigest(),
+        "annotations_sha256": annotation_digest(annotations),
         "clips": len(outcomes), "audited": report.n_scored,
         "consensus_flagged": sum(r["consensus_flagged"] for r in marked),
         "clean": len(clean), "rule": RULE, "rates": report.metrics, "judge": report.judge,

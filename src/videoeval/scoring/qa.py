@@ -13,13 +13,17 @@ import numpy as np
 from videoeval.metrics.bootstrap import MeanIntervals
 from videoeval.parsing.choices import (
     Reading,
+    longvideobench_letter,
     mvbench_check_ans,
     tarsier_mc,
+    tarsier_videomme,
     tempcompass_cm,
     tempcompass_mc,
     tempcompass_yn,
     tomato_rules,
     videohallucer_word,
+    videomme_letter,
+    vinoground_first,
 )
 from videoeval.protocols.configs import QAConfig
 from videoeval.schema import QARow, QASample, Status
@@ -33,6 +37,10 @@ RULES: dict[str, Callable[[QASample, str], Reading]] = {
     "tarsier": lambda s, a: tarsier_mc(a, s.gold),
     "tomato": lambda s, a: tomato_rules(a, s.options, s.gold),
     "videohallucer": lambda s, a: videohallucer_word(a, s.gold),
+    "vinoground": lambda s, a: vinoground_first(a, s.gold),
+    "videomme": lambda s, a: videomme_letter(a, s.gold),
+    "tarsier-videomme": lambda s, a: tarsier_videomme(a, s.gold),
+    "longvideobench": lambda s, a: longvideobench_letter(a, s.gold),
 }
 
 
@@ -76,7 +84,7 @@ def _row(sample: QASample, answer: Any, have: bool, config: QAConfig) -> QARow:
         return row("parse_error", False, None, "a null answer: wrong")
     reading = RULES[config.rule](sample, answer)
     if reading.correct is None:
-        left_out = config.unread == "excluded"
+        left_out = config.unread != "wrong"
         note = "no rule read it: left out" if left_out else "no rule read it: wrong"
         return row("parse_error", None if left_out else False, reading, note)
     return row("ok", reading.correct, reading, None)
@@ -168,16 +176,66 @@ def _pairs(rows: list[QARow]) -> dict[str, Any]:
             "n_counted": len(pairs), "intervals": TypeMeanIntervals(arrays)}  # fmt: skip
 
 
+def _text_video_group(rows: list[QARow], samples: list[QASample]) -> dict[str, Any]:
+    """Vinoground: per pair, the text score (both text items right), the video score (both video
+    items right) and the group score (all four); micro over pairs, per major category, and per
+    minor category (a pair may have several)."""
+    pairs: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    meta: dict[str, QASample] = {}
+    for r, s in zip(rows, samples, strict=True):
+        pairs[s.pair or s.sample_id][s.facets.get("score", "text")].append(r.correct is True)
+        meta.setdefault(s.pair or s.sample_id, s)
+    scores: dict[str, dict[str, float]] = {}
+    for key, kinds in pairs.items():
+        text = float(len(kinds["text"]) == 2 and all(kinds["text"]))
+        video = float(len(kinds["video"]) == 2 and all(kinds["video"]))
+        scores[key] = {"text": text, "video": video, "group": text * video}
+
+    def figures(keys: list[str]) -> dict[str, float]:
+        names = ("text", "video", "group")
+        out = {n: 100.0 * float(np.mean([scores[k][n] for k in keys])) for n in names}
+        return out | {"pairs": float(len(keys))}
+
+    majors: dict[str, list[str]] = defaultdict(list)
+    minors: dict[str, list[str]] = defaultdict(list)
+    for key, s in meta.items():
+        majors[s.category or "-"].append(key)
+        for minor in filter(None, s.facets.get("minor", "").split(";")):
+            minors[minor.strip()].append(key)
+    keys = list(scores)
+    arrays = {n: np.asarray([scores[k][n] for k in keys]) for n in ("text", "video", "group")}
+    return {"metrics": {n: v for n, v in figures(keys).items() if n != "pairs"},
+            "by_category": {m: figures(k) for m, k in sorted(majors.items())},
+            "buckets": {"minor": {m: figures(k) for m, k in sorted(minors.items())}} if minors
+            else None, "n_counted": len(keys), "intervals": MeanIntervals(arrays)}  # fmt: skip
+
+
+AGGREGATES: dict[str, Callable[[list[QARow], list[QASample], QAConfig], dict[str, Any]]] = {
+    "micro": _micro,
+    "pairs-by-type": lambda rows, samples, config: _pairs(rows),
+    "text-video-group": lambda rows, samples, config: _text_video_group(rows, samples),
+}
+
+
 async def score(ctx: ScoreContext[QAConfig]) -> Scored:
     config = ctx.config
     answers, layout, warnings = _answers(ctx)
     samples: list[QASample] = list(ctx.samples)
     rows = [_row(s, answers.get(s.sample_id), s.sample_id in answers, config) for s in samples]
-    figures = _pairs(rows) if config.overall == "pairs-by-type" else _micro(rows, samples, config)
-    unread = "left out of the denominator" if config.unread == "excluded" else "counted wrong"
+    if config.unread == "drop-video":
+        dropped = {r.video_id for r in rows if r.status == "parse_error"}
+        for r in rows:
+            if r.video_id in dropped and r.correct is not None:
+                r.correct, r.note = None, "another answer of this video is invalid: left out"
+    figures = AGGREGATES[config.overall](rows, samples, config)
+    unread = {
+        "wrong": "counted wrong",
+        "excluded": "left out of the denominator",
+        "drop-video": "left out with every question of its video",
+    }[config.unread]
     rule = (f"an answer no rule reads is parse_error and {unread}; a question without an answer "
             "(or whose call failed) is counted wrong")  # fmt: skip
-    if config.overall == "pairs-by-type":
+    if config.overall != "micro":
         rule += "; N counts pairs"
     return Scored(
         rows=rows, metrics=figures["metrics"], n_total=len(rows),
