@@ -34,6 +34,7 @@ def test_registry_ids_and_default_protocols() -> None:
         "mvbench": "mvbench",
         "videomme": "videomme",
         "longvideobench": "longvideobench",
+        "eventhallusion": "eventhallusion-yn",
     }
     views = {b: BENCHMARKS[b].tasks for b in BENCHMARKS}
     assert views["activitynet-captions"] == ("grounding", "dense_captioning", "audit")

@@ -11,6 +11,7 @@ import pytest
 
 import videoeval
 from videoeval import ScoreRequest, ScoringOptions
+from videoeval.report.published import tables
 
 
 def score(benchmark: str, annotations: Path, answers: dict[str, str], tmp_path: Path, **kw):  # type: ignore[no-untyped-def]
@@ -131,3 +132,29 @@ def test_longvideobench_never_guesses(tmp_path: Path) -> None:
     # q1 has 5 options: a random letter would add 1/5 on average
     assert report.metrics["accuracy_if_guessed"] == pytest.approx(100 * 3.2 / 4)
     assert report.buckets["duration_group"]["3600"]["accuracy"] == 100.0
+
+
+def test_eventhallusion_yes_no_micro_over_questions(tmp_path: Path) -> None:
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    for split, videos in (("entire", 2), ("interleave", 1)):
+        (folder / f"{split}_questions.json").write_text(json.dumps([
+            {"id": f"{split}_{v:03d}", "category": "sports", "event_info": {},
+             "questions": [{"type": "hallucination", "question": f"Q{q}?",
+                            "answer": "No." if q else "Yes."}
+                           for q in range(2 if (split, v) == ("entire", 0) else 1)]}
+            for v in range(videos)]))  # fmt: skip
+    answers = {
+        "entire_000/0": "Yes, he does.",
+        "entire_000/1": "Nope.",  # right, right
+        "entire_001/0": " yes",  # a leading space: unmatched, wrong
+        "interleave_000/0": "No",
+    }  # gold Yes.: wrong
+    report = score("eventhallusion", folder, answers, tmp_path)
+    assert report.metrics["accuracy"] == 50.0 and report.n_counted == 4  # micro: 2 of 4
+    assert report.by_category["entire"]["accuracy"] == pytest.approx(200 / 3)
+    assert report.failures == {"parse_error": 1}
+    # Tarsier2's Table 5 row: its overall is right / 409, as the per-split counts give
+    table = next(t for t in tables() if t.id == "tarsier2-eventhallusion-yn")
+    tarsier2 = table.rows[0]
+    assert round(100 * (69 + 180 + 97) / 409, 1) == tarsier2.figures[3] == 84.6

@@ -209,3 +209,13 @@ def tarsier_videomme(answer: str, gold: str) -> Reading:
     if len(first) != 1 or not ("A" <= first <= "Z"):
         return Reading(None, None, UNREAD)
     return Reading(first, first == gold, "first letter")
+
+
+def eventhallusion_yn(answer: str, gold: str) -> Reading:
+    """Stevetich/EventHallusion @ 7396e043 ``eval.py``: the lower-cased answer starting with
+    "yes" says "Yes.", with "no" says "No."; anything else is unmatched (and wrong)."""
+    text = answer.lower()
+    for word, said in (("yes", "Yes."), ("no", "No.")):
+        if text.startswith(word):
+            return Reading(said, said == gold, "starts with yes/no")
+    return Reading(None, None, UNREAD)

@@ -92,6 +92,7 @@ class AuditConfig:
 QARule = Literal[
     "tempcompass-mc", "tempcompass-yn", "tempcompass-cm", "mvbench", "tarsier", "tomato",
     "videohallucer", "vinoground", "videomme", "tarsier-videomme", "longvideobench",
+    "eventhallusion",
 ]  # fmt: skip
 
 

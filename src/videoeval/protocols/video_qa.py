@@ -81,4 +81,9 @@ PROTOCOLS: tuple[tuple[str, str, str, str, QAConfig, tuple[str, ...]], ...] = (
      "is none: here those answers are parse_error and wrong, and accuracy_if_guessed gives "
      "the expectation.",
      QAConfig("longvideobench", guess_figure=True), ("accuracy", "accuracy_if_guessed")),
+    ("eventhallusion-yn", "EventHallusion yes/no (official)",
+     "Stevetich/EventHallusion @ 7396e043 eval.py",
+     "The lower-cased answer starting with yes or no; anything else is unmatched and wrong; "
+     "per split (entire, interleave, misleading) and overall = right / all questions (micro).",
+     QAConfig("eventhallusion"), ("accuracy", "rule_matched")),
 )  # fmt: skip

@@ -13,6 +13,7 @@ import numpy as np
 from videoeval.metrics.bootstrap import MeanIntervals
 from videoeval.parsing.choices import (
     Reading,
+    eventhallusion_yn,
     longvideobench_letter,
     mvbench_check_ans,
     tarsier_mc,
@@ -41,6 +42,7 @@ RULES: dict[str, Callable[[QASample, str], Reading]] = {
     "videomme": lambda s, a: videomme_letter(a, s.gold),
     "tarsier-videomme": lambda s, a: tarsier_videomme(a, s.gold),
     "longvideobench": lambda s, a: longvideobench_letter(a, s.gold),
+    "eventhallusion": lambda s, a: eventhallusion_yn(a, s.gold),
 }
 
 

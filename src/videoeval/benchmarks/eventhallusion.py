@@ -1,0 +1,79 @@
+"""EventHallusion (Zhang et al. 2024): yes/no questions on videos built to mislead a model's
+prior about events, in three splits: entire (109 videos, 114 questions), interleave (193 /
+193) and misleading (95 / 102), 409 questions in all (the question files of 2024-09-27, which
+Tarsier2's figures fit).
+
+Files: Stevetich/EventHallusion @ 7396e043 ``questions/<split>_questions.json`` (one file, or
+the folder of three; the repository has no licence, so none is shipped): lists of ``{"id",
+"category", "event_info", "questions": [{"question", "answer": "Yes." | "No."}]}``. A question
+is ``<id>/<n>``; videos: ``<videos>/<split>/<id>.mp4``. Prompt (``run_gpt4o.py``): the question,
+a newline, "Please answer yes or no:". The description-matching half (a judge compares each
+video's description with the event) is not here yet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from videoeval.benchmarks.base import Benchmark, LoadResult, View, entry_problem, read_json
+from videoeval.errors import InputError
+from videoeval.schema import QASample
+
+SPLITS = ("entire", "interleave", "misleading")
+SUFFIX = "\nPlease answer yes or no:"
+
+
+def split_of(path: Path) -> str:
+    return next((s for s in SPLITS if path.stem.startswith(s)), path.stem)
+
+
+def _load_file(path: Path, result: LoadResult) -> None:
+    split = split_of(path)
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise InputError(path, "expected EventHallusion's list of videos with their questions")
+    for position, video in enumerate(data):
+        try:
+            vid = str(video["id"])
+            questions = [(str(q["question"]), str(q["answer"])) for q in video["questions"]]
+        except (KeyError, TypeError) as exc:
+            result.skipped.append(f"{path.name}[{position}]: {entry_problem(exc)}")
+            continue
+        for n, (question, gold) in enumerate(questions):
+            result.samples.append(QASample(
+                f"{vid}/{n}", f"{split}/{vid}", question, gold, question + SUFFIX,
+                {"Yes.": "yes", "No.": "no"}, split,
+                facets={"category": str(video.get("category", "-"))},
+            ))  # fmt: skip
+
+
+def load(path: Path) -> LoadResult:
+    result = LoadResult(samples=[])
+    if path.is_dir():
+        files = sorted(p for p in path.glob("*_questions.json") if split_of(p) in SPLITS)
+        if not files:
+            raise InputError(path, "holds none of questions/{entire,interleave,misleading}"
+                             "_questions.json")  # fmt: skip
+    else:
+        files = [path]
+    for file in files:
+        _load_file(file, result)
+    if not result.samples:
+        first = f": {result.skipped[0]}" if result.skipped else ""
+        raise InputError(path, f"holds no EventHallusion questions{first}")
+    return result
+
+
+BENCHMARK = Benchmark(
+    id="eventhallusion",
+    title="EventHallusion yes/no questions",
+    views=(
+        View(
+            "video_qa",
+            load,
+            "eventhallusion-yn",
+            "questions/<split>_questions.json, or the folder of three",
+            prompt_field="prompt",
+        ),
+    ),
+    facts={"published_samples": {"video_qa": [409]}},
+)
