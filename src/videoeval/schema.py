@@ -427,6 +427,32 @@ class QARow(RecordRow):
 
 
 @dataclass(slots=True)
+class LocalizationRow(RecordRow):
+    """One E.T. Bench grounding sample: the spans (or, VHD, the time) read from its answer and
+    its own score (TVG / EPM: the first span's IoU; TAL: the mean F1 over thresholds; EVS: the
+    bin F1; VHD: 1 when the time is inside a window)."""
+
+    sample_id: str
+    video_id: str | None
+    task: str
+    source: str
+    answer: str | None
+    read: Any
+    score: float | None
+    status: Status
+    note: str | None = None
+
+    measure: ClassVar[str | None] = "per-sample score"
+
+    def unit_score(self) -> float | None:
+        return self.score
+
+    def display(self) -> dict[str, Any]:
+        return {"view": "text", "query": f"{self.task} / {self.source}",
+                "prediction": self.answer}  # fmt: skip
+
+
+@dataclass(slots=True)
 class OtherRow(RecordRow):
     """A row of a protocol this version does not know, kept as written."""
 

@@ -16,7 +16,7 @@ from typing import Any
 from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import Benchmark, View
 from videoeval.engine.run_folder import RunRecord, check_run_annotations, read_run
-from videoeval.errors import UsageError
+from videoeval.errors import UsageError, VideoevalError
 from videoeval.limits import check as check_limit
 from videoeval.options import (
     AuditOptions,
@@ -114,6 +114,14 @@ def _view_of(
     if predictions is None:
         raise UsageError(f"{benchmark.id} has several views: name a --protocol")
     found = [v for v in views if v.task in tasks_of_file(predictions)]
+    if not found:  # a file that is its own GT (E.T. Bench): the views whose loader reads it
+        found = [v for v in views if v.annotations_in_predictions and _reads(v, predictions)]
+        if len(found) > 1:  # the benchmark's first view, and the others named
+            others = ", ".join(f"--protocol {v.default_protocol}" for v in found[1:])
+            return found[0], (
+                f"{predictions.name} holds samples of several views: scored as {found[0].task} "
+                f"with {found[0].default_protocol} (the first view; {others} scores the rest)"
+            )
     if len(found) != 1:
         fits = " and ".join(v.task for v in found) or "none of its views"
         raise UsageError(
@@ -124,6 +132,13 @@ def _view_of(
         f"{predictions.name} is a {found[0].task} file: scored as {found[0].task} "
         f"with {found[0].default_protocol} (the view's default; --protocol chooses another)"
     )
+
+
+def _reads(view: View, path: Path) -> bool:
+    try:
+        return bool(view.load(path).samples)
+    except VideoevalError:
+        return False
 
 
 def default_protocol(view: View, judged: bool, run: RunRecord | None = None) -> ProtocolInfo:

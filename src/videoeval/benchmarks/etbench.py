@@ -1,4 +1,5 @@
-"""E.T. Bench's dense captioning (dvc) and step localisation (slc) samples.
+"""E.T. Bench's dense captioning (dvc) and step localisation (slc) samples, and its grounding
+tasks (tvg, epm, tal, evs, vhd: the ``localization`` view, ``--protocol etbench-grounding``).
 
 The file is E.T. Bench's own list (``etbench_txt_v1.0.json``): each sample names its video, its
 question (``q``, the prompt a model is asked with) and its GT (``tgt`` spans, ``g`` captions).
@@ -84,14 +85,67 @@ def load(path: Path) -> LoadResult:
     return LoadResult(samples=samples)
 
 
+GROUNDING_TASKS = ("tvg", "epm", "tal", "evs", "vhd")
+
+
+def _windows(value: Any) -> list[tuple[float, float]]:
+    start, end = (float(v) for v in value)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise ValueError(f"window {value} is not finite")
+    return [(start, end)]
+
+
+def grounding_gt(sample: dict[str, Any]) -> Any:
+    """The GT a grounding task reads: one window (tvg, epm), windows (tal, evs), or windows per
+    annotator (vhd, where a flat list of windows is one annotator's)."""
+    tgt, task = sample.get("tgt"), sample.get("task")
+    if not isinstance(tgt, list) or not tgt:
+        raise ValueError("no tgt")
+    if task in ("tvg", "epm"):
+        return _windows(tgt)[0]
+    if task == "vhd":
+        annotators = tgt if isinstance(tgt[0][0], (list, tuple)) else [tgt]
+        return [[w for window in a for w in _windows(window)] for a in annotators]
+    return [w for window in tgt for w in _windows(window)]
+
+
+def load_grounding(path: Path) -> LoadResult:
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise InputError(path, "expected E.T. Bench's list of samples")
+    result = LoadResult(samples=[])
+    for position, raw in enumerate(data):
+        if not isinstance(raw, dict) or raw.get("task") not in GROUNDING_TASKS:
+            continue
+        try:
+            grounding_gt(raw)
+            video = strip_video_suffix(str(raw["video"]))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            result.skipped.append(f"{path.name}[{position}]: {exc}: left out")
+            continue
+        sample = EtbenchSample(sample_id_of(raw, position), video, str(raw.get("q") or ""), raw)
+        result.samples.append(sample)
+    if not result.samples:
+        raise InputError(path, "no grounding samples (tvg, epm, tal, evs, vhd)")
+    return result
+
+
 BENCHMARK = Benchmark(
     id="etbench",
-    title="E.T. Bench dense video captioning (DVC) and step localisation (SLC)",
+    title="E.T. Bench: dense captioning (DVC), step localisation (SLC) and grounding",
     views=(
         View(
             "dense_captioning",
             load,
             "etbench",
+            "etbench_txt_v1.0.json (with the model's answers in `a` for score)",
+            prompt_field="q",
+            annotations_in_predictions=True,
+        ),
+        View(
+            "localization",
+            load_grounding,
+            "etbench-grounding",
             "etbench_txt_v1.0.json (with the model's answers in `a` for score)",
             prompt_field="q",
             annotations_in_predictions=True,

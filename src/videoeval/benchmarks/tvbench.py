@@ -30,8 +30,8 @@ from videoeval.schema import QASample
 OPTION = re.compile(r"^\(([A-Z])\) ?(.*)$")
 
 
-def _parts(message: dict[str, Any]) -> list[dict[str, Any]]:
-    content = message.get("content")
+def _parts(message: Any) -> list[dict[str, Any]]:
+    content = message.get("content") if isinstance(message, dict) else None
     return [c for c in content if isinstance(c, dict)] if isinstance(content, list) else []
 
 
@@ -48,7 +48,7 @@ def load(path: Path) -> LoadResult:
             task = str(obj.get("dataset", "")).split("/", 1)[-1]
             sample = QASample(str(obj["idx"]), strip_video_suffix(str(obj["vid"])), question,
                               gold.strip("() "), "", options, task)  # fmt: skip
-        except (KeyError, IndexError, StopIteration, TypeError) as exc:
+        except (KeyError, IndexError, StopIteration, TypeError, AttributeError) as exc:
             result.skipped.append(f"{path}:{number}: {entry_problem(exc)}")
             continue
         result.samples.append(sample)

@@ -18,6 +18,7 @@ from videoeval.protocols.configs import (
     AutoDQConfig,
     DensevidConfig,
     EtbenchConfig,
+    EtbenchGroundingConfig,
     EventSimConfig,
     JointConfig,
 )
@@ -30,6 +31,7 @@ from videoeval.schema import (
     EventSimRow,
     GroundingRow,
     JointRow,
+    LocalizationRow,
     OtherRow,
     QARow,
     RejudgeRow,
@@ -196,6 +198,18 @@ _OTHERS = [
         requires=frozenset({JUDGE, JOINT}),
         headline=("what_precision", "what_when_recall@0.5", "F1@0.5", "gt_text_F1@0.5"),
         price="videoeval.scoring.joint:price", check=f"{_CHECKS}:dense", row=JointRow,
+    ),
+    ProtocolInfo(
+        "etbench-grounding", "localization", "E.T. Bench grounding (TVG, EPM, TAL, EVS, VHD)",
+        "E.T. Bench evaluation/compute_metrics.py (HF PolyU-ChenLab/ETBench; docs at "
+        "PolyU-ChenLab/ETBench @ 445f620e)",
+        "Times read from each answer by tvg_format; TVG / EPM: the first span's IoU, F1@t = share "
+        "of all samples with IoU >= t; TAL: span F1 at each t; EVS: F1 of 1-second bins, over "
+        "the parsed samples only; VHD: the first number inside a window. Each group (task, "
+        "source) rounded to 5 decimals; a task is the mean of its sources; F1_gnd = the mean of "
+        "the five tasks (the merged 'F1 (gnd)').",
+        "videoeval.scoring.etbench_grounding:score", EtbenchGroundingConfig(),
+        headline=("F1_gnd", "TVG", "EPM", "TAL", "EVS", "VHD"), row=LocalizationRow,
     ),
     ProtocolInfo(
         "gt-audit", "audit", "GT audit with a video-aware judge", _AUDIT_REFERENCE,

@@ -113,3 +113,14 @@ class QAConfig:
     guess_figure: bool = False
     """Also report ``accuracy_if_guessed``: the accuracy a uniformly random letter for every
     unread answer gives on average (the reference's fallback, which we never apply)."""
+
+
+@dataclass(frozen=True)
+class EtbenchGroundingConfig:
+    """E.T. Bench's grounding tasks as ``evaluation/compute_metrics.py`` scores them."""
+
+    thresholds: tuple[float, ...] = (0.1, 0.3, 0.5, 0.7)
+    evs_bins: int = 1000
+    """EVS marks 1-second bins of the first 1000 s (later seconds are lost, as there)."""
+    rounding: int = 5
+    """Each group's figures and each task's mean are rounded to 5 decimals before averaging."""

@@ -26,6 +26,7 @@ TASKS: dict[str, Task] = {
         Task("captioning", "detailed captioning"),
         Task("dense_captioning", "dense captioning", layouts_known=True),
         Task("audit", "GT audit"),
+        Task("localization", "temporal localization (E.T. Bench TVG, EPM, TAL, EVS, VHD)"),
         Task("video_qa", "video question answering (multiple choice, yes/no, caption matching)"),
     )
 }

@@ -80,8 +80,22 @@ def _table(data: dict[str, Any]) -> Table:
                      c.get("protocol")) for c in data["columns"]),
         average.get("name"), average.get("rule", ""), data["rank_by"],
         tuple(Entry(r["model"], r["params"], r["open"], tuple(r["figures"]), True,
-                    dict(r.get("printed") or {})) for r in data["rows"]),
+                    dict(r.get("printed") or {}), _disagreement(r, average.get("name")))
+              for r in data["rows"]),
     )  # fmt: skip
+
+
+def _disagreement(row: dict[str, Any], average: str | None) -> str:
+    """A row whose printed average is not the mean of its printed columns says so (the
+    leaderboard ranks by the recomputed one)."""
+    printed = (row.get("printed") or {}).get(average) if average else None
+    figures = row["figures"]
+    if printed is None or any(v is None for v in figures):
+        return ""
+    mean = sum(figures) / len(figures)
+    if abs(round(mean, 1) - printed) < 0.05:
+        return ""
+    return f"printed {average} {printed}; the mean of its columns is {mean:.2f} (used here)"
 
 
 def tables() -> list[Table]:
