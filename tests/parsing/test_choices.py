@@ -112,3 +112,45 @@ def test_tomato_rules(answer: str, parsed: str | None) -> None:
 )  # fmt: skip
 def test_videohallucer_whole_word(answer: str, gold: str, correct: bool) -> None:
     assert videohallucer_word(answer, gold).correct is correct
+
+
+@pytest.mark.parametrize(
+    ("answer", "parsed", "correct", "fallback"),
+    [("C", "C", True, False), ("The answer is C", "C", True, False),
+     ("Based on the video, C", "B", False, False),  # "Based" holds B: the first in letter order
+     ("I think (C), not (B)", "B", False, False),  # the last "(X)"
+     ("three", "A", False, True),  # nothing read: lmms-eval's "A"
+     ("I believe the count is clearly 3 here", "C", True, False)],  # option text, past 5 words
+)  # fmt: skip
+def test_lmms_eval_tomato(answer: str, parsed: str, correct: bool, fallback: bool) -> None:
+    from videoeval.parsing.choices import lmms_eval_tomato
+
+    read = lmms_eval_tomato(answer, OPTIONS, "C")
+    assert (read.parsed, read.correct, read.fallback) == (parsed, correct, fallback)
+
+
+HAT = {"A": "Put on a hat/cap.", "B": "Take off a hat/cap."}
+
+
+@pytest.mark.parametrize(
+    ("answer", "parsed"),
+    [("B", "B"), ("a person takes it off", "A"), ("(B) take off", "B"),
+     ("I think: take off a hat/cap.", "B"), ("no idea", None)],
+)  # fmt: skip
+def test_lmms_eval_tvbench(answer: str, parsed: str | None) -> None:
+    from videoeval.parsing.choices import lmms_eval_tvbench
+
+    assert lmms_eval_tvbench(answer, HAT, "B").parsed == parsed
+
+
+@pytest.mark.parametrize(
+    ("answer", "correct"),
+    [("B. Stood up.", True), ("a man stood up", False),  # the article reads A
+     ("(B)", True), ("Stood up!", True),  # no letter: the whole answer against the gold text
+     ("", None)],
+)  # fmt: skip
+def test_lmms_eval_mvbench(answer: str, correct: bool | None) -> None:
+    from videoeval.parsing.choices import lmms_eval_mvbench
+
+    options = {"A": "Sat down.", "B": "Stood up."}
+    assert lmms_eval_mvbench(answer, options, "B").correct is correct

@@ -125,3 +125,17 @@ def test_tvbench_under_its_official_scorer_and_under_tarsiers(tmp_path: Path) ->
     assert tarsier.n_counted == len(valid)
     assert tarsier.metrics["accuracy"] == pytest.approx(100 * right / len(valid))
     assert tarsier.failures == {"parse_error": 2525 - len(valid)}
+
+
+def test_tomato_as_lmms_eval_scores_it(tmp_path: Path) -> None:
+    folder = shared_file("qa/tomato")
+    samples = get_benchmark("tomato").load(folder).samples[:300]
+    styles = ["{g}", "Answer is {g}", "no idea"]
+    answers = {s.sample_id: styles[n % 3].format(g=s.gold) for n, s in enumerate(samples)}
+    report = score("tomato", folder, write_answers(tmp_path / "t.jsonl", answers),
+                   protocol="lmms-eval-tomato").report  # fmt: skip
+    # "Answer is X" holds the A of "Answer": the first offered letter in order, so it reads A;
+    # "no idea" reads nothing and lmms-eval answers A for it (shown as parse_error)
+    right = 100 + sum(s.gold == "A" for n, s in enumerate(samples) if n % 3)
+    assert report.metrics["accuracy"] == pytest.approx(100 * right / 1484)
+    assert report.failures == {"parse_error": 100, "missing_prediction": 1184}

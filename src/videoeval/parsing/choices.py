@@ -17,6 +17,9 @@ class Reading:
     parsed: str | None
     correct: bool | None
     rule: str
+    fallback: bool = False
+    """No rule read the answer and the reference put a fixed answer in its place (lmms-eval's
+    "A" for TOMATO): counted as the reference counts it, and shown as parse_error."""
 
 
 UNREAD = "no rule read it"
@@ -219,3 +222,68 @@ def eventhallusion_yn(answer: str, gold: str) -> Reading:
         if text.startswith(word):
             return Reading(said, said == gold, "starts with yes/no")
     return Reading(None, None, UNREAD)
+
+
+_EDGE_PUNCTUATION = ",.!?;:'"
+
+
+def lmms_eval_tomato(answer: str, options: dict[str, str], gold: str) -> Reading:
+    """lmms-eval @ 75571cfe ``tasks/tomato``: its MMMU-style parser. Every offered capital letter
+    anywhere in the answer (inside words too) is a candidate; else letters between spaces; else,
+    past 5 words, the options whose text occurs; several: the one whose "(X)" occurs last, or
+    the first in letter order; none: "A" (a fixed answer, shown as parse_error)."""
+    text = " " + answer.strip().strip(_EDGE_PUNCTUATION) + " "
+    letters = list(options)
+    found = [c for c in letters if c in text]
+    if not found:
+        found = [c for c in letters if f" {c} " in text]
+    if not found and len(text.split()) > 5:
+        found = [c for c in letters if options[c].lower() in text.lower()]
+    if not found:
+        return Reading("A", gold == "A", "lmms-eval's fallback: A", fallback=True)
+    if len(found) > 1:
+        bracketed = [c for c in found if f"({c})" in text]
+        if bracketed:
+            last = max(bracketed, key=lambda c: text.rfind(f"({c})"))
+            return Reading(last, last == gold, "the last '(X)' among several letters")
+    return Reading(found[0], found[0] == gold, "an offered letter")
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def lmms_eval_tvbench(answer: str, options: dict[str, str], gold: str) -> Reading:
+    """lmms-eval @ 75571cfe ``tasks/tvbench``: the upper-cased answer's first standalone letter
+    when it is an offered one (so the article "a" reads A); else a leading letter with an
+    optional bracket, dot or colon; else the one option whose text occurs in the answer; else
+    nothing (wrong)."""
+    upper = answer.upper()
+    first = re.search(r"\b([A-Z])\b", upper)
+    if first and first.group(1) in options:
+        return Reading(first.group(1), first.group(1) == gold, "the first standalone letter")
+    lead = re.match(r"\s*[\(\[]?([A-Z])[\)\]\.:]?", upper)
+    if lead and lead.group(1) in options:
+        return Reading(lead.group(1), lead.group(1) == gold, "a leading letter")
+    said = _normalised(answer)
+    hits = [c for c, text in options.items() if _normalised(text) and _normalised(text) in said]
+    if len(hits) == 1:
+        return Reading(hits[0], hits[0] == gold, "one option's text")
+    return Reading(None, None, UNREAD)
+
+
+def lmms_eval_mvbench(answer: str, options: dict[str, str], gold: str) -> Reading:
+    """lmms-eval @ 75571cfe ``tasks/mvbench``: "X. text" at the start gives X; else, punctuation
+    normalised and lower-cased, the first standalone letter a-e (so "a man ..." reads A); else
+    the whole text against the gold option's. An empty answer leaves the denominator."""
+    if not answer.strip():
+        return Reading(None, None, UNREAD)
+    start = re.match(r"\s*([A-E])\.\s*\S", answer)
+    if start:
+        return Reading(start.group(1), start.group(1) == gold, "'X. text' at the start")
+    text = _normalised(answer)
+    letter = re.search(r"\b([a-e])\b", text)
+    if letter:
+        read = letter.group(1).upper()
+        return Reading(read, read == gold, "the first standalone letter a-e")
+    return Reading(text, text == _normalised(options.get(gold, "")), "the whole answer")

@@ -92,7 +92,7 @@ class AuditConfig:
 QARule = Literal[
     "tempcompass-mc", "tempcompass-yn", "tempcompass-cm", "mvbench", "tarsier", "tomato",
     "videohallucer", "vinoground", "videomme", "tarsier-videomme", "longvideobench",
-    "eventhallusion",
+    "eventhallusion", "lmms-eval-tomato", "lmms-eval-tvbench", "lmms-eval-mvbench",
 ]  # fmt: skip
 
 

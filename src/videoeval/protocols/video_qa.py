@@ -7,6 +7,7 @@ from __future__ import annotations
 from videoeval.protocols.configs import QAConfig
 
 TEMPCOMPASS = "llyx97/TempCompass @ e1b46316"
+LMMS_EVAL = "EvolvingLMMs-Lab/lmms-eval @ 75571cfe"
 DISABLE_LLM = (
     " An answer the rules do not read is wrong, as the official script scores it with "
     "--disable_llm (its ChatGPT fallback is not run)."
@@ -86,4 +87,23 @@ PROTOCOLS: tuple[tuple[str, str, str, str, QAConfig, tuple[str, ...]], ...] = (
      "The lower-cased answer starting with yes or no; anything else is unmatched and wrong; "
      "per split (entire, interleave, misleading) and overall = right / all questions (micro).",
      QAConfig("eventhallusion"), ("accuracy", "rule_matched")),
+    ("lmms-eval-tomato", "TOMATO as lmms-eval scores it",
+     f"{LMMS_EVAL} lmms_eval/tasks/tomato (its MMMU-style parser; the GPT parser off)",
+     "Every offered capital letter anywhere in the answer (inside words too), then letters "
+     "between spaces, then option texts past 5 words; several: the last '(X)', else the first "
+     "in letter order; none: 'A', counted as lmms-eval counts it and shown as parse_error.",
+     QAConfig("lmms-eval-tomato"), ("accuracy", "rule_matched")),
+    ("lmms-eval-tvbench", "TVBench as lmms-eval scores it",
+     f"{LMMS_EVAL} lmms_eval/tasks/tvbench",
+     "The first standalone capital letter of the upper-cased answer when offered (the article "
+     "'a' reads A), a leading letter, or the one option whose text occurs; else wrong. "
+     "lmms-eval prints the per-task figures only; the overall here is micro.",
+     QAConfig("lmms-eval-tvbench"), ("accuracy", "rule_matched")),
+    ("lmms-eval-mvbench", "MVBench as lmms-eval scores it",
+     f"{LMMS_EVAL} lmms_eval/tasks/mvbench",
+     "'X. text' at the start, else the first standalone letter a-e of the normalised answer "
+     "('a man ...' reads A), else the whole answer against the gold option; an empty answer "
+     "leaves the denominator. lmms-eval prints the 20 per-task figures only; the overall here "
+     "is micro.",
+     QAConfig("lmms-eval-mvbench", unread="excluded"), ("accuracy", "answered")),
 )  # fmt: skip

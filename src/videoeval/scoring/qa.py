@@ -14,6 +14,9 @@ from videoeval.metrics.bootstrap import MeanIntervals
 from videoeval.parsing.choices import (
     Reading,
     eventhallusion_yn,
+    lmms_eval_mvbench,
+    lmms_eval_tomato,
+    lmms_eval_tvbench,
     longvideobench_letter,
     mvbench_check_ans,
     tarsier_mc,
@@ -43,6 +46,9 @@ RULES: dict[str, Callable[[QASample, str], Reading]] = {
     "tarsier-videomme": lambda s, a: tarsier_videomme(a, s.gold),
     "longvideobench": lambda s, a: longvideobench_letter(a, s.gold),
     "eventhallusion": lambda s, a: eventhallusion_yn(a, s.gold),
+    "lmms-eval-tomato": lambda s, a: lmms_eval_tomato(a, s.options, s.gold),
+    "lmms-eval-tvbench": lambda s, a: lmms_eval_tvbench(a, s.options, s.gold),
+    "lmms-eval-mvbench": lambda s, a: lmms_eval_mvbench(a, s.options, s.gold),
 }
 
 
@@ -85,6 +91,9 @@ def _row(sample: QASample, answer: Any, have: bool, config: QAConfig) -> QARow:
     if answer is None:
         return row("parse_error", False, None, "a null answer: wrong")
     reading = RULES[config.rule](sample, answer)
+    if reading.fallback:
+        return row("parse_error", reading.correct, reading,
+                   f"no rule read it: counted as the reference's {reading.rule}")  # fmt: skip
     if reading.correct is None:
         left_out = config.unread != "wrong"
         note = "no rule read it: left out" if left_out else "no rule read it: wrong"
