@@ -224,3 +224,12 @@ def annotation_digest(path: Path) -> str:
         digest.update(file.relative_to(path).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def nonempty(result: LoadResult, path: Path, what: str) -> LoadResult:
+    """``result``, or an :class:`InputError` saying the file holds no ``what`` (with the first
+    entry that could not be read, if any)."""
+    if not result.samples:
+        first = f": {result.skipped[0]}" if result.skipped else ""
+        raise InputError(path, f"holds no {what}{first}")
+    return result

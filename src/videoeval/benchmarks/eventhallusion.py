@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from videoeval.benchmarks.base import Benchmark, LoadResult, View, entry_problem, read_json
+from videoeval.benchmarks.base import (
+    Benchmark,
+    LoadResult,
+    View,
+    entry_problem,
+    nonempty,
+    read_json,
+)
 from videoeval.errors import InputError
 from videoeval.schema import QASample
 
@@ -57,10 +64,7 @@ def load(path: Path) -> LoadResult:
         files = [path]
     for file in files:
         _load_file(file, result)
-    if not result.samples:
-        first = f": {result.skipped[0]}" if result.skipped else ""
-        raise InputError(path, f"holds no EventHallusion questions{first}")
-    return result
+    return nonempty(result, path, "EventHallusion questions")
 
 
 BENCHMARK = Benchmark(

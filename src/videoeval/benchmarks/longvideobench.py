@@ -17,6 +17,7 @@ from videoeval.benchmarks.base import (
     LoadResult,
     View,
     entry_problem,
+    nonempty,
     read_json,
     strip_video_suffix,
 )
@@ -48,10 +49,7 @@ def load(path: Path) -> LoadResult:
             result.skipped.append(f"{path.name}[{n}]: {entry_problem(exc)}")
             continue
         result.samples.append(sample)
-    if not result.samples:
-        first = f": {result.skipped[0]}" if result.skipped else ""
-        raise InputError(path, f"holds no LongVideoBench questions{first}")
-    return result
+    return nonempty(result, path, "LongVideoBench questions")
 
 
 BENCHMARK = Benchmark(

@@ -17,6 +17,7 @@ from videoeval.benchmarks.base import (
     LoadResult,
     View,
     entry_problem,
+    nonempty,
     read_json,
     strip_video_suffix,
 )
@@ -55,10 +56,7 @@ def load(path: Path) -> LoadResult:
         raise InputError(path, "holds no MVBench task files (json/<task>.json)")
     for file in files:
         _load_file(file, result)
-    if not result.samples:
-        first = f": {result.skipped[0]}" if result.skipped else ""
-        raise InputError(path, f"holds no MVBench questions{first}")
-    return result
+    return nonempty(result, path, "MVBench questions")
 
 
 BENCHMARK = Benchmark(

@@ -22,9 +22,9 @@ from videoeval.benchmarks.base import (
     View,
     entry_problem,
     iter_jsonl,
+    nonempty,
     strip_video_suffix,
 )
-from videoeval.errors import InputError
 from videoeval.schema import QASample
 
 OPTION = re.compile(r"^\(([A-Z])\) ?(.*)$")
@@ -52,10 +52,7 @@ def load(path: Path) -> LoadResult:
             result.skipped.append(f"{path}:{number}: {entry_problem(exc)}")
             continue
         result.samples.append(sample)
-    if not result.samples:
-        first = f": {result.skipped[0]}" if result.skipped else ""
-        raise InputError(path, f"holds no TVBench questions in Tarsier2's layout{first}")
-    return result
+    return nonempty(result, path, "TVBench questions in Tarsier2's layout")
 
 
 BENCHMARK = Benchmark(

@@ -21,6 +21,7 @@ from videoeval.benchmarks.base import (
     LoadResult,
     View,
     entry_problem,
+    nonempty,
     read_json,
     strip_video_suffix,
 )
@@ -80,10 +81,7 @@ def load(path: Path) -> LoadResult:
             _load_file(file, result)
     else:
         _load_file(path, result)
-    if not result.samples:
-        first = f": {result.skipped[0]}" if result.skipped else ""
-        raise InputError(path, f"holds no VideoHallucer question pairs{first}")
-    return result
+    return nonempty(result, path, "VideoHallucer question pairs")
 
 
 BENCHMARK = Benchmark(

@@ -22,10 +22,10 @@ from videoeval.benchmarks.base import (
     View,
     entry_problem,
     iter_jsonl,
+    nonempty,
     parse_json,
     read_text,
 )
-from videoeval.errors import InputError
 from videoeval.schema import QASample
 
 
@@ -61,10 +61,7 @@ def load(path: Path) -> LoadResult:
             result.skipped.append(f"{path.name}[{n}]: {entry_problem(exc)}")
             continue
         result.samples.append(sample)
-    if not result.samples:
-        first = f": {result.skipped[0]}" if result.skipped else ""
-        raise InputError(path, f"holds no Video-MME questions{first}")
-    return result
+    return nonempty(result, path, "Video-MME questions")
 
 
 BENCHMARK = Benchmark(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from videoeval.benchmarks.base import JSON_ERRORS, json_problem, read_text, text_lines
+from videoeval.benchmarks.base import JSON_ERRORS, iter_jsonl, read_text
 from videoeval.errors import InputError
 from videoeval.predictions.captions import tarsier_text
 
@@ -120,16 +120,8 @@ def read_qa_predictions(path: Path) -> QAPredictions:
                 result.skipped.append(f"{path.name}[{n}]: {problem}")
     else:
         result.layout = "jsonl"
-        for number, line in enumerate(text_lines(text), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except JSON_ERRORS as exc:
-                result.skipped.append(f"{path}:{number}: not valid JSON ({json_problem(exc)})")
-                continue
-            problem = _object(result, obj, f"{path.name}:{number}") if isinstance(obj, dict) else (
-                "expected a JSON object")  # fmt: skip
+        for number, obj in iter_jsonl(path, result.skipped):
+            problem = _object(result, obj, f"{path.name}:{number}")
             if problem:
                 result.skipped.append(f"{path}:{number}: {problem}")
     if not result.answers:
