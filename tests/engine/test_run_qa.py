@@ -113,3 +113,25 @@ def test_run_vinoground(tmp_path: Path) -> None:
         json.loads(x) for x in (tmp_path / "vino-run" / "samples.jsonl").read_text().splitlines()
     ]
     assert sum(r["correct"] for r in rows) == 6 and len(rows) == 12
+
+
+def test_run_eventhallusion(tmp_path: Path) -> None:
+    questions = tmp_path / "questions"
+    questions.mkdir()
+    (questions / "misleading_questions.json").write_text(json.dumps([
+        {"id": "misleading_001", "category": "sports", "event_info": {},
+         "questions": [{"type": "hallucination", "question": "Is there a cat?",
+                        "answer": "No."}]}]))  # fmt: skip
+    (tmp_path / "videos" / "misleading").mkdir(parents=True)
+    write_video(tmp_path / "videos" / "misleading" / "misleading_001.mp4", frames=50, fps=25)
+
+    def said(received: Received, n: int) -> Reply:
+        assert received.images == 4
+        assert received.prompt == "Is there a cat?\nPlease answer yes or no:", received.prompt
+        return openai_reply("No, there is none.")
+
+    with FakeServer(said) as server:
+        result = run(tmp_path, server.base_url, "eventhallusion", questions, "eh")
+        assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "eh" / "metrics.json").read_text())
+    assert metrics["protocol"] == "eventhallusion-yn" and metrics["metrics"]["accuracy"] == 100.0
