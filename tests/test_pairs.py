@@ -3,7 +3,6 @@ the pairs where the clean description wins by delta; the outputs load as prefere
 
 from __future__ import annotations
 
-import ast
 import base64
 import html
 import io
@@ -19,6 +18,7 @@ from typer.testing import CliRunner
 from tests.fake_servers import FakeServer, openai_reply
 from tests.video.synth import read_counter, write_video
 from videoeval.cli import app
+from videoeval.parsing.literals import literal_eval
 from videoeval.training.pairs import keep_pair
 
 runner = CliRunner()
@@ -168,7 +168,7 @@ def policy_and_judge(received, n):  # type: ignore[no-untyped-def]
                 "relationship": "entailment" if e.split()[-1] in premise else "neutral",
                 "reason": "-",
             }
-            for e in ast.literal_eval(match.group(1))
+            for e in literal_eval(match.group(1))
         ]
         return openai_reply(json.dumps({"events": items}))
     events = (

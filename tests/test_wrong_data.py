@@ -99,8 +99,8 @@ def test_a_tampered_frame_cache_entry_is_decoded_again(tmp_path: Path) -> None:
     cache = FrameCache(tmp_path / "frames")
     spec = SamplingSpec(kind="uniform", nframes=4)
     first = sample_video(video, spec, cache=cache)
-    entry = next((tmp_path / "frames").glob("*/*.npy"))
-    np.save(entry, np.zeros_like(first.frames))  # another program wrote over it
+    entry = next((tmp_path / "frames").glob("*/*.pixels"))
+    entry.write_bytes(np.zeros_like(first.frames).tobytes())  # another program wrote over it
     again = sample_video(video, spec, cache=cache)
     assert not again.from_cache and np.array_equal(again.frames, first.frames)
     assert sample_video(video, spec, cache=cache).from_cache  # stored right once more

@@ -5,7 +5,6 @@ sent (echoing the statements it was asked about), over the OpenAI or the Gemini 
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import shutil
@@ -14,6 +13,7 @@ from typing import Any
 
 from tests.fake_servers import Received, Reply, gemini_reply, openai_reply
 from tests.video.synth import write_video
+from videoeval.parsing.literals import literal_eval
 
 MODELS = [
     "m",
@@ -56,9 +56,7 @@ def instance(schema: dict[str, Any], prompt: str) -> Any:
         item = schema.get("items", {})
         props = item.get("properties", {})
         if "event" in props and (match := STATEMENTS.search(prompt)):
-            return [
-                {**instance(item, prompt), "event": e} for e in ast.literal_eval(match.group(1))
-            ]
+            return [{**instance(item, prompt), "event": e} for e in literal_eval(match.group(1))]
         if "span_ok" in props:
             return [instance(item, prompt) for _ in NUMBERED.findall(prompt)]
         if item.get("type") == "number":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -12,6 +11,7 @@ from typer.testing import CliRunner
 from tests.fake_servers import FakeServer, openai_reply
 from tests.video.synth import write_video
 from videoeval.cli import app
+from videoeval.parsing.literals import literal_eval
 
 runner = CliRunner()
 STATEMENTS = re.compile(r"Statements:\n(\[.*?\])\n", re.DOTALL)
@@ -23,7 +23,7 @@ def model_and_judge(received, n):
         return openai_reply("A man opens the door. He sits down.")
     match = STATEMENTS.search(received.prompt)
     if match:
-        events = ast.literal_eval(match.group(1))
+        events = literal_eval(match.group(1))
         items = [{"event": e, "relationship": "entailment", "reason": "-"} for e in events]
         return openai_reply(json.dumps({"events": items}))
     return openai_reply(json.dumps({"events": ["a man opens the door", "a man sits down"]}))

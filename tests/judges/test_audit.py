@@ -122,11 +122,13 @@ def test_a_changed_prompt_repeats_only_judge_calls(bench, tmp_path: Path) -> Non
         assert run_audit(bench, server).exit_code == 0
         before = len(server.received)
         frames_dir = bench["root"] / "cache" / "frames"
-        stamps = {p: p.stat().st_mtime_ns for p in frames_dir.rglob("*.npy")}
+        stamps = {p: p.stat().st_mtime_ns for p in frames_dir.rglob("*.pixels")}
         again = run_audit(bench, server, "--prompt-file", str(prompt))
         assert again.exit_code == 0, again.output
         assert len(server.received) > before  # the judge is asked again...
-    assert {p: p.stat().st_mtime_ns for p in frames_dir.rglob("*.npy")} == stamps  # ...frames not
+    assert {
+        p: p.stat().st_mtime_ns for p in frames_dir.rglob("*.pixels")
+    } == stamps  # ...frames not
     assert len(stamps) == 4
 
 

@@ -3,7 +3,6 @@ missing predictions; P/R/F1 equal the values computed by hand."""
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections import Counter
@@ -14,6 +13,7 @@ from typer.testing import CliRunner
 
 from tests.fake_servers import FakeServer, Reply, openai_reply
 from videoeval.cli import app
+from videoeval.parsing.literals import literal_eval
 
 runner = CliRunner()
 STATEMENTS = re.compile(r"Statements:\n(\[.*?\])\n", re.DOTALL)
@@ -50,7 +50,7 @@ def script():
         prompt = received.prompt
         seen[prompt] += 1
         if "Statements:" in prompt:
-            events = ast.literal_eval(STATEMENTS.search(prompt).group(1))
+            events = literal_eval(STATEMENTS.search(prompt).group(1))
             premise = prompt.split("Description:\n", 1)[1].split("\n\nStatements:", 1)[0]
             items = [{"event": e, "relationship": LABELS[(premise, e)], "reason": "scripted"}
                      for e in events]  # fmt: skip

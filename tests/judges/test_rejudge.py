@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -13,6 +12,7 @@ from typer.testing import CliRunner
 from tests.fake_servers import FakeServer, openai_reply
 from tests.video.synth import write_video
 from videoeval.cli import app
+from videoeval.parsing.literals import literal_eval
 
 runner = CliRunner()
 STATEMENTS = re.compile(r"Statements:\n(\[.*?\])\n", re.DOTALL)
@@ -28,7 +28,7 @@ WITH_FRAMES = {"E2": "contradiction", "P2": "entailment", "P3": "neutral", "E3":
 
 def judge(received, n):
     assert received.images == 16
-    events = ast.literal_eval(STATEMENTS.search(received.prompt).group(1))
+    events = literal_eval(STATEMENTS.search(received.prompt).group(1))
     assert "E1" not in events and "P1" not in events  # entailed events never reach the frames
     items = [{"event": e, "relationship": WITH_FRAMES[e], "timestamps": [0.5], "reason": "seen"}
              for e in events]  # fmt: skip

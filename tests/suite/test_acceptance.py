@@ -5,7 +5,6 @@ suite, and its leaderboard places the models among Table 1's rows, whose Avg is 
 
 from __future__ import annotations
 
-import ast
 import csv
 import json
 import os
@@ -21,6 +20,7 @@ from typer.testing import CliRunner
 from tests.fake_servers import FakeServer, Received, Reply, openai_reply
 from tests.video.synth import write_video
 from videoeval.cli import app
+from videoeval.parsing.literals import literal_eval
 from videoeval.report.published import tables
 
 SPLITS = ("timelens-charades", "timelens-activitynet", "timelens-qvhighlights")
@@ -35,7 +35,7 @@ def everyone(received: Received, n: int) -> Reply:
     model, prompt = received.body["model"], received.prompt
     if model == "judge":
         if match := STATEMENTS.search(prompt):
-            events = ast.literal_eval(match.group(1))
+            events = literal_eval(match.group(1))
             said = [{"event": e, "relationship": "entailment", "reason": "-"} for e in events]
             reply = openai_reply(json.dumps({"events": said}))
         else:

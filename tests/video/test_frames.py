@@ -109,7 +109,7 @@ def test_cache_key_follows_the_file_and_half_written_entries_are_ignored(tmp_pat
     spec = SamplingSpec(kind="uniform", nframes=4)
     key = cache.key(path, spec, None)
     sample_video(path, spec, cache=cache)
-    pixels = next((tmp_path / "cache").rglob("*.npy"))
+    pixels = next((tmp_path / "cache").rglob("*.pixels"))
     pixels.write_bytes(pixels.read_bytes()[:40])  # a crash mid-write, say
     assert cache.get(key) is None
     assert not sample_video(path, spec, cache=cache).from_cache
@@ -133,7 +133,7 @@ def test_concurrent_writers_of_one_entry_do_not_collide(tmp_path: Path) -> None:
         results = list(pool.map(lambda _: sample_video(path, spec, cache=cache), range(16)))
     assert all(r.indices == [0, 6, 13, 19] and not r.warnings for r in results)
     files = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
-    assert sorted(p.suffix for p in files) == [".json", ".npy"]  # no temporary files left
+    assert sorted(p.suffix for p in files) == [".json", ".pixels"]  # no temporary files left
 
 
 def test_the_frame_cache_keeps_under_its_size_cap(tmp_path) -> None:
@@ -154,3 +154,31 @@ def test_the_frame_cache_keeps_under_its_size_cap(tmp_path) -> None:
     left = sorted(p.name for p in (tmp_path / "frames").glob("*/*.npy"))
     assert left == ["02key.npy", "03key.npy"] and freed > 500_000
     assert not (tmp_path / "frames" / "00" / "00key.json").exists()
+
+
+def test_an_entry_of_the_older_npy_layout_is_decoded_again(tmp_path: Path) -> None:
+    """Entries are raw bytes with dtype and shape in the record (reading a .npy header calls
+    ast.literal_eval, which is not safe on several threads at once); an entry written by an
+    older version, .npy with a record without them, is a miss, never misread."""
+    import json
+
+    import numpy as np
+
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=20)
+    cache = FrameCache(tmp_path / "cache")
+    spec = SamplingSpec(kind="uniform", nframes=4)
+    first = sample_video(path, spec, cache=cache)
+    key = cache.key(path, spec, None)
+    meta = next((tmp_path / "cache").rglob("*.json"))
+    record = json.loads(meta.read_text())
+    assert record["pixels"] == {"dtype": "|u1", "shape": list(first.frames.shape)}
+    pixels = next((tmp_path / "cache").rglob("*.pixels"))
+    assert pixels.stat().st_size == first.frames.size  # no header
+    del record["pixels"]  # as an older version wrote it
+    meta.write_text(json.dumps(record))
+    np.save(pixels.with_suffix(".npy"), first.frames)
+    assert cache.get(key) is None
+    again = sample_video(path, spec, cache=cache)
+    assert not again.from_cache and (again.frames == first.frames).all()
+    assert cache.get(key) is not None

@@ -8,12 +8,13 @@ again or records the failure.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from videoeval.parsing.literals import literal_eval
 
 T = TypeVar("T")
 
@@ -52,7 +53,7 @@ def parse_dict(text: str) -> dict[str, Any]:
             if isinstance(value, dict):
                 return value
         try:
-            value = ast.literal_eval(candidate)
+            value = literal_eval(candidate)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             continue
         if isinstance(value, dict):

@@ -15,7 +15,6 @@ Layouts:
 
 from __future__ import annotations
 
-import ast
 import json
 import math
 import re
@@ -33,6 +32,7 @@ from videoeval.benchmarks.base import (
     text_lines,
 )
 from videoeval.errors import InputError
+from videoeval.parsing.literals import literal_eval
 from videoeval.predictions.reference_outputs import (
     READ_ERRORS,
     is_lmms_eval_submission,
@@ -168,7 +168,7 @@ def _key_span(span_text: str) -> tuple[float, float]:
             return float(plain.group(1)), float(plain.group(2))
         except ValueError:
             pass  # e.g. "1e" matched the character class: let literal_eval decide
-    gt = ast.literal_eval(span_text.strip())
+    gt = literal_eval(span_text.strip())
     if isinstance(gt, (list, tuple)) and gt and isinstance(gt[0], (list, tuple)):
         gt = gt[0]
     return float(gt[0]), float(gt[1])

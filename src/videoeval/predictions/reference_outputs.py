@@ -17,13 +17,13 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import math
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from videoeval.benchmarks.base import strip_video_suffix
+from videoeval.parsing.literals import literal_eval
 from videoeval.schema import GroundingPrediction, Span
 
 
@@ -52,7 +52,7 @@ def _key_span(key: str, span_text: str) -> Span:
     try:
         if len(text) > 200:
             raise ValueError
-        gt = ast.literal_eval(text)
+        gt = literal_eval(text)
         if isinstance(gt, (list, tuple)) and gt and isinstance(gt[0], (list, tuple)):
             gt = gt[0]
         if isinstance(gt[0], bool) or isinstance(gt[1], bool):

@@ -68,7 +68,8 @@ def file_identity(path: Path) -> str:
 
 
 class FrameCache:
-    """Decoded frames on disk: ``<root>/<key[:2]>/<key>.npy`` plus a JSON record beside it."""
+    """Decoded frames on disk: ``<root>/<key[:2]>/<key>.pixels`` (raw bytes) plus a JSON record
+    beside it (dtype, shape, checksum)."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -92,7 +93,7 @@ class FrameCache:
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / key[:2]
-        return folder / f"{key}.npy", folder / f"{key}.json"
+        return folder / f"{key}.pixels", folder / f"{key}.json"
 
     def get(self, key: str) -> SampledVideo | None:
         """The entry, or ``None`` when it is absent, half-written or not what was written (its
@@ -100,7 +101,11 @@ class FrameCache:
         pixels, meta = self._paths(key)
         try:
             record = json.loads(meta.read_text(encoding="utf-8"))
-            frames = np.load(pixels, allow_pickle=False)
+            # raw bytes, their dtype and shape in the record: no .npy header, whose reading
+            # (ast.literal_eval) is not safe on several threads at once (parsing/literals.py)
+            layout = record.pop("pixels")
+            frames = np.fromfile(pixels, dtype=np.dtype(layout["dtype"]))
+            frames = frames.reshape(tuple(layout["shape"]))
             expected = record.pop("frames_sha256")
             sampled = SampledVideo(**record, frames=frames, from_cache=True)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -114,7 +119,7 @@ class FrameCache:
         ``max_bytes``; returns the bytes freed. (Decoded frames are large: 296 KB of video
         became 120 MB.) An entry deleted here is decoded again when next needed."""
         entries = []
-        for pixels in self.root.glob("*/*.npy"):
+        for pixels in [*self.root.glob("*/*.pixels"), *self.root.glob("*/*.npy")]:
             try:
                 stat = pixels.stat()
             except OSError:
@@ -138,10 +143,12 @@ class FrameCache:
         # and two writers of the same entry (threads or processes) never share a temporary file.
         suffix = f".{uuid.uuid4().hex}.tmp"
         tmp_pixels = pixels.with_name(pixels.name + suffix)
+        frames = np.ascontiguousarray(sampled.frames)
         with open(tmp_pixels, "wb") as handle:
-            np.save(handle, sampled.frames, allow_pickle=False)
+            handle.write(frames.data)
         record = sampled.record()
         record.pop("from_cache")
+        record["pixels"] = {"dtype": frames.dtype.str, "shape": list(frames.shape)}
         record["frames_sha256"] = _checksum(sampled.frames)
         tmp_meta = meta.with_name(meta.name + suffix)
         tmp_meta.write_text(json.dumps(record), encoding="utf-8")
