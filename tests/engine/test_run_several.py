@@ -88,3 +88,39 @@ def test_counts_that_do_not_match_are_refused_before_asking(tmp_path: Path) -> N
     assert one_file.exit_code == 2 and "3 benchmark(s) but 1 annotation file(s)" in one_file.output
     assert twice.exit_code == 2 and "named twice" in twice.output
     assert missing.exit_code == 2 and "nope.json" in missing.output
+
+
+def test_one_prompt_file_for_views_of_different_tasks_is_refused(tmp_path: Path) -> None:
+    bench = make_bench(tmp_path)
+    dense = tmp_path / "yc2_val.json"
+    dense.write_text(json.dumps({"v0": {"duration": 2.0, "timestamps": [[0, 1]],
+                                        "sentences": ["crack the eggs"]}}))  # fmt: skip
+    dream = tmp_path / "DREAM-1k.jsonl"
+    dream.write_text(
+        json.dumps(
+            {
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "content": [
+                            {"type": "text", "text": "", "reference": "A man opens the door."}
+                        ],
+                    }
+                ],
+                "dataset": "DREAM/youtube",
+                "idx": 1,
+                "vid": "v0",
+                "extra_info": {"events": []},
+            }
+        )
+        + "\n"
+    )
+    prompt = tmp_path / "mine.txt"
+    prompt.write_text("Describe the video.")  # fits both templates: it would be sent to both
+    with FakeServer(answer_script) as server:
+        result = invoke("run", "dream1k,youcook2", "-a", dream, "-a", dense,
+                        "--prompt-file", prompt,
+                        *base(bench, server.base_url, tmp_path))  # fmt: skip
+        assert len(server.received) == 0
+    assert result.exit_code == 2
+    assert "--prompt-file is one prompt" in " ".join(result.output.split())

@@ -102,6 +102,7 @@ def _run(ctx: typer.Context, options: dict[str, Any]) -> None:
 
     from videoeval.api.run import default_folder, prepare
     from videoeval.engine.comparable import comparability
+    from videoeval.errors import UsageError
 
     if options["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
@@ -115,6 +116,11 @@ def _run(ctx: typer.Context, options: dict[str, Any]) -> None:
         if (note := comparability(request.benchmark, prepared.plan.config)) is not None:
             err.print(f"warning: {note}", markup=False, highlight=False, soft_wrap=True)
         work.append((o, request, prepared))
+    tasks = {prepared.view.task for *_, prepared in work if prepared.view is not None}
+    if options["prompt_file"] is not None and len(tasks) > 1:
+        # one prompt for views of different tasks would ask some of them the wrong question
+        raise UsageError(f"--prompt-file is one prompt, but these benchmarks run "
+                         f"{' and '.join(sorted(tasks))} views: run them apart")  # fmt: skip
     if options["dry_run"]:
         for o, _, prepared in work:
             _dry_run(prepared.plan, o, prepared.frames)
