@@ -158,3 +158,13 @@ def test_eventhallusion_yes_no_micro_over_questions(tmp_path: Path) -> None:
     table = next(t for t in tables() if t.id == "tarsier2-eventhallusion-yn")
     tarsier2 = table.rows[0]
     assert round(100 * (69 + 180 + 97) / 409, 1) == tarsier2.figures[3] == 84.6
+
+
+def test_a_tomato_file_with_no_readable_question_is_refused(tmp_path: Path) -> None:
+    from videoeval.benchmarks import get_benchmark
+    from videoeval.errors import InputError
+
+    path = tmp_path / "count.json"
+    path.write_text(json.dumps({"0": {"question": "How many?", "options": ["1"], "answer": 3}}))
+    with pytest.raises(InputError, match=r"holds no TOMATO questions: count\.json\[0\]"):
+        get_benchmark("tomato").load(path)

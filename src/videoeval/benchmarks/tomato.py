@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from videoeval.benchmarks.base import Benchmark, LoadResult, View, entry_problem, read_json
+from videoeval.benchmarks.base import (
+    Benchmark,
+    LoadResult,
+    View,
+    entry_problem,
+    nonempty,
+    read_json,
+)
 from videoeval.errors import InputError
 from videoeval.schema import QASample
 
@@ -58,7 +65,7 @@ def load(path: Path) -> LoadResult:
         raise InputError(path, f"holds none of TOMATO's files ({', '.join(TYPES)})")
     for file in files:
         _load_file(file, result)
-    return result
+    return nonempty(result, path, "TOMATO questions")
 
 
 BENCHMARK = Benchmark(
