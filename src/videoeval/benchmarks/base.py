@@ -233,3 +233,18 @@ def nonempty(result: LoadResult, path: Path, what: str) -> LoadResult:
         first = f": {result.skipped[0]}" if result.skipped else ""
         raise InputError(path, f"holds no {what}{first}")
     return result
+
+
+OPTION_LETTERS = "ABCDEFG"
+"""Options lettered by their position (TOMATO has up to 7)."""
+
+
+def annotation_files(path: Path, keep: Callable[[Path], bool], holds: str) -> list[Path]:
+    """``[path]`` for a file; for a folder, its ``.json`` files that ``keep`` accepts, in name
+    order (an :class:`InputError` naming what it should hold when there is none)."""
+    if not path.is_dir():
+        return [path]
+    files = sorted(p for p in path.glob("*.json") if keep(p))
+    if not files:
+        raise InputError(path, f"holds none of {holds}")
+    return files

@@ -18,6 +18,7 @@ from videoeval.benchmarks.base import (
     Benchmark,
     LoadResult,
     View,
+    annotation_files,
     entry_problem,
     nonempty,
     read_json,
@@ -54,14 +55,12 @@ def _load_file(path: Path, result: LoadResult) -> None:
 
 
 def load(path: Path) -> LoadResult:
+    files = annotation_files(
+        path,
+        lambda p: p.name.endswith("_questions.json") and split_of(p) in SPLITS,
+        "questions/{entire,interleave,misleading}_questions.json",
+    )
     result = LoadResult(samples=[])
-    if path.is_dir():
-        files = sorted(p for p in path.glob("*_questions.json") if split_of(p) in SPLITS)
-        if not files:
-            raise InputError(path, "holds none of questions/{entire,interleave,misleading}"
-                             "_questions.json")  # fmt: skip
-    else:
-        files = [path]
     for file in files:
         _load_file(file, result)
     return nonempty(result, path, "EventHallusion questions")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from videoeval.benchmarks.base import (
+    OPTION_LETTERS,
     Benchmark,
     LoadResult,
     View,
@@ -24,7 +25,7 @@ from videoeval.benchmarks.base import (
 from videoeval.errors import InputError
 from videoeval.schema import QASample
 
-LETTERS = "ABCDE"
+LETTERS = OPTION_LETTERS[:5]
 
 
 def load(path: Path) -> LoadResult:

@@ -13,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from videoeval.benchmarks.base import (
+    OPTION_LETTERS,
     Benchmark,
     LoadResult,
     View,
+    annotation_files,
     entry_problem,
     nonempty,
     read_json,
@@ -23,8 +25,6 @@ from videoeval.benchmarks.base import (
 )
 from videoeval.errors import InputError
 from videoeval.schema import QASample
-
-LETTERS = "ABCDEFG"
 
 
 def _load_file(path: Path, result: LoadResult) -> None:
@@ -35,11 +35,11 @@ def _load_file(path: Path, result: LoadResult) -> None:
     for n, item in enumerate(data):
         try:
             candidates = [str(c) for c in item["candidates"]]
-            gold = LETTERS[candidates.index(str(item["answer"]))]
+            gold = OPTION_LETTERS[candidates.index(str(item["answer"]))]
             sample = QASample(
                 f"{task}/{n}", f"{task}/{strip_video_suffix(str(item['video']))}",
-                str(item["question"]), gold, "", dict(zip(LETTERS, candidates, strict=False)),
-                task,
+                str(item["question"]), gold, "",
+                dict(zip(OPTION_LETTERS, candidates, strict=False)), task,
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             problem = "its answer is none of its candidates" if isinstance(exc, ValueError) else (
@@ -50,10 +50,8 @@ def _load_file(path: Path, result: LoadResult) -> None:
 
 
 def load(path: Path) -> LoadResult:
+    files = annotation_files(path, lambda p: True, "MVBench's task files (json/<task>.json)")
     result = LoadResult(samples=[])
-    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    if not files:
-        raise InputError(path, "holds no MVBench task files (json/<task>.json)")
     for file in files:
         _load_file(file, result)
     return nonempty(result, path, "MVBench questions")

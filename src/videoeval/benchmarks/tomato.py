@@ -13,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from videoeval.benchmarks.base import (
+    OPTION_LETTERS,
     Benchmark,
     LoadResult,
     View,
+    annotation_files,
     entry_problem,
     nonempty,
     read_json,
@@ -23,7 +25,6 @@ from videoeval.benchmarks.base import (
 from videoeval.errors import InputError
 from videoeval.schema import QASample
 
-LETTERS = "ABCDEFG"
 TYPES = ("count", "direction", "rotation", "shape&trend", "velocity&frequency", "visual_cues")
 SHA256 = {
     "8d65ff7f764d75dc1bc14f36c708608412d13f20b6f48b5443e9cfde4c376135": "count",
@@ -44,25 +45,24 @@ def _load_file(path: Path, result: LoadResult) -> None:
         try:
             options = [str(o) for o in item["options"]]
             answer = int(item["answer"])
-            if not 0 <= answer < len(options) <= len(LETTERS):
+            if not 0 <= answer < len(options) <= len(OPTION_LETTERS):
                 raise ValueError(f"answer {answer} is not one of {len(options)} options")
             video = f"{item['demonstration_type']}/{item['key']}"
             question = str(item["question"])
         except (KeyError, TypeError, ValueError) as exc:
             result.skipped.append(f"{path.name}[{qid}]: {entry_problem(exc)}")
             continue
-        letters = dict(zip(LETTERS, options, strict=False))
+        letters = dict(zip(OPTION_LETTERS, options, strict=False))
         result.samples.append(QASample(
-            f"{kind}/{qid}", video, question, LETTERS[answer], "", letters, kind,
+            f"{kind}/{qid}", video, question, OPTION_LETTERS[answer], "", letters, kind,
             facets={"demonstration": str(item["demonstration_type"])},
         ))  # fmt: skip
 
 
 def load(path: Path) -> LoadResult:
+    files = annotation_files(path, lambda p: p.stem in TYPES,
+                             f"TOMATO's files ({', '.join(TYPES)})")  # fmt: skip
     result = LoadResult(samples=[])
-    files = sorted(p for p in path.glob("*.json") if p.stem in TYPES) if path.is_dir() else [path]
-    if not files:
-        raise InputError(path, f"holds none of TOMATO's files ({', '.join(TYPES)})")
     for file in files:
         _load_file(file, result)
     return nonempty(result, path, "TOMATO questions")

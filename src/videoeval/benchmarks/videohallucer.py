@@ -20,6 +20,7 @@ from videoeval.benchmarks.base import (
     Benchmark,
     LoadResult,
     View,
+    annotation_files,
     entry_problem,
     nonempty,
     read_json,
@@ -68,19 +69,15 @@ def _load_file(path: Path, result: LoadResult) -> None:
 
 
 def load(path: Path) -> LoadResult:
+    files = annotation_files(path, lambda p: type_of(p) in TYPES,
+                             f"VideoHallucer's files ({', '.join(TYPES)})")  # fmt: skip
+    kinds = [type_of(p) for p in files]
+    if len(set(kinds)) != len(kinds):
+        raise InputError(path, "holds two files of one type (e.g. temporal and its "
+                         "de-duplicated version): keep one")  # fmt: skip
     result = LoadResult(samples=[])
-    if path.is_dir():
-        files = sorted(p for p in path.glob("*.json") if type_of(p) in TYPES)
-        if not files:
-            raise InputError(path, f"holds none of VideoHallucer's files ({', '.join(TYPES)})")
-        kinds = [type_of(p) for p in files]
-        if len(set(kinds)) != len(kinds):
-            raise InputError(path, "holds two files of one type (e.g. temporal and its "
-                             "de-duplicated version): keep one")  # fmt: skip
-        for file in files:
-            _load_file(file, result)
-    else:
-        _load_file(path, result)
+    for file in files:
+        _load_file(file, result)
     return nonempty(result, path, "VideoHallucer question pairs")
 
 

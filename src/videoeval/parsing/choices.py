@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-LETTERS = "ABCDEFG"
-
 
 @dataclass(frozen=True, slots=True)
 class Reading:
@@ -110,17 +108,7 @@ def tarsier_mc(answer: str, gold: str) -> Reading:
     """bytedance/tarsier @ 63de87a7 ``evaluation/metrics/evaluate_qa_mc.py``: every "(" and ")"
     deleted, stripped; the first character; a digit 0-5 stands for A-F; valid only as one
     upper-case letter (an invalid answer leaves the denominator)."""
-    text = answer.replace("(", "").replace(")", "").strip()
-    if not text:
-        return Reading(None, None, UNREAD)
-    first = text[0]
-    if first in "012345":
-        first = LETTERS[int(first)]
-    if len(first) != 1 or not ("A" <= first <= "Z"):
-        return Reading(None, None, UNREAD)
-    return Reading(
-        first, first == gold.replace("(", "").replace(")", "").strip()[:1], "first letter"
-    )
+    return _tarsier_first(answer, gold.replace("(", "").replace(")", "").strip()[:1], "012345")
 
 
 _TOMATO_ANSWER_IS = re.compile(r"Answer is:?\(?([A-Fa-f])\)?")
@@ -205,9 +193,15 @@ def tarsier_videomme(answer: str, gold: str) -> Reading:
     """bytedance/tarsier @ 63de87a7 ``evaluate_video_mme.py``: parentheses deleted, the first
     character; a digit 1-5 stands for chr(d + 'A') (so "1" reads B, unlike its multiple-choice
     scorer); anything but one upper-case letter is invalid (and its whole video is dropped)."""
-    text = answer.replace("(", "").replace(")", "").strip()
-    first = text[:1]
-    if first in ("1", "2", "3", "4", "5"):
+    return _tarsier_first(answer, gold, "12345")
+
+
+def _tarsier_first(answer: str, gold: str, digits: str) -> Reading:
+    """Both Tarsier scorers: parentheses deleted, stripped, the first character; a digit of
+    ``digits`` stands for ``chr(d + 'A')`` (0 for A in one, 1 for B in the other); valid only as
+    one upper-case letter."""
+    first = answer.replace("(", "").replace(")", "").strip()[:1]
+    if first and first in digits:
         first = chr(int(first) + ord("A"))
     if len(first) != 1 or not ("A" <= first <= "Z"):
         return Reading(None, None, UNREAD)
