@@ -185,3 +185,8 @@ def test_a_folder_of_annotation_files_has_one_digest(tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text("{}")
     (tmp_path / "b.json").rename(tmp_path / "c.json")
     assert annotation_digest(tmp_path) != first  # and so does a renamed one
+    renamed = annotation_digest(tmp_path)
+    (tmp_path / "videos").mkdir()  # videos and outputs kept beside are not annotations
+    (tmp_path / "videos" / "a.mp4").write_bytes(b"\0" * 64)
+    (tmp_path / "notes.txt").write_text("x")
+    assert annotation_digest(tmp_path) == renamed

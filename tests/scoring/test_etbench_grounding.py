@@ -76,3 +76,13 @@ def test_tvg_format(answer: str, spans: object) -> None:
 
 def test_vhd_reads_the_first_signed_number() -> None:
     assert vhd_time("at -2.5 s or 3") == -2.5 and vhd_time(".5") == 0.5 and vhd_time("x") is None
+
+
+def test_a_file_without_answers_is_not_scored(tmp_path: Path) -> None:
+    from videoeval.errors import NothingToScoreError
+
+    path = tmp_path / "etbench_txt_v1.0.json"  # the annotation file itself: no `a` anywhere
+    path.write_text(json.dumps([{k: v for k, v in s.items() if k != "a"} for s in SAMPLES]))
+    with pytest.raises(NothingToScoreError, match="none of the 15 grounding samples has an"):
+        videoeval.score(ScoreRequest("etbench", predictions=path, protocol="etbench-grounding",
+                                     scoring=ScoringOptions(bootstrap=0)))  # fmt: skip

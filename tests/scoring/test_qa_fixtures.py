@@ -168,3 +168,27 @@ def test_a_tomato_file_with_no_readable_question_is_refused(tmp_path: Path) -> N
     path.write_text(json.dumps({"0": {"question": "How many?", "options": ["1"], "answer": 3}}))
     with pytest.raises(InputError, match=r"holds no TOMATO questions: count\.json\[0\]"):
         get_benchmark("tomato").load(path)
+
+
+def test_answers_that_name_no_question_exit_non_zero(tmp_path: Path) -> None:
+    """A one-line JSONL file is one answer, not a {question: answer} map of its field names;
+    when no question has an answer, nothing is scored and the cause is said."""
+    from typer.testing import CliRunner
+
+    from videoeval.cli import app
+    from videoeval.predictions.qa import read_qa_predictions
+
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text(json.dumps({"sample_id": "nope", "prediction": "A"}) + "\n")
+    read = read_qa_predictions(answers)
+    assert read.layout == "jsonl" and read.answers == {"nope": "A"}
+    folder = tmp_path / "json"
+    folder.mkdir()
+    (folder / "action_sequence.json").write_text(json.dumps([
+        {"video": "a.mp4", "question": "?", "candidates": ["x", "y"], "answer": "y"}]))  # fmt: skip
+    result = CliRunner().invoke(app, ["score", "mvbench", "-a", str(folder), "-p", str(answers),
+                                      "--bootstrap", "0", "-o", str(tmp_path / "out")])  # fmt: skip
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "no question of mvbench has an answer in answers.jsonl" in said
+    assert "question ids look like 'action_sequence/0'" in said

@@ -214,14 +214,17 @@ def finish(
 
 def annotation_digest(path: Path) -> str:
     """SHA-256 of an annotation file; of a folder of them (VideoHallucer, TOMATO, MVBench,
-    Vinoground), over each file's relative name and bytes, in name order. Raises OSError."""
+    Vinoground), over the name and bytes of each annotation file directly in it (.json, .jsonl,
+    .csv: what the loaders read, not the videos or outputs kept beside), in name order. Raises
+    OSError."""
     import hashlib
 
     if not path.is_dir():
         return hashlib.sha256(path.read_bytes()).hexdigest()
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+    kept = (".json", ".jsonl", ".csv")
+    for file in sorted(p for p in path.iterdir() if p.is_file() and p.suffix in kept):
+        digest.update(file.name.encode() + b"\0")
         digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()
 

@@ -77,6 +77,11 @@ def _object(result: QAPredictions, obj: dict[str, Any], origin: str) -> str | No
     return None
 
 
+def _one_answer(obj: dict[str, Any]) -> bool:
+    """One answer object (an id field and an answer field), not a ``{question: answer}`` map."""
+    return any(f in obj for f in ID_FIELDS) and any(f in obj for f in ANSWER_FIELDS)
+
+
 def read_qa_predictions(path: Path) -> QAPredictions:
     text = read_text(path)
     if not text.strip():
@@ -96,6 +101,11 @@ def read_qa_predictions(path: Path) -> QAPredictions:
                     answer = item.get("prediction", item.get("response"))
                     _add(result, f"{video}/{dimension}/{n}", answer,
                          f"{path.name}[{video}][{dimension}][{n}]")  # fmt: skip
+    elif isinstance(whole, dict) and _one_answer(whole):  # a JSONL file of one line
+        result.layout = "jsonl"
+        problem = _object(result, whole, f"{path.name}:1")
+        if problem:
+            result.skipped.append(f"{path}:1: {problem}")
     elif isinstance(whole, dict) and all(isinstance(v, (str, type(None))) for v in whole.values()):
         result.layout = "json {question: answer}"
         for key, value in whole.items():

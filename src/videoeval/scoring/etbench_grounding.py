@@ -10,6 +10,7 @@ from typing import Any
 
 from videoeval.benchmarks.base import strip_video_suffix
 from videoeval.benchmarks.etbench import EtbenchSample, grounding_gt, load_grounding
+from videoeval.errors import NothingToScoreError
 from videoeval.metrics.etbench_grounding import evs_f1, tal_f1, tvg_hits, vhd_hit
 from videoeval.parsing.etbench_times import UnreadableNumber, etbench_spans, vhd_time
 from videoeval.protocols.configs import EtbenchGroundingConfig
@@ -137,6 +138,11 @@ async def score(ctx: ScoreContext[EtbenchGroundingConfig]) -> Scored:
         key = (str(sample.raw["task"]), str(sample.raw.get("source")))
         groups[key].append((sample.raw, answer))
         ids[key].append(sample.sample_id)
+    if not any(answer.strip() for items in groups.values() for _, answer in items):
+        raise NothingToScoreError(
+            f"nothing to score: none of the {sum(map(len, groups.values()))} grounding samples "
+            f"has an answer ({'its `a` field' if ctx.run is None else 'the run asked none'})"
+        )  # fmt: skip
     scored = await asyncio.to_thread(grounding_scored, dict(groups), dict(ids), ctx.config)
     scored.layout = layout
     scored.inputs = {"predictions": ctx.source_name, "layout": layout}

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from videoeval.errors import NothingToScoreError
 from videoeval.metrics.bootstrap import MeanIntervals
 from videoeval.parsing.choices import (
     Reading,
@@ -233,6 +234,13 @@ async def score(ctx: ScoreContext[QAConfig]) -> Scored:
     answers, layout, warnings = _answers(ctx)
     samples: list[QASample] = list(ctx.samples)
     rows = [_row(s, answers.get(s.sample_id), s.sample_id in answers, config) for s in samples]
+    if not any(isinstance(r.answer, str) or r.status == "parse_error" for r in rows):
+        raise NothingToScoreError(
+            f"nothing to score: no question of {ctx.benchmark.id} has an answer in "
+            f"{ctx.source_name} ({len(answers)} answers read, {len(rows)} questions; question "
+            f"ids look like {samples[0].sample_id!r}: check that the files belong together)",
+            rows,
+        )  # fmt: skip
     if config.unread == "drop-video":
         dropped = {r.video_id for r in rows if r.status == "parse_error"}
         for r in rows:
