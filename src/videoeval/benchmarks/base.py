@@ -251,3 +251,13 @@ def annotation_files(path: Path, keep: Callable[[Path], bool], holds: str) -> li
     if not files:
         raise InputError(path, f"holds none of {holds}")
     return files
+
+
+def load_each(
+    files: list[Path], load_one: Callable[[Path, LoadResult], None], path: Path, what: str
+) -> LoadResult:
+    """``load_one`` of every file into one result, refused when it holds no ``what``."""
+    result = LoadResult(samples=[])
+    for file in files:
+        load_one(file, result)
+    return nonempty(result, path, what)

@@ -20,7 +20,7 @@ from videoeval.benchmarks.base import (
     View,
     annotation_files,
     entry_problem,
-    nonempty,
+    load_each,
     read_json,
 )
 from videoeval.errors import InputError
@@ -60,10 +60,7 @@ def load(path: Path) -> LoadResult:
         lambda p: p.name.endswith("_questions.json") and split_of(p) in SPLITS,
         "questions/{entire,interleave,misleading}_questions.json",
     )
-    result = LoadResult(samples=[])
-    for file in files:
-        _load_file(file, result)
-    return nonempty(result, path, "EventHallusion questions")
+    return load_each(files, _load_file, path, "EventHallusion questions")
 
 
 BENCHMARK = Benchmark(

@@ -19,7 +19,7 @@ from videoeval.benchmarks.base import (
     View,
     annotation_files,
     entry_problem,
-    nonempty,
+    load_each,
     read_json,
     strip_video_suffix,
 )
@@ -51,10 +51,7 @@ def _load_file(path: Path, result: LoadResult) -> None:
 
 def load(path: Path) -> LoadResult:
     files = annotation_files(path, lambda p: True, "MVBench's task files (json/<task>.json)")
-    result = LoadResult(samples=[])
-    for file in files:
-        _load_file(file, result)
-    return nonempty(result, path, "MVBench questions")
+    return load_each(files, _load_file, path, "MVBench questions")
 
 
 BENCHMARK = Benchmark(

@@ -19,7 +19,7 @@ from videoeval.benchmarks.base import (
     View,
     annotation_files,
     entry_problem,
-    nonempty,
+    load_each,
     read_json,
 )
 from videoeval.errors import InputError
@@ -62,10 +62,7 @@ def _load_file(path: Path, result: LoadResult) -> None:
 def load(path: Path) -> LoadResult:
     files = annotation_files(path, lambda p: p.stem in TYPES,
                              f"TOMATO's files ({', '.join(TYPES)})")  # fmt: skip
-    result = LoadResult(samples=[])
-    for file in files:
-        _load_file(file, result)
-    return nonempty(result, path, "TOMATO questions")
+    return load_each(files, _load_file, path, "TOMATO questions")
 
 
 BENCHMARK = Benchmark(

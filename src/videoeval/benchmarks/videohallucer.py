@@ -22,7 +22,7 @@ from videoeval.benchmarks.base import (
     View,
     annotation_files,
     entry_problem,
-    nonempty,
+    load_each,
     read_json,
     strip_video_suffix,
 )
@@ -75,10 +75,7 @@ def load(path: Path) -> LoadResult:
     if len(set(kinds)) != len(kinds):
         raise InputError(path, "holds two files of one type (e.g. temporal and its "
                          "de-duplicated version): keep one")  # fmt: skip
-    result = LoadResult(samples=[])
-    for file in files:
-        _load_file(file, result)
-    return nonempty(result, path, "VideoHallucer question pairs")
+    return load_each(files, _load_file, path, "VideoHallucer question pairs")
 
 
 BENCHMARK = Benchmark(
