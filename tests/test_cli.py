@@ -128,7 +128,7 @@ def test_list_filters_and_prints_json() -> None:
     dream = json.loads(runner.invoke(app, ["list", "--benchmark", "dream1k", "--json"]).output)
     assert [b["id"] for b in dream["benchmarks"]] == ["dream1k"]
     assert {p["task"] for p in dream["protocols"]} == {"captioning", "audit"}
-    assert [t["id"] for t in dream["tables"]] == ["dream1k-tarsier2"]
+    assert [t["id"] for t in dream["tables"]] == ["dream1k-tarsier2", "tarsier2-grid"]
     wrong = runner.invoke(app, ["list", "--task", "counting"])
     assert wrong.exit_code == 2 and "unknown task 'counting'" in wrong.output
 

@@ -396,6 +396,11 @@ class QASample:
     """Further breakdowns the official script prints (TOMATO's demonstration type,
     TempCompass's fine-grained aspect), by name."""
 
+    @property
+    def choices(self) -> str:
+        """The options one per line, "(A) text", for a run's prompt template (``{choices}``)."""
+        return "\n".join(f"({letter}) {text}" for letter, text in self.options.items())
+
 
 @dataclass(slots=True)
 class QARow(RecordRow):

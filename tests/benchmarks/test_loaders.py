@@ -27,6 +27,7 @@ def test_registry_ids_and_default_protocols() -> None:
         "tempcompass-mc": "tempcompass-mc",
         "tempcompass-yn": "tempcompass-yn",
         "tempcompass-cm": "tempcompass-cm",
+        "tempcompass-cg": "tempcompass-cg",
         "tvbench": "mvbench",
         "tomato": "tomato",
         "videohallucer": "videohallucer",
@@ -35,6 +36,7 @@ def test_registry_ids_and_default_protocols() -> None:
         "videomme": "videomme",
         "longvideobench": "longvideobench",
         "eventhallusion": "eventhallusion-yn",
+        "eventhallusion-desc": "eventhallusion-desc",
     }
     views = {b: BENCHMARKS[b].tasks for b in BENCHMARKS}
     assert views["activitynet-captions"] == ("grounding", "dense_captioning", "audit")

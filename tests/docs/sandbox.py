@@ -80,6 +80,10 @@ def everyone(received: Received, n: int) -> Reply:
     prompt = received.prompt
     if schema is not None:
         text = json.dumps(instance(schema, prompt))
+    elif "Video description:" in prompt:  # a text judge grading a caption (TempCompass-cg)
+        text = "Reasoning: the description says so.\nAnswer: A. the first option"
+    elif "True event:" in prompt or "Unexpected event:" in prompt:  # EventHallusion's judge
+        text = "Yes, the event is described."
     else:
         assert received.images or received.videos, "a model asked without the video"
         if '"frame_evidence"' in prompt:  # an evidence-first prompt asks for its JSON
@@ -220,3 +224,17 @@ def _video_qa(root: Path) -> None:
     _jsonl(root / "videohallucer_answers.jsonl", [
         {"sample_id": f"object_relation/{i}/{side}", "prediction": "yes"}
         for i in range(200) for side in ("basic", "hallucination")])  # fmt: skip
+    captioning = json.loads((compass / "questions_captioning.json").read_text())
+    first = dict(list(captioning.items())[:2])  # two videos: 10 judge calls, not 2004
+    (root / "questions" / "captioning.json").write_text(json.dumps(first))
+    (root / "predictions" / "captioning.json").write_text(json.dumps(
+        {vid: {dim: [{"prediction": CAPTION} for _ in items] for dim, items in dims.items()}
+         for vid, dims in first.items()}))  # fmt: skip
+    (root / "eventhallusion").mkdir()
+    (root / "eventhallusion" / "entire_questions.json").write_text(json.dumps([
+        {"id": f"entire_{n}", "category": "sports",
+         "event_info": {"caption": "a man opens the door"},
+         "questions": [{"question": "Does he open the door?", "answer": "Yes."}]}
+        for n in range(3)]))  # fmt: skip
+    _jsonl(root / "descriptions.jsonl", [{"id": f"entire_{n}", "answer": CAPTION}
+                                         for n in range(3)])  # fmt: skip

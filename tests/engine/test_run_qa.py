@@ -135,3 +135,54 @@ def test_run_eventhallusion(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     metrics = json.loads((tmp_path / "eh" / "metrics.json").read_text())
     assert metrics["protocol"] == "eventhallusion-yn" and metrics["metrics"]["accuracy"] == 100.0
+
+
+def test_run_judged_captions_tempcompass_cg_and_eventhallusion_desc(tmp_path: Path) -> None:
+    """The model writes a caption from the frames; the judge (the same local server, by its
+    model name) grades it; without a judge the run is refused before any question is asked."""
+    folder = tmp_path / "tc"
+    folder.mkdir()
+    (folder / "multi-choice.json").write_text(json.dumps(QUESTIONS))
+    cg = {"v1": {"action": [{"question": "Pick {'action': 'running'}.\nGenerated Caption:",
+                             "answer": "A. running"}]}}  # fmt: skip
+    (folder / "captioning.json").write_text(json.dumps(cg))
+    (tmp_path / "videos").mkdir()
+    write_video(tmp_path / "videos" / "v1.mp4", frames=50, fps=25)
+    eh = tmp_path / "eh"
+    eh.mkdir()
+    (eh / "interleave_questions.json").write_text(json.dumps([
+        {"id": "interleave_001", "category": "sports",
+         "event_info": {"caption": "a man jogs", "unexpected": "he trips"},
+         "questions": [{"question": "Does he trip?", "answer": "Yes."}]}]))  # fmt: skip
+    (tmp_path / "videos" / "interleave").mkdir()
+    write_video(tmp_path / "videos" / "interleave" / "interleave_001.mp4", frames=50, fps=25)
+
+    def both(received: Received, n: int) -> Reply:
+        if received.body["model"] == "judge":
+            assert received.images == 0  # a text judge: the caption, not the frames
+            if "Unexpected event: he trips" in received.prompt:
+                assert "A man jogs and trips." in received.prompt
+                return openai_reply("Yes, the trip is there.")
+            assert "A man runs." in received.prompt and "What is he doing?" in received.prompt
+            return openai_reply("Reasoning: it runs.\nAnswer: A. running")
+        assert received.images == 4
+        if received.prompt == "Please describe this video in detail.":
+            return openai_reply("A man jogs and trips.")
+        assert received.prompt.startswith("Pick {'action': 'running'}."), received.prompt
+        return openai_reply("A man runs.")
+
+    with FakeServer(both) as server:
+        refused = run(tmp_path, server.base_url, "tempcompass-cg", folder / "captioning.json",
+                      "refused")  # fmt: skip
+        assert refused.exit_code == 2 and "judge" in refused.output, refused.output
+        assert not server.received
+        judge = ["--judge-model", "judge", "--judge-base-url", server.base_url]
+        for benchmark, annotations, out in (("tempcompass-cg", folder / "captioning.json", "cg"),
+                                            ("eventhallusion-desc", eh, "desc")):  # fmt: skip
+            args = ["run", benchmark, "-a", annotations, "--videos", tmp_path / "videos",
+                    "--model", "m", "--base-url", server.base_url, "-o", tmp_path / out,
+                    "--cache", tmp_path / "cache", *judge]  # fmt: skip
+            result = CliRunner().invoke(app, [str(a) for a in args])
+            assert result.exit_code == 0, result.output
+            metrics = json.loads((tmp_path / out / "metrics.json").read_text())
+            assert metrics["protocol"] == benchmark and metrics["metrics"]["accuracy"] == 100.0

@@ -7,8 +7,12 @@ Files: Stevetich/EventHallusion @ 7396e043 ``questions/<split>_questions.json`` 
 the folder of three; the repository has no licence, so none is shipped): lists of ``{"id",
 "category", "event_info", "questions": [{"question", "answer": "Yes." | "No."}]}``. A question
 is ``<id>/<n>``; videos: ``<videos>/<split>/<id>.mp4``. Prompt (``run_gpt4o.py``): the question,
-a newline, "Please answer yes or no:". The description-matching half (a judge compares each
-video's description with the event) is not here yet."""
+a newline, "Please answer yes or no:".
+
+Description matching (``eventhallusion-desc``): one item per video of the same files, the prompt
+"Please describe this video in detail."; a judge compares the description with the video's true
+event (``gpt4o_judge.py``): ``event_info.caption`` for entire and misleading, the
+``event_info.unexpected`` event for interleave. Its id is the video's id."""
 
 from __future__ import annotations
 
@@ -54,13 +58,45 @@ def _load_file(path: Path, result: LoadResult) -> None:
             ))  # fmt: skip
 
 
-def load(path: Path) -> LoadResult:
-    files = annotation_files(
+DESCRIBE = "Please describe this video in detail."
+EVENT_FIELD = {"entire": "caption", "misleading": "caption", "interleave": "unexpected"}
+
+
+def _load_descriptions(path: Path, result: LoadResult) -> None:
+    split = split_of(path)
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise InputError(path, "expected EventHallusion's list of videos with their questions")
+    wanted = EVENT_FIELD.get(split, "caption")
+    for position, video in enumerate(data):
+        try:
+            vid = str(video["id"])
+            event = video["event_info"][wanted]
+            if not isinstance(event, str) or not event.strip():
+                raise ValueError(f"event_info.{wanted} is not a sentence")
+        except (KeyError, TypeError, ValueError) as exc:
+            result.skipped.append(f"{path.name}[{position}]: {entry_problem(exc)}")
+            continue
+        result.samples.append(QASample(
+            vid, f"{split}/{vid}", event, "yes", DESCRIBE, {}, split,
+            facets={"category": str(video.get("category", "-"))},
+        ))  # fmt: skip
+
+
+def _files(path: Path) -> list[Path]:
+    return annotation_files(
         path,
         lambda p: p.name.endswith("_questions.json") and split_of(p) in SPLITS,
         "questions/{entire,interleave,misleading}_questions.json",
     )
-    return load_each(files, _load_file, path, "EventHallusion questions")
+
+
+def load(path: Path) -> LoadResult:
+    return load_each(_files(path), _load_file, path, "EventHallusion questions")
+
+
+def load_descriptions(path: Path) -> LoadResult:
+    return load_each(_files(path), _load_descriptions, path, "EventHallusion videos")
 
 
 BENCHMARK = Benchmark(
@@ -77,3 +113,20 @@ BENCHMARK = Benchmark(
     ),
     facts={"published_samples": {"video_qa": [409]}},
 )
+
+DESCRIPTIONS = Benchmark(
+    id="eventhallusion-desc",
+    title="EventHallusion description matching (judge-graded)",
+    views=(
+        View(
+            "video_qa",
+            load_descriptions,
+            "eventhallusion-desc",
+            "questions/<split>_questions.json, or the folder of three (one item per video)",
+            prompt_field="prompt",
+        ),
+    ),
+    facts={"published_samples": {"video_qa": [397]}},
+)
+
+BENCHMARKS = (BENCHMARK, DESCRIPTIONS)

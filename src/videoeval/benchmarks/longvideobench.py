@@ -5,8 +5,9 @@ File: HF ``longvideobench/LongVideoBench`` ``lvb_val.json``, a list of ``{"id", 
 "question", "candidates", "correct_choice" (index), "duration_group", "question_category",
 ...}``. A question is its ``id``; letters are the candidates' positions; videos:
 ``<videos>/<video_path>``. Scored by lmms-eval's parser (the benchmark's README sends users to
-lmms-eval), without its random-letter fallback. Scored only: the official prompt interleaves
-subtitles with the frames."""
+lmms-eval), without its random-letter fallback. ``run`` asks the question and its "(A) ..."
+lines in our wording, without subtitles (the official prompt interleaves them with the
+frames)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ def load(path: Path) -> LoadResult:
 BENCHMARK = Benchmark(
     id="longvideobench",
     title="LongVideoBench (validation split)",
-    views=(View("video_qa", load, "longvideobench", "lvb_val.json"),),
+    views=(
+        View("video_qa", load, "longvideobench", "lvb_val.json", prompt="video_qa_default.txt"),
+    ),
     facts={"published_samples": {"video_qa": [1337]}},
 )

@@ -4,9 +4,12 @@ Files: HF ``OpenGVLab/MVBench`` ``json/<task>.json`` (one file, or the folder of
 ``{"video", "question", "candidates", "answer" (equal to one candidate), "start"/"end" (the
 time-bounded tasks)}``. Letters are the candidates' positions; a question is ``<task>/<n>``.
 Protocols: the official ``mvbench`` (``check_ans`` of ``video_chat2/mvbench.ipynb`` @ 4dd8210b:
-an empty answer counts right) and ``tarsier-mc`` (the scorer behind Tarsier2's figure). Scored
-only: the official prompt pre-fills the assistant's "Best option:(", which a chat server cannot
-be made to do alike, and each task keeps its videos in a folder of its own source."""
+an empty answer counts right) and ``tarsier-mc`` (the scorer behind Tarsier2's figure). ``run``
+asks the question and its "(A) ..." lines in our wording (``--prompt-file`` with ``{question}``
+and ``{choices}`` for another); the official prompt also pre-fills the assistant's "Best
+option:(", which a chat server cannot be made to do alike, and the time-bounded tasks are asked
+on the whole video. Videos: ``<videos>/<task>/<video>`` (each task keeps its videos in a folder
+of its own source: link them there)."""
 
 from __future__ import annotations
 
@@ -57,6 +60,14 @@ def load(path: Path) -> LoadResult:
 BENCHMARK = Benchmark(
     id="mvbench",
     title="MVBench: 20 temporal tasks (multiple choice)",
-    views=(View("video_qa", load, "mvbench", "json/<task>.json, or the folder of 20"),),
+    views=(
+        View(
+            "video_qa",
+            load,
+            "mvbench",
+            "json/<task>.json, or the folder of 20",
+            prompt="video_qa_default.txt",
+        ),
+    ),
     facts={"published_samples": {"video_qa": [4000]}},
 )

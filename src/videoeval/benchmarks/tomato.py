@@ -5,8 +5,9 @@ visual_cues) and three demonstration types (human, object, simulated).
 Files: yale-nlp/TOMATO @ fe2025f4 ``data/<reasoning type>.json``, ``{id: {"question", "options",
 "answer" (index), "key", "demonstration_type", ...}}``: one file or the folder of six. Ids repeat
 across types, so a question is ``<type>/<id>``. Letters are the options' positions (A..G).
-Videos: ``<videos>/<demonstration type>/<key>.mp4``. Scored only (``videoeval score``): the
-official prompt is long and worded by its authors; ``run`` on TOMATO is not offered yet."""
+Videos: ``<videos>/<demonstration type>/<key>.mp4``. ``run`` asks the question and its
+"(A) ..." lines in our wording; the official prompt is long and worded by its authors: give it
+with ``--prompt-file`` (fields ``{question}``, ``{choices}``)."""
 
 from __future__ import annotations
 
@@ -68,7 +69,15 @@ def load(path: Path) -> LoadResult:
 BENCHMARK = Benchmark(
     id="tomato",
     title="TOMATO: visual temporal reasoning (multiple choice)",
-    views=(View("video_qa", load, "tomato", "data/<reasoning type>.json, or the folder of six"),),
+    views=(
+        View(
+            "video_qa",
+            load,
+            "tomato",
+            "data/<reasoning type>.json, or the folder of six",
+            prompt="video_qa_default.txt",
+        ),
+    ),
     facts={
         "published_samples": {"video_qa": [1484]},
         "known_files": [

@@ -6,9 +6,10 @@ lines ``{"messages": [user, assistant], "dataset": "TVBench/<task>", "idx", "vid
 text is ``Question: <q>`` and ``(A) ...`` lines, and whose assistant item holds the gold letter
 as ``reference``. A question is its ``idx``. Videos: ``<videos>/<vid>``. Protocols: the official
 ``mvbench`` (TVBench's own scorer is MVBench's ``check_ans``) and ``tarsier-mc`` (the scorer
-behind Tarsier2's figures: unreadable answers leave the denominator). Scored only: the official
-prompt pre-fills the assistant's "Best option:(", which a chat server cannot be made to do
-alike."""
+behind Tarsier2's figures: unreadable answers leave the denominator). ``run`` asks the question
+and its "(A) ..." lines in our wording (``--prompt-file`` with ``{question}`` and ``{choices}``
+for another); the official prompt also pre-fills the assistant's "Best option:(", which a chat
+server cannot be made to do alike."""
 
 from __future__ import annotations
 
@@ -58,7 +59,15 @@ def load(path: Path) -> LoadResult:
 BENCHMARK = Benchmark(
     id="tvbench",
     title="TVBench: temporal video QA (multiple choice)",
-    views=(View("video_qa", load, "mvbench", "TVBench.jsonl (Tarsier2's layout)"),),
+    views=(
+        View(
+            "video_qa",
+            load,
+            "mvbench",
+            "TVBench.jsonl (Tarsier2's layout)",
+            prompt="video_qa_default.txt",
+        ),
+    ),
     facts={
         "published_samples": {"video_qa": [2525]},
         "known_files": [

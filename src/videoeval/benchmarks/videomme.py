@@ -8,8 +8,9 @@ Files: the HF rows (``lmms-lab/Video-MME``; JSON list or JSONL of ``{"video_id",
 "options", "answer", "response"?}]}`` (BradyFU/Video-MME ``evaluation/output_test_template.json``;
 its ``response`` fields are read as the answers when the same file is given to ``-p``). A
 question is its ``question_id``; videos: ``<videos>/<videoID>.mp4`` (``video_id`` where there
-is no ``videoID``). Scored only in this version: the official prompt (the README's instruction,
-the question, the options, "The best answer is:") is worded by its authors."""
+is no ``videoID``). ``run`` asks the question and its "(A) ..." lines in our wording; the
+official prompt (the README's instruction, the question, the options, "The best answer is:") is
+worded by its authors: give it with ``--prompt-file`` (fields ``{question}``, ``{choices}``)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ BENCHMARK = Benchmark(
             load,
             "videomme",
             "Video-MME rows (JSON/JSONL) or the official per-video output file",
+            prompt="video_qa_default.txt",
         ),
     ),
     facts={"published_samples": {"video_qa": [2700]}},

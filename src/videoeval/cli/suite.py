@@ -37,6 +37,8 @@ def suite_command(
         if check and dry_run:
             raise UsageError("give --check or --dry-run, not both")
         suite = read_suite(file)
+        for line in suite.unfilled():
+            say(line)
         if check:
             _print_pairs(suite)
             return

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from videoeval.engine.cache import CallCache
 from videoeval.engine.cached_model import CachedModel
 from videoeval.engine.retry import RetryPolicy
-from videoeval.judges.replies import Reader, ReplyError, parse_dict
+from videoeval.judges.replies import Reader, ReplyError, TextReader, parse_dict
 from videoeval.models.base import (
     GenerationSettings,
     Model,
@@ -22,6 +22,12 @@ from videoeval.models.base import (
 )
 
 T = TypeVar("T")
+Read = Callable[[dict[str, Any]], T] | TextReader[T]
+
+
+def _parse(read: Any, text: str) -> Any:
+    """The reply as its reader takes it: the text itself, or the dictionary in it."""
+    return text if isinstance(read, TextReader) else parse_dict(text)
 
 
 class JudgeFailure(Exception):
@@ -89,24 +95,27 @@ class JudgeClient:
     async def ask(
         self,
         prompt: str,
-        read: Callable[[dict[str, Any]], T],
+        read: Read[T],
         salt: str = "",
         video: VideoFrames | None = None,
         settings: GenerationSettings | None = None,
+        system: str | None = None,
     ) -> JudgeAnswer[T]:
         """``read`` turns the reply's dictionary into a value or raises ``ReplyError``;
         ``video`` makes it a judge that sees the frames; ``settings`` replace the client's for
-        this question (an audit run's own seed). A reader with a schema asks the server to
-        follow it (structured output); a server that refuses schemas is asked without."""
+        this question (an audit run's own seed); ``system`` is the system message the
+        reference's judge was given. A :class:`TextReader` reads the reply's text as it is. A
+        reader with a schema asks the server to follow it (structured output); a server that
+        refuses schemas is asked without."""
         schema = read.schema if self.structured and isinstance(read, Reader) else None
-        request = ModelRequest(prompt, video, settings=settings or self.settings,
+        request = ModelRequest(prompt, video, system, settings=settings or self.settings,
                                response_schema=schema)  # fmt: skip
         try:
             return await self._ask(request, read, salt)
         except _SchemaRefused as refused:
             self.structured = False
             self.structured_refused = str(refused)
-            return await self.ask(prompt, read, salt, video, settings)
+            return await self.ask(prompt, read, salt, video, settings, system)
 
     def structured_output(self) -> str:
         """What metrics.json says of structured output."""
@@ -114,13 +123,12 @@ class JudgeClient:
             return f"refused by the server ({self.structured_refused}); replies repaired"
         return "json_schema (the server follows the reply's schema)" if self.structured else "off"
 
-    async def _ask(self, request: ModelRequest, read: Callable[[dict[str, Any]], T], salt: str
-                   ) -> JudgeAnswer[T]:  # fmt: skip
+    async def _ask(self, request: ModelRequest, read: Read[T], salt: str) -> JudgeAnswer[T]:
         problems = []
 
         def valid(response: Any) -> bool:
             try:
-                read(parse_dict(response.text))
+                read(_parse(read, response.text))
             except ReplyError:
                 return False
             return True
@@ -142,7 +150,7 @@ class JudgeClient:
                     self.stats.cached += 1
                     if stored.model:
                         self.stats.served.add(stored.model)
-                    return JudgeAnswer(read(parse_dict(stored.text)), key, attempt + 1, True)
+                    return JudgeAnswer(read(_parse(read, stored.text)), key, attempt + 1, True)
         for attempt in range(self.schema_attempts):
             try:
                 result = await self.calls.generate(request, salts[attempt], valid=valid)
@@ -158,7 +166,7 @@ class JudgeClient:
             if result.response.model:
                 self.stats.served.add(result.response.model)
             try:
-                value = read(parse_dict(result.response.text))
+                value = read(_parse(read, result.response.text))
                 return JudgeAnswer(value, result.key, attempt + 1, result.cached)
             except ReplyError as exc:
                 problems.append(str(exc))

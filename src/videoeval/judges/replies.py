@@ -74,6 +74,17 @@ class Reader(Generic[T]):
         return self.read(reply)
 
 
+@dataclass(frozen=True)
+class TextReader(Generic[T]):
+    """A reply read as the text it is: an official judge prompt asks for prose ("Answer: B. ...",
+    "Yes, ...") and its script's rule reads it (``read`` raises ``ReplyError`` to ask again)."""
+
+    read: Callable[[str], T]
+
+    def __call__(self, reply: str) -> T:
+        return self.read(reply)
+
+
 def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     """A pydantic JSON schema with its ``$defs`` written in place (servers' structured-output
     grammars do not all follow ``$ref``)."""

@@ -281,3 +281,38 @@ def lmms_eval_mvbench(answer: str, options: dict[str, str], gold: str) -> Readin
         read = letter.group(1).upper()
         return Reading(read, read == gold, "the first standalone letter a-e")
     return Reading(text, text == _normalised(options.get(gold, "")), "the whole answer")
+
+
+JUDGE_SILENT = "empty judge reply"
+
+
+def tempcompass_cg(reply: str | None, gold: str) -> Reading:
+    """llyx97/TempCompass @ e1b46316 ``eval_captioning.py``: the judge answered the video's first
+    multi-choice question of the dimension from the model's caption alone. Its answer is the
+    last reply line holding "Answer" (stripped, "Answer:" deleted), else the whole reply; right
+    when the text before its first ". " equals the gold line's and "A.", "B.", "C.", "D." occur
+    in it exactly once in all (substrings counted, case-sensitive: "DVD." holds a "D."). An
+    empty reply is rated -1 there (it lowers the sum), which ``JUDGE_SILENT`` marks."""
+    if not reply:
+        return Reading(None, False, JUDGE_SILENT)
+    answer = None
+    for line in reply.split("\n"):
+        line = line.strip()
+        if "Answer" in line:
+            answer = line.replace("Answer:", "").strip()
+    if answer is None:
+        answer = reply
+    marks = sum(answer.count(prefix) for prefix in ("A.", "B.", "C.", "D."))
+    right = answer.split(". ")[0] == gold.split(". ")[0] and marks == 1
+    return Reading(answer, right, "the judge's Answer line" if answer != reply else "the reply")
+
+
+def eventhallusion_desc(reply: str | None) -> Reading:
+    """Stevetich/EventHallusion @ 7396e043 ``eval.py`` on ``gpt4o_judge.py``'s replies: "*"
+    deleted, lower-cased; starting with "yes" the description matches the event, with "no" it
+    does not; anything else, or no reply, is unmatched (and wrong)."""
+    text = (reply or "").replace("*", "").lower()
+    for word in ("yes", "no"):
+        if text.startswith(word):
+            return Reading(word, word == "yes", "the judge starts with yes/no")
+    return Reading(None, False, JUDGE_SILENT if not reply else UNREAD)

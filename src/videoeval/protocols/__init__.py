@@ -110,10 +110,13 @@ def _grounding() -> list[ProtocolInfo]:
 def _video_qa() -> list[ProtocolInfo]:
     from videoeval.protocols.video_qa import PROTOCOLS
 
+    judged = frozenset({SCORING, JUDGE, AUTODQ})
     return [
         ProtocolInfo(name, "video_qa", title, reference, description,
                      "videoeval.scoring.qa:score", config, headline=headline, row=QARow,
-                     category_columns=headline)
+                     category_columns=headline,
+                     options=judged if config.judge else frozenset({SCORING}),
+                     requires=frozenset({JUDGE}) if config.judge else frozenset())
         for name, title, reference, description, config, headline in PROTOCOLS
     ]  # fmt: skip
 

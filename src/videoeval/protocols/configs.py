@@ -93,6 +93,7 @@ QARule = Literal[
     "tempcompass-mc", "tempcompass-yn", "tempcompass-cm", "mvbench", "tarsier", "tomato",
     "videohallucer", "vinoground", "videomme", "tarsier-videomme", "longvideobench",
     "eventhallusion", "lmms-eval-tomato", "lmms-eval-tvbench", "lmms-eval-mvbench",
+    "tempcompass-cg", "eventhallusion-desc",
 ]  # fmt: skip
 
 
@@ -113,6 +114,15 @@ class QAConfig:
     guess_figure: bool = False
     """Also report ``accuracy_if_guessed``: the accuracy a uniformly random letter for every
     unread answer gives on average (the reference's fallback, which we never apply)."""
+    judge: Literal["tempcompass-cg", "eventhallusion-desc"] | None = None
+    """The answer is a caption a judge grades (``judges/qa_judge.py``), and ``rule`` reads the
+    judge's reply; ``None``: the rule reads the answer itself."""
+    judge_max_tokens: int | None = None
+    """The judge's reply budget where the reference fixes one (a reply cut before its "Answer"
+    line reads differently)."""
+    empty_judge_reply: Literal["minus-one", "zero"] = "zero"
+    """What an empty judge reply is rated: TempCompass's own script adds -1 to the sum,
+    lmms-eval counts it 0."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,11 @@ TASKS: dict[str, Task] = {
         Task("dense_captioning", "dense captioning", layouts_known=True),
         Task("audit", "GT audit"),
         Task("localization", "temporal localization (E.T. Bench TVG, EPM, TAL, EVS, VHD)"),
-        Task("video_qa", "video question answering (multiple choice, yes/no, caption matching)"),
+        Task(
+            "video_qa",
+            "video question answering (multiple choice, yes/no, caption matching)",
+            prompt_fields=("question", "choices"),
+        ),
     )
 }
 

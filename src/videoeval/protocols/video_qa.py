@@ -106,4 +106,31 @@ PROTOCOLS: tuple[tuple[str, str, str, str, QAConfig, tuple[str, ...]], ...] = (
      "leaves the denominator. lmms-eval prints the 20 per-task figures only; the overall here "
      "is micro.",
      QAConfig("lmms-eval-mvbench", unread="excluded"), ("accuracy", "answered")),
+    ("tempcompass-cg", "TempCompass caption generation (official, judge-graded)",
+     f"{TEMPCOMPASS} eval_captioning.py, utils/eval_utils.py",
+     "A judge answers the video's first multi-choice question of the same dimension from the "
+     "model's caption alone; its answer is the reply's last line holding 'Answer'; right when "
+     "its letter is the gold one and it names exactly one of A. B. C. D.; an empty reply is "
+     "rated -1 and lowers the sum, as there. Micro accuracy and per dimension. The reference's "
+     "judge is gpt-3.5-turbo-1106 at temperature 1.0, presence_penalty 1, 128 tokens, with its "
+     "own prompt and system message: supply that wording with --prompt-dir "
+     "(qa_tempcompass_cg.txt, qa_judge_system.txt) to reproduce it.",
+     QAConfig("tempcompass-cg", judge="tempcompass-cg", judge_max_tokens=128,
+              empty_judge_reply="minus-one"), ("accuracy", "rule_matched")),
+    ("lmms-eval-tempcompass-cg", "TempCompass caption generation as lmms-eval scores it",
+     f"{LMMS_EVAL} lmms_eval/tasks/tempcompass/utils.py",
+     "The official reading of the judge's reply, but an empty reply counts 0 (only ratings of "
+     "1 are summed); lmms-eval's prompt is indented and ends with another 'Answer:' line "
+     "(supply it with --prompt-dir). Micro accuracy and per dimension.",
+     QAConfig("tempcompass-cg", judge="tempcompass-cg", judge_max_tokens=128),
+     ("accuracy", "rule_matched")),
+    ("eventhallusion-desc", "EventHallusion description matching (official, judge-graded)",
+     "Stevetich/EventHallusion @ 7396e043 gpt4o_judge.py, eval.py",
+     "A judge compares each video's description with its true event (entire, misleading: "
+     "event_info.caption; interleave: event_info.unexpected), one question per split; its "
+     "reply, '*' deleted and lower-cased, starting with yes is right, with no wrong, anything "
+     "else (or an empty description, or no reply) wrong. Per split and overall = right / all "
+     "videos (micro). The reference's judge is GPT-4o with its own prompts: supply them with "
+     "--prompt-dir (qa_eventhallusion_<split>.txt, qa_judge_system.txt).",
+     QAConfig("eventhallusion-desc", judge="eventhallusion-desc"), ("accuracy", "rule_matched")),
 )  # fmt: skip

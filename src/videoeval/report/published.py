@@ -13,7 +13,8 @@ import io
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from typing import Any
 
@@ -48,6 +49,16 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A composite column: the mean of some columns, as the source defines it (Tarsier2's
+    Short video QA = mean of MVBench, TVBench, TOMATO)."""
+
+    name: str
+    members: tuple[str, ...]
+    rule: str
+
+
+@dataclass(frozen=True)
 class Table:
     id: str
     title: str
@@ -57,14 +68,34 @@ class Table:
     average: str | None
     """The name of the table's own average over every column (``None``: it has none)."""
     average_rule: str
-    rank_by: str
+    rank_by: str | None
+    """The figure rows are ranked by (``None``: the source's order, no ranks)."""
     rows: tuple[Entry, ...]
+    groups: tuple[Group, ...] = ()
+    shown: tuple[str, ...] = ()
+    """The columns and groups a board shows, in order (empty: every column, then the
+    average); the CSV has every column and group."""
 
     def value(self, entry: Entry, name: str) -> float | None:
         if name == self.average:
             return self.mean(entry)
         labels = [c.label for c in self.columns]
+        group = next((g for g in self.groups if g.name == name), None)
+        if group is not None:
+            values = [entry.figures[labels.index(m)] for m in group.members]
+            if any(v is None for v in values):
+                return None
+            return sum(v for v in values if v is not None) / len(values)
         return entry.figures[labels.index(name)] if name in labels else None
+
+    def display(self) -> list[str]:
+        if self.shown:
+            return list(self.shown)
+        return [c.label for c in self.columns] + ([self.average] if self.average else [])
+
+    def every_name(self) -> list[str]:
+        names = [c.label for c in self.columns] + [g.name for g in self.groups]
+        return names + ([self.average] if self.average else [])
 
     def mean(self, entry: Entry) -> float | None:
         if self.average is None or any(v is None for v in entry.figures):
@@ -74,28 +105,32 @@ class Table:
 
 def _table(data: dict[str, Any]) -> Table:
     average = data.get("average") or {}
-    return Table(
+    table = Table(
         data["id"], data["title"], data["source"], data["protocol"],
         tuple(Column(c["benchmark"], c["metric"], c["label"], c.get("category"),
                      c.get("protocol")) for c in data["columns"]),
-        average.get("name"), average.get("rule", ""), data["rank_by"],
+        average.get("name"), average.get("rule", ""), data.get("rank_by"),
         tuple(Entry(r["model"], r["params"], r["open"], tuple(r["figures"]), True,
-                    dict(r.get("printed") or {}), _disagreement(r, average.get("name")))
-              for r in data["rows"]),
+                    dict(r.get("printed") or {}), r.get("note", "")) for r in data["rows"]),
+        tuple(Group(g["name"], tuple(g["members"]), g["rule"]) for g in data.get("groups", [])),
+        tuple(data.get("shown", [])),
     )  # fmt: skip
+    rows = tuple(replace(e, note="; ".join(filter(None, [e.note, _disagreement(table, e)])))
+                 for e in table.rows)  # fmt: skip
+    return replace(table, rows=rows)
 
 
-def _disagreement(row: dict[str, Any], average: str | None) -> str:
-    """A row whose printed average is not the mean of its printed columns says so (the
-    leaderboard ranks by the recomputed one)."""
-    printed = (row.get("printed") or {}).get(average) if average else None
-    figures = row["figures"]
-    if printed is None or any(v is None for v in figures):
-        return ""
-    mean = sum(figures) / len(figures)
-    if abs(round(mean, 1) - printed) < 0.05:
-        return ""
-    return f"printed {average} {printed}; the mean of its columns is {mean:.2f} (used here)"
+def _disagreement(table: Table, entry: Entry) -> str:
+    """Where a row's printed average or group is not the mean of its columns, the row says so
+    (the board uses the recomputed one)."""
+    said = []
+    for name, printed in entry.printed.items():
+        value = table.value(entry, name)
+        # the paper prints one decimal: a mean within half a unit of it agrees
+        if value is not None and abs(value - printed) > 0.05 + 1e-9:
+            said.append(f"printed {name} {printed}; the mean of its columns is {value:.2f} "
+                        "(used here)")  # fmt: skip
+    return "; ".join(said)
 
 
 def tables() -> list[Table]:
@@ -148,14 +183,14 @@ def board(table: Table, runs: Sequence[RunData]) -> tuple[list[dict[str, Any]], 
     everyone = [*table.rows, *ours]
 
     def key(e: Entry) -> float:
-        v = table.value(e, table.rank_by)
+        v = table.value(e, table.rank_by) if table.rank_by else None
         return -v if v is not None else math.inf
 
-    ranked = sorted(everyone, key=key)
+    ranked = sorted(everyone, key=key) if table.rank_by else everyone
     rows = []
     rank = open_rank = 0
     for entry in ranked:
-        value = table.value(entry, table.rank_by)
+        value = table.value(entry, table.rank_by) if table.rank_by else None
         if value is not None:
             rank += 1
             open_rank += entry.open is not False
@@ -167,32 +202,40 @@ def board(table: Table, runs: Sequence[RunData]) -> tuple[list[dict[str, Any]], 
             "source": table.source if entry.published else "this report",
             "figures": dict(zip([c.label for c in table.columns], entry.figures, strict=True)),
             "average": table.mean(entry), "note": entry.note,
+            "values": {name: table.value(entry, name) for name in table.every_name()},
         })  # fmt: skip
     return rows, notes
 
 
 def _cell(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    """One decimal, half up as papers print (73.95 is 74.0, not float formatting's 73.9)."""
+    if value is None:
+        return "-"
+    exact = Decimal(repr(round(value, 9)))
+    return str(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _rules(table: Table) -> str:
+    """What the table's composite figures are, as its source defines them."""
+    said = [f"{table.average}: {table.average_rule}."] if table.average else []
+    said += [f"{g.name}: {g.rule}." for g in table.groups]
+    return " ".join(said)
 
 
 def markdown(table: Table, rows: Sequence[dict[str, Any]], notes: Sequence[str]) -> str:
     from videoeval.report.leaderboard import md_cell
 
-    labels = [c.label for c in table.columns]
-    head = ["#", "open #", "model", "params", "", *labels]
-    if table.average:
-        head.append(table.average)
+    names = table.display()
+    head = ["#", "open #", "model", "params", "", *names]
+    rules = _rules(table)
     lines = [f"### {md_cell(table.title)}", "",
              f"Published rows: {md_cell(table.source)} (protocol `{table.protocol}`)."
-             + (f" {md_cell(table.average)}: {md_cell(table.average_rule)}." if table.average
-                else ""), "",
+             + (f" {md_cell(rules)}" if rules else ""), "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]  # fmt: skip
     for r in rows:
         cells = [str(r["rank"] or "-"), str(r["open_rank"] or "-"), md_cell(r["model"]),
                  md_cell(r["params"]), (r["source"] == "this report" and "**ours**") or "",
-                 *[_cell(r["figures"][label]) for label in labels]]  # fmt: skip
-        if table.average:
-            cells.append(_cell(r["average"]))
+                 *[_cell(r["values"][name]) for name in names]]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     extra = [f"- {md_cell(r['model'])}: {md_cell(r['note'])}" for r in rows if r["note"]]
     extra += [f"- {md_cell(n)}" for n in notes]
@@ -201,14 +244,13 @@ def markdown(table: Table, rows: Sequence[dict[str, Any]], notes: Sequence[str])
 
 def to_csv(table: Table, rows: Sequence[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    labels = [c.label for c in table.columns]
+    names = table.every_name()
     writer = csv.writer(buffer)
-    writer.writerow(["rank", "open_rank", "model", "params", "open", "source", *labels,
-                     *([table.average] if table.average else []), "note"])  # fmt: skip
+    writer.writerow(["rank", "open_rank", "model", "params", "open", "source", *names, "note"])
     for r in rows:
         writer.writerow([r["rank"] or "", r["open_rank"] or "", r["model"], r["params"], r["open"],
-                         r["source"], *[r["figures"][label] for label in labels],
-                         *([r["average"]] if table.average else []), r["note"]])  # fmt: skip
+                         r["source"], *["" if r["values"][n] is None else r["values"][n]
+                                        for n in names], r["note"]])  # fmt: skip
     return buffer.getvalue()
 
 
@@ -225,23 +267,22 @@ def boards(runs: Sequence[RunData]) -> list[tuple[Table, list[dict[str, Any]], l
 def html_section(table: Table, rows: Sequence[dict[str, Any]], notes: Sequence[str]) -> str:
     import html
 
-    labels = [c.label for c in table.columns]
-    head = ["#", "open #", "model", "params", *labels, *([table.average] if table.average else [])]
+    names = table.display()
+    head = ["#", "open #", "model", "params", *names]
     body = []
     for r in rows:
         ours = r["source"] == "this report"
         cells = [str(r["rank"] or "-"), str(r["open_rank"] or "-"), r["model"], r["params"],
-                 *[_cell(r["figures"][label]) for label in labels],
-                 *([_cell(r["average"])] if table.average else [])]  # fmt: skip
+                 *[_cell(r["values"][name]) for name in names]]  # fmt: skip
         attrs = ' class="ours"' if ours else ""
         body.append(f"<tr{attrs}>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells)
                     + "</tr>")  # fmt: skip
-    rule = f" {table.average}: {table.average_rule}." if table.average else ""
+    rules = _rules(table)
     said = "".join(f"<li>{html.escape(r['model'])}: {html.escape(r['note'])}</li>"
                    for r in rows if r["note"])  # fmt: skip
     said += "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     return (f"<h3>{html.escape(table.title)}</h3><p>Published rows: {html.escape(table.source)} "
-            f"(protocol {html.escape(table.protocol)}).{html.escape(rule)}</p>"
+            f"(protocol {html.escape(table.protocol)}). {html.escape(rules)}</p>"
             f'<div class="wide"><table class="published"><tr>'
             + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
             + "".join(body) + "</table></div>" + (f"<ul>{said}</ul>" if said else ""))  # fmt: skip

@@ -13,7 +13,10 @@ import numpy as np
 from videoeval.errors import NothingToScoreError
 from videoeval.metrics.bootstrap import MeanIntervals
 from videoeval.parsing.choices import (
+    JUDGE_SILENT,
+    UNREAD,
     Reading,
+    eventhallusion_desc,
     eventhallusion_yn,
     lmms_eval_mvbench,
     lmms_eval_tomato,
@@ -22,6 +25,7 @@ from videoeval.parsing.choices import (
     mvbench_check_ans,
     tarsier_mc,
     tarsier_videomme,
+    tempcompass_cg,
     tempcompass_cm,
     tempcompass_mc,
     tempcompass_yn,
@@ -50,6 +54,9 @@ RULES: dict[str, Callable[[QASample, str], Reading]] = {
     "lmms-eval-tomato": lambda s, a: lmms_eval_tomato(a, s.options, s.gold),
     "lmms-eval-tvbench": lambda s, a: lmms_eval_tvbench(a, s.options, s.gold),
     "lmms-eval-mvbench": lambda s, a: lmms_eval_mvbench(a, s.options, s.gold),
+    # these two read the judge's reply (the answer is the caption it graded)
+    "tempcompass-cg": lambda s, reply: tempcompass_cg(reply, s.gold),
+    "eventhallusion-desc": lambda s, reply: eventhallusion_desc(reply),
 }
 
 
@@ -78,7 +85,8 @@ def _answers(ctx: ScoreContext[QAConfig]) -> tuple[dict[str, Any], str, list[str
     return dict(read.answers), read.layout, warnings
 
 
-def _row(sample: QASample, answer: Any, have: bool, config: QAConfig) -> QARow:
+def _row(sample: QASample, answer: Any, have: bool, config: QAConfig, reply: Any = None
+         ) -> QARow:  # fmt: skip
     def row(status: Status, correct: bool | None, reading: Reading | None, note: str | None):
         return QARow(sample.sample_id, sample.video_id, sample.category, sample.question,
                      sample.gold, answer if isinstance(answer, str) else None,
@@ -91,6 +99,8 @@ def _row(sample: QASample, answer: Any, have: bool, config: QAConfig) -> QARow:
         return row(answer[1], False, None, "the run could not ask: wrong")
     if answer is None:
         return row("parse_error", False, None, "a null answer: wrong")
+    if config.judge is not None:
+        return _judged_row(sample, reply, config, row)
     reading = RULES[config.rule](sample, answer)
     if reading.fallback:
         return row("parse_error", reading.correct, reading,
@@ -102,14 +112,38 @@ def _row(sample: QASample, answer: Any, have: bool, config: QAConfig) -> QARow:
     return row("ok", reading.correct, reading, None)
 
 
-def _accuracy(rows: Sequence[QARow]) -> float:
-    counted = [r.correct for r in rows if r.correct is not None]
+def _judged_row(sample: QASample, reply: Any, config: QAConfig, row: Callable[..., QARow]
+                ) -> QARow:  # fmt: skip
+    """The judge's reply read by the protocol's rule; the reply itself is kept in the note."""
+    if isinstance(reply, tuple):
+        return row("judge_error", False, None, f"the judge could not be asked: {reply[1]}: wrong")
+    reading = RULES[config.rule](sample, reply)
+    said = f"judge: {' '.join(reply.split())[:400]}" if reply else "judge: (nothing)"
+    if reading.rule == JUDGE_SILENT:
+        rated = "-1, as the reference rates it" if config.empty_judge_reply == "minus-one" else "0"
+        return row("parse_error", False, reading, f"{said}; rated {rated}")
+    if reading.rule == UNREAD:
+        return row("parse_error", False, reading, f"{said}; the rule reads nothing: wrong")
+    return row("ok", reading.correct, reading, said)
+
+
+def _value(row: QARow, config: QAConfig) -> float:
+    """A counted row's rating: 1 right, 0 wrong, and -1 for an empty judge reply where the
+    reference adds -1 to its sum."""
+    if row.correct:
+        return 1.0
+    minus_one = config.empty_judge_reply == "minus-one" and row.rule == JUDGE_SILENT
+    return -1.0 if minus_one else 0.0
+
+
+def _accuracy(rows: Sequence[QARow], config: QAConfig) -> float:
+    counted = [_value(r, config) for r in rows if r.correct is not None]
     return 100.0 * sum(counted) / len(counted) if counted else 0.0
 
 
 def _micro(rows: list[QARow], samples: list[QASample], config: QAConfig) -> dict[str, Any]:
-    counted = np.asarray([float(r.correct) for r in rows if r.correct is not None])
-    metrics = {"accuracy": _accuracy(rows),
+    counted = np.asarray([_value(r, config) for r in rows if r.correct is not None])
+    metrics = {"accuracy": _accuracy(rows, config),
                "rule_matched": 100.0 * sum(r.status == "ok" for r in rows) / max(1, len(rows)),
                "answered": 100.0 * len(counted) / max(1, len(rows))}  # fmt: skip
     if config.guess_figure:
@@ -120,7 +154,7 @@ def _micro(rows: list[QARow], samples: list[QASample], config: QAConfig) -> dict
     groups: dict[str, list[QARow]] = defaultdict(list)
     for r in rows:
         groups[r.category or "-"].append(r)
-    by_category = {name: {"accuracy": _accuracy(members), "n": float(len(members)),
+    by_category = {name: {"accuracy": _accuracy(members, config), "n": float(len(members)),
                           "rule_matched": 100.0 * sum(r.status == "ok" for r in members)
                           / len(members)}
                    for name, members in sorted(groups.items())}  # fmt: skip
@@ -128,7 +162,8 @@ def _micro(rows: list[QARow], samples: list[QASample], config: QAConfig) -> dict
     for r, s in zip(rows, samples, strict=True):
         for facet, value in s.facets.items():
             facets[facet][value].append(r)
-    buckets = {facet: {value: {"accuracy": _accuracy(members), "n": float(len(members))}
+    buckets = {facet: {value: {"accuracy": _accuracy(members, config),
+                               "n": float(len(members))}
                        for value, members in sorted(values.items())}
                for facet, values in facets.items()}  # fmt: skip
     return {
@@ -233,13 +268,26 @@ async def score(ctx: ScoreContext[QAConfig]) -> Scored:
     config = ctx.config
     answers, layout, warnings = _answers(ctx)
     samples: list[QASample] = list(ctx.samples)
-    rows = [_row(s, answers.get(s.sample_id), s.sample_id in answers, config) for s in samples]
+    replies: dict[str, Any] = {}
+    judge_info = None
+    if config.judge is not None:
+        from videoeval.scoring.qa_judging import judge_replies
+
+        replies, judge_info = await judge_replies(ctx, samples, answers)
+    rows = [_row(s, answers.get(s.sample_id), s.sample_id in answers, config,
+                 replies.get(s.sample_id)) for s in samples]  # fmt: skip
     if not any(isinstance(r.answer, str) or r.status == "parse_error" for r in rows):
         raise NothingToScoreError(
             f"nothing to score: no question of {ctx.benchmark.id} has an answer in "
             f"{ctx.source_name} ({len(answers)} answers read, {len(rows)} questions; question "
             f"ids look like {samples[0].sample_id!r}: check that the files belong together)",
             rows,
+        )  # fmt: skip
+    judged = [r for r in rows if r.sample_id in replies]
+    if judged and all(r.status == "judge_error" for r in judged):
+        raise NothingToScoreError(
+            f"not one of the {len(judged)} captions of {ctx.benchmark.id} could be judged: "
+            f"{judged[0].note}", rows,
         )  # fmt: skip
     if config.unread == "drop-video":
         dropped = {r.video_id for r in rows if r.status == "parse_error"}
@@ -256,10 +304,16 @@ async def score(ctx: ScoreContext[QAConfig]) -> Scored:
             "(or whose call failed) is counted wrong")  # fmt: skip
     if config.overall != "micro":
         rule += "; N counts pairs"
+    if config.judge is not None:
+        empty = "-1" if config.empty_judge_reply == "minus-one" else "0"
+        rule = (f"the judge's reply read by the rule; an empty reply is rated {empty}, one the "
+                "rule does not read, a failed judge call, a missing or empty answer count "
+                "wrong")  # fmt: skip
     return Scored(
         rows=rows, metrics=figures["metrics"], n_total=len(rows),
         n_scored=sum(r.status == "ok" for r in rows), n_counted=figures["n_counted"],
         failure_rule=rule, intervals=figures["intervals"], warnings=warnings,
         by_category=figures["by_category"], buckets=figures["buckets"], layout=layout,
+        judge=judge_info,
         inputs={"predictions": ctx.source_name, "layout": layout},
     )  # fmt: skip

@@ -6,6 +6,8 @@ ignored.
 [suite]
 name = "grounding sweep"         # the report's title
 out = "videoeval-out/suites/x"   # default: videoeval-out/suite/<file name>
+tables = ["tarsier2-grid"]       # published tables to fill: each benchmark without a protocol
+                                 # is scored with the table's (`videoeval list tables`)
 
 [[models]]
 label = "qwen3-vl-8b"            # the name tables use
@@ -35,7 +37,7 @@ Relative paths are read from the suite file's folder.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +95,24 @@ class Suite:
     cache: CacheOptions
     scoring: ScoringOptions
     source: Path
+    tables: tuple[str, ...] = ()
+    """Published tables (``data/published``) the suite fills: their protocols are the default
+    of each benchmark they name, and what no benchmark fills is said before anything runs."""
+
+    def unfilled(self) -> list[str]:
+        """Each named table's columns that no benchmark of the suite fills."""
+        from videoeval.report.published import tables
+
+        have = {b.id for b in self.benchmarks}
+        out = []
+        for table in (t for t in tables() if t.id in self.tables):
+            lacking = [c.label for c in table.columns if c.benchmark not in have]
+            if lacking:
+                out.append(f"{table.id}: no benchmark of the suite fills {', '.join(lacking)}")
+        return out
 
 
-SUITE_KEYS = {"name", "out", "cache", "bootstrap", "seed"}
+SUITE_KEYS = {"name", "out", "cache", "bootstrap", "seed", "tables"}
 BENCHMARK_KEYS = {"id", "annotations", "videos", "protocol", "preset", "limit", "language"}
 MODEL_KEYS = {"label", "steps"} | {
     ("model" if f.name == "name" else f.name) for f in fields(ModelOptions)
@@ -189,6 +206,68 @@ def _benchmarks(raw: Any, path: Path, base: Path) -> list[SuiteBenchmark]:
     return out
 
 
+def _named_tables(raw: Any, path: Path) -> tuple[dict[str, tuple[str, str]], tuple[str, ...]]:
+    """Benchmark -> (protocol, table) for the published tables the suite names."""
+    from videoeval.benchmarks import BENCHMARKS
+    from videoeval.report.published import tables
+
+    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
+        raise InputError(path, "[suite].tables must be a list of table ids")
+    known = {t.id: t for t in tables()}
+    wanted: dict[str, tuple[str, str]] = {}
+    for name in raw:
+        if name not in known:
+            raise InputError(path, f"[suite].tables: unknown table {name!r}; known: "
+                                   f"{', '.join(known)}")  # fmt: skip
+        table = known[name]
+        for column in table.columns:
+            if column.benchmark not in BENCHMARKS:
+                continue  # a column this version cannot fill (said by Suite.unfilled)
+            protocol = column.protocol or table.protocol
+            earlier = wanted.setdefault(column.benchmark, (protocol, name))
+            if earlier[0] != protocol:
+                raise InputError(path, f"[suite].tables: {earlier[1]} scores {column.benchmark} "
+                                       f"with {earlier[0]}, {name} with {protocol}: name one "
+                                       "of them")  # fmt: skip
+    return wanted, tuple(raw)
+
+
+def _with_table_protocols(
+    benchmarks: list[SuiteBenchmark], wanted: dict[str, tuple[str, str]], path: Path
+) -> list[SuiteBenchmark]:
+    out = []
+    for k, bench in enumerate(benchmarks):
+        if bench.id in wanted:
+            protocol, table = wanted[bench.id]
+            if bench.protocol is None:
+                bench = replace(bench, protocol=protocol)
+            elif bench.protocol != protocol:
+                raise InputError(path, f"benchmarks[{k}] ({bench.id}): protocol "
+                                       f"{bench.protocol!r} is not the one {table} scores it "
+                                       f"with ({protocol}), so its figure would be left out of "
+                                       "that table: drop one of them")  # fmt: skip
+        out.append(bench)
+    return out
+
+
+def _check_judges(benchmarks: list[SuiteBenchmark], judge: Any, path: Path) -> None:
+    """A benchmark graded only by a judge, in a suite without one, is refused now, not after
+    the models have answered."""
+    from videoeval.api.run import run_view
+    from videoeval.api.score import default_protocol
+    from videoeval.benchmarks import get_benchmark
+    from videoeval.protocols import JUDGE, protocol_info
+
+    if judge is not None:
+        return
+    for k, bench in enumerate(benchmarks):
+        view = run_view(get_benchmark(bench.id), bench.protocol)
+        info = protocol_info(bench.protocol) if bench.protocol else default_protocol(view, False)
+        if JUDGE in info.requires:
+            raise InputError(path, f"benchmarks[{k}] ({bench.id}) is scored with {info.name}, "
+                                   "which a judge grades: add a [judge] table")  # fmt: skip
+
+
 def read_suite(path: Path) -> Suite:
     """The suite file, checked: every key known, every benchmark registered, every label
     distinct. Nothing is run."""
@@ -211,6 +290,10 @@ def read_suite(path: Path) -> Suite:
         _check_keys("[judge]", judge, JUDGE_KEYS, path)
         given: dict[str, Any] = {k: (str(v) if k == "temperature" else v) for k, v in judge.items()}
         judge = JudgeOptions(**given)
+    wanted, named = _named_tables(head.get("tables", []), path)
+    benchmarks = _with_table_protocols(_benchmarks(data.get("benchmarks"), path, base), wanted,
+                                       path)  # fmt: skip
+    _check_judges(benchmarks, judge, path)
     out = head.get("out")
     folder = (
         _path(out, base, "[suite].out", path) if out else Path("videoeval-out/suite") / path.stem
@@ -219,11 +302,12 @@ def read_suite(path: Path) -> Suite:
         name=str(head.get("name") or path.stem),
         out=folder,
         models=tuple(_models(data.get("models"), path, base)),
-        benchmarks=tuple(_benchmarks(data.get("benchmarks"), path, base)),
+        benchmarks=tuple(benchmarks),
         judge=judge,
         cache=CacheOptions(
             _path(head["cache"], base, "[suite].cache", path) if "cache" in head else None
         ),
         scoring=ScoringOptions(int(head.get("bootstrap", 1000)), int(head.get("seed", 0))),
         source=path,
+        tables=named,
     )
