@@ -62,6 +62,23 @@ def test_every_task_as_the_reference_scores_it(tmp_path: Path) -> None:
     assert report.protocol == "etbench-grounding" and report.task == "localization"
 
 
+def test_intervals_resample_within_each_group_and_hold_the_figures(tmp_path: Path) -> None:
+    """Each group's samples resampled within it: a group whose samples all agree has no
+    spread (EPM, EVS), and every interval holds its figure (the figures are rounded to 5
+    decimals as the reference rounds them, the resamples are not)."""
+    path = tmp_path / "etbench_txt_v1.0_with_answers.json"
+    path.write_text(json.dumps(SAMPLES * 4))
+    request = ScoreRequest("etbench", predictions=path, protocol="etbench-grounding",
+                           scoring=ScoringOptions(bootstrap=400))  # fmt: skip
+    report = videoeval.score(request).report
+    assert set(report.ci95) >= {"TVG", "EPM", "TAL", "EVS", "VHD", "F1_gnd"}
+    assert report.ci95["EPM"] == (100.0, 100.0)
+    assert report.ci95["EVS"] == pytest.approx((200 / 3, 200 / 3))
+    for name in ("TVG", "TAL", "VHD", "F1_gnd"):
+        low, high = report.ci95[name]
+        assert low - 1e-3 <= report.metrics[name] <= high + 1e-3 and low < high
+
+
 @pytest.mark.parametrize(
     ("answer", "spans"),
     [("0 - 5 and 7-9", [(0.0, 5.0), (7.0, 9.0)]), ("from 9 to 3", [(3.0, 9.0)]),

@@ -281,3 +281,67 @@ def test_eventhallusion_descriptions_judged_per_split_micro_overall(tmp_path: Pa
     rows = {r.sample_id: r for r in outcome.rows}
     assert rows["m1"].status == "parse_error" and rows["m1"].correct is False
     assert rows["i2"].status == "parse_error"
+
+
+def test_the_fallback_judge_rates_what_the_rules_leave_as_the_official_results_do(
+    tmp_path: Path,
+) -> None:
+    """Caption matching with the ChatGPT stage: the 7 answers the rules do not read go to the
+    judge (here replaying the official results' recorded replies), and the figure is the
+    official file's 952 / 1503, not the 951 of --disable_llm."""
+    name = "caption_matching"
+    official = json.loads(shared_file(f"{QA}reference_video-llava/auto_eval_results_{name}.json")
+                          .read_text())  # fmt: skip
+    recorded = {item["video-llm-prediction"]: item["chatgpt-response"]
+                for dims in official.values() for items in dims.values() for item in items
+                if not item["match_success"]}  # fmt: skip
+
+    def script(received: Received, n: int) -> Reply:
+        assert received.body["max_tokens"] == 128
+        answer = received.prompt.split("Model's answer: ", 1)[1].split("\n\n", 1)[0]
+        assert "Correct answer: " in received.prompt
+        return openai_reply(recorded[answer])
+
+    with FakeServer(script) as server:
+        outcome = videoeval.score(ScoreRequest(
+            "tempcompass-cm", protocol="tempcompass-cm-judged",
+            annotations=shared_file(f"{QA}questions_{name}.json"),
+            predictions=shared_file(f"{QA}reference_video-llava/predictions_{name}.json"),
+            scoring=ScoringOptions(bootstrap=0), judge=judge(server, tmp_path)))  # fmt: skip
+        assert len(server.received) == 7
+    report = outcome.report
+    assert report.metrics["accuracy"] == pytest.approx(100 * 952 / 1503)
+    assert report.metrics["rule_matched"] == pytest.approx(100 * 1496 / 1503)
+    judged = [r for r in outcome.rows if r.rule == "the judge (fallback)"]
+    assert len(judged) == 7 and sum(bool(r.correct) for r in judged) == 1
+
+
+def test_lmms_eval_reads_the_answer_unstripped_and_a_wordless_reply_is_asked_again(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "q"
+    folder.mkdir()
+    (folder / "multi-choice.json").write_text(
+        json.dumps(
+            {"v": {"speed": [{"question": "How fast?\nA. slow\nB. fast", "answer": "B. fast"}]}}
+        )
+    )
+    answers = tmp_path / "a.jsonl"
+    answers.write_text('{"id": "v/speed/0", "answer": " B"}\n')  # a leading space
+    replies = iter(["Maybe.", "I cannot tell.", "Correct"])
+
+    def script(received: Received, n: int) -> Reply:
+        assert "Model's answer:  B" in received.prompt
+        return openai_reply(next(replies))
+
+    common = {"annotations": folder / "multi-choice.json", "predictions": answers,
+              "scoring": ScoringOptions(bootstrap=0)}  # fmt: skip
+    official = videoeval.score(ScoreRequest("tempcompass-mc", **common))  # stripped: read, right
+    assert official.report.metrics["accuracy"] == 100.0
+    with FakeServer(script) as server:
+        lmms = videoeval.score(ScoreRequest("tempcompass-mc", protocol="lmms-eval-tempcompass-mc",
+                                            judge=judge(server, tmp_path), **common))  # fmt: skip
+        assert len(server.received) == 3  # two replies with neither word asked again
+    row = lmms.rows[0]
+    assert row.rule == "the judge (fallback)" and row.correct is True
+    assert lmms.report.metrics["rule_matched"] == 0.0

@@ -21,7 +21,7 @@ from typing import Any
 from videoeval.benchmarks.base import read_text
 from videoeval.errors import InputError
 from videoeval.judges.client import JudgeClient, JudgeFailure
-from videoeval.judges.replies import TextReader
+from videoeval.judges.replies import ReplyError, TextReader
 from videoeval.models.base import GenerationSettings
 from videoeval.schema import QASample
 
@@ -37,6 +37,24 @@ class JudgedKind:
     fields: frozenset[str]
     fill: Callable[[QASample, str], dict[str, str]]
     skip_empty: bool
+    read: Callable[[str], str] = str
+    """Checks a reply (``ReplyError``: asked again, then a failed judgement)."""
+
+
+def _says_correct_or_incorrect(reply: str) -> str:
+    """TempCompass asks its fallback judge again when the reply holds neither word."""
+    if "Correct" not in reply and "Incorrect" not in reply:
+        raise ReplyError("the reply says neither Correct nor Incorrect")
+    return reply
+
+
+def _fallback(kind: str) -> JudgedKind:
+    return JudgedKind(
+        {"-": f"qa_tempcompass_fallback_{kind}.txt"}, frozenset({"question", "gold", "answer"}),
+        lambda sample, answer: {"question": sample.question, "gold": sample.gold,
+                                "answer": answer},
+        False, _says_correct_or_incorrect,
+    )  # fmt: skip
 
 
 KINDS: dict[str, JudgedKind] = {
@@ -50,6 +68,10 @@ KINDS: dict[str, JudgedKind] = {
         frozenset({"description", "event"}),
         lambda sample, answer: {"description": answer, "event": sample.question}, True,
     ),
+    # the judge of an answer TempCompass's rules do not read
+    "tempcompass-fallback-mc": _fallback("mc"),
+    "tempcompass-fallback-yn": _fallback("yn"),
+    "tempcompass-fallback-cm": _fallback("cm"),
 }  # fmt: skip
 SYSTEM_FILE = "qa_judge_system.txt"
 
@@ -114,7 +136,7 @@ async def judge_answers(
     not asked, nor empty ones where the kind says so. Each question is its own call, as in the
     reference (two items with the same caption and question are two samples of the judge, not
     one)."""
-    read = TextReader(lambda text: text)
+    read = TextReader(KINDS[prompts.kind].read)
     skip_empty = KINDS[prompts.kind].skip_empty
 
     async def one(sample: QASample) -> tuple[str, str | Failed]:

@@ -23,15 +23,17 @@ class Reading:
 UNREAD = "no rule read it"
 
 
-def _tempcompass_text(answer: str) -> str:
-    return answer.replace("</s>", "").strip()
+def _tempcompass_text(answer: str, strip: bool = True) -> str:
+    """The official scripts delete ``</s>`` and strip; lmms-eval reads the answer as written (a
+    leading space defeats every rule there)."""
+    return answer.replace("</s>", "").strip() if strip else answer
 
 
-def tempcompass_mc(answer: str, gold: str) -> Reading:
+def tempcompass_mc(answer: str, gold: str, strip: bool = True) -> Reading:
     """llyx97/TempCompass @ e1b46316 ``eval_multi-choice.py``: the whole gold option line; a bare
     letter A-D; ``X.`` or ``X)`` at the start (the text before the first ``.`` / ``)``).
     Case-sensitive; a letter the question does not offer is read (and wrong)."""
-    text = _tempcompass_text(answer)
+    text = _tempcompass_text(answer, strip)
     letter = gold[:1]
     if text == gold:
         return Reading(letter, True, "the whole option line")
@@ -44,23 +46,23 @@ def tempcompass_mc(answer: str, gold: str) -> Reading:
     return Reading(None, None, UNREAD)
 
 
-def tempcompass_yn(answer: str, gold: str) -> Reading:
+def tempcompass_yn(answer: str, gold: str, strip: bool = True) -> Reading:
     """``eval_yes_no.py`` @ e1b46316: only the start of the lower-cased answer is read, so
     "Nope", "not sure" and "No, wait, yes." all say no."""
-    text = _tempcompass_text(answer).lower()
+    text = _tempcompass_text(answer, strip).lower()
     for word in ("yes", "no"):
         if text.startswith(word):
             return Reading(word, word == gold, "starts with yes/no")
     return Reading(None, None, UNREAD)
 
 
-def tempcompass_cm(answer: str, question: str, gold: str) -> Reading:
+def tempcompass_cm(answer: str, question: str, gold: str, strip: bool = True) -> Reading:
     """``eval_caption_matching.py`` @ e1b46316. The option lines are the question's lines after
     the first; later rules override earlier ones: the whole option line; an option's sentence
     (the text after its first ": ", or after the answer's first ") "); an option's label
     (``Caption A``, also with dots deleted) or its bare label (``A``). Right when what was read
     is the gold line, its label, its sentence or its bare label."""
-    text = _tempcompass_text(answer)
+    text = _tempcompass_text(answer, strip)
     lines = question.split("\n")[1:]
     read: str | None = None
     rule = UNREAD
@@ -284,6 +286,7 @@ def lmms_eval_mvbench(answer: str, options: dict[str, str], gold: str) -> Readin
 
 
 JUDGE_SILENT = "empty judge reply"
+JUDGE_FALLBACK = "the judge (fallback)"
 
 
 def tempcompass_cg(reply: str | None, gold: str) -> Reading:
@@ -316,3 +319,16 @@ def eventhallusion_desc(reply: str | None) -> Reading:
         if text.startswith(word):
             return Reading(word, word == "yes", "the judge starts with yes/no")
     return Reading(None, False, JUDGE_SILENT if not reply else UNREAD)
+
+
+def tempcompass_judged(reply: str) -> Reading:
+    """``utils/eval_utils.py`` @ e1b46316 ``llm_output_to_rating``, the judge of an answer the
+    rules did not read: starting with "Correct" right, with "Incorrect" wrong; else right when
+    "Correct" occurs and "Incorrect" does not (case-sensitive: "incorrect" is neither). A reply
+    with neither word is asked again there (``tempcompass_fallback_reply`` refuses it)."""
+    if reply.startswith("Correct"):
+        return Reading("Correct", True, JUDGE_FALLBACK)
+    if reply.startswith("Incorrect"):
+        return Reading("Incorrect", False, JUDGE_FALLBACK)
+    right = "Correct" in reply and "Incorrect" not in reply
+    return Reading("Correct" if right else "Incorrect", right, JUDGE_FALLBACK)

@@ -115,8 +115,9 @@ def _video_qa() -> list[ProtocolInfo]:
         ProtocolInfo(name, "video_qa", title, reference, description,
                      "videoeval.scoring.qa:score", config, headline=headline, row=QARow,
                      category_columns=headline,
-                     options=judged if config.judge else frozenset({SCORING}),
-                     requires=frozenset({JUDGE}) if config.judge else frozenset())
+                     options=judged if config.judge or config.fallback else frozenset({SCORING}),
+                     requires=frozenset({JUDGE}) if config.judge or config.fallback
+                     else frozenset())
         for name, title, reference, description, config, headline in PROTOCOLS
     ]  # fmt: skip
 

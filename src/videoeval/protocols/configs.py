@@ -93,7 +93,8 @@ QARule = Literal[
     "tempcompass-mc", "tempcompass-yn", "tempcompass-cm", "mvbench", "tarsier", "tomato",
     "videohallucer", "vinoground", "videomme", "tarsier-videomme", "longvideobench",
     "eventhallusion", "lmms-eval-tomato", "lmms-eval-tvbench", "lmms-eval-mvbench",
-    "tempcompass-cg", "eventhallusion-desc",
+    "tempcompass-cg", "eventhallusion-desc", "lmms-eval-tempcompass-mc",
+    "lmms-eval-tempcompass-yn", "lmms-eval-tempcompass-cm",
 ]  # fmt: skip
 
 
@@ -117,6 +118,12 @@ class QAConfig:
     judge: Literal["tempcompass-cg", "eventhallusion-desc"] | None = None
     """The answer is a caption a judge grades (``judges/qa_judge.py``), and ``rule`` reads the
     judge's reply; ``None``: the rule reads the answer itself."""
+    fallback: (
+        Literal["tempcompass-fallback-mc", "tempcompass-fallback-yn", "tempcompass-fallback-cm"]
+        | None
+    ) = None
+    """An answer no rule reads goes to a judge with this kind's prompt (TempCompass's ChatGPT
+    stage), whose verdict is its rating; ``None``: it stays unread."""
     judge_max_tokens: int | None = None
     """The judge's reply budget where the reference fixes one (a reply cut before its "Answer"
     line reads differently)."""

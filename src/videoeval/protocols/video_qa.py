@@ -30,6 +30,44 @@ PROTOCOLS: tuple[tuple[str, str, str, str, QAConfig, tuple[str, ...]], ...] = (
      "An option line, sentence or label read from the answer (later rules win); micro accuracy "
      "and per dimension." + DISABLE_LLM,
      QAConfig("tempcompass-cm"), ("accuracy", "rule_matched")),
+    ("tempcompass-mc-judged", "TempCompass multi-choice (official rules, then the judge)",
+     f"{TEMPCOMPASS} eval_multi-choice.py, utils/eval_utils.py",
+     "The official rules, then what they do not read goes to the judge (the script run "
+     "without --disable_llm): Correct / Incorrect at the start of its reply, else 'Correct' "
+     "without 'Incorrect' anywhere; a reply with neither is asked again, then counted wrong. "
+     "The reference's judge is gpt-3.5-turbo-1106 with its own prompt: give its wording with "
+     "--prompt-dir (qa_tempcompass_fallback_mc.txt, qa_judge_system.txt)." ,
+     QAConfig("tempcompass-mc", fallback="tempcompass-fallback-mc", judge_max_tokens=128),
+     ("accuracy", "rule_matched")),
+    ("tempcompass-yn-judged", "TempCompass yes/no (official rules, then the judge)",
+     f"{TEMPCOMPASS} eval_yes_no.py, utils/eval_utils.py",
+     "As tempcompass-yn, then what the rules do not read goes to the judge, as "
+     "tempcompass-mc-judged (qa_tempcompass_fallback_yn.txt).",
+     QAConfig("tempcompass-yn", fallback="tempcompass-fallback-yn", judge_max_tokens=128),
+     ("accuracy", "rule_matched")),
+    ("tempcompass-cm-judged", "TempCompass caption matching (official rules, then the judge)",
+     f"{TEMPCOMPASS} eval_caption_matching.py, utils/eval_utils.py",
+     "As tempcompass-cm, then what the rules do not read goes to the judge, as "
+     "tempcompass-mc-judged (qa_tempcompass_fallback_cm.txt).",
+     QAConfig("tempcompass-cm", fallback="tempcompass-fallback-cm", judge_max_tokens=128),
+     ("accuracy", "rule_matched")),
+    ("lmms-eval-tempcompass-mc", "TempCompass multi-choice as lmms-eval scores it",
+     f"{LMMS_EVAL} lmms_eval/tasks/tempcompass/utils.py",
+     "The official rules on the answer as written (not stripped, '</s>' kept: a leading space "
+     "sends it to the judge), the judge always on for what they do not read; only ratings of "
+     "1 are summed.",
+     QAConfig("lmms-eval-tempcompass-mc", fallback="tempcompass-fallback-mc",
+              judge_max_tokens=128), ("accuracy", "rule_matched")),
+    ("lmms-eval-tempcompass-yn", "TempCompass yes/no as lmms-eval scores it",
+     f"{LMMS_EVAL} lmms_eval/tasks/tempcompass/utils.py",
+     "As lmms-eval-tempcompass-mc, with the yes/no rule.",
+     QAConfig("lmms-eval-tempcompass-yn", fallback="tempcompass-fallback-yn",
+              judge_max_tokens=128), ("accuracy", "rule_matched")),
+    ("lmms-eval-tempcompass-cm", "TempCompass caption matching as lmms-eval scores it",
+     f"{LMMS_EVAL} lmms_eval/tasks/tempcompass/utils.py",
+     "As lmms-eval-tempcompass-mc, with the caption-matching rule.",
+     QAConfig("lmms-eval-tempcompass-cm", fallback="tempcompass-fallback-cm",
+              judge_max_tokens=128), ("accuracy", "rule_matched")),
     ("mvbench", "MVBench check_ans (TVBench official)",
      "OpenGVLab/Ask-Anything @ 4dd8210b video_chat2/mvbench.ipynb check_ans; "
      "daniel-cores/tvbench @ c3543228 infer.ipynb",

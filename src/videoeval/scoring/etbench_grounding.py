@@ -8,10 +8,18 @@ import asyncio
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+
 from videoeval.benchmarks.base import strip_video_suffix
 from videoeval.benchmarks.etbench import EtbenchSample, grounding_gt, load_grounding
 from videoeval.errors import NothingToScoreError
-from videoeval.metrics.etbench_grounding import evs_f1, tal_f1, tvg_hits, vhd_hit
+from videoeval.metrics.etbench_grounding import (
+    TaskMeanIntervals,
+    evs_f1,
+    tal_f1,
+    tvg_hits,
+    vhd_hit,
+)
 from videoeval.parsing.etbench_times import UnreadableNumber, etbench_spans, vhd_time
 from videoeval.protocols.configs import EtbenchGroundingConfig
 from videoeval.schema import LocalizationRow
@@ -29,17 +37,23 @@ def _read(task: str, answer: str) -> tuple[Any, str | None]:
     return read, None if read is not None else "no time the reference reads"
 
 
+Group = tuple[dict[str, float], list[LocalizationRow], list[float]]
+
+
 def _group(task: str, items: list[tuple[dict[str, Any], str]], config: EtbenchGroundingConfig,
-           ids: list[str]) -> tuple[dict[str, float], list[LocalizationRow]]:  # fmt: skip
-    """One (task, source) group: the reference's figures (fractions) and a row per sample."""
+           ids: list[str]) -> Group:  # fmt: skip
+    """One (task, source) group: the reference's figures (fractions), a row per sample, and
+    each counted sample's share of the group's F1 (its mean is the F1)."""
     thresholds, n = config.thresholds, len(items)
     hits, sums, ious, evs, rows = [0.0] * len(thresholds), [0.0] * len(thresholds), 0.0, [], []
-    failed = 0
+    failed, shares = 0, []
     for (raw, answer), sample_id in zip(items, ids, strict=True):
         read, problem = _read(task, answer)
         video = strip_video_suffix(str(raw.get("video")))
         if read is None:
             failed += 1
+            if task != "evs":  # EVS's mean is over the parsed samples only
+                shares.append(0.0)
             rows.append(LocalizationRow(sample_id, video, task, str(raw.get("source")), answer,
                                         None, 0.0 if task != "evs" else None, "parse_error",
                                         problem))  # fmt: skip
@@ -50,16 +64,20 @@ def _group(task: str, items: list[tuple[dict[str, Any], str]], config: EtbenchGr
             ious += iou
             hits = [h + r for h, r in zip(hits, reached, strict=True)]
             score = iou
+            shares.append(sum(reached) / len(reached))
         elif task == "tal":
             f1s = tal_f1(read, gt, thresholds)
             sums = [s + f for s, f in zip(sums, f1s, strict=True)]
             score = sum(f1s) / len(f1s)
+            shares.append(score)
         elif task == "evs":
             score = evs_f1(read, gt, config.evs_bins)
             evs.append(score)
+            shares.append(score)
         else:
             score = float(vhd_hit(read, gt))
             hits[0] += score
+            shares.append(score)
         rows.append(LocalizationRow(sample_id, video, task, str(raw.get("source")), answer,
                                     read, score, "ok"))  # fmt: skip
     d = config.rounding
@@ -76,7 +94,7 @@ def _group(task: str, items: list[tuple[dict[str, Any], str]], config: EtbenchGr
         out["F1"] = round(sum(evs) / len(evs), d) if evs else 0.0
     else:
         out["F1"] = round(hits[0] / n, d)
-    return out, rows
+    return out, rows, shares
 
 
 def grounding_scored(groups: dict[tuple[str, str], list[tuple[dict[str, Any], str]]],
@@ -86,9 +104,11 @@ def grounding_scored(groups: dict[tuple[str, str], list[tuple[dict[str, Any], st
     by_group: dict[str, dict[str, float]] = {}
     per_task: dict[str, list[float]] = defaultdict(list)
     rows: list[LocalizationRow] = []
+    shares: dict[tuple[str, str], np.ndarray] = {}
     for (task, source), items in sorted(groups.items(), key=lambda kv: (ORDER.index(kv[0][0]),
                                                                        kv[0][1])):  # fmt: skip
-        figures, group_rows = _group(task, items, config, ids[(task, source)])
+        figures, group_rows, group_shares = _group(task, items, config, ids[(task, source)])
+        shares[(task, source)] = np.asarray(group_shares, dtype=float)
         rows += group_rows
         per_task[task].append(figures["F1"])
         by_group[f"{task}/{source}"] = {k: (100 * v if k not in ("total", "failed") else v)
@@ -111,6 +131,7 @@ def grounding_scored(groups: dict[tuple[str, str], list[tuple[dict[str, Any], st
         "TAL and VHD (counted in every denominator), left out for EVS (the mean is over the "
         "parsed samples, as the reference's)",
         warnings=warnings, by_category=by_group,
+        intervals=TaskMeanIntervals({k: v for k, v in shares.items() if len(v)}, ORDER),
     )  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from videoeval.errors import NothingToScoreError
 from videoeval.metrics.bootstrap import MeanIntervals
 from videoeval.parsing.choices import (
+    JUDGE_FALLBACK,
     JUDGE_SILENT,
     UNREAD,
     Reading,
@@ -27,6 +29,7 @@ from videoeval.parsing.choices import (
     tarsier_videomme,
     tempcompass_cg,
     tempcompass_cm,
+    tempcompass_judged,
     tempcompass_mc,
     tempcompass_yn,
     tomato_rules,
@@ -42,6 +45,9 @@ RULES: dict[str, Callable[[QASample, str], Reading]] = {
     "tempcompass-mc": lambda s, a: tempcompass_mc(a, s.gold),
     "tempcompass-yn": lambda s, a: tempcompass_yn(a, s.gold),
     "tempcompass-cm": lambda s, a: tempcompass_cm(a, s.question, s.gold),
+    "lmms-eval-tempcompass-mc": lambda s, a: tempcompass_mc(a, s.gold, strip=False),
+    "lmms-eval-tempcompass-yn": lambda s, a: tempcompass_yn(a, s.gold, strip=False),
+    "lmms-eval-tempcompass-cm": lambda s, a: tempcompass_cm(a, s.question, s.gold, strip=False),
     "mvbench": lambda s, a: mvbench_check_ans(a, f"({s.gold}) {s.options.get(s.gold, '')}"),
     "tarsier": lambda s, a: tarsier_mc(a, s.gold),
     "tomato": lambda s, a: tomato_rules(a, s.options, s.gold),
@@ -127,6 +133,47 @@ def _judged_row(sample: QASample, reply: Any, config: QAConfig, row: Callable[..
     return row("ok", reading.correct, reading, said)
 
 
+async def _fallback(ctx: ScoreContext[QAConfig], samples: list[QASample], rows: list[QARow],
+                    kind: str) -> tuple[list[QARow], dict[str, Any] | None]:  # fmt: skip
+    """TempCompass's second stage: each answer its rules did not read goes to the judge, whose
+    Correct / Incorrect is its rating; a judge that cannot answer (or never says either word)
+    leaves it wrong, as the reference's last retry does."""
+    from videoeval.scoring.qa_judging import judge_replies
+
+    unread = {r.sample_id: r.answer for r in rows if r.rule == UNREAD and isinstance(r.answer, str)}
+    if not unread:
+        return rows, None
+    asked = [s for s in samples if s.sample_id in unread]
+    replies, info = await judge_replies(ctx, asked, unread, kind)
+    out = []
+    for r in rows:
+        reply = replies.get(r.sample_id)
+        if reply is None:
+            out.append(r)
+        elif isinstance(reply, tuple):
+            out.append(
+                replace(
+                    r,
+                    status="judge_error",
+                    correct=False,
+                    note=f"no rule read it; the judge could not rate it: {reply[1]}",
+                )
+            )
+        else:
+            reading = tempcompass_judged(reply)
+            out.append(
+                replace(
+                    r,
+                    status="ok",
+                    correct=reading.correct,
+                    parsed=reading.parsed,
+                    rule=reading.rule,
+                    note=f"no rule read it; judge: {' '.join(reply.split())[:300]}",
+                )
+            )
+    return out, info  # fmt: skip
+
+
 def _value(row: QARow, config: QAConfig) -> float:
     """A counted row's rating: 1 right, 0 wrong, and -1 for an empty judge reply where the
     reference adds -1 to its sum."""
@@ -141,10 +188,15 @@ def _accuracy(rows: Sequence[QARow], config: QAConfig) -> float:
     return 100.0 * sum(counted) / len(counted) if counted else 0.0
 
 
+def _by_rule(row: QARow) -> bool:
+    """Read by a rule (not left to the fallback judge)."""
+    return row.status == "ok" and row.rule != JUDGE_FALLBACK
+
+
 def _micro(rows: list[QARow], samples: list[QASample], config: QAConfig) -> dict[str, Any]:
     counted = np.asarray([_value(r, config) for r in rows if r.correct is not None])
     metrics = {"accuracy": _accuracy(rows, config),
-               "rule_matched": 100.0 * sum(r.status == "ok" for r in rows) / max(1, len(rows)),
+               "rule_matched": 100.0 * sum(_by_rule(r) for r in rows) / max(1, len(rows)),
                "answered": 100.0 * len(counted) / max(1, len(rows))}  # fmt: skip
     if config.guess_figure:
         expected = sum(r.correct is True for r in rows) + sum(
@@ -155,7 +207,7 @@ def _micro(rows: list[QARow], samples: list[QASample], config: QAConfig) -> dict
     for r in rows:
         groups[r.category or "-"].append(r)
     by_category = {name: {"accuracy": _accuracy(members, config), "n": float(len(members)),
-                          "rule_matched": 100.0 * sum(r.status == "ok" for r in members)
+                          "rule_matched": 100.0 * sum(_by_rule(r) for r in members)
                           / len(members)}
                    for name, members in sorted(groups.items())}  # fmt: skip
     facets: dict[str, dict[str, list[QARow]]] = defaultdict(lambda: defaultdict(list))
@@ -273,9 +325,11 @@ async def score(ctx: ScoreContext[QAConfig]) -> Scored:
     if config.judge is not None:
         from videoeval.scoring.qa_judging import judge_replies
 
-        replies, judge_info = await judge_replies(ctx, samples, answers)
+        replies, judge_info = await judge_replies(ctx, samples, answers, config.judge)
     rows = [_row(s, answers.get(s.sample_id), s.sample_id in answers, config,
                  replies.get(s.sample_id)) for s in samples]  # fmt: skip
+    if config.fallback is not None:
+        rows, judge_info = await _fallback(ctx, samples, rows, config.fallback)
     if not any(isinstance(r.answer, str) or r.status == "parse_error" for r in rows):
         raise NothingToScoreError(
             f"nothing to score: no question of {ctx.benchmark.id} has an answer in "
@@ -304,6 +358,11 @@ async def score(ctx: ScoreContext[QAConfig]) -> Scored:
             "(or whose call failed) is counted wrong")  # fmt: skip
     if config.overall != "micro":
         rule += "; N counts pairs"
+    if config.fallback is not None:
+        rule = (
+            "an answer no rule reads goes to the judge, whose Correct / Incorrect rates it "
+            "(a failed judgement, a null answer or a question without one count wrong)"
+        )
     if config.judge is not None:
         empty = "-1" if config.empty_judge_reply == "minus-one" else "0"
         rule = (f"the judge's reply read by the rule; an empty reply is rated {empty}, one the "
