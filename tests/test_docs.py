@@ -33,10 +33,13 @@ def _options() -> dict[str, set[str]]:
     import typer.main
 
     group = typer.main.get_command(app)
-    return {
-        name: {opt for p in command.params for opt in [*p.opts, *p.secondary_opts]}
-        for name, command in group.commands.items()  # type: ignore[attr-defined]
-    }
+    out = {}
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        out[name] = {opt for p in command.params for opt in [*p.opts, *p.secondary_opts]}
+        for sub, inner in getattr(command, "commands", {}).items():  # a group: `sbs create`
+            out[f"{name} {sub}"] = {opt for p in inner.params
+                                    for opt in [*p.opts, *p.secondary_opts]}  # fmt: skip
+    return out
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -45,6 +48,8 @@ def test_every_documented_command_and_flag_exists(page: Path) -> None:
     for line in _command_lines(page):
         words = shlex.split(line.replace("...", ""))
         command = words[1]
+        if len(words) > 2 and f"{command} {words[2]}" in options:  # a group's command
+            command, words = f"{command} {words[2]}", words[1:]
         assert command in options, f"{page.name}: `{line}` names no command {command!r}"
         flags = [w.split("=", 1)[0] for w in words[2:] if w.startswith("-") and w != "-"]
         unknown = [f for f in flags if f not in options[command] and f != "--help"]

@@ -27,6 +27,9 @@ NOT_RUN = {
     "--backend hf": "needs a checkpoint's weights",
     "videoeval demo": "run (into a test folder, 50 resamples) and its outputs checked by "
     "tests/test_cli.py::test_demo_runs_offline_and_writes_every_protocol",
+    "videoeval sbs serve": "serves until stopped: tests/sbs/test_server_process.py runs it as a "
+    "process, with two annotators in Chromium",
+    "videoeval sbs results": "needs judgements: tests/sbs compute it on judged studies",
 }
 EXIT = {"data check": 1}  # a file that is not the published one: the check says so, exit 1
 POLICY = "--model m --base-url {url}"

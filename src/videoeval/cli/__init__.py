@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 MODULES = (
     "catalog", "score", "run", "suite", "audit", "report", "validate", "data", "pairs",
-    "rollouts", "training", "build",
+    "rollouts", "training", "build", "sbs",
 )  # fmt: skip
 """The command modules, in the order ``videoeval --help`` lists their commands."""
 
@@ -34,6 +34,7 @@ COMMAND_MODULES = {
     "sft-data": "training",
     "grpo-data": "training",
     "build": "build",
+    "sbs": "sbs",
 }
 """Which module defines each command (a test checks it against the registered commands)."""
 

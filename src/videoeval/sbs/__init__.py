@@ -1,0 +1,1 @@
+"""Blind human side-by-side studies: make one from runs, serve it to annotators, read it."""
