@@ -221,6 +221,23 @@ class CacheOptions:
     frame_cache_gb: float = field(default=20.0, metadata=_flag("--frame-cache-gb"))
 
 
+@dataclass(frozen=True)
+class ExecutorOptions:
+    """Where the items of a run are asked: here (``local``), or on a Ray cluster (``ray``: the
+    driver plans, writes the run folder and the cache; workers decode frames and ask)."""
+
+    executor: str = field(default="local", metadata=_flag("--executor"))
+    ray_address: str | None = field(default=None, metadata=_flag("--ray-address"))
+    """A running cluster (``auto``, ``ray://head:10001``, ``head:6379``); ``None``: a cluster
+    of this machine's cores, started for the run."""
+
+    def __post_init__(self) -> None:
+        if self.executor not in ("local", "ray"):
+            raise UsageError(f"--executor is local or ray, not {self.executor!r}")
+        if self.ray_address is not None and self.executor != "ray":
+            raise UsageError("--ray-address applies to --executor ray only")
+
+
 GROUPS: dict[str, type] = {
     "grounding": GroundingOptions,
     "dense": DenseOptions,

@@ -30,6 +30,8 @@ NOT_RUN = {
     "videoeval sbs serve": "serves until stopped: tests/sbs/test_server_process.py runs it as a "
     "process, with two annotators in Chromium",
     "videoeval sbs results": "needs judgements: tests/sbs compute it on judged studies",
+    "--executor ray": "asks on a Ray cluster: tests/engine/test_ray_executor.py runs run, "
+    "rollouts and suite so on a local one",
 }
 EXIT = {"data check": 1}  # a file that is not the published one: the check says so, exit 1
 POLICY = "--model m --base-url {url}"

@@ -25,6 +25,7 @@ from videoeval.options import (
     AutoDQOptions,
     CacheOptions,
     DenseOptions,
+    ExecutorOptions,
     FrameOptions,
     GenerationOptions,
     JointOptions,
@@ -59,6 +60,7 @@ class RunRequest:
     cache: CacheOptions = field(default_factory=CacheOptions)
     local: LocalModelOptions | None = None
     """Only with ``model.backend == 'hf'``."""
+    executor: ExecutorOptions = field(default_factory=ExecutorOptions)
     # How the answers are scored: the groups of ``ScoreRequest``, checked against the protocol
     # before anything is asked. ``joint`` judges on the run's own videos unless told otherwise.
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
@@ -96,6 +98,7 @@ class RunRequest:
         out["cache"] = as_path(self.cache.folder)
         out["frame_cache_gb"] = self.cache.frame_cache_gb
         out.update(asdict(self.local or LocalModelOptions()))
+        out.update(asdict(self.executor))
         return out
 
 
@@ -124,6 +127,8 @@ class Prepared:
     settings: Any
     system: str | None
     model: Any
+    model_args: tuple[Any, ...] = ()
+    """``make_model``'s arguments: how a worker elsewhere builds the same model."""
 
 
 def prepare(request: RunRequest) -> Prepared:
@@ -147,15 +152,24 @@ def prepare(request: RunRequest) -> Prepared:
     frames = frame_protocol(o)
     settings, system = settings_of(o)
     m = request.model
-    model = make_model(m.backend, m.name, m.base_url, m.api_key_env, m.timeout, m.concurrency,
-                       m.cache_by_server, local_options(o, frames.budget is not None),
-                       m.revision)  # fmt: skip
+    model_args = (
+        m.backend,
+        m.name,
+        m.base_url,
+        m.api_key_env,
+        m.timeout,
+        m.concurrency,
+        m.cache_by_server,
+        local_options(o, frames.budget is not None),
+        m.revision,
+    )
+    model = make_model(*model_args)
     template = prompt_for(view, o["prompt_file"])
     plan = plan_run(benchmark.id, view, request.annotations, protocol, template, model, frames,
                     settings, system, request.limit)  # fmt: skip
     if not request.videos.is_dir():
         raise UsageError(f"--videos {request.videos} is not a folder")
-    return Prepared(view, protocol, plan, frames, settings, system, model)
+    return Prepared(view, protocol, plan, frames, settings, system, model, model_args)
 
 
 LOCAL_OPTIONS = {"devices": None, "dtype": "auto", "attn_implementation": None, "batch_size": 4,
@@ -281,7 +295,7 @@ async def ask_plan(
     a run without any answer stopped with its cause; ``then()`` (the scoring, the outputs)
     runs under the same lock. The one path of ``run``, ``pairs``, ``rollouts`` and ``build``."""
     from videoeval.engine.lock import folder_lock
-    from videoeval.engine.run_folder import RunMismatchError, prepare_folder
+    from videoeval.engine.run_folder import RunMismatchError, prepare_folder, record_executor
     from videoeval.engine.run_inputs import execute
     from videoeval.models.http import MAX_RESPONSE_BYTES
 
@@ -295,7 +309,8 @@ async def ask_plan(
             check_server(p.model, plan, out, as_path(request.cache.folder), request.model.refresh)
         except RunMismatchError as exc:
             raise UsageError(str(exc)) from None
-        o = {**request.flat(), "out": out}
+        o = {**request.flat(), "out": out, "model_args": p.model_args}
+        record_executor(out, request.executor)
         stats = await execute(plan, p.frames, p.settings, p.system, p.model, o, on_row)
         stop_if_unanswered(stats, out)
         return stats, await then() if then else None

@@ -45,6 +45,17 @@ FRAMES = "Frames and prompt"
 SERVER = "Model server"
 LOCAL = "Local model (--backend hf)"
 
+Executor = Annotated[
+    str,
+    typer.Option(help="Where items are asked: local (this machine) or ray (a Ray cluster: the "
+                 'driver writes the run folder and cache, workers decode and ask; pip install '
+                 '"videoeval[ray]").'),
+]  # fmt: skip
+RayAddress = Annotated[
+    str | None,
+    typer.Option(help="With --executor ray: the cluster (auto, ray://head:10001); default a "
+                 "local cluster of this machine's cores."),
+]  # fmt: skip
 # The judge's server, the same option in every command that asks a judge.
 JudgeBaseUrl = Annotated[
     str | None,

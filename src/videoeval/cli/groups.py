@@ -100,6 +100,7 @@ def run_groups(o: dict[str, Any]) -> dict[str, Any]:
 
     from videoeval.options import (
         CacheOptions,
+        ExecutorOptions,
         FrameOptions,
         GenerationOptions,
         LocalModelOptions,
@@ -117,6 +118,7 @@ def run_groups(o: dict[str, Any]) -> dict[str, Any]:
         "frames": FrameOptions(**taken(FrameOptions)),
         "generation": GenerationOptions(**taken(GenerationOptions)),
         "cache": CacheOptions(**taken(CacheOptions, {"folder": "cache"})),
+        "executor": ExecutorOptions(**taken(ExecutorOptions)),
         "local": LocalModelOptions(**local)
         if o.get("backend") == "hf" or any(v not in (None, False) for v in local.values())
         else None,

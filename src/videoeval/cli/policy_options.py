@@ -13,6 +13,7 @@ from videoeval.cli.common import FRAMES, LOCAL, SERVER, given_options, refuse_in
 FRAME_OPTIONS = ("preset", "sampling", "nframes", "fps", "max_pixels", "total_pixels", "factor")
 SERVER_ONLY = {"base_url", "api_key_env", "concurrency"}
 LOCAL_FLAGS = ("devices", "dtype", "batch_size", "trust_remote_code")
+WHERE = {"executor", "ray_address"}
 
 Annotations = Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")]
 Videos = Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/...).")]
@@ -94,6 +95,7 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
     from videoeval.cli.groups import judge_of
     from videoeval.options import (
         CacheOptions,
+        ExecutorOptions,
         FrameOptions,
         GenerationOptions,
         LocalModelOptions,
@@ -102,6 +104,8 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
 
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
+    if o.get("dry_run"):
+        refuse_inapplicable(ctx, given_options(ctx) & WHERE, set(), "--dry-run (nothing is asked)")
     frames: dict[str, Any] = {k: o.get(k) for k in FRAME_OPTIONS}
     if default_preset and all(v is None for v in frames.values()):
         frames["preset"] = default_preset
@@ -121,4 +125,5 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
                                      temperature=o.get("temperature", 0.0), top_p=o.get("top_p"),
                                      max_tokens=o["max_tokens"]),
         cache=CacheOptions(o["cache"]), local=local, judge=judge_of(o),
+        executor=ExecutorOptions(o.get("executor", "local"), o.get("ray_address")),
     )  # fmt: skip

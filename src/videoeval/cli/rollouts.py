@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from videoeval.cli.common import SERVER, command, console, err, exit_codes, print_counts, say
+from videoeval.cli.common import (
+    SERVER,
+    Executor,
+    RayAddress,
+    command,
+    console,
+    err,
+    exit_codes,
+    print_counts,
+    say,
+)
 from videoeval.cli.policy_options import (
     Annotations,
     ApiKeyEnv,
@@ -153,6 +163,8 @@ def rollouts_command(
     cache: Cache = None,
     revision: Revision = None,
     refresh: Refresh = False,
+    executor: Executor = "local",
+    ray_address: RayAddress = None,
     devices: Devices = None,
     dtype: Dtype = None,
     batch_size: BatchSize = None,

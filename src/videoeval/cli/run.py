@@ -14,10 +14,12 @@ from videoeval.cli.common import (
     JUDGE,
     LOCAL,
     SERVER,
+    Executor,
     JudgeBackend,
     JudgeBaseUrl,
     JudgeKeyEnv,
     NoJudgeSchema,
+    RayAddress,
     command,
     console,
     err,
@@ -106,6 +108,9 @@ def _run(ctx: typer.Context, options: dict[str, Any]) -> None:
 
     if options["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
+    if options["dry_run"]:
+        where = given_options(ctx) & {"executor", "ray_address"}
+        refuse_inapplicable(ctx, where, set(), "--dry-run (nothing is asked)")
     # every benchmark's request is checked and planned before any is asked
     work = []
     for o in each_benchmark(options):
@@ -425,6 +430,8 @@ def run_command(
             "oldest go first after a run.",
         ),
     ] = 20.0,
+    executor: Executor = "local",
+    ray_address: RayAddress = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count calls, frames and tokens; call nothing.")
     ] = False,

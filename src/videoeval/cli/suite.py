@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from videoeval.cli.common import command, console, err, exit_codes, say
+from videoeval.cli.common import Executor, RayAddress, command, console, err, exit_codes, say
 
 
 @command("suite")
@@ -20,23 +20,35 @@ def suite_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count every pair's calls and frames; ask nothing.")
     ] = False,
+    executor: Executor = "local",
+    ray_address: RayAddress = None,
 ) -> None:
     """Run every model of a suite file on every benchmark of it, each pair in its own
     resumable folder (OUT/runs/<model>/<benchmark>), then write OUT/report/report.html with the
     leaderboard, the published tables the runs belong to, and OUT/sweep.md for checkpoint
     sweeps. Running the same file again resumes; a pair that fails is said and the others go on.
 
+    With --executor ray, up to 8 pairs are asked at once on the cluster, sharing its workers.
+
     Example:\\n
       videoeval suite my-suite.toml --dry-run\\n
-      videoeval suite my-suite.toml
+      videoeval suite my-suite.toml\\n
+      videoeval suite my-suite.toml --executor ray --ray-address auto
     """
+    from dataclasses import replace
+
     from videoeval.errors import UsageError
+    from videoeval.options import ExecutorOptions
     from videoeval.suite.file import read_suite
 
     with exit_codes():
         if check and dry_run:
             raise UsageError("give --check or --dry-run, not both")
-        suite = read_suite(file)
+        where = ExecutorOptions(executor, ray_address)
+        if (check or dry_run) and where != ExecutorOptions():
+            raise UsageError("--executor and --ray-address apply to a suite that runs, not to "
+                             "--check or --dry-run")  # fmt: skip
+        suite = replace(read_suite(file), executor=where)
         for line in suite.unfilled():
             say(line)
         if check:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
 from collections.abc import Callable
@@ -245,7 +246,28 @@ def prepare_folder(out: Path, plan: RunPlan, limits: dict[str, Any] | None = Non
         "versions": _versions(local=plan.config.get("model", {}).get("backend") == "hf"),
         "git_revision": _git_revision(),
     }
-    run_json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    _write_record(run_json, record)
+
+
+def _write_record(run_json: Path, record: dict[str, Any]) -> None:
+    """run.json whole or as it was: a run killed while writing it leaves no half file."""
+    partial = run_json.with_name(run_json.name + ".partial")
+    partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, run_json)
+
+
+def record_executor(out: Path, executor: Any) -> None:
+    """Which executor asked this session's items (run.json's ``executor``; each executor used
+    is kept in ``executors``). Not part of the config: a run resumed on another executor asks
+    the same questions."""
+    run_json = out / "run.json"
+    record = json.loads(run_json.read_text(encoding="utf-8"))
+    said = {"executor": executor.executor, "ray_address": executor.ray_address}
+    if record.get("executor") == said:
+        return
+    record["executor"] = said
+    record["executors"] = [*record.get("executors", []), said]
+    _write_record(run_json, record)
 
 
 def config_changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
@@ -277,7 +299,7 @@ def record_served(out: Path, served: dict[str, Any]) -> None:
     before = record.get("served")
     if before is None:
         record["served"] = served
-        run_json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        _write_record(run_json, record)
     elif before != served:
         raise RunMismatchError(
             f"{out} holds answers of the model served as {before}; the server now serves it as "

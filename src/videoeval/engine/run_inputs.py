@@ -167,6 +167,21 @@ async def execute(
         retry=RetryPolicy(attempts=o["retries"], base_delay=o["backoff"]),
         refresh=bool(o.get("refresh")),
     )  # fmt: skip
-    stats = await ask_all(plan, engine, o["out"], on_row)
+    if o.get("executor") == "ray":
+        from videoeval.engine.ray_executor import RayDispatch, WorkerSpec
+
+        spec = WorkerSpec(
+            o["model_args"], str(root / "calls.sqlite"), str(root / "frames"),
+            str(Path(o["videos"]).resolve()), frames, settings, system, engine.retry,
+            bool(o.get("refresh")),
+        )  # fmt: skip
+        engine.dispatch = RayDispatch(spec, o.get("ray_address"), o["backend"] == "hf",
+                                      engine.concurrency)  # fmt: skip
+    try:
+        stats = await ask_all(plan, engine, o["out"], on_row)
+    finally:
+        close = getattr(engine.dispatch, "close", None)
+        if close is not None:
+            close()
     FrameCache(root / "frames").prune(int(o["frame_cache_gb"] * 2**30))
     return stats

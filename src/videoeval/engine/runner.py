@@ -11,7 +11,7 @@ import asyncio
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +109,9 @@ class Engine:
         self.stop_after = STOP_AFTER
         self.cache_problem: str | None = None
         """The first failed cache write (the answers stay in responses.jsonl)."""
+        self.dispatch: Callable[[WorkItem], Awaitable[dict[str, Any]]] | None = None
+        """Asks an item elsewhere (a Ray cluster: ``ray_executor.py``) and gives the row
+        :meth:`process` would have given; ``None``: here."""
 
     def _build_request(self, item: WorkItem) -> tuple[ModelRequest, dict[str, Any]]:
         """Runs in the decode pool: video -> frames -> request."""
@@ -212,7 +215,11 @@ class Engine:
                     item = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                row = await self.process(item, stats)
+                if self.dispatch is None:
+                    row = await self.process(item, stats)
+                else:
+                    row = await self.dispatch(item)
+                    _count(row, stats)
                 log.append(row)  # the answer is safe in the log before the cache is written
                 await self._store(row)
                 stats.done += 1
@@ -229,6 +236,16 @@ class Engine:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+def _count(row: dict[str, Any], stats: RunStats) -> None:
+    """What :meth:`Engine.process` counts as it goes, for a row made elsewhere."""
+    stats.retries += int(row.pop("retries", 0))
+    if row.get("status") == "ok":
+        if row.get("cached"):
+            stats.cached += 1
+        else:
+            stats.called += 1
 
 
 __all__ = ["Engine", "FrameProtocol", "RunStats", "WorkItem", "encode_frames", "find_video"]

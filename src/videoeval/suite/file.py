@@ -37,13 +37,14 @@ Relative paths are read from the suite file's folder.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from videoeval.errors import InputError
 from videoeval.options import (
     CacheOptions,
+    ExecutorOptions,
     FrameOptions,
     GenerationOptions,
     JudgeOptions,
@@ -95,6 +96,9 @@ class Suite:
     cache: CacheOptions
     scoring: ScoringOptions
     source: Path
+    executor: ExecutorOptions = field(default_factory=ExecutorOptions)
+    """Where the pairs are asked (``suite --executor``; not part of the file: where a suite runs
+    does not change what it measures)."""
     tables: tuple[str, ...] = ()
     """Published tables (``data/published``) the suite fills: their protocols are the default
     of each benchmark they name, and what no benchmark fills is said before anything runs."""

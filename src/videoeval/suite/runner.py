@@ -1,10 +1,12 @@
-"""Every (model, benchmark) pair of a suite through the run engine, one after the other, each
-in its own resumable folder (``<out>/runs/<model>/<benchmark>``); a pair that fails is recorded
-with its cause and the others go on. Then one report over every finished pair: the leaderboard,
-the published tables, and metric-by-step tables for checkpoint sweeps."""
+"""Every (model, benchmark) pair of a suite through the run engine, one after the other (on a
+Ray cluster, several at once, sharing the cluster's workers), each in its own resumable folder
+(``<out>/runs/<model>/<benchmark>``); a pair that fails is recorded with its cause and the others
+go on. Then one report over every finished pair: the leaderboard, the published tables, and
+metric-by-step tables for checkpoint sweeps."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -60,6 +62,7 @@ def request_for(suite: Suite, model: SuiteModel, bench: SuiteBenchmark) -> RunRe
         local=model.local, scoring=suite.scoring,
         dense=dense if info.takes(DENSE) else None,
         judge=suite.judge if info.takes(JUDGE) else None, label=model.label,
+        executor=suite.executor,
     )  # fmt: skip
 
 
@@ -71,27 +74,43 @@ def _status(exc: VideoevalError) -> str:
     return "environment" if isinstance(exc, EnvironmentProblem) else "usage"
 
 
+PAIRS_AT_ONCE = 8
+"""Pairs asked together on a Ray cluster."""
+
+
 async def run_suite_async(
     suite: Suite,
     on_pair: Callable[[PairResult], None] | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> SuiteOutcome:
-    results = []
-    for model in suite.models:
-        for bench in suite.benchmarks:
-            request = request_for(suite, model, bench)
-            assert request.out is not None
-            result = PairResult(model.label, bench.id, request.out, "ok")
-            try:
-                outcome = await run_async(request, on_row)
-            except VideoevalError as exc:
-                result.status, result.error = _status(exc), str(exc)
-            else:
-                result.metrics = dict(outcome.outcome.report.metrics)
-                result.calls, result.cached = outcome.stats.called, outcome.stats.cached
-            results.append(result)
-            if on_pair is not None:
-                on_pair(result)
+    async def one(model: SuiteModel, bench: SuiteBenchmark) -> PairResult:
+        request = request_for(suite, model, bench)
+        assert request.out is not None
+        result = PairResult(model.label, bench.id, request.out, "ok")
+        try:
+            outcome = await run_async(request, on_row)
+        except VideoevalError as exc:
+            result.status, result.error = _status(exc), str(exc)
+        else:
+            result.metrics = dict(outcome.outcome.report.metrics)
+            result.calls, result.cached = outcome.stats.called, outcome.stats.cached
+        if on_pair is not None:
+            on_pair(result)
+        return result
+
+    pairs = [(model, bench) for model in suite.models for bench in suite.benchmarks]
+    if suite.executor.executor == "ray":
+        # the cluster's workers take items from several pairs at once; each endpoint's bound
+        # still holds across them
+        gate = asyncio.Semaphore(PAIRS_AT_ONCE)
+
+        async def gated(model: SuiteModel, bench: SuiteBenchmark) -> PairResult:
+            async with gate:
+                return await one(model, bench)
+
+        results = list(await asyncio.gather(*(gated(m, b) for m, b in pairs)))
+    else:
+        results = [await one(m, b) for m, b in pairs]
     return write_outputs(suite, results)
 
 
