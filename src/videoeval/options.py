@@ -34,6 +34,15 @@ class ScoringOptions:
     """Bootstrap resamples for 95% CIs (0: none)."""
     seed: int = field(default=0, metadata=_flag("--seed"))
     """Seed of the bootstrap and of random junk strings."""
+    bootstrap_method: str = field(default="percentile-blocked",
+                                  metadata=_flag("--bootstrap-method"))  # fmt: skip
+    """How continuous values are resampled: ``percentile-blocked`` (in cache-sized blocks, cost
+    linear in the values) or ``percentile`` (the classical draw); see ``metrics/bootstrap.py``."""
+
+    def __post_init__(self) -> None:
+        if self.bootstrap_method not in ("percentile-blocked", "percentile"):
+            raise UsageError("--bootstrap-method takes percentile-blocked or percentile, not "
+                             f"{self.bootstrap_method!r}")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,13 @@ def score_command(
     seed: Annotated[
         int, typer.Option(help="Seed of the bootstrap (and of random junk strings).")
     ] = 0,
+    bootstrap_method: Annotated[
+        str,
+        typer.Option(
+            help="percentile-blocked (resampled in cache-sized blocks: linear in the "
+            "values) or percentile (the classical draw; the same below 262,144 values)."
+        ),
+    ] = "percentile-blocked",
     durations: Annotated[
         Path | None,
         typer.Option(
@@ -232,15 +239,17 @@ def score_command(
     from videoeval.api.score import ScoreRequest, price, resolve
     from videoeval.cli.groups import groups
     from videoeval.engine.lock import folder_lock
-    from videoeval.errors import NothingToScoreError
+    from videoeval.errors import NothingToScoreError, UsageError
     from videoeval.options import ScoringOptions
     from videoeval.outputs import write_causes
 
     with exit_codes():
+        if bootstrap == 0 and "bootstrap_method" in given_options(ctx):
+            raise UsageError("--bootstrap-method does not apply to --bootstrap 0 (no intervals)")
         request = ScoreRequest(
             benchmark=benchmark, predictions=predictions, annotations=annotations,
             protocol=protocol, from_run=from_run, subset=subset, model_name=model_name,
-            scoring=ScoringOptions(bootstrap, seed),
+            scoring=ScoringOptions(bootstrap, seed, bootstrap_method),
             **groups(ctx, values, given_options(ctx)),
         )  # fmt: skip
         if dry_run:

@@ -21,9 +21,16 @@ def count_failures(rows: list[Any]) -> dict[str, int]:
 
 
 def build_report(ctx: ScoreContext[Any], scored: Scored, model: str | None = None) -> MetricsReport:
+    from videoeval.metrics.bootstrap import resampling
+
     scoring = ctx.scoring
-    intervals = scored.intervals(scoring.bootstrap, scoring.seed) if scored.intervals else {}
     inputs = dict(scored.inputs)
+    intervals = {}
+    if scored.intervals and scoring.bootstrap > 0:
+        with resampling(scoring.bootstrap_method):
+            intervals = dict(scored.intervals(scoring.bootstrap, scoring.seed))
+        inputs["bootstrap_method"] = scoring.bootstrap_method
+        inputs["bootstrap_seed"] = scoring.seed
     warnings = list(scored.warnings)
     if ctx.run is not None:
         from videoeval.engine.comparable import comparability
