@@ -96,6 +96,15 @@ def test_a_ray_run_gives_what_a_local_run_gives(cluster: str, tmp_path: Path) ->
     assert refused.exit_code == 2 and "--executor ray only" in refused.output
 
 
+def wait_for_rows(log: Path, proc: subprocess.Popen, count: int) -> None:  # type: ignore[type-arg]
+    """Until the run has logged ``count`` rows (or ended, or two minutes passed)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if log.exists() and len(log.read_text().splitlines()) >= count:
+            return
+        time.sleep(0.02)
+
+
 def _slow(received: Received, n: int) -> Reply:
     time.sleep(0.4)
     return answer_script(received, n)
@@ -144,11 +153,7 @@ def test_the_driver_killed_then_resumed(cluster: str, tmp_path: Path) -> None:
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)  # fmt: skip
         log = tmp_path / "out" / "responses.jsonl"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if log.exists() and len(log.read_text().splitlines()) >= 2:
-                break
-            time.sleep(0.02)
+        wait_for_rows(log, proc, 2)
         was_running = proc.poll() is None
         proc.kill()
         proc.wait()
@@ -257,11 +262,7 @@ def test_a_cluster_that_goes_away_ends_the_run_with_3_and_keeps_its_answers(
         driver = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE)  # fmt: skip
         log = tmp_path / "out" / "responses.jsonl"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and driver.poll() is None:
-            if log.exists() and len(log.read_text().splitlines()) >= 2:
-                break
-            time.sleep(0.02)
+        wait_for_rows(log, driver, 2)
         before = len(log.read_text().splitlines())
         kill_cluster(port, spare=driver.pid)
         _, stderr = driver.communicate(timeout=120)

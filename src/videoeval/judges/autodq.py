@@ -14,13 +14,11 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from videoeval.benchmarks.base import read_text
-from videoeval.errors import InputError
 from videoeval.judges.client import JudgeClient, JudgeFailure
+from videoeval.judges.prompt_files import judge_template
 from videoeval.judges.replies import Reader, ReplyError
 from videoeval.metrics.autodq import hit_rate
 from videoeval.schema import CaptionSample, Status, Verdict
@@ -49,21 +47,9 @@ class AutoDQPrompts:
 
 def load_prompts(prompt_dir: Path | None = None) -> AutoDQPrompts:
     """Our texts, or files with the same names in ``prompt_dir`` (the official wording, say)."""
-    from videoeval.prompts.templates import _fields
-
     texts, sources = {}, {}
     for name, filename in PROMPT_FILES.items():
-        path = prompt_dir / filename if prompt_dir else None
-        if path is not None and path.exists():
-            text, source = read_text(path), path.name
-        else:
-            package = resources.files("videoeval.judges.prompts") / filename
-            text, source = package.read_text(encoding="utf-8"), f"videoeval:{filename}"
-        if _fields(text) != FIELDS[name]:
-            raise InputError(
-                path or filename, f"the template must use the fields {sorted(FIELDS[name])}"
-            )
-        texts[name], sources[name] = text, source
+        texts[name], sources[name] = judge_template(filename, FIELDS[name], prompt_dir)
     return AutoDQPrompts(texts, sources)
 
 

@@ -14,13 +14,13 @@ import asyncio
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from videoeval.benchmarks.base import read_text
 from videoeval.errors import InputError
 from videoeval.judges.client import JudgeClient, JudgeFailure
+from videoeval.judges.prompt_files import judge_template
 from videoeval.judges.replies import ReplyError, TextReader
 from videoeval.models.base import GenerationSettings
 from videoeval.schema import QASample
@@ -99,20 +99,9 @@ class QAJudgePrompts:
 def load_qa_prompts(kind: str, prompt_dir: Path | None = None) -> QAJudgePrompts:
     """Our texts, or files with the same names in ``prompt_dir``; each must use exactly its
     fields (a template that leaves the caption out would grade nothing)."""
-    from videoeval.prompts.templates import _fields
-
     texts, sources = {}, {}
     for key, filename in KINDS[kind].files.items():
-        path = prompt_dir / filename if prompt_dir else None
-        if path is not None and path.exists():
-            text, source = read_text(path), path.name
-        else:
-            package = resources.files("videoeval.judges.prompts") / filename
-            text, source = package.read_text(encoding="utf-8"), f"videoeval:{filename}"
-        if _fields(text) != KINDS[kind].fields:
-            wanted = sorted(KINDS[kind].fields)
-            raise InputError(path or filename, f"the template must use the fields {wanted}")
-        texts[key], sources[key] = text, source
+        texts[key], sources[key] = judge_template(filename, KINDS[kind].fields, prompt_dir)
     system = None
     if prompt_dir is not None and (prompt_dir / SYSTEM_FILE).exists():
         system = read_text(prompt_dir / SYSTEM_FILE).strip() or None
