@@ -100,10 +100,9 @@ def connect(address: str | None) -> Any:
     if not ray.is_initialized():
         try:
             if address is None:
-                # a cluster of this machine only: nothing listens beyond 127.0.0.1
+                # a cluster of this machine's cores, started for the run and ended with it
                 ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False,
-                         log_to_driver=False, configure_logging=False,
-                         _node_ip_address="127.0.0.1")  # fmt: skip
+                         log_to_driver=False, configure_logging=False)  # fmt: skip
             else:
                 ray.init(address=address, log_to_driver=False, configure_logging=False)
         except (ConnectionError, RuntimeError, ValueError) as exc:
