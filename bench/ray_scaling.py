@@ -73,8 +73,10 @@ def one_pass(url: str, root: Path, name: str, items: list[WorkItem], concurrency
         engine = Engine(model, CallCache(calls), FrameCache(root / "frames"), root / "videos",
                         FRAMES, GenerationSettings(), concurrency=concurrency)  # fmt: skip
         if workers is not None:
-            spec = WorkerSpec(("openai", "bench", url, None, 60.0, concurrency, False, None, None),
-                              str(calls), str(root / "frames"), str(root / "videos"), FRAMES,
+            args = {"backend": "openai", "model": "bench", "base_url": url, "api_key_env": None,
+                     "timeout": 60.0, "concurrency": concurrency, "key_by_server": False,
+                     "local": None, "revision": None}  # fmt: skip
+            spec = WorkerSpec(args, str(calls), str(root / "frames"), str(root / "videos"), FRAMES,
                               GenerationSettings(), None, RetryPolicy(), False)  # fmt: skip
             engine.dispatch = RayDispatch(spec, None, False, concurrency)
         log = AppendLog(root / name / "responses.jsonl")

@@ -40,8 +40,10 @@ class ScoringOptions:
     linear in the values) or ``percentile`` (the classical draw); see ``metrics/bootstrap.py``."""
 
     def __post_init__(self) -> None:
-        if self.bootstrap_method not in ("percentile-blocked", "percentile"):
-            raise UsageError("--bootstrap-method takes percentile-blocked or percentile, not "
+        from videoeval.schema import BOOTSTRAP_METHODS
+
+        if self.bootstrap_method not in BOOTSTRAP_METHODS:
+            raise UsageError(f"--bootstrap-method takes {' or '.join(BOOTSTRAP_METHODS)}, not "
                              f"{self.bootstrap_method!r}")  # fmt: skip
 
 

@@ -274,3 +274,36 @@ def test_a_cluster_that_goes_away_ends_the_run_with_3_and_keeps_its_answers(
     rows = [json.loads(x) for x in log.read_text().splitlines()]
     assert before >= 2 and len(rows) >= before  # nothing written is lost
     assert all(r["status"] != "model_error" for r in rows)  # a gone cluster is no item's fault
+
+
+def test_server_errors_on_a_worker_are_retried_or_recorded_as_locally(
+    cluster: str, tmp_path: Path
+) -> None:
+    from tests.engine.conftest import query_of
+
+    calls: dict[str, int] = {}
+
+    def flaky(received: Received, n: int) -> Reply:
+        query = query_of(received)
+        calls[query] = calls.get(query, 0) + 1
+        if query == "the dog runs away" and calls[query] <= 2:
+            return Reply(status=429, body={"error": "rate"}, headers={"retry-after": "0"})
+        if query == "a cup falls" and calls[query] == 1:
+            return Reply(status=500, body={"error": "oops"})
+        if query == "someone sits down":
+            return Reply(status=400, body={"error": "context too long"})
+        return answer_script(received, n)
+
+    bench = make_bench(tmp_path)
+    with FakeServer(flaky) as server:
+        args = run_args(bench, server.base_url, tmp_path / "out", tmp_path / "c", "--executor",
+                        "ray", "--ray-address", cluster)  # fmt: skip
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        assert calls == {"a person opens the door": 1, "the dog runs away": 3, "a cup falls": 2,
+                         "someone sits down": 1}  # fmt: skip
+        metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+        assert metrics["failures"] == {"model_error": 1, "video_error": 1}
+        again = invoke(*args)  # only the model error is asked again
+        assert again.exit_code == 0, again.output
+        assert calls["someone sits down"] == 2 and calls["the dog runs away"] == 3

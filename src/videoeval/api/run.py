@@ -127,8 +127,8 @@ class Prepared:
     settings: Any
     system: str | None
     model: Any
-    model_args: tuple[Any, ...] = ()
-    """``make_model``'s arguments: how a worker elsewhere builds the same model."""
+    model_args: dict[str, Any] = field(default_factory=dict)
+    """``make_model``'s arguments by name: how a worker elsewhere builds the same model."""
 
 
 def prepare(request: RunRequest) -> Prepared:
@@ -152,18 +152,13 @@ def prepare(request: RunRequest) -> Prepared:
     frames = frame_protocol(o)
     settings, system = settings_of(o)
     m = request.model
-    model_args = (
-        m.backend,
-        m.name,
-        m.base_url,
-        m.api_key_env,
-        m.timeout,
-        m.concurrency,
-        m.cache_by_server,
-        local_options(o, frames.budget is not None),
-        m.revision,
-    )
-    model = make_model(*model_args)
+    model_args: dict[str, Any] = {
+        "backend": m.backend, "model": m.name, "base_url": m.base_url,
+        "api_key_env": m.api_key_env, "timeout": m.timeout, "concurrency": m.concurrency,
+        "key_by_server": m.cache_by_server, "revision": m.revision,
+        "local": local_options(o, frames.budget is not None),
+    }  # fmt: skip
+    model = make_model(**model_args)
     template = prompt_for(view, o["prompt_file"])
     plan = plan_run(benchmark.id, view, request.annotations, protocol, template, model, frames,
                     settings, system, request.limit)  # fmt: skip

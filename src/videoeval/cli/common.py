@@ -45,6 +45,7 @@ FRAMES = "Frames and prompt"
 SERVER = "Model server"
 LOCAL = "Local model (--backend hf)"
 
+EXECUTOR_FLAGS = {"executor", "ray_address"}
 Executor = Annotated[
     str,
     typer.Option(help="Where items are asked: local (this machine) or ray (a Ray cluster: the "

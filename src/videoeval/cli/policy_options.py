@@ -8,12 +8,18 @@ from typing import Annotated, Any
 
 import typer
 
-from videoeval.cli.common import FRAMES, LOCAL, SERVER, given_options, refuse_inapplicable
+from videoeval.cli.common import (
+    EXECUTOR_FLAGS,
+    FRAMES,
+    LOCAL,
+    SERVER,
+    given_options,
+    refuse_inapplicable,
+)
 
 FRAME_OPTIONS = ("preset", "sampling", "nframes", "fps", "max_pixels", "total_pixels", "factor")
 SERVER_ONLY = {"base_url", "api_key_env", "concurrency"}
 LOCAL_FLAGS = ("devices", "dtype", "batch_size", "trust_remote_code")
-WHERE = {"executor", "ray_address"}
 
 Annotations = Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")]
 Videos = Annotated[Path, typer.Option(help="Folder with <video id>.mp4 (or .mkv/...).")]
@@ -105,7 +111,8 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
     if o["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
     if o.get("dry_run"):
-        refuse_inapplicable(ctx, given_options(ctx) & WHERE, set(), "--dry-run (nothing is asked)")
+        where = given_options(ctx) & EXECUTOR_FLAGS
+        refuse_inapplicable(ctx, where, set(), "--dry-run (nothing is asked)")
     frames: dict[str, Any] = {k: o.get(k) for k in FRAME_OPTIONS}
     if default_preset and all(v is None for v in frames.values()):
         frames["preset"] = default_preset

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from videoeval.cli.common import (
     DENSE,
+    EXECUTOR_FLAGS,
     FRAMES,
     JUDGE,
     LOCAL,
@@ -109,7 +110,7 @@ def _run(ctx: typer.Context, options: dict[str, Any]) -> None:
     if options["backend"] == "hf":
         refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
     if options["dry_run"]:
-        where = given_options(ctx) & {"executor", "ray_address"}
+        where = given_options(ctx) & EXECUTOR_FLAGS
         refuse_inapplicable(ctx, where, set(), "--dry-run (nothing is asked)")
     # every benchmark's request is checked and planned before any is asked
     work = []

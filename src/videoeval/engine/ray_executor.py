@@ -23,6 +23,7 @@ import hashlib
 import os
 import pickle
 import threading
+import weakref
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,8 @@ class WorkerSpec:
     """What a worker needs to do a run's items: no client and no key (a worker reads the API
     key from its own environment, by the variable's name)."""
 
-    model: tuple[Any, ...]
-    """``make_model``'s arguments."""
+    model: dict[str, Any]
+    """``make_model``'s arguments by name."""
     calls: str
     frame_cache: str
     videos: str
@@ -68,7 +69,7 @@ def _engine(spec: WorkerSpec) -> Engine:
         engine = _engines.get(spec.key)
         if engine is None:
             engine = Engine(
-                make_model(*spec.model), CallCache(Path(spec.calls)),
+                make_model(**spec.model), CallCache(Path(spec.calls)),
                 FrameCache(Path(spec.frame_cache)), Path(spec.videos), spec.frames,
                 spec.settings, spec.system, concurrency=1, retry=spec.retry,
                 refresh=spec.refresh,
@@ -146,16 +147,17 @@ class _ServedPool:
 
 
 _served = _ServedPool()
-_gates: dict[tuple[int, str], asyncio.Semaphore] = {}
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _gate(endpoint: str, concurrency: int) -> asyncio.Semaphore:
     """At most ``concurrency`` items in flight at one endpoint across the cluster, whatever the
-    number of runs asking it at once (a suite's pairs); the first run's bound holds."""
-    key = (id(asyncio.get_running_loop()), endpoint)
-    if key not in _gates:
-        _gates[key] = asyncio.Semaphore(concurrency)
-    return _gates[key]
+    number of runs asking it at once (a suite's pairs); the first run's bound holds. Kept per
+    event loop (a semaphore belongs to one), and gone with it."""
+    gates = _gates.setdefault(asyncio.get_running_loop(), {})
+    return gates.setdefault(endpoint, asyncio.Semaphore(concurrency))
 
 
 class RayDispatch:
@@ -167,7 +169,9 @@ class RayDispatch:
         ray = connect(address)
         self.ray = ray
         self.head = str(ray.get_runtime_context().gcs_address)
-        self.endpoint = "local" if local_model else str(spec.model[2] or spec.model[0])
+        self.endpoint = (
+            "local" if local_model else str(spec.model["base_url"] or spec.model["backend"])
+        )
         self.concurrency = concurrency
         if local_model:
             gpus = int(ray.cluster_resources().get("GPU", 0))
@@ -242,11 +246,7 @@ def _failed(item: WorkItem, why: str) -> dict[str, Any]:
             "error": why}  # fmt: skip
 
 
-def _on_one_device(model: tuple[Any, ...], gpu: bool) -> tuple[Any, ...]:
+def _on_one_device(model: dict[str, Any], gpu: bool) -> dict[str, Any]:
     """An actor owns one device (Ray sets the GPU it sees): the local options' devices become
     that device, whatever --devices said for one machine."""
-    args = list(model)
-    local = dict(args[7] or {})
-    local["devices"] = "cuda:0" if gpu else "cpu"
-    args[7] = local
-    return tuple(args)
+    return {**model, "local": {**(model["local"] or {}), "devices": "cuda:0" if gpu else "cpu"}}

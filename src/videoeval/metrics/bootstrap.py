@@ -25,9 +25,10 @@ from contextvars import ContextVar
 
 import numpy as np
 
+from videoeval.schema import BOOTSTRAP_METHODS as METHODS
+
 DEFAULT_RESAMPLES = 1000
 _CHUNK_CELLS = 250_000
-METHODS = ("percentile-blocked", "percentile")
 BLOCK = 1 << 15
 """Values per block of ``percentile-blocked``: 256 KiB of float64, within a core's L2 cache."""
 BLOCKED_FROM = 1 << 18
