@@ -106,7 +106,7 @@ def score_command(
         str,
         typer.Option(
             help="percentile-blocked (resampled in cache-sized blocks: linear in the "
-            "values) or percentile (the classical draw; the same below 262,144 values)."
+            "values) or percentile (the classical draw; the same below 750,000 values)."
         ),
     ] = "percentile-blocked",
     durations: Annotated[
