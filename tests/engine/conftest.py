@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,22 @@ def answer_script(received: Received, n: int) -> Reply:
     assert received.labels == [0.0, 0.6, 1.3, 2.0], received.labels
     assert received.body["temperature"] == 0.0 and received.body["max_tokens"] == 64
     return openai_reply(ANSWERS[query_of(received)])
+
+
+def flaky_script(calls: dict[str, int]) -> Callable[[Received, int], Reply]:
+    """The scripted answers, after failures: 'the dog runs away' rate-limited twice (429),
+    'a cup falls' a 500 once, 'someone sits down' always a 400 (not retried). ``calls`` counts
+    the requests per query."""
+
+    def flaky(received: Received, n: int) -> Reply:
+        query = query_of(received)
+        calls[query] = calls.get(query, 0) + 1
+        if query == "the dog runs away" and calls[query] <= 2:
+            return Reply(status=429, body={"error": "rate"}, headers={"retry-after": "0"})
+        if query == "a cup falls" and calls[query] == 1:
+            return Reply(status=500, body={"error": "oops"})
+        if query == "someone sits down":
+            return Reply(status=400, body={"error": "context too long"})
+        return answer_script(received, n)
+
+    return flaky

@@ -279,23 +279,11 @@ def test_a_cluster_that_goes_away_ends_the_run_with_3_and_keeps_its_answers(
 def test_server_errors_on_a_worker_are_retried_or_recorded_as_locally(
     cluster: str, tmp_path: Path
 ) -> None:
-    from tests.engine.conftest import query_of
+    from tests.engine.conftest import flaky_script
 
     calls: dict[str, int] = {}
-
-    def flaky(received: Received, n: int) -> Reply:
-        query = query_of(received)
-        calls[query] = calls.get(query, 0) + 1
-        if query == "the dog runs away" and calls[query] <= 2:
-            return Reply(status=429, body={"error": "rate"}, headers={"retry-after": "0"})
-        if query == "a cup falls" and calls[query] == 1:
-            return Reply(status=500, body={"error": "oops"})
-        if query == "someone sits down":
-            return Reply(status=400, body={"error": "context too long"})
-        return answer_script(received, n)
-
     bench = make_bench(tmp_path)
-    with FakeServer(flaky) as server:
+    with FakeServer(flaky_script(calls)) as server:
         args = run_args(bench, server.base_url, tmp_path / "out", tmp_path / "c", "--executor",
                         "ray", "--ray-address", cluster)  # fmt: skip
         result = invoke(*args)

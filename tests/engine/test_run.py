@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.engine.conftest import answer_script, query_of
-from tests.fake_servers import FakeServer, Reply, openai_reply
+from tests.engine.conftest import answer_script, flaky_script
+from tests.fake_servers import FakeServer, openai_reply
 from videoeval.cli import app
 
 runner = CliRunner()
@@ -74,19 +74,7 @@ def test_run_scores_caches_and_resumes(bench) -> None:
 
 def test_retries_failures_and_rerun_of_failed_samples(bench) -> None:
     calls: dict[str, int] = {}
-
-    def flaky(received, n):
-        query = query_of(received)
-        calls[query] = calls.get(query, 0) + 1
-        if query == "the dog runs away" and calls[query] <= 2:
-            return Reply(status=429, body={"error": "rate"}, headers={"retry-after": "0"})
-        if query == "a cup falls" and calls[query] == 1:
-            return Reply(status=500, body={"error": "oops"})
-        if query == "someone sits down":
-            return Reply(status=400, body={"error": "context too long"})
-        return answer_script(received, n)
-
-    with FakeServer(flaky) as server:
+    with FakeServer(flaky_script(calls)) as server:
         result = run_cli(bench, server, "run")
         assert result.exit_code == 0, result.output
         m = metrics(bench, "run")
