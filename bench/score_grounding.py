@@ -23,9 +23,10 @@ import time
 from pathlib import Path
 
 from videoeval.benchmarks import get_benchmark
+from videoeval.gcpause import paused_gc
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols.grounding import get_protocol
-from videoeval.scoring.grounding_scorer import paused_gc, score_predictions, write_outputs
+from videoeval.scoring.grounding_scorer import score_predictions, write_outputs
 
 STYLES = (
     "The event happens in {s:.1f} - {e:.1f} seconds.",

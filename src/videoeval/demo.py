@@ -8,14 +8,10 @@ from importlib import resources
 from pathlib import Path
 
 from videoeval.benchmarks import get_benchmark
+from videoeval.gcpause import paused_gc
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols.grounding import PROTOCOLS
-from videoeval.scoring.grounding_scorer import (
-    ScoreResult,
-    paused_gc,
-    score_predictions,
-    write_outputs,
-)
+from videoeval.scoring.grounding_scorer import ScoreResult, score_predictions, write_outputs
 
 GT_FILE = "charades_sta_test_timechat.json"
 PRED_FILE = "charades_sta_example_pred_timechat.json"

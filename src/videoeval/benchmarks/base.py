@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from videoeval import jsonio
 from videoeval.errors import InputError, UsageError
 from videoeval.schema import CaptionSample, GroundingSample, Span
 
@@ -156,7 +157,7 @@ def json_problem(exc: Exception) -> str:
 
 def parse_json(path: Path, text: str) -> Any:
     try:
-        return json.loads(text)
+        return jsonio.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             path, f"not valid JSON ({exc.msg}, column {exc.colno})", exc.lineno
@@ -171,7 +172,7 @@ def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[tuple[int, dict[str, 
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = jsonio.loads(line)
         except JSON_ERRORS as exc:
             skipped.append(f"{path}:{number}: not valid JSON ({json_problem(exc)})")
             continue

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from videoeval import jsonio
 from videoeval.redaction import environment_secrets, redact
 
 
@@ -32,7 +33,7 @@ def read_log(
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = jsonio.loads(line)
         except (ValueError, RecursionError):
             row = None  # cannot happen for whole lines we wrote; never fatal
         if isinstance(row, dict) and isinstance(row.get("sample_id"), str) and isinstance(

@@ -12,11 +12,11 @@ As the reference reads them, the first line for a clip wins; repeats are counted
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from videoeval import jsonio
 from videoeval.benchmarks.base import (
     JSON_ERRORS,
     json_problem,
@@ -92,7 +92,7 @@ def read_caption_predictions(path: Path) -> CaptionPredictions:
         raise InputError(path, "the prediction file is empty")
     result = CaptionPredictions(layout="", texts={}, origins={})
     try:
-        whole = json.loads(text)
+        whole = jsonio.loads(text)
     except (ValueError, RecursionError):
         whole = None
     if isinstance(whole, dict) and whole and all(isinstance(v, str) for v in whole.values()):
@@ -106,7 +106,7 @@ def read_caption_predictions(path: Path) -> CaptionPredictions:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = jsonio.loads(line)
         except JSON_ERRORS as exc:
             result.skipped.append(f"{path}:{number}: not valid JSON ({json_problem(exc)})")
             continue

@@ -7,12 +7,12 @@ a JSON list in the answer (``[{"timestamp": [s, e], "sentence"}]`` or ``start``/
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from videoeval import jsonio
 from videoeval.benchmarks.base import read_json, read_text, text_lines
 from videoeval.errors import InputError
 from videoeval.limits import limit
@@ -85,7 +85,7 @@ def is_dense_answers(path: Path) -> bool:
     try:
         with open(path, encoding="utf-8-sig") as handle:
             first = handle.readline()
-        record = json.loads(first)
+        record = jsonio.loads(first)
     except (OSError, ValueError, RecursionError):
         return False
     return (
@@ -106,7 +106,7 @@ def events_from_answer(answer: str) -> list[Caption] | None:
     found = json_list_text(answer)
     if found:
         try:
-            items = json.loads(found)
+            items = jsonio.loads(found)
             events = []
             for item in items:
                 span = item.get("timestamp") or [item["start"], item["end"]]
@@ -158,7 +158,7 @@ def read_dense_answers(path: Path, max_proposals: int = MAX_PROPOSALS) -> DenseP
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = jsonio.loads(line)
             vid = str(next(record[k] for k in _VIDEO_KEYS if k in record))
             answer = record.get("answer") or ""
             if not isinstance(answer, str):

@@ -24,6 +24,7 @@ from math import isfinite
 from pathlib import Path
 from typing import Any
 
+from videoeval import jsonio
 from videoeval.benchmarks.base import (
     JSON_ERRORS,
     json_problem,
@@ -304,7 +305,7 @@ def _read_jsonl(path: Path, lines: list[str]) -> PredictionFile:
     skipped: list[str] = []
     predictions: list[GroundingPrediction] = []
     seen: dict[str, int] = {}
-    name, loads = path.name, json.JSONDecoder().decode  # json.loads of a str, without its checks
+    name, loads = path.name, jsonio.loads
     lines.reverse()
     number = 0
     while lines:
@@ -416,7 +417,7 @@ def _read_videomind_folder(folder: Path) -> PredictionFile:
     skipped: list[str] = []
     for file in files:
         try:
-            data = json.loads(read_text(file))
+            data = jsonio.loads(read_text(file))
         except JSON_ERRORS as exc:
             raise InputError(file, f"not valid JSON ({json_problem(exc)})") from None
         if not is_videomind_output(data):
@@ -435,7 +436,7 @@ def read_predictions(path: str | Path) -> PredictionFile:
     stripped = text.lstrip()
     if stripped[0] in "[{":
         try:
-            data = json.loads(text)
+            data = jsonio.loads(text)
         except (ValueError, RecursionError):
             data = None  # more than one JSON value: JSON lines
         else:

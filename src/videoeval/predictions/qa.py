@@ -15,11 +15,11 @@ The first answer to a question wins; repeats are counted.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from videoeval import jsonio
 from videoeval.benchmarks.base import JSON_ERRORS, iter_jsonl, read_text
 from videoeval.errors import InputError
 from videoeval.predictions.captions import tarsier_text
@@ -87,7 +87,7 @@ def read_qa_predictions(path: Path) -> QAPredictions:
     if not text.strip():
         raise InputError(path, "the answer file is empty")
     try:
-        whole = json.loads(text)
+        whole = jsonio.loads(text)
     except JSON_ERRORS:
         whole = None
     result = QAPredictions(layout="", answers={}, origins={})

@@ -5,9 +5,9 @@ given to another task's scorer (a grounding file is never scored as dense captio
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from videoeval import jsonio
 from videoeval.predictions.dense import is_dense_answers
 
 _HEAD = 65536
@@ -24,7 +24,7 @@ def _head(path: Path) -> str:
 def _first_record(head: str) -> object:
     line = head.lstrip().split("\n", 1)[0]
     try:
-        return json.loads(line)
+        return jsonio.loads(line)
     except (ValueError, RecursionError):
         return None
 

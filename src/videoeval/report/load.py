@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from videoeval import jsonio
 from videoeval.benchmarks.base import read_text, text_lines
 from videoeval.errors import InputError
 from videoeval.schema import MetricsReport
@@ -60,7 +61,7 @@ def jsonl_rows(path: Path) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = jsonio.loads(line)
         except (ValueError, RecursionError):
             continue
         if isinstance(row, dict):

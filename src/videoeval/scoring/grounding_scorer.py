@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import gc
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import read_json, strip_video_suffix
 from videoeval.errors import InputError, NothingToScoreError
+from videoeval.gcpause import paused_gc
 from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, MeanIntervals
 from videoeval.options import as_path
 from videoeval.outputs import write_report
@@ -480,19 +478,6 @@ def _every_line(
         order.append(float(positions[-1]) if positions else joined.first_line.get(
             sample.sample_id, unanswered))  # fmt: skip
     return out, order
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building hundreds of thousands of acyclic
-    records: its repeated full scans cost more than the scoring itself (see bench/)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @paused_gc()
