@@ -84,6 +84,20 @@ def test_group_scores_equal_each_scorer_on_the_group_alone(scorers, library) -> 
         assert scores == library_scores(library, group)  # exact, not approximate
 
 
+def test_tables_dropped_between_groups_change_nothing(scorers, monkeypatch) -> None:
+    """The n-gram tables are a cache cleared every so many groups (bounded memory): scored
+    with a clearing before every group, each group's scores are the same floats."""
+    from videoeval.text import language
+
+    s = SENTENCES
+    groups = [[(s[0], s[1]), (s[2], s[4])], [(s[0], s[1]), (s[5], s[6])], [(s[1], s[0])],
+              [(s[0], s[1]), (s[2], s[4]), (s[7], s[7])]]  # fmt: skip
+    kept = scorers.group_scores(groups)
+    monkeypatch.setattr(language, "_GROUPS_CACHED", 1)
+    assert scorers.group_scores(groups) == kept
+    assert not scorers._parts and not scorers._counts and not scorers._bleu_refs
+
+
 def test_meteor_pool_lines_and_evals_equal_the_library(scorers, library) -> None:
     meteor = library["Meteor"]
     pool = scorers.meteor

@@ -24,6 +24,8 @@ from math import isfinite
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from videoeval import jsonio
 from videoeval.benchmarks.base import (
     JSON_ERRORS,
@@ -179,31 +181,37 @@ _VIDEO_IDS: dict[str, str] = {}
 """A video's id once per video, not once per query line (a bounded cache)."""
 
 
+def _timelens_key(key: str) -> tuple[str, str, tuple[float, float]]:
+    """``(video_id, query, GT span)`` of a result key ``<vid>>>><query>>>><span>``."""
+    parts = key.split(">>>")
+    if len(parts) == 3:
+        vid, query, span_text = parts
+    elif len(parts) > 3:  # queries may contain '>>>': the video is first, the span last
+        vid, query, span_text = parts[0], ">>>".join(parts[1:-1]), parts[-1]
+    else:
+        raise ValueError(f"key {key!r} is not '<vid>>>><query>>>><span>'")
+    try:
+        if len(span_text) > 200:
+            raise ValueError
+        hint = _key_span(span_text)
+    except READ_ERRORS:
+        raise ValueError(
+            f"key {_short(key)}: GT span {_short(span_text)} is not [start, end]"
+        ) from None
+    videos = _VIDEO_IDS
+    video_id = videos.get(vid)
+    if video_id is None:
+        if len(videos) > 100_000:
+            videos.clear()
+        video_id = videos[vid] = strip_video_suffix(vid)
+    return video_id, query, hint
+
+
 def _read_timelens(
     obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
 ) -> None:
-    videos = _VIDEO_IDS
     for key, value in obj.items():
-        parts = key.split(">>>")
-        if len(parts) == 3:
-            vid, query, span_text = parts
-        elif len(parts) > 3:  # queries may contain '>>>': the video is first, the span last
-            vid, query, span_text = parts[0], ">>>".join(parts[1:-1]), parts[-1]
-        else:
-            raise ValueError(f"key {key!r} is not '<vid>>>><query>>>><span>'")
-        try:
-            if len(span_text) > 200:
-                raise ValueError
-            hint = _key_span(span_text)
-        except READ_ERRORS:
-            raise ValueError(
-                f"key {_short(key)}: GT span {_short(span_text)} is not [start, end]"
-            ) from None
-        video_id = videos.get(vid)
-        if video_id is None:
-            if len(videos) > 100_000:
-                videos.clear()
-            video_id = videos[vid] = strip_video_suffix(vid)
+        video_id, query, hint = _timelens_key(key)
         if "timestamps" in value:
             spans, problem = _spans(value["timestamps"])
             answer = value.get("answers")
@@ -228,6 +236,48 @@ def _read_timelens(
             )
         else:
             raise ValueError(f"key {key!r}: value has neither 'timestamps' nor 'answers'")
+
+
+class _ResultValue(msgspec.Struct):
+    """A TimeLens result line's value in the shape nearly every line has. A line of any other
+    shape (a null, a bool or a string for a time, a window of three values, a number past 64
+    bits, NaN) fails this decoder and is read by the general path: the same record either way
+    (``tests/predictions/test_grounding_fast_read.py``)."""
+
+    timestamps: list[tuple[float, float]] | msgspec.UnsetType = msgspec.UNSET
+    answers: str | msgspec.UnsetType = msgspec.UNSET
+
+
+_decode_result_line = msgspec.json.Decoder(dict[str, _ResultValue]).decode
+
+
+def _read_timelens_typed(line: str, origin: str, out: list[GroundingPrediction]) -> bool:
+    """A result line read in one typed decode (3x faster than decoding, detecting the layout
+    and reading the values apart); False where the general path must read it."""
+    try:
+        obj = _decode_result_line(line)
+    except msgspec.DecodeError:
+        return False
+    if not obj or not all(">>>" in key for key in obj):
+        return False  # not a result line: the general path says what it is
+    read = []
+    for key, value in obj.items():
+        try:
+            video_id, query, hint = _timelens_key(key)
+        except ValueError:
+            return False
+        timestamps, answer = value.timestamps, value.answers
+        text = None if answer is msgspec.UNSET else answer
+        if timestamps is not msgspec.UNSET:
+            spans = tuple(timestamps)
+            read.append(GroundingPrediction(origin, None, video_id, query, hint, text, False,
+                                            spans, None))  # fmt: skip
+        elif text is not None:
+            read.append(GroundingPrediction(origin, None, video_id, query, hint, text, True))
+        else:
+            return False
+    out.extend(read)
+    return True
 
 
 def detect_record(obj: dict[str, Any]) -> list[str]:
@@ -308,10 +358,14 @@ def _read_jsonl(path: Path, lines: list[str]) -> PredictionFile:
     name, loads = path.name, jsonio.loads
     lines.reverse()
     number = 0
+    typed = True  # until a line of another layout shows up
     while lines:
         line = lines.pop()
         number += 1
         if not line or line.isspace():
+            continue
+        if typed and _read_timelens_typed(line, f"{name}:{number}", predictions):
+            seen.setdefault("timelens-result", number)
             continue
         try:
             obj = loads(line)
@@ -330,6 +384,7 @@ def _read_jsonl(path: Path, lines: list[str]) -> PredictionFile:
             skipped.append(f"{path}:{number}: fits no known layout (keys: {sorted(obj)[:6]})")
             continue
         seen.setdefault(layouts[0], number)
+        typed = layouts == ["timelens-result"]
         if len(seen) > 1:
             continue  # refused below, once every layout in the file is known
         try:

@@ -29,6 +29,8 @@ LANGUAGE = ("Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "METEOR", "ROUGE_L", "CIDEr"
 
 
 _LINE_BREAKS = dict.fromkeys(map(ord, "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"), " ")
+_GROUPS_CACHED = 1024
+"""Groups scored between two clearings of the n-gram tables (``LanguageScorers._forget``)."""
 
 
 Pair = tuple[str, str]  # (tokenised prediction, tokenised reference)
@@ -116,14 +118,24 @@ class LanguageScorers:
         # The jars align and score in the background while BLEU/ROUGE/CIDEr run here.
         self.meteor.later(lambda: meteor.extend(
             self.meteor.corpus_scores([self.meteor.stats(group) for group in lines])))  # fmt: skip
-        scored = [self._python_scores(group) for group in distinct]
+        scored = []
+        for k, group in enumerate(distinct):
+            if k % _GROUPS_CACHED == 0:
+                self._forget()
+            scored.append(self._python_scores(group))
         self.meteor.wait()  # for the background scores
         for scores, corpus in zip(scored, meteor, strict=True):
             scores["METEOR"] = float(corpus)
         by_group = dict(zip(distinct, scored, strict=True))
-        for cache in (self._parts, self._counts, self._bleu_refs):
-            cache.clear()  # n-gram tables of every pair: hundreds of MB on a large run
+        self._forget()
         return [{name: by_group[tuple(g)][name] for name in LANGUAGE} if g else {} for g in groups]
+
+    def _forget(self) -> None:
+        """Drop the n-gram tables: every pair's are hundreds of MB on a large run, while the
+        groups that share a pair (one video's thresholds) come one after another, so a table
+        kept for the last ``_GROUPS_CACHED`` groups is found nearly every time it is asked."""
+        for cache in (self._parts, self._counts, self._bleu_refs):
+            cache.clear()
 
     def _python_scores(self, group: Sequence[Pair]) -> dict[str, float]:
         parts = [self._pair_parts(pair) for pair in group]
