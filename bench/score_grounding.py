@@ -8,8 +8,9 @@ reference design (TencentARC/TimeLens ``evaluation/compute_metrics.py``: one dic
 here from that description), by ``videoeval.score`` end to end, and by a bare lower bound
 (the same reading, joining, bootstrap and row writing with no records, rules or checks: what
 any Python design doing this work costs at least), with the ratio, the peak of Python
-allocations (tracemalloc) of each, and whether the figures are the same floats. Run:
-``python bench/score_grounding.py [--n 100000] [--repeats 3]``.
+allocations (tracemalloc) of each, and whether the figures are the same floats. Given several
+sizes, each is scored by every design and the growth from the smallest to the largest is
+printed. Run: ``python bench/score_grounding.py [--n 100000 [1000000]] [--repeats 3]``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from videoeval.benchmarks import get_benchmark
 from videoeval.gcpause import paused_gc
@@ -176,7 +178,7 @@ def bare_design(ann: Path, result: Path, out: Path, resamples: int) -> dict[str,
     return figures
 
 
-def scored_and_written(request, out: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def scored_and_written(request, out: Path) -> dict[str, float]:
     import videoeval
 
     outcome = videoeval.score(request)
@@ -184,7 +186,7 @@ def scored_and_written(request, out: Path) -> dict[str, float]:  # type: ignore[
     return outcome.report.metrics
 
 
-def measured(fn) -> tuple[float, float, object]:  # type: ignore[no-untyped-def]
+def measured(fn) -> tuple[float, float, object]:
     """Seconds of one call, then the peak of Python allocations of another (tracemalloc slows
     the code it watches several times over, so it never runs while the clock does)."""
     import tracemalloc
@@ -199,7 +201,11 @@ def measured(fn) -> tuple[float, float, object]:  # type: ignore[no-untyped-def]
     return seconds, peak, value
 
 
-def compare_with_reference(root: Path, ann: Path, pred: Path, repeats: int) -> None:
+def compare_with_reference(
+    root: Path, ann: Path, pred: Path, repeats: int
+) -> dict[str, tuple[float, float]]:
+    """The three designs on the same answers, alternating; returns each one's median seconds
+    and median peak MB."""
     import videoeval
 
     result = timelens_result_file(root, ann, pred)
@@ -208,34 +214,40 @@ def compare_with_reference(root: Path, ann: Path, pred: Path, repeats: int) -> N
     request = videoeval.ScoreRequest("timelens-charades", predictions=result, annotations=ann,
                                      scoring=scoring)  # fmt: skip
     bare = "bare lower bound (no records, no rules)"
-    runs = {"reference design (compute_metrics.py)": [], "videoeval score (CIs, rows written)": [],
-            bare: []}  # fmt: skip
+    runs: dict[str, list[tuple[float, float, Any]]] = {REFERENCE: [], OURS: [], bare: []}
     for _ in range(repeats):
-        runs["reference design (compute_metrics.py)"].append(
-            measured(lambda: reference_design(result))
-        )
-        runs["videoeval score (CIs, rows written)"].append(
-            measured(lambda: scored_and_written(request, root / "ref-out")))  # fmt: skip
+        runs[REFERENCE].append(measured(lambda: reference_design(result)))
+        runs[OURS].append(measured(lambda: scored_and_written(request, root / "ref-out")))
         with paused_gc():  # as videoeval pauses it
             runs[bare].append(measured(lambda: bare_design(ann, result, root / "bare", resamples)))
-    base = statistics.median(t for t, _, _ in runs["reference design (compute_metrics.py)"])
+    base = statistics.median(t for t, _, _ in runs[REFERENCE])
     lines = len(result.read_text().splitlines())
     print(f"\nthe same {lines:,} answers in TimeLens's result layout, "
           f"median of {repeats}\n")  # fmt: skip
-    print(f"| {'scorer':<40} | {'seconds':>8} | {'speed vs reference':>18} | {'peak MB':>8} |")
-    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 20}|{'-' * 10}|")
+    print(f"| {'scorer':<40} | {'seconds':>8} | {'speed vs reference':>18} | {'peak MB':>8} |"
+          f" {'memory vs reference':>19} |")  # fmt: skip
+    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 20}|{'-' * 10}|{'-' * 21}|")
+    medians = {}
+    base_peak = statistics.median(p for _, p, _ in runs[REFERENCE])
     for name, values in runs.items():
         seconds = statistics.median(t for t, _, _ in values)
         peak = statistics.median(p for _, p, _ in values)
-        print(f"| {name:<40} | {seconds:8.3f} | {base / seconds:17.2f}x | {peak:8.1f} |")
-    theirs = runs["reference design (compute_metrics.py)"][0][2]
-    ours = runs["videoeval score (CIs, rows written)"][0][2]
+        medians[name] = (seconds, peak)
+        print(f"| {name:<40} | {seconds:8.3f} | {base / seconds:17.2f}x | {peak:8.1f} |"
+              f" {peak / base_peak:18.2f}x |")  # fmt: skip
+    theirs = runs[REFERENCE][0][2]
+    ours = runs[OURS][0][2]
     floor = runs[bare][0][2]
     print(f"\nreference figures: {theirs}\nvideoeval figures: {ours}")
     for name, figures in (("videoeval", ours), ("bare lower bound", floor)):
-        same = all(figures[k] == v for k, v in theirs.items())  # type: ignore[index]
+        same = all(figures[k] == v for k, v in theirs.items())
         print(f"{name}: figures identical to the reference (as floats): {'yes' if same else 'NO'}")
     held_by_records(ann, result)
+    return medians
+
+
+REFERENCE = "reference design (compute_metrics.py)"
+OURS = "videoeval score (CIs, rows written)"
 
 
 def held_by_records(ann: Path, result: Path) -> None:
@@ -255,52 +267,69 @@ def held_by_records(ann: Path, result: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=100_000)
+    sizes = "answer counts, each scored by every design (e.g. 100000 1000000)"
+    parser.add_argument("--n", type=int, nargs="+", default=[100_000], help=sizes)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--bootstrap", type=int, default=1000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        ann, pred = make_files(root, args.n)
-        timings: dict[str, list[float]] = {}
-        benchmark = get_benchmark("timelens-charades")
-        protocol = get_protocol("timelens")
-        for _ in range(args.repeats):
-            paused = paused_gc()  # as `videoeval score` runs
-            paused.__enter__()
-            marks = [time.perf_counter()]
-            loaded = benchmark.load(ann)
-            marks.append(time.perf_counter())
-            preds = read_predictions(pred)
-            marks.append(time.perf_counter())
-            result = score_predictions(
-                benchmark.id, loaded.samples, preds, protocol, resamples=args.bootstrap
-            )
-            marks.append(time.perf_counter())
-            write_outputs(result, root / "out")
-            marks.append(time.perf_counter())
-            score_predictions(benchmark.id, loaded.samples, preds, protocol, resamples=0)
-            marks.append(time.perf_counter())
-            stages = {
-                "load annotations": marks[1] - marks[0],
-                "read predictions (layout detection)": marks[2] - marks[1],
-                f"parse + score + {args.bootstrap} bootstrap CIs": marks[3] - marks[2],
-                "write samples.jsonl + metrics.json": marks[4] - marks[3],
-                "end to end (videoeval score)": marks[4] - marks[0],
-                "parse + score, no CIs (separate run)": marks[5] - marks[4],
-            }
-            paused.__exit__(None, None, None)
-            for stage, seconds in stages.items():
-                timings.setdefault(stage, []).append(seconds)
-        n = len(loaded.samples)
-        print(f"\nscoring {n:,} answers, timelens protocol, median of {args.repeats} runs\n")
-        print(f"| {'stage':<40} | {'seconds':>8} | {'answers/s':>10} |")
-        print(f"|{'-' * 42}|{'-' * 10}|{'-' * 12}|")
-        for stage, values in timings.items():
-            median = statistics.median(values)
-            print(f"| {stage:<40} | {median:8.3f} | {n / median:10,.0f} |")
-        print(f"\nmetrics: {result.report.metrics}")
-        compare_with_reference(root, ann, pred, args.repeats)
+    by_size = {}
+    for n in args.n:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            ann, pred = make_files(root, n)
+            if n == args.n[0]:
+                stage_table(root, ann, pred, args.repeats, args.bootstrap)
+            by_size[n] = compare_with_reference(root, ann, pred, args.repeats)
+    if len(by_size) > 1:
+        small, large = min(by_size), max(by_size)
+        print(f"\ngrowth from {small:,} to {large:,} answers ({large / small:g}x the answers)\n")
+        print(f"| {'scorer':<40} | {'time':>7} | {'peak memory':>11} |")
+        print(f"|{'-' * 42}|{'-' * 9}|{'-' * 13}|")
+        for name in (REFERENCE, OURS):
+            (t0, m0), (t1, m1) = by_size[small][name], by_size[large][name]
+            print(f"| {name:<40} | {t1 / t0:6.1f}x | {m1 / m0:10.1f}x |")
+
+
+def stage_table(root: Path, ann: Path, pred: Path, repeats: int, resamples: int) -> None:
+    """Each stage of ``videoeval score`` on the simple-JSONL answers, timed apart."""
+    timings: dict[str, list[float]] = {}
+    benchmark = get_benchmark("timelens-charades")
+    protocol = get_protocol("timelens")
+    for _ in range(repeats):
+        paused = paused_gc()  # as `videoeval score` runs
+        paused.__enter__()
+        marks = [time.perf_counter()]
+        loaded = benchmark.load(ann)
+        marks.append(time.perf_counter())
+        preds = read_predictions(pred)
+        marks.append(time.perf_counter())
+        result = score_predictions(
+            benchmark.id, loaded.samples, preds, protocol, resamples=resamples
+        )
+        marks.append(time.perf_counter())
+        write_outputs(result, root / "out")
+        marks.append(time.perf_counter())
+        score_predictions(benchmark.id, loaded.samples, preds, protocol, resamples=0)
+        marks.append(time.perf_counter())
+        stages = {
+            "load annotations": marks[1] - marks[0],
+            "read predictions (layout detection)": marks[2] - marks[1],
+            f"parse + score + {resamples} bootstrap CIs": marks[3] - marks[2],
+            "write samples.jsonl + metrics.json": marks[4] - marks[3],
+            "end to end (videoeval score)": marks[4] - marks[0],
+            "parse + score, no CIs (separate run)": marks[5] - marks[4],
+        }
+        paused.__exit__(None, None, None)
+        for stage, seconds in stages.items():
+            timings.setdefault(stage, []).append(seconds)
+    n = len(loaded.samples)
+    print(f"\nscoring {n:,} answers, timelens protocol, median of {repeats} runs\n")
+    print(f"| {'stage':<40} | {'seconds':>8} | {'answers/s':>10} |")
+    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 12}|")
+    for stage, values in timings.items():
+        median = statistics.median(values)
+        print(f"| {stage:<40} | {median:8.3f} | {n / median:10,.0f} |")
+    print(f"\nmetrics: {result.report.metrics}")
 
 
 if __name__ == "__main__":

@@ -413,10 +413,12 @@ def aggregate(
         metrics.update({k: _percent(v, protocol.ratio_first) for k, v in per_sample.items()})
         if protocol.with_miou:
             values = ious.astype(float)
-            listed = values.tolist()
             if file_order is not None:
                 where = [w for s, w in zip(scored, file_order, strict=True) if s.row.counted]
-                listed = [listed[i] for i in sorted(range(len(listed)), key=where.__getitem__)]
+                # a stable sort, as sorted() is: rows at one place keep their order
+                listed = values[np.argsort(np.asarray(where), kind="stable")].tolist()
+            else:
+                listed = values.tolist()
             if protocol.ratio_first:
                 metrics["mIoU"] = sum(listed) / len(values) * 100
             elif protocol.running_sum:
