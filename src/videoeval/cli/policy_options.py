@@ -18,7 +18,9 @@ from videoeval.cli.common import (
 )
 
 FRAME_OPTIONS = ("preset", "sampling", "nframes", "fps", "max_pixels", "total_pixels", "factor")
-SERVER_ONLY = {"base_url", "api_key_env", "concurrency"}
+SERVER_ONLY = {"base_url", "api_key_env", "timeout", "concurrency", "cache_by_server"}
+"""Flags of a served model: refused with ``--backend hf`` (a command without some of them
+never sees them given)."""
 LOCAL_FLAGS = ("devices", "dtype", "batch_size", "trust_remote_code")
 
 Annotations = Annotated[Path, typer.Option("--annotations", "-a", help="The GT file.")]
@@ -94,6 +96,16 @@ TrustRemoteCode = Annotated[
 ]  # fmt: skip
 
 
+def refuse_what_does_not_apply(ctx: typer.Context, o: dict[str, Any]) -> None:
+    """Server flags with ``--backend hf``, executor flags with ``--dry-run``: said, not
+    dropped (every command that asks a policy model)."""
+    if o["backend"] == "hf":
+        refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
+    if o.get("dry_run"):
+        where = given_options(ctx) & EXECUTOR_FLAGS
+        refuse_inapplicable(ctx, where, set(), "--dry-run (nothing is asked)")
+
+
 def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | None = None) -> Any:
     """The policy's ``RunRequest``; server options with ``--backend hf`` are refused.
     ``default_preset`` applies when no frame option is given."""
@@ -108,11 +120,7 @@ def run_request(ctx: typer.Context, o: dict[str, Any], default_preset: str | Non
         ModelOptions,
     )
 
-    if o["backend"] == "hf":
-        refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
-    if o.get("dry_run"):
-        where = given_options(ctx) & EXECUTOR_FLAGS
-        refuse_inapplicable(ctx, where, set(), "--dry-run (nothing is asked)")
+    refuse_what_does_not_apply(ctx, o)
     frames: dict[str, Any] = {k: o.get(k) for k in FRAME_OPTIONS}
     if default_preset and all(v is None for v in frames.values()):
         frames["preset"] = default_preset

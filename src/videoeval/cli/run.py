@@ -10,7 +10,6 @@ from rich.table import Table
 
 from videoeval.cli.common import (
     DENSE,
-    EXECUTOR_FLAGS,
     FRAMES,
     JUDGE,
     LOCAL,
@@ -26,9 +25,9 @@ from videoeval.cli.common import (
     err,
     exit_codes,
     given_options,
-    refuse_inapplicable,
     say,
 )
+from videoeval.cli.policy_options import refuse_what_does_not_apply
 from videoeval.cli.progress import progress
 from videoeval.cli.score import print_outcome
 
@@ -63,9 +62,6 @@ def request_of(ctx: typer.Context, o: dict[str, Any]) -> RunRequest:
         limit=o["limit"], label=o["label"], **run_groups(o), dense=scoring["dense"],
         judge=scoring["judge"],
     )  # fmt: skip
-
-
-SERVER_ONLY = {"base_url", "api_key_env", "timeout", "concurrency", "cache_by_server"}
 
 
 def each_benchmark(o: dict[str, Any]) -> list[dict[str, Any]]:
@@ -107,11 +103,7 @@ def _run(ctx: typer.Context, options: dict[str, Any]) -> None:
     from videoeval.engine.comparable import comparability
     from videoeval.errors import UsageError
 
-    if options["backend"] == "hf":
-        refuse_inapplicable(ctx, given_options(ctx) & SERVER_ONLY, set(), "--backend hf")
-    if options["dry_run"]:
-        where = given_options(ctx) & EXECUTOR_FLAGS
-        refuse_inapplicable(ctx, where, set(), "--dry-run (nothing is asked)")
+    refuse_what_does_not_apply(ctx, options)
     # every benchmark's request is checked and planned before any is asked
     work = []
     for o in each_benchmark(options):

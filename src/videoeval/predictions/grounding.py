@@ -252,8 +252,8 @@ _decode_result_line = msgspec.json.Decoder(dict[str, _ResultValue]).decode
 
 
 def _read_timelens_typed(line: str, origin: str, out: list[GroundingPrediction]) -> bool:
-    """A result line read in one typed decode (3x faster than decoding, detecting the layout
-    and reading the values apart); False where the general path must read it."""
+    """A result line read in one typed decode instead of decoding, detecting the layout and
+    reading the values apart; False where the general path must read it."""
     try:
         obj = _decode_result_line(line)
     except msgspec.DecodeError:
