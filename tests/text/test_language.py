@@ -122,6 +122,19 @@ def test_meteor_pool_lines_and_evals_equal_the_library(scorers, library) -> None
         assert pool.corpus_scores([pool.stats(group_lines)]) == [corpus]
 
 
+def test_answered_lines_are_held_once_and_equal_tokens_are_one_string(scorers) -> None:
+    """What a dense run holds for its whole length: a line's statistics, not also its pending
+    job once answered; one string for equal tokens across tokenizer batches."""
+    pool = scorers.meteor
+    lines = [(h, (SENTENCES[2],)) for h in SENTENCES[:5]]
+    stats = pool.stats(lines)
+    assert stats == pool.stats(lines)
+    assert not any(line in pool._pending for line in lines)
+    first, second = scorers.tokenize_batches([[SENTENCES[0], SENTENCES[2]], [SENTENCES[2]]])
+    assert first[1] == second[0] == "he walks in and sits down on a chair"
+    assert first[1] is second[0]
+
+
 def test_corpus_scores_from_added_up_statistics_equal_the_librarys(scorers, library) -> None:
     """One segment holding a group's summed statistics gives the group's corpus score, also
     where a hypothesis equals its reference (the jar leaves that segment's chunk out)."""

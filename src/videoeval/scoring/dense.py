@@ -4,6 +4,7 @@ tIoU, and the language metrics per video (see ``metrics/dense.py``)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -303,18 +304,26 @@ def _language_scores(
     # sentence after it in the call).
     batches = [[pair[side] for vid in videos for pair in per[(vid, t)]]
                for t in thresholds for side in (0, 1)]  # fmt: skip
+    sizes = {key: len(pairs) for key, pairs in per.items()}
+    del per
     for inputs in soda:
         batches += inputs.batches()
     tokenized = scorers.tokenize_batches(batches)
+    del batches
+    # One tuple per distinct pair: a video's thresholds mostly pair it the same way.
+    pair_of: dict[tuple[str, str], tuple[str, str]] = {}
     groups_at: dict[tuple[str, float], list[tuple[str, str]]] = {}
     for k, t in enumerate(thresholds):
-        predicted, referenced = iter(tokenized[2 * k]), iter(tokenized[2 * k + 1])
+        pairs = zip(tokenized[2 * k], tokenized[2 * k + 1], strict=True)
         for vid in videos:
-            groups_at[(vid, t)] = [(next(predicted), next(referenced)) for _ in per[(vid, t)]]
+            group = itertools.islice(pairs, sizes[(vid, t)])
+            groups_at[(vid, t)] = [pair_of.setdefault(pair, pair) for pair in group]
+    del pair_of
     keys = [(vid, t) for vid in videos for t in thresholds]
     groups = [groups_at[key] for key in keys]
     scorers.meteor.prefetch((p, (g,)) for group in groups for p, g in group)
     rest = tokenized[2 * len(thresholds) :]
+    del tokenized
     soda_tokens = [rest[2 * k : 2 * k + 2] for k in range(len(soda))]
     for inputs, tokens in zip(soda, soda_tokens, strict=True):
         inputs.prefetch(scorers, tokens)  # queued behind these

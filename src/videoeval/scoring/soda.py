@@ -54,7 +54,7 @@ class SodaInputs:
                 for _, gt in self.merged[v]]
             for v in self.preds
         }  # fmt: skip
-        self._lines: tuple[Tokens, dict[str, list[list[Line]]]] | None = None
+        self._needed: tuple[Tokens, list[Line]] | None = None
 
     def batches(self) -> list[list[str]]:
         """The reference's two tokenizer calls: the predictions of every video that has
@@ -65,25 +65,21 @@ class SodaInputs:
             [remove_nonascii(c.sentence) for v in self.preds for _, c in self.merged[v]],
         ]
 
-    def lines(self, tokens: Tokens) -> dict[str, list[list[Line]]]:
-        """Per video, per GT event, per prediction: the METEOR line of the pair."""
-        if self._lines is None or self._lines[0] is not tokens:  # held, so never a stale id
+    def needed(self, tokens: Tokens) -> list[Line]:
+        """The METEOR line of each (GT event, prediction) pair whose spans overlap, per video
+        and GT event in order. F = tIoU x METEOR: where the spans do not overlap F is 0 whatever
+        METEOR says (a score in [0, 1], never NaN, even for empty sentences), so those pairs
+        are neither aligned nor held."""
+        if self._needed is None or self._needed[0] is not tokens:  # held, so never a stale id
             predicted, referenced = iter(tokens[0]), iter(tokens[1])
-            out = {}
+            out: list[Line] = []
             for v in self.preds:
                 mine = [(next(predicted),) for _ in self.preds[v]]
-                out[v] = [[(gt, p) for p in mine]
-                          for gt in (next(referenced) for _ in self.merged[v])]  # fmt: skip
-            self._lines = (tokens, out)
-        return self._lines[1]
-
-    def needed(self, tokens: Tokens) -> list[Line]:
-        # F = tIoU x METEOR: where the spans do not overlap F is 0 whatever METEOR says (a
-        # score in [0, 1], never NaN, even for empty sentences), so those pairs are not aligned.
-        lines = self.lines(tokens)
-        return [line for v in self.preds
-                for row, ious in zip(lines[v], self.tious[v], strict=True)
-                for line, t in zip(row, ious, strict=True) if t > 0]  # fmt: skip
+                for ious in self.tious[v]:
+                    gt = next(referenced)
+                    out.extend((gt, p) for p, t in zip(mine, ious, strict=True) if t > 0)
+            self._needed = (tokens, out)
+        return self._needed[1]
 
     def line_count(self) -> int:
         """How many (GT, prediction) pairs overlap: the METEOR lines SODA_c needs."""
@@ -101,14 +97,11 @@ class SodaInputs:
         per GT event keeps the per-pair scores of its ``EVAL``: each depends on its pair
         alone."""
         needed = self.needed(tokens)
-        scores = dict(zip(needed, scorers.meteor.segment_scores(scorers.meteor.stats(needed)),
-                          strict=True))  # fmt: skip
-        lines = self.lines(tokens)
+        scores = iter(scorers.meteor.segment_scores(scorers.meteor.stats(needed)))
         return {
-            v: np.array(
-                [[t * scores[line] if t > 0 else 0.0 for line, t in zip(row, ious, strict=True)]
-                 for row, ious in zip(lines[v], self.tious[v], strict=True)]
-            ).reshape(len(self.merged[v]), len(self.preds[v]))
+            v: np.array([[t * next(scores) if t > 0 else 0.0 for t in ious]
+                         for ious in self.tious[v]]).reshape(len(self.merged[v]),
+                                                             len(self.preds[v]))
             for v in self.preds
         }  # fmt: skip
 

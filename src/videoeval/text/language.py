@@ -69,10 +69,14 @@ class LanguageScorers:
         return ptb_tokenize([s.translate(_LINE_BREAKS) for s in sentences])
 
     def tokenize_batches(self, batches: Sequence[Sequence[str]]) -> list[list[str]]:
-        """``tokenize`` of each batch, the calls run side by side (each is a Java process)."""
+        """``tokenize`` of each batch, the calls run side by side (each is a Java process).
+        Equal tokens are one string object: the batches repeat most sentences (every threshold
+        pairs a video's predictions again), and a dense run holds them all at once."""
         workers = max(1, min(len(batches), available_cores(), 4))
+        one: dict[str, str] = {}
         with ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(self.tokenize, batches))
+            return [[one.setdefault(tokens, tokens) for tokens in batch]
+                    for batch in pool.map(self.tokenize, batches)]  # fmt: skip
 
     def close(self) -> None:
         """End the METEOR processes and close their pipes."""
@@ -112,7 +116,10 @@ class LanguageScorers:
         scorer on that group alone (an empty group scores nothing: ``{}``). Equal groups
         (densevid's thresholds often pair a video the same way) are scored once."""
         distinct = list(dict.fromkeys(tuple(group) for group in groups if group))
-        lines = [[(p, (g,)) for p, g in group] for group in distinct]
+        line_of: dict[Pair, tuple[str, tuple[str]]] = {}  # one METEOR line per distinct pair
+        lines = [[line_of.get(pair) or line_of.setdefault(pair, (pair[0], (pair[1],)))
+                  for pair in group] for group in distinct]  # fmt: skip
+        del line_of
         self.meteor.prefetch(line for group in lines for line in group)
         meteor: list[float] = []
         # The jars align and score in the background while BLEU/ROUGE/CIDEr run here.

@@ -135,6 +135,8 @@ class MeteorPool:
     def _score_chunk(self, chunk: list[Line]) -> None:
         answers = self._ask([_score_line(line) for line in chunk], [1] * len(chunk))
         self._stats.update(zip(chunk, answers, strict=True))
+        for line in chunk:  # answered: only a failed chunk's lines stay pending (its error)
+            self._pending.pop(line, None)
 
     def prefetch(self, lines: Iterable[Line]) -> None:
         """Starts aligning the lines not seen before, in the background."""
@@ -154,8 +156,10 @@ class MeteorPool:
         """Each line's statistics (as ``Meteor._stat`` returns them), in order."""
         self.prefetch(lines)
         for line in lines:
-            if line not in self._stats:
-                self._pending[line].result()  # raises what the worker raised
+            if line not in self._stats:  # a line leaves _pending only once in _stats
+                pending = self._pending.get(line)
+                if pending is not None:
+                    pending.result()  # raises what the worker raised
         return [self._stats[line] for line in lines]
 
     def evaluate(self, groups: Sequence[Sequence[str]]) -> list[tuple[float, list[float]]]:
