@@ -116,9 +116,8 @@ class LanguageScorers:
         scorer on that group alone (an empty group scores nothing: ``{}``). Equal groups
         (densevid's thresholds often pair a video the same way) are scored once."""
         distinct = list(dict.fromkeys(tuple(group) for group in groups if group))
-        line_of: dict[Pair, tuple[str, tuple[str]]] = {}  # one METEOR line per distinct pair
-        lines = [[line_of.get(pair) or line_of.setdefault(pair, (pair[0], (pair[1],)))
-                  for pair in group] for group in distinct]  # fmt: skip
+        line_of = {pair: (pair[0], (pair[1],)) for group in distinct for pair in group}
+        lines = [[line_of[pair] for pair in group] for group in distinct]  # a line per pair
         del line_of
         self.meteor.prefetch(line for group in lines for line in group)
         meteor: list[float] = []
