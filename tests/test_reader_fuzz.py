@@ -145,6 +145,9 @@ HOSTILE = {
     "moment-detr": '{"qid": 1, "vid": "a", "pred_relevant_windows": [[' + N400 + ", 1, 0.5]], "
     '"pred_saliency_scores": [' + N400 + "]}",
     "timechat formatted": '{"1": {"timestamp": [[' + N400 + ', 1]], "vid": "a", "query": "q"}}',
+    "elements of the wrong type": '{"messages": [null], "vid": null, "query": null, "idx": null, '
+    '"dataset": null}\n{"messages": [{"role": "assistant", "content": ["x", null]}], "idx": 1, '
+    '"dataset": "d"}\n{"messages": [], "extra_info": [1], "idx": 2, "dataset": "d"}',
     "responses log": '{"sample_id": "a", "status": "ok", "answer": {"x": 1}}\n{"status": "ok"}\n'
     '{"sample_id": ["a"], "status": 5, "error": null}\n[1, 2]',
 }

@@ -31,9 +31,11 @@ CATEGORIES = ("movie_animation", "movie_live_action", "vertical_video", "videvo"
 def _reference(row: dict[str, Any]) -> str:
     if "messages" in row:
         for message in row["messages"]:
+            if not isinstance(message, dict):
+                raise ValueError("a message is not an object")
             if message.get("role") == "assistant":
                 for item in message["content"]:
-                    if item.get("reference"):
+                    if isinstance(item, dict) and item.get("reference"):
                         return str(item["reference"])
         raise ValueError("no assistant item with a reference description")
     return str(row["text"]["response"])
@@ -50,6 +52,8 @@ def load(path: Path) -> LoadResult:
     for number, row in iter_jsonl(path, skipped):
         try:
             extra = row.get("extra_info") or {}
+            if not isinstance(extra, dict):
+                raise ValueError("extra_info is not an object")
             events = extra.get("events")
             samples.append(
                 CaptionSample(
