@@ -36,3 +36,16 @@ def write_jsonl(tmp_path: Path):
         return path
 
     return _write
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The costly files first (``pytestmark = pytest.mark.cost(seconds)``, measured with
+    ``--durations=0`` on 2 cores). Each file runs on one worker (``--dist loadfile``): started
+    first, the files of tens of seconds overlap the many short ones, instead of one of them
+    starting last and the others waiting for it."""
+
+    def cost(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("cost")
+        return float(marker.args[0]) if marker else 0.0
+
+    items.sort(key=lambda item: -cost(item))  # stable: a file's tests keep their order

@@ -21,6 +21,8 @@ from videoeval.cli import app
 from videoeval.parsing.literals import literal_eval
 from videoeval.training.pairs import keep_pair
 
+pytestmark = pytest.mark.cost(10)
+
 runner = CliRunner()
 FULL = "A man opens the door. He sits down."
 PARTIAL = "He sits down."

@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from videoeval.benchmarks import BENCHMARKS
 from videoeval.errors import VideoevalError
 
+pytestmark = pytest.mark.cost(25)
+
 HUGE = int("9" * 400)
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from([HUGE, -HUGE, 1e308, 0.5]),

@@ -22,6 +22,8 @@ from tests.fake_servers import FakeServer
 from tests.test_docs import PAGES, _command_lines
 from videoeval.cli import app
 
+pytestmark = pytest.mark.cost(20)
+
 ROOT = Path(__file__).resolve().parents[2]
 NOT_RUN = {
     "--backend hf": "needs a checkpoint's weights",

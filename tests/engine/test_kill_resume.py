@@ -12,8 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.fake_servers import FakeServer, Reply, openai_reply
 from tests.video.synth import write_video
+
+pytestmark = pytest.mark.cost(15)
 
 TRIALS = 4
 

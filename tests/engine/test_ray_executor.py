@@ -25,6 +25,8 @@ from tests.engine.conftest import answer_script, make_bench
 from tests.fake_servers import FakeServer, Received, Reply
 from videoeval.cli import app
 
+pytestmark = pytest.mark.cost(60)
+
 ray = pytest.importorskip("ray", reason="Ray is not installed (the ray extra)")
 psutil = pytest.importorskip("psutil")
 

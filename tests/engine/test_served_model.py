@@ -18,6 +18,8 @@ from tests.models.test_hostile_servers import RawServer
 from videoeval.models.gemini import Gemini
 from videoeval.models.openai_compatible import OpenAICompatible
 
+pytestmark = pytest.mark.cost(10)
+
 
 def _drip_body(connection: socket.socket, stop: threading.Event) -> None:
     connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"

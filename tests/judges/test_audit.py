@@ -17,6 +17,8 @@ from videoeval.video.frames import FrameCache, sample_video
 from videoeval.video.resize import PixelBudget
 from videoeval.video.sampling import SamplingSpec
 
+pytestmark = pytest.mark.cost(15)
+
 runner = CliRunner()
 CLIPS = {  # idx: (category, reference)
     1: ("DREAM/movie_animation", "A red car drives away."),

@@ -17,6 +17,8 @@ from videoeval.cli import app
 from videoeval.metrics import bootstrap
 from videoeval.metrics.bootstrap import BLOCK, bootstrap_means, percentile_ci, resampling
 
+pytestmark = pytest.mark.cost(10)
+
 FROM = 4 * BLOCK
 
 

@@ -14,6 +14,8 @@ from videoeval.metrics.dense import JUNK_2018, Caption, detection, junk_string, 
 from videoeval.predictions.dense import DensePredictions
 from videoeval.scoring.dense import read_references, score_dense
 
+pytestmark = pytest.mark.cost(50)
+
 runner = CliRunner()
 
 

@@ -24,21 +24,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
-pytest.importorskip("torchvision")
-pytest.importorskip("transformers")
-vision_process = pytest.importorskip("qwen_vl_utils.vision_process")
-
-from tests.models.tiny_vlm import FAMILIES, build_checkpoint  # noqa: E402
-from tests.video.synth import write_video  # noqa: E402
-from videoeval.api.run import RunRequest  # noqa: E402
-from videoeval.engine.run_inputs import frame_protocol  # noqa: E402
-from videoeval.models.base import ModelRequest  # noqa: E402
-from videoeval.models.hf_inputs import build_inputs  # noqa: E402
-from videoeval.options import ModelOptions  # noqa: E402
-from videoeval.video.decode import decode_frames  # noqa: E402
-from videoeval.video.probe import probe  # noqa: E402
-from videoeval.video.provider import encode_frames  # noqa: E402
+from tests.models.tiny_vlm import FAMILIES, build_checkpoint
+from tests.video.synth import write_video
+from videoeval.api.run import RunRequest
+from videoeval.engine.run_inputs import frame_protocol
+from videoeval.models.base import ModelRequest
+from videoeval.models.hf_inputs import build_inputs
+from videoeval.options import ModelOptions
+from videoeval.video.decode import decode_frames
+from videoeval.video.probe import probe
+from videoeval.video.provider import encode_frames
 
 PROMPT = "When does the red square stop moving?"
 
@@ -68,23 +63,38 @@ class _DecordFromOurDecoder:
 
 
 @pytest.fixture(scope="module")
-def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def stack() -> types.SimpleNamespace:
+    """torch and the official path, imported where a test needs them (seconds of imports that
+    collection on every worker would pay otherwise)."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("torchvision")
+    pytest.importorskip("transformers")
+    vision_process = pytest.importorskip("qwen_vl_utils.vision_process")
+    return types.SimpleNamespace(torch=torch, vision_process=vision_process)
+
+
+@pytest.fixture(scope="module")
+def checkpoints(
+    stack: types.SimpleNamespace, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("tiny")
     return {family: build_checkpoint(family, root / family) for family in FAMILIES}
 
 
 @pytest.fixture
-def official_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+def official_reader(stack: types.SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(
         sys.modules, "decord", types.SimpleNamespace(VideoReader=_DecordFromOurDecoder)
     )
-    monkeypatch.setattr(vision_process, "get_video_reader_backend", lambda: "decord")
+    monkeypatch.setattr(stack.vision_process, "get_video_reader_backend", lambda: "decord")
 
 
 def official_inputs(processor, path: Path, patch: int):  # type: ignore[no-untyped-def]
     messages = [{"role": "user", "content": [{"type": "video", "video": str(path)},
                                              {"type": "text", "text": PROMPT}]}]  # fmt: skip
     text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    from qwen_vl_utils import vision_process
+
     _, videos, video_kwargs = vision_process.process_vision_info(
         messages, image_patch_size=patch, return_video_kwargs=True, return_video_metadata=True
     )
@@ -110,7 +120,7 @@ def rope_index(model, inputs):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("size", "frames", "fps"), [((320, 180), 75, 30), ((200, 348), 62, 25)])
 def test_our_inputs_equal_the_official_pipelines(
     family: str, size: tuple[int, int], frames: int, fps: int, checkpoints: dict[str, Path],
-    official_reader: None, tmp_path: Path,
+    official_reader: None, stack: types.SimpleNamespace, tmp_path: Path,
 ) -> None:  # fmt: skip
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
@@ -125,9 +135,9 @@ def test_our_inputs_equal_the_official_pipelines(
     assert set(ours) == set(official)
     for key in official:
         a, b = ours[key], official[key]
-        if isinstance(b, torch.Tensor):
+        if isinstance(b, stack.torch.Tensor):
             assert a.dtype == b.dtype and a.shape == b.shape, key
-            assert torch.equal(a, b), key
+            assert stack.torch.equal(a, b), key
         else:
             assert a == b, key
     if family == "qwen3-vl":  # the processor wrote the frames' times as text
@@ -135,4 +145,4 @@ def test_our_inputs_equal_the_official_pipelines(
     else:
         assert "second_per_grid_ts" in official
     model = AutoModelForImageTextToText.from_pretrained(checkpoints[family])
-    assert torch.equal(rope_index(model, ours), rope_index(model, official))
+    assert stack.torch.equal(rope_index(model, ours), rope_index(model, official))

@@ -16,6 +16,8 @@ from videoeval.parsing.numbers import NUMBER_DOT, NUMBER_DOTS, NUMBER_FRACTION
 from videoeval.parsing.spans import PARSERS
 from videoeval.predictions.dense import events_from_answer, json_list_text
 
+pytestmark = pytest.mark.cost(15)
+
 # (ours, the reference's) for every pattern whose reference form backtracks.
 PAIRS = [
     (rf"({NUMBER_DOT})\s*-\s*(\d+\.?\d*)", r"(\d+\.?\d*)\s*-\s*(\d+\.?\d*)"),

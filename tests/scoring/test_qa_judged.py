@@ -20,6 +20,8 @@ from videoeval.errors import NothingToScoreError, UsageError
 from videoeval.options import AutoDQOptions, JudgeOptions
 from videoeval.parsing.choices import JUDGE_SILENT, eventhallusion_desc, tempcompass_cg
 
+pytestmark = pytest.mark.cost(10)
+
 QA = "qa/tempcompass/"
 
 

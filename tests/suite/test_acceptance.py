@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.fake_servers import FakeServer, Received, Reply, openai_reply
@@ -22,6 +23,8 @@ from tests.video.synth import write_video
 from videoeval.cli import app
 from videoeval.parsing.literals import literal_eval
 from videoeval.report.published import tables
+
+pytestmark = pytest.mark.cost(10)
 
 SPLITS = ("timelens-charades", "timelens-activitynet", "timelens-qvhighlights")
 MODELS = ("m-good", "m-half", "m-poor")

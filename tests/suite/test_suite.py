@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.engine.conftest import answer_script, make_bench
 from tests.fake_servers import FakeServer
 from tests.report.test_browser import page_factory  # noqa: F401
 from videoeval.cli import app
+
+pytestmark = pytest.mark.cost(10)
 
 SPLITS = ("timelens-charades", "timelens-activitynet", "timelens-qvhighlights")
 

@@ -13,6 +13,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("java") is None, reason="METEOR and the tokenizer need Java"),
     # pycocoevalcap's own Meteor leaves its pipes to the garbage collector
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+    pytest.mark.cost(25),
 ]
 
 SENTENCES = [

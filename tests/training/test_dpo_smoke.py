@@ -9,18 +9,18 @@ from pathlib import Path
 
 import pytest
 
-torch = pytest.importorskip("torch")
-datasets = pytest.importorskip("datasets")
-trl = pytest.importorskip("trl")
-pytest.importorskip("transformers")
-
-from tests.fake_servers import FakeServer  # noqa: E402
-from tests.models.tiny_vlm import build_checkpoint  # noqa: E402
-from tests.test_pairs import dream, invoke, policy  # noqa: E402, F401
+from tests.fake_servers import FakeServer
+from tests.models.tiny_vlm import build_checkpoint
+from tests.test_pairs import dream, invoke, policy  # noqa: F401
 
 
 @pytest.mark.filterwarnings("ignore")  # TRL's and transformers' own deprecation notices
 def test_dpo_trains_on_the_exported_pairs(dream, tmp_path: Path) -> None:  # noqa: F811
+    # imported here, not at collection: seconds that every test worker would pay
+    torch = pytest.importorskip("torch")
+    datasets = pytest.importorskip("datasets")
+    trl = pytest.importorskip("trl")
+    pytest.importorskip("transformers")
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
     videos, annotations = dream

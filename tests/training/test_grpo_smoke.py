@@ -9,12 +9,7 @@ import math
 
 import pytest
 
-torch = pytest.importorskip("torch")
-datasets = pytest.importorskip("datasets")
-trl = pytest.importorskip("trl")
-pytest.importorskip("transformers")
-
-from videoeval.training.rewards import trl_reward  # noqa: E402
+from videoeval.training.rewards import trl_reward
 
 
 def number_tokenizer():  # type: ignore[no-untyped-def]
@@ -32,6 +27,11 @@ def number_tokenizer():  # type: ignore[no-untyped-def]
 
 @pytest.mark.filterwarnings("ignore")  # TRL's and transformers' own notices
 def test_grpo_steps_with_the_evaluation_rewards(tmp_path) -> None:
+    # imported here, not at collection: seconds that every test worker would pay
+    torch = pytest.importorskip("torch")
+    datasets = pytest.importorskip("datasets")
+    trl = pytest.importorskip("trl")
+    pytest.importorskip("transformers")
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
     torch.manual_seed(0)
