@@ -24,31 +24,41 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
     """One JSON object per line; typed rows go through pydantic, dataclasses a thousand at a
     time (the same bytes as one call per row, in a third less time)."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    lines: list[bytes] = []
+    blocks: list[bytes] = []  # lines, each block one or several joined by newlines
+    held = 0  # the lines in ``blocks``
     typed: list[Any] = []
+    kind: type | None = None  # the type of the rows in ``typed``
     secrets = environment_secrets()  # a key echoed into an answer is never written
     with open(tmp, "wb") as handle:
         for row in rows:
-            if isinstance(row, RecordRow):
-                row = row.to_record()
-            if isinstance(row, Mapping):
-                lines.extend(_typed_lines(typed))
-                typed.clear()
-                lines.append(json.dumps(row, ensure_ascii=False).encode())
-            else:
-                if typed and type(typed[0]) is not type(row):
-                    lines.extend(_typed_lines(typed))
-                    typed.clear()
+            if type(row) is kind:  # the usual case: the next row of a run of one type
                 typed.append(row)
-                if len(typed) == 1000:
-                    lines.extend(_typed_lines(typed))
+            else:
+                if isinstance(row, RecordRow):
+                    row = row.to_record()
+                if typed:
+                    blocks.append(_typed_block(typed))
+                    held += len(typed)
                     typed.clear()
-            if len(lines) >= 1000:  # one write per thousand rows
-                handle.write(redact_bytes(b"\n".join(lines) + b"\n", secrets))
-                lines.clear()
-        lines.extend(_typed_lines(typed))
-        if lines:
-            handle.write(redact_bytes(b"\n".join(lines) + b"\n", secrets))
+                if isinstance(row, Mapping):
+                    kind = None
+                    blocks.append(json.dumps(row, ensure_ascii=False).encode())
+                    held += 1
+                else:
+                    kind = type(row)
+                    typed.append(row)
+            if len(typed) == 1000:
+                blocks.append(_typed_block(typed))
+                held += len(typed)
+                typed.clear()
+            if held >= 1000:  # one write per thousand rows
+                handle.write(redact_bytes(b"\n".join(blocks) + b"\n", secrets))
+                blocks.clear()
+                held = 0
+        if typed:
+            blocks.append(_typed_block(typed))
+        if blocks:
+            handle.write(redact_bytes(b"\n".join(blocks) + b"\n", secrets))
     tmp.replace(path)
 
 
@@ -62,22 +72,18 @@ def _adapters(kind: type) -> tuple[TypeAdapter[Any], TypeAdapter[Any] | None, by
     return TypeAdapter(kind), TypeAdapter(list[kind]), b'},{"' + first.encode() + b'":'  # type: ignore[valid-type]
 
 
-def _typed_lines(rows: list[Any]) -> list[bytes]:
-    """The rows (all of one dataclass type) as JSON lines. The list is dumped in one call and
-    cut where each row begins: a string's quotes are escaped inside JSON, so the cut mark can
-    only occur inside a value that nests a row of the same first field; the count then differs
-    and each row is dumped on its own."""
-    if not rows:
-        return []
+def _typed_block(rows: list[Any]) -> bytes:
+    """The rows (all of one dataclass type) as JSON lines joined by newlines. The list is
+    dumped in one call and cut where each row begins: a string's quotes are escaped inside
+    JSON, so the cut mark can only occur inside a value that nests a row of the same first
+    field; the count then differs and each row is dumped on its own."""
     kind: Any = type(rows[0])
     one, many, mark = _adapters(kind)
-    parts = many.dump_json(rows)[1:-1].split(mark) if many is not None else []
-    if len(parts) != len(rows):
-        return [one.dump_json(row) for row in rows]
-    head = mark[2:]  # {"<first field>":
-    if len(parts) == 1:
-        return parts
-    return [parts[0] + b"}", *(head + part + b"}" for part in parts[1:-1]), head + parts[-1]]
+    if many is not None:
+        data = many.dump_json(rows)[1:-1]
+        if data.count(mark) == len(rows) - 1:
+            return data.replace(mark, b"}\n" + mark[2:])  # mark[2:] is {"<first field>":
+    return b"\n".join(one.dump_json(row) for row in rows)
 
 
 def write_report(out: Path, report: MetricsReport, **row_files: Iterable[Any]) -> list[Path]:

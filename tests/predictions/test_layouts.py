@@ -141,14 +141,19 @@ def test_result_key_spans_read_as_literal_eval_reads_them() -> None:
 
     rng = random.Random(3)
     cases = ["[0, 10]", "[1e3, 2]", "[ 3.5 ,4 ]", "[[1, 2]]", "(1, 2)", "[1_000, 2]", "[-1, 2.5]"]
+    cases += ["[1E-3, 2e+2]", "[-0.0, 0]", "[True, 1]", "[1e400, 2]", "[999999999999999999999, 1]",
+              "[0.1000000000000000055511151231257827, 3]", "[ 1 , 2 ]", "[1,2]"]  # fmt: skip
     for _ in range(2000):
         a, b = (round(rng.uniform(-9, 999), rng.randint(0, 3)) for _ in range(2))
         cases.append(f"[{a}, {b}]")
+        # every digit a double has, and exponents: JSON's reading must be literal_eval's
+        a, b = (rng.uniform(-1, 1) * 10 ** rng.randint(-12, 20) for _ in range(2))
+        cases.append(f"[{a!r}, {b:.25g}]")
     for text in cases:
         gt = ast.literal_eval(text)
         gt = gt[0] if isinstance(gt[0], (list, tuple)) else gt
         assert _key_span(text) == (float(gt[0]), float(gt[1])), text
-    for text in ("[nan, 2]", "[1, inf]", "[\u0661, 2]", "[1 2, 3]", "[, 2]"):
+    for text in ("[nan, 2]", "[1, inf]", "[true, 1]", "[\u0661, 2]", "[1 2, 3]", "[, 2]"):
         with pytest.raises((ValueError, SyntaxError)):
             _key_span(text)
 

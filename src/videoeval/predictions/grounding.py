@@ -151,9 +151,21 @@ def _all_timelens_keys(obj: dict[str, Any]) -> bool:
 _PLAIN_PAIR = re.compile(r"\[\s*(-?[0-9.eE+-]+)\s*,\s*(-?[0-9.eE+-]+)\s*\]")
 
 
+_decode_pair = msgspec.json.Decoder(tuple[float, float]).decode
+
+
 def _key_span(span_text: str) -> tuple[float, float]:
     """The GT span written in a result key: ``[s, e]`` read directly (the usual case, 10x
-    faster than ``ast.literal_eval``), anything else (nested lists, tuples) by literal_eval."""
+    faster than ``ast.literal_eval``), anything else (nested lists, tuples) by literal_eval.
+    JSON's numbers are a subset of Python's literals, both read to the nearest float: a span
+    the JSON decoder reads is read as literal_eval reads it, 8x faster than the checks below."""
+    try:
+        start, end = _decode_pair(span_text)
+    except msgspec.DecodeError:  # also a ValidationError: a bool, a number past float's range
+        pass
+    else:
+        if isfinite(start) and isfinite(end):
+            return start, end
     inner = span_text.strip()
     if inner[:1] == "[" and inner[-1:] == "]" and inner.count(",") == 1 and inner.isascii():
         # float() reads what literal_eval would here, except inf / nan (checked below).
