@@ -9,8 +9,11 @@ from videoeval.schema import GroundingPrediction, GroundingSample
 from videoeval.scoring.grounding_join import join
 
 
-def _copy(text: str) -> str:
-    return "".join(list(text))  # an equal string that is another object, as a reader makes
+def _read(origin: str, query: str, hint: list[float]) -> GroundingPrediction:
+    """A prediction as a reader makes it: its query and GT span are objects of its own, equal
+    to the annotation's."""
+    span = (hint[0], hint[1])
+    return GroundingPrediction(origin, video_id="v", query="".join(list(query)), gt_hint=span)
 
 
 def test_a_matched_prediction_holds_the_samples_query_and_span_not_copies() -> None:
@@ -20,29 +23,10 @@ def test_a_matched_prediction_holds_the_samples_query_and_span_not_copies() -> N
         GroundingSample("v#2", "v", "a cup falls", ((6.0, 8.0),), 10.0, gt_text="[6.0, 8.0]"),
     ]
     preds = [
-        GroundingPrediction(
-            "r:1",
-            video_id="v",
-            query=_copy("a man walks"),
-            gt_hint=tuple([1.5, 4.0]),
-            spans=((1.0, 3.0),),
-        ),
-        # -0.0 == 0.0: a span with a bound at zero keeps its own, sign and all
-        GroundingPrediction(
-            "r:2",
-            video_id="v",
-            query=_copy("a dog barks"),
-            gt_hint=tuple([-0.0, 2.0]),
-            spans=((0.0, 1.0),),
-        ),
+        _read("r:1", "a man walks", [1.5, 4.0]),
+        _read("r:2", "a dog barks", [-0.0, 2.0]),  # 0.0 == -0.0: it keeps its own, sign and all
         # a key whose span differs from the annotation's (float16 copies): its own span is kept
-        GroundingPrediction(
-            "r:3",
-            video_id="v",
-            query=_copy("a cup falls"),
-            gt_hint=tuple([6.0, 8.000001]),
-            spans=((6.0, 7.0),),
-        ),
+        _read("r:3", "a cup falls", [6.0, 8.000001]),
     ]
     joined = join(samples, preds, dedupe_keys=True)
     first, second, third = (joined.predictions[f"v#{i}"] for i in range(3))
