@@ -121,7 +121,6 @@ def join(
         if target is None:
             joined.unknown.append(pred)
             continue
-        _share(pred, target)
         sample_id = target.sample_id
         if sample_id in answered:
             joined.duplicates += 1
@@ -133,17 +132,6 @@ def join(
     if dedupe_keys:
         _collapse_keys(joined, order, repeated)
     return joined
-
-
-def _share(pred: GroundingPrediction, target: GroundingSample) -> None:
-    """The prediction's copies of its query's text and GT span become the sample's objects
-    where they are equal: a result file repeats both in every key, 18 MB per 100k lines held
-    beside the GT's own. A span with a bound at zero keeps its own (0.0 == -0.0)."""
-    if pred.query is not None and pred.query is not target.query and pred.query == target.query:
-        pred.query = target.query
-    hint = pred.gt_hint
-    if hint is not None and target.windows and hint == target.windows[0] and 0.0 not in hint:
-        pred.gt_hint = target.windows[0]
 
 
 def _collapse_keys(
