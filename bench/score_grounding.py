@@ -26,9 +26,10 @@ from typing import Any
 
 from videoeval.benchmarks import get_benchmark
 from videoeval.gcpause import paused_gc
+from videoeval.outputs import write_report
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols.grounding import get_protocol
-from videoeval.scoring.grounding_scorer import score_predictions, write_outputs
+from videoeval.scoring.grounding_scorer import scored_file
 
 STYLES = (
     "The event happens in {s:.1f} - {e:.1f} seconds.",
@@ -251,8 +252,9 @@ OURS = "videoeval score (CIs, rows written)"
 
 
 def held_by_records(ann: Path, result: Path) -> None:
-    """The memory the typed records hold before any scoring: the GT queries, then the
-    predictions (tracemalloc, allocations alive after each step)."""
+    """The memory the typed records would hold if every prediction were read before scoring:
+    the GT queries, then the predictions (tracemalloc, allocations alive after each step).
+    ``videoeval score`` scores each line as it reads it, where no query has two lines."""
     import tracemalloc
 
     tracemalloc.start()
@@ -261,8 +263,9 @@ def held_by_records(ann: Path, result: Path) -> None:
     predictions = read_predictions(result).predictions
     both = tracemalloc.get_traced_memory()[0] / 2**20
     tracemalloc.stop()
-    print(f"held before scoring: {len(samples):,} GT queries {after_gt:.1f} MB, plus "
-          f"{len(predictions):,} predictions {both - after_gt:.1f} MB = {both:.1f} MB")  # fmt: skip
+    print(f"records, were the file read whole before scoring: {len(samples):,} GT queries "
+          f"{after_gt:.1f} MB, plus {len(predictions):,} predictions {both - after_gt:.1f} MB = "
+          f"{both:.1f} MB")  # fmt: skip
 
 
 def main() -> None:
@@ -292,32 +295,36 @@ def main() -> None:
 
 def stage_table(root: Path, ann: Path, pred: Path, repeats: int, resamples: int) -> None:
     """Each stage of ``videoeval score`` on the simple-JSONL answers, timed apart."""
+    from videoeval.options import ScoringOptions
+    from videoeval.protocols import protocol_info
+    from videoeval.scoring.base import ScoreContext
+    from videoeval.scoring.report import build_report
+
     timings: dict[str, list[float]] = {}
     benchmark = get_benchmark("timelens-charades")
-    protocol = get_protocol("timelens")
     for _ in range(repeats):
         paused = paused_gc()  # as `videoeval score` runs
         paused.__enter__()
         marks = [time.perf_counter()]
         loaded = benchmark.load(ann)
         marks.append(time.perf_counter())
-        preds = read_predictions(pred)
+        ctx = ScoreContext(
+            benchmark, benchmark.view("grounding"), protocol_info("timelens"),
+            get_protocol("timelens"), ann, loaded.samples, loaded.skipped, pred, None,
+            ScoringOptions(resamples, 0),
+        )  # fmt: skip
+        scored = scored_file(ctx, pred, {})
         marks.append(time.perf_counter())
-        result = score_predictions(
-            benchmark.id, loaded.samples, preds, protocol, resamples=resamples
-        )
+        report = build_report(ctx, scored)
         marks.append(time.perf_counter())
-        write_outputs(result, root / "out")
-        marks.append(time.perf_counter())
-        score_predictions(benchmark.id, loaded.samples, preds, protocol, resamples=0)
+        write_report(root / "out", report, samples=scored.rows)
         marks.append(time.perf_counter())
         stages = {
             "load annotations": marks[1] - marks[0],
-            "read predictions (layout detection)": marks[2] - marks[1],
-            f"parse + score + {resamples} bootstrap CIs": marks[3] - marks[2],
+            "read, match and score each line": marks[2] - marks[1],
+            f"report with {resamples} bootstrap CIs": marks[3] - marks[2],
             "write samples.jsonl + metrics.json": marks[4] - marks[3],
             "end to end (videoeval score)": marks[4] - marks[0],
-            "parse + score, no CIs (separate run)": marks[5] - marks[4],
         }
         paused.__exit__(None, None, None)
         for stage, seconds in stages.items():
@@ -329,7 +336,7 @@ def stage_table(root: Path, ann: Path, pred: Path, repeats: int, resamples: int)
     for stage, values in timings.items():
         median = statistics.median(values)
         print(f"| {stage:<40} | {median:8.3f} | {n / median:10,.0f} |")
-    print(f"\nmetrics: {result.report.metrics}")
+    print(f"\nmetrics: {report.metrics}")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,8 @@ class GroundingSample:
     """One ground-truth query: find ``query`` in video ``video_id``; ``windows`` are GT spans.
 
     ``gt_text`` is the GT as the file writes it (``str`` of the JSON value): references that key
-    results by ``str(span)`` count ``[0, 10]`` and ``[0.0, 10.0]`` as two queries.
+    results by ``str(span)`` count ``[0, 10]`` and ``[0.0, 10.0]`` as two queries. That decides
+    something only where a (video, query) repeats, so a loader may leave it None elsewhere.
     """
 
     sample_id: str

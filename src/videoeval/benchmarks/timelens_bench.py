@@ -46,17 +46,21 @@ def load(path: Path) -> LoadResult:
                 raise ValueError(f"{len(spans)} spans but {len(queries)} queries")
             duration = as_duration(entry.get("duration"))
             video_id = str(vid)
-            for index, (span, query) in enumerate(zip(spans, queries, strict=True)):
+            cleaned = [clean_query(q if type(q) is str else str(q)) for q in queries]
+            # The GT as written tells entries of a repeated query apart (``Matcher``): kept for
+            # such a video's entries only (6 MB of strings per 100k queries otherwise).
+            repeats = len(set(cleaned)) < len(cleaned)
+            for index, (span, query) in enumerate(zip(spans, cleaned, strict=True)):
                 # positional: sample_id, video_id, query, windows, duration, split, gt_text
                 samples.append(
                     GroundingSample(
                         f"{video_id}#{index}",
                         video_id,
-                        clean_query(query if type(query) is str else str(query)),
+                        query,
                         (as_window(span),),
                         duration,
                         None,
-                        str(span),
+                        str(span) if repeats else None,
                     )
                 )
         except (KeyError, TypeError, ValueError, OverflowError) as exc:

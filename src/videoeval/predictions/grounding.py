@@ -46,6 +46,7 @@ from videoeval.predictions.reference_outputs import (
     read_vtimellm_line,
     videomind_chunks,
 )
+from videoeval.predictions.sink import PredictionSink
 from videoeval.schema import GroundingPrediction
 
 LAYOUTS = (
@@ -209,7 +210,7 @@ def _timelens_key(key: str) -> tuple[str, str, tuple[float, float]]:
 
 
 def _read_timelens(
-    obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
+    obj: dict[str, Any], origin: str, out: PredictionSink, skipped: list[str]
 ) -> None:
     for key, value in obj.items():
         video_id, query, hint = _timelens_key(key)
@@ -252,7 +253,7 @@ class _ResultValue(msgspec.Struct):
 _decode_result_line = msgspec.json.Decoder(dict[str, _ResultValue]).decode
 
 
-def _read_timelens_typed(line: str, origin: str, out: list[GroundingPrediction]) -> bool:
+def _read_timelens_typed(line: str, origin: str, out: PredictionSink) -> bool:
     """A result line read in one typed decode instead of decoding, detecting the layout and
     reading the values apart; False where the general path must read it."""
     try:
@@ -303,7 +304,7 @@ def _saliency(value: Any) -> tuple[tuple[float, ...] | None, str | None]:
 
 
 def _read_moment_detr(
-    obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
+    obj: dict[str, Any], origin: str, out: PredictionSink, skipped: list[str]
 ) -> None:
     spans, problem = _spans(obj["pred_relevant_windows"], width=3)
     qid = obj.get("qid")
@@ -322,9 +323,7 @@ def _read_moment_detr(
     )
 
 
-def _read_simple(
-    obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
-) -> None:
+def _read_simple(obj: dict[str, Any], origin: str, out: PredictionSink, skipped: list[str]) -> None:
     fields: dict[str, Any] = {
         "sample_id": None if obj.get("id") is None else str(obj["id"]),
         "video_id": None if obj.get("vid") is None else strip_video_suffix(str(obj["vid"])),
@@ -340,7 +339,7 @@ def _read_simple(
     out.append(GroundingPrediction(**fields))
 
 
-LineReader = Callable[[dict[str, Any], str, list[GroundingPrediction], list[str]], None]
+LineReader = Callable[[dict[str, Any], str, PredictionSink, list[str]], None]
 _LINE_READERS: dict[str, LineReader] = {
     "timelens-result": _read_timelens,
     "moment-detr": _read_moment_detr,
@@ -349,12 +348,13 @@ _LINE_READERS: dict[str, LineReader] = {
 }
 
 
-def _read_jsonl(path: Path, lines: list[str]) -> PredictionFile:
+def _read_jsonl(path: Path, lines: list[str], sink: PredictionSink | None) -> PredictionFile:
     """One pass over ``lines`` (emptied as it goes): each line is decoded, its layout checked
     and its prediction read before the next, so neither the text nor the decoded lines all
     live at once (a 100k-line file's decoded objects take several times its size)."""
     skipped: list[str] = []
     predictions: list[GroundingPrediction] = []
+    out: PredictionSink = predictions if sink is None else sink
     seen: dict[str, int] = {}
     name, loads = path.name, jsonio.loads
     lines.reverse()
@@ -365,7 +365,7 @@ def _read_jsonl(path: Path, lines: list[str]) -> PredictionFile:
         number += 1
         if not line or line.isspace():
             continue
-        if typed and _read_timelens_typed(line, f"{name}:{number}", predictions):
+        if typed and _read_timelens_typed(line, f"{name}:{number}", out):
             seen.setdefault("timelens-result", number)
             continue
         try:
@@ -388,10 +388,12 @@ def _read_jsonl(path: Path, lines: list[str]) -> PredictionFile:
         typed = layouts == ["timelens-result"]
         if len(seen) > 1:
             continue  # refused below, once every layout in the file is known
+        read: list[GroundingPrediction] = []
         try:
-            _LINE_READERS[layouts[0]](obj, f"{name}:{number}", predictions, skipped)
+            _LINE_READERS[layouts[0]](obj, f"{name}:{number}", read, skipped)
         except (ValueError, TypeError) as exc:
             skipped.append(f"{path}:{number}: {exc}")
+        out.extend(read)  # outside the try: a sink's own errors are not this line's
     if len(seen) > 1:
         where = ", ".join(f"{layout} (first at line {at})" for layout, at in seen.items())
         raise InputError(path, f"lines mix several layouts: {where}; use one layout per file")
@@ -482,8 +484,19 @@ def _read_videomind_folder(folder: Path) -> PredictionFile:
     return PredictionFile("videomind-output", predictions, skipped)
 
 
-def read_predictions(path: str | Path) -> PredictionFile:
+def read_predictions(path: str | Path, sink: PredictionSink | None = None) -> PredictionFile:
+    """The predictions of a file (or of VideoMind's output folder), in file order. Given a
+    ``sink``, each record goes to it instead, a JSON-lines file's as each line is read, and the
+    file returned holds none."""
     path = Path(path)
+    read = _read(path, sink)
+    if sink is not None and read.predictions:  # a JSON document: read whole, then handed on
+        sink.extend(read.predictions)
+        read.predictions = []
+    return read
+
+
+def _read(path: Path, sink: PredictionSink | None) -> PredictionFile:
     if path.is_dir():
         return _read_videomind_folder(path)
     text = read_text(path)
@@ -502,4 +515,4 @@ def read_predictions(path: str | Path) -> PredictionFile:
                 return _read_json_document(path, data)
     lines = text_lines(text)
     del text, stripped
-    return _read_jsonl(path, lines)
+    return _read_jsonl(path, lines, sink)

@@ -24,6 +24,7 @@ from typing import Any
 
 from videoeval.benchmarks.base import strip_video_suffix
 from videoeval.parsing.literals import literal_eval
+from videoeval.predictions.sink import PredictionSink
 from videoeval.schema import GroundingPrediction, Span
 
 
@@ -163,7 +164,7 @@ def is_vtimellm_log_line(obj: dict[str, Any]) -> bool:
 
 
 def read_vtimellm_line(
-    obj: dict[str, Any], origin: str, out: list[GroundingPrediction], skipped: list[str]
+    obj: dict[str, Any], origin: str, out: PredictionSink, skipped: list[str]
 ) -> None:
     """A grounding line names its query by ``video_id`` and ``sentence_id``, the query's index
     among that video's sentences in the file ``eval.py`` read (val_2's layout; VTimeLLM's docs

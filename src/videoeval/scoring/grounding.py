@@ -383,17 +383,20 @@ def _percent(hits: np.ndarray, ratio_first: bool) -> float:
     )
 
 
-def _running_sum(values: Sequence[float]) -> float:
+def _running_sum(values: np.ndarray) -> float:
+    """Added up one by one, as a Python loop adds (``sum()`` compensates since 3.12), a slice of
+    Python floats at a time: a list of them all would be the scorer's peak."""
     total = 0.0
-    for value in values:
-        total += value
+    for start in range(0, len(values), 8192):
+        for value in values[start : start + 8192].tolist():
+            total += value
     return total
 
 
 def aggregate(
     scored: Sequence[Scored],
     protocol: GroundingProtocol,
-    file_order: Sequence[float] | None = None,
+    file_order: Sequence[float] | np.ndarray | None = None,
 ) -> GroundingScores:
     """``file_order``: per scored query, where the reference's result dict (or log) holds it;
     the IoUs are added up in that order when it is given."""
@@ -412,15 +415,16 @@ def aggregate(
                 per_sample[f"R{k}@{t:g}"] = (best >= as_threshold(t)).astype(float)
         metrics.update({k: _percent(v, protocol.ratio_first) for k, v in per_sample.items()})
         if protocol.with_miou:
-            values = ious.astype(float)
+            values = ious.astype(float, copy=False)
+            listed = values
             if file_order is not None:
-                where = [w for s, w in zip(scored, file_order, strict=True) if s.row.counted]
+                where = np.asarray(file_order, dtype=float)
+                if len(counted) < len(scored):
+                    where = where[[s.row.counted for s in scored]]
                 # a stable sort, as sorted() is: rows at one place keep their order
-                listed = values[np.argsort(np.asarray(where), kind="stable")].tolist()
-            else:
-                listed = values.tolist()
+                listed = values[np.argsort(where, kind="stable")]
             if protocol.ratio_first:
-                metrics["mIoU"] = sum(listed) / len(values) * 100
+                metrics["mIoU"] = sum(listed.tolist()) / len(values) * 100
             elif protocol.running_sum:
                 metrics["mIoU"] = _running_sum(listed) * 100 / len(values)
             else:

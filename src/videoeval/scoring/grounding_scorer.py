@@ -9,9 +9,12 @@ import csv
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from videoeval.benchmarks import get_benchmark
 from videoeval.benchmarks.base import read_json, strip_video_suffix
@@ -27,7 +30,8 @@ from videoeval.schema import GroundingRow, GroundingSample, MetricsReport, Span
 from videoeval.scoring.base import ScoreContext, Scored
 from videoeval.scoring.grounding import NOT_FINITE, GroundingScores, aggregate, score_sample_safely
 from videoeval.scoring.grounding import Scored as SampleScored
-from videoeval.scoring.grounding_join import Joined, join
+from videoeval.scoring.grounding_join import Joined, hint_differs, join
+from videoeval.scoring.grounding_stream import stream_scored
 from videoeval.scoring.report import build_report
 
 if TYPE_CHECKING:
@@ -166,17 +170,17 @@ def _listed(lines: list[str]) -> list[str]:
     return [*lines[:MAX_LISTED], f"... and {len(lines) - MAX_LISTED} more"]
 
 
-def _key_gt_differs(joined: Joined) -> list[str]:
+def hints_that_differ(joined: Joined) -> list[str]:
+    """The answered queries whose result key holds another GT span than the annotation's."""
     samples = {s.sample_id: s for s in joined.samples}
-    differs = [
+    return [
         sample_id
         for sample_id, pred in joined.predictions.items()
-        if pred.gt_hint is not None
-        and any(
-            abs(a - b) > 1e-6
-            for a, b in zip(pred.gt_hint, samples[sample_id].windows[0], strict=True)
-        )
+        if pred.gt_hint is not None and hint_differs(pred.gt_hint, samples[sample_id].windows[0])
     ]
+
+
+def _key_gt_differs(differs: list[str]) -> list[str]:
     if not differs:
         return []
     return [
@@ -207,6 +211,7 @@ def _warnings(
     statuses: Counter[Any],
     missing_rule: str,
     skipped_annotations: list[str] | None = None,
+    gt_differs: list[str] | None = None,
 ) -> list[str]:
     warnings: list[str] = []
     repeated = [i for i, n in Counter(s.sample_id for s in joined.samples).items() if n > 1]
@@ -256,7 +261,7 @@ def _warnings(
             "collapsed, as the reference does"
         )
     if protocol.gt_from_key:
-        warnings.extend(_key_gt_differs(joined))
+        warnings.extend(_key_gt_differs(gt_differs or []))
     not_finite = sum(1 for r in scores.rows if r.note and NOT_FINITE in r.note)
     if not_finite:
         warnings.append(
@@ -358,19 +363,16 @@ def _score_paused(ctx: ScoreContext[GroundingProtocol]) -> Scored:
     durations = read_durations(durations_path) if durations_path is not None else None
     if durations is not None:
         ctx.samples = with_durations(ctx.samples, durations)
+    annotations = ctx.annotations.name if ctx.annotations else None
+    durations_name = durations_path.name if durations_path else None
     if ctx.run is not None:
-        predictions = predictions_from_log(ctx.run.responses)
-        inputs = run_inputs(ctx.run)
+        inputs = {"annotations": annotations, **run_inputs(ctx.run), "durations": durations_name}
+        scored = scored_predictions(ctx, predictions_from_log(ctx.run.responses), inputs)
     else:
         assert ctx.predictions is not None
-        predictions = read_predictions(ctx.predictions)
-        inputs = {"predictions": ctx.predictions.name}
-    annotations = ctx.annotations.name if ctx.annotations else None
-    scored = scored_predictions(
-        ctx, predictions,
-        {"annotations": annotations, **inputs,
-         "durations": durations_path.name if durations_path else None},
-    )  # fmt: skip
+        inputs = {"annotations": annotations, "predictions": ctx.predictions.name,
+                  "durations": durations_name}  # fmt: skip
+        scored = scored_file(ctx, ctx.predictions, inputs)
     scored.warnings.extend(duration_warnings(ctx.samples, durations))
     return scored
 
@@ -395,39 +397,81 @@ def scored_predictions(
     predictions: PredictionFile,
     inputs: dict[str, str | int | None],
 ) -> Scored:
+    """Predictions already read, every record in memory: joined, scored and reported."""
     protocol = ctx.config
-    benchmark_id = ctx.benchmark.id
-    skipped_annotations = ctx.skipped
-    resamples, seed = ctx.scoring.bootstrap, ctx.scoring.seed
-    missing_rule = protocol.missing
     joined = join(ctx.samples, predictions.predictions, protocol.dedupe_keys)
-    refuse_foreign_ids(joined, benchmark_id)
+    refuse_foreign_ids(joined, ctx.benchmark.id)
     scored = [
         score_sample_safely(
             s,
             joined.predictions.get(s.sample_id),
             protocol,
-            benchmark_id,
-            missing_rule,
+            ctx.benchmark.id,
+            protocol.missing,
             earlier=joined.history[s.sample_id][:-1] if s.sample_id in joined.history else (),
         )
         for s in joined.samples
     ]
-    file_order: list[float] | None = None
-    unanswered = float(len(predictions.predictions))  # after every line of the file
+    file_order: Sequence[float] | None = None
     if protocol.every_line:
-        scored, file_order = _every_line(joined, scored, protocol, benchmark_id, missing_rule)
+        answered = sum(len(v) for v in joined.history.values()) + len(joined.predictions)
+        scored, file_order = _every_line(
+            joined, scored, protocol, ctx.benchmark.id, protocol.missing, answered
+        )
     elif protocol.running_sum:
+        unanswered = float(len(predictions.predictions))  # after every line of the file
         file_order = [joined.first_line.get(s.sample_id, unanswered) for s in joined.samples]
+    differs = hints_that_differ(joined) if protocol.gt_from_key else []
+    read = len(predictions.predictions)
+    return reported(ctx, joined, scored, file_order, predictions, read, differs, inputs)
+
+
+def scored_file(
+    ctx: ScoreContext[GroundingProtocol], path: Path, inputs: dict[str, str | int | None]
+) -> Scored:
+    """A prediction file scored as it is read where it can be (``grounding_stream.py``), else
+    read whole first: the same rows, figures and warnings either way."""
+    streamed = stream_scored(ctx.samples, path, ctx.config, ctx.benchmark.id)
+    if streamed is None:
+        return scored_predictions(ctx, read_predictions(path), inputs)
+    refuse_foreign_ids(streamed.joined, ctx.benchmark.id)
+    # no query has a second line: each row's place in the file is its query's line
+    in_file = ctx.config.every_line or ctx.config.running_sum
+    return reported(
+        ctx, streamed.joined, streamed.scored, streamed.order if in_file else None,
+        streamed.file, streamed.read, streamed.gt_differs, inputs,
+    )  # fmt: skip
+
+
+def reported(
+    ctx: ScoreContext[GroundingProtocol],
+    joined: Joined,
+    scored: list[SampleScored],
+    file_order: Sequence[float] | np.ndarray | None,
+    predictions: PredictionFile,
+    read: int,
+    gt_differs: list[str],
+    inputs: dict[str, str | int | None],
+) -> Scored:
+    """Scored queries aggregated, with the warnings that say what the files held.
+    ``file_order``: each row's place in the file, where the protocol adds up in that order;
+    ``read``: the predictions the file held."""
+    protocol = ctx.config
+    benchmark_id = ctx.benchmark.id
+    skipped_annotations = ctx.skipped
+    resamples, seed = ctx.scoring.bootstrap, ctx.scoring.seed
+    missing_rule = protocol.missing
     scores = aggregate(scored, protocol, file_order)
     if scores.n_counted == 0:
         raise NothingToScoreError(
-            f"nothing to score: none of the {len(predictions.predictions)} predictions matched "
+            f"nothing to score: none of the {read} predictions matched "
             f"a query of {benchmark_id} ({len(joined.unknown)} unknown); check that the "
             "annotation and prediction files belong together"
         )
     statuses = Counter(row.status for row in scores.rows)
-    warnings = _warnings(joined, scores, protocol, statuses, missing_rule, skipped_annotations)
+    warnings = _warnings(
+        joined, scores, protocol, statuses, missing_rule, skipped_annotations, gt_differs
+    )
     warnings.extend(gt_warnings(joined.samples))
     warnings.extend(unread_answers(scores.rows, protocol))
     warnings.extend(native_scorer(predictions.layout, protocol))
@@ -451,7 +495,7 @@ def scored_predictions(
         inputs={
             **inputs,
             "prediction_layout": predictions.layout,
-            "predictions_read": len(predictions.predictions),
+            "predictions_read": read,
             "predictions_unknown": len(joined.unknown),
             "bootstrap_resamples": resamples,
             "bootstrap_seed": seed,
@@ -468,12 +512,14 @@ def _every_line(
     protocol: GroundingProtocol,
     benchmark_id: str,
     missing_rule: str,
+    answered: int,
 ) -> tuple[list[SampleScored], list[float]]:
     """Each repeated line scored as its own counted row (before the query's last line), and
-    every row's place in the file: the order the reference adds the IoUs up in."""
+    every row's place in the file: the order the reference adds the IoUs up in (``answered``:
+    the lines that matched a query; a row without a line is placed there)."""
+    unanswered = float(answered)
     out: list[SampleScored] = []
     order: list[float] = []
-    unanswered = float(sum(len(v) for v in joined.history.values()) + len(joined.predictions))
     for sample, last in zip(joined.samples, scored, strict=True):
         lines = joined.history.get(sample.sample_id, ())
         positions = joined.history_lines.get(sample.sample_id, ())
