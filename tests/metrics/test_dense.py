@@ -93,7 +93,7 @@ def test_cli_dense_path_and_bad_input(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="language metrics need Java")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the raw Meteor
-def test_language_metrics_equal_pycocoevalcap_per_video() -> None:
+def test_language_metrics_equal_pycocoevalcap_per_video(scorers) -> None:
     pytest.importorskip("pycocoevalcap", reason="pycocoevalcap is not installed")
     from pycocoevalcap.meteor.meteor import Meteor
     from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
@@ -103,7 +103,8 @@ def test_language_metrics_equal_pycocoevalcap_per_video() -> None:
     preds = DensePredictions(captions={
         "v1": [cap(0, 10, "A man opens a door."), cap(40, 50, "Nothing matches.")],
     })  # fmt: skip
-    report, rows = score_dense(refs, preds, thresholds=(0.5,))
+    report, rows = score_dense(refs, preds, thresholds=(0.5,), scorers=scorers)
+    assert scorers.meteor.started  # the caller's METEOR stays open for its next score
     tok = PTBTokenizer().tokenize({
         0: [{"caption": "A man opens a door."}], 1: [{"caption": "A man opens the door."}],
         2: [{"caption": "Nothing matches."}], 3: [{"caption": JUNK_2018}],
@@ -251,7 +252,7 @@ def test_sentences_are_tokenised_in_the_reference_batches(scorers) -> None:
     preds = DensePredictions(captions={
         "a": [cap(0, 10, "She writes a capital T.")], "b": [cap(0, 10, "then he leaves.")],
     })  # fmt: skip
-    report, rows = score_dense(refs, preds, thresholds=(0.5,))
+    report, rows = score_dense(refs, preds, thresholds=(0.5,), scorers=scorers)
     # per-reference SODA_c: each file tokenized in its own calls, as PDVC's eval_soda
     from videoeval.scoring.dense import soda_c
 

@@ -186,9 +186,12 @@ def score_dense(
     soda_average: str = "videos",
     benchmark_id: str = "activitynet-captions",
     resamples: int = 0,
+    scorers: LanguageScorers | None = None,
 ) -> tuple[MetricsReport, list[DenseRow]]:
     """Reference events and predictions already read, scored and reported (for callers that
-    hold records rather than files)."""
+    hold records rather than files). ``scorers``: a running tokenizer and METEOR, for a caller
+    that scores several times (each start of METEOR loads its tables: seconds of CPU); it stays
+    open. Without it, one is started and closed."""
     from videoeval.benchmarks import get_benchmark
     from videoeval.options import ScoringOptions
     from videoeval.protocols import protocol_info
@@ -201,7 +204,7 @@ def score_dense(
         benchmark, benchmark.view("dense_captioning"), info, config, None, [], [], None, None,
         ScoringOptions(resamples, seed),
     )  # fmt: skip
-    scored = dense_scored(references, predictions, config, seed, resamples)
+    scored = dense_scored(references, predictions, config, seed, resamples, scorers)
     return build_report(ctx, scored), scored.rows
 
 
@@ -211,6 +214,7 @@ def dense_scored(
     config: DensevidConfig,
     seed: int = 0,
     resamples: int = 0,
+    shared: LanguageScorers | None = None,
 ) -> Scored:
     thresholds, language, junk = config.thresholds, config.language, config.junk
     soda_missing, soda_average = config.soda_missing, config.soda_average
@@ -222,7 +226,8 @@ def dense_scored(
     metrics = _detection_metrics(rows, thresholds)
     processes = None
     if language:
-        scorers = LanguageScorers()  # one tokenizer and one set of METEOR jars for everything
+        # one tokenizer and one set of METEOR jars for everything
+        scorers = shared if shared is not None else LanguageScorers()
         video_f1: dict[str, float] = {}
         try:
             soda = SodaInputs(references, predictions)
@@ -238,7 +243,8 @@ def dense_scored(
                                   or None))  # fmt: skip
         finally:
             processes = len(scorers.meteor.started) or None
-            scorers.close()
+            if shared is None:
+                scorers.close()
         for row in rows:
             if row["sample_id"] in video_f1:
                 row["SODA_c"] = video_f1[row["sample_id"]]
