@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import videoeval
+from tests.scoring.helpers import reference_miou, shuffled_results
 from videoeval.benchmarks import get_benchmark
 from videoeval.options import ScoringOptions
 from videoeval.predictions.grounding import read_predictions
@@ -134,35 +135,14 @@ def test_a_file_scored_as_read_equals_it_read_whole(tmp_path: Path, protocol, la
 def test_the_running_sum_follows_the_file_when_scored_as_read(tmp_path: Path) -> None:
     # TimeLens adds the IoUs up in its result dict's order, which decides mIoU's last digits:
     # a row's place in that sum must come from its line, not from the annotation.
-    rng = random.Random(5)
-    bench, keys = {}, []
-    for v in range(40):
-        spans, queries = [], []
-        for q in range(5):
-            start = round(rng.uniform(0, 50), 1)
-            spans.append([start, round(start + rng.uniform(1, 30), 1)])
-            queries.append(f"q{q} of {v}")
-            keys.append(f"vid{v}.mp4>>>q{q} of {v}>>>{spans[-1]}")
-        bench[f"vid{v}"] = {"duration": 90.0, "spans": spans, "queries": queries}
-    ann = tmp_path / "charades-timelens.json"
-    ann.write_text(json.dumps(bench))
-    rng.shuffle(keys)
-    lines = [{k: {"timestamps": [[rng.randint(0, 40), rng.randint(41, 90)]]}} for k in keys]
-    path = tmp_path / "result.jsonl"
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    total = 0.0
-    for line in lines:  # compute_metrics.py's loop
-        ((key, value),) = line.items()
-        gt, first = json.loads(key.split(">>>")[2]), value["timestamps"][0]
-        union = max(gt[1], first[1]) - min(gt[0], first[0])
-        total += max(min(gt[1], first[1]) - max(gt[0], first[0]), 0) / union
+    ann, path, lines = shuffled_results(tmp_path)
     ctx = context(ann, "timelens")
     assert stream_scored(ctx.samples, path, ctx.config, ctx.benchmark.id) is not None
     outcome = videoeval.score(videoeval.ScoreRequest("timelens-charades", predictions=path,
                                                      annotations=ann))  # fmt: skip
     ious = [row.iou for row in outcome.rows]
-    assert math.fsum(ious) * 100 / len(ious) != total * 100 / len(lines)  # the order shows
-    assert outcome.report.metrics["mIoU"] == total * 100 / len(lines)
+    assert math.fsum(ious) * 100 / len(ious) != reference_miou(lines)  # the order shows
+    assert outcome.report.metrics["mIoU"] == reference_miou(lines)
 
 
 @pytest.mark.parametrize("protocol", ["timelens", "vtimellm", "lmms-eval"])

@@ -7,7 +7,15 @@ from dataclasses import replace
 
 import pytest
 
-from tests.scoring.helpers import answer, row, run, sample, spans
+from tests.scoring.helpers import (
+    answer,
+    reference_miou,
+    row,
+    run,
+    sample,
+    shuffled_results,
+    spans,
+)
 from videoeval.benchmarks import get_benchmark
 from videoeval.demo import GT_FILE, PRED_FILE, data_path
 from videoeval.predictions.grounding import read_predictions
@@ -327,48 +335,15 @@ def test_bad_spans_never_crash_and_are_counted(protocol: str) -> None:
     assert "zero-length" in (row(result, "point").note or "")
 
 
-def _reference_miou(lines: list[dict]) -> float:
-    """TimeLens compute_metrics.py / lmms-eval eval_tvg.py: a dict built from the file, then
-    ``sum(ious) * 100 / N`` in its key order (a running sum on CPython 3.11)."""
-    merged: dict = {}
-    for line in lines:
-        merged.update(line)
-    total = 0
-    for key, pred in merged.items():
-        gt = [float(v) for v in key.split(">>>")[2].strip("[]").split(",")]
-        first = pred["timestamps"][0]
-        union = max(gt[1], first[1]) - min(gt[0], first[0])
-        total += max(min(gt[1], first[1]) - max(gt[0], first[0]), 0) / union
-    return total * 100 / len(merged)
-
-
 @pytest.mark.parametrize("protocol", ["timelens", "lmms-eval"])
 def test_miou_adds_up_in_the_result_files_order_as_the_reference_does(tmp_path, protocol) -> None:
-    import json
     import math
-    import random
 
-    rng = random.Random(5)
-    bench, keys = {}, []
-    for v in range(40):
-        spans_, queries = [], []
-        for q in range(5):
-            s = round(rng.uniform(0, 50), 1)
-            spans_.append([s, round(s + rng.uniform(1, 30), 1)])
-            queries.append(f"q{q} of {v}")
-            keys.append(f"vid{v}.mp4>>>q{q} of {v}>>>{spans_[-1]}")
-        bench[f"vid{v}"] = {"duration": 90.0, "spans": spans_, "queries": queries}
-    ann = tmp_path / "charades-timelens.json"
-    ann.write_text(json.dumps(bench))
-    rng.shuffle(keys)  # the file's order is not the annotation's
-    keys.append(keys[3])  # a repeated key keeps its first place, its last answer
-    lines = [{k: {"timestamps": [[rng.randint(0, 40), rng.randint(41, 90)]]}} for k in keys]
-    pred = tmp_path / "result.jsonl"
-    pred.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    ann, pred, lines = shuffled_results(tmp_path, repeat_one=True)
     loaded = get_benchmark("timelens-charades").load(ann)
     result = score_predictions("timelens-charades", loaded.samples, read_predictions(pred),
                                PROTOCOLS[protocol], resamples=0)  # fmt: skip
-    expected = _reference_miou(lines)
+    expected = reference_miou(lines)
     ious = [r.iou for r in result.rows]
     assert math.fsum(ious) * 100 / len(ious) != expected  # the order of the sum shows
     assert result.report.metrics["mIoU"] == expected
