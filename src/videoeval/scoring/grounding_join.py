@@ -39,6 +39,8 @@ class Joined:
     """The file positions of ``history``'s predictions."""
     by_position: int = 0
     """Predictions that named their query by its position in the video (``query_index``)."""
+    unique_ids: bool = False
+    """The GT ids are known to be unique (a file scored as read checked them first)."""
 
 
 def hint_differs(hint: tuple[float, float], window: tuple[float, float]) -> bool:

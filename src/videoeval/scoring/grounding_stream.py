@@ -39,7 +39,7 @@ class _ScoringSink:
         protocol: GroundingProtocol,
         benchmark_id: str,
     ) -> None:
-        self.joined = Joined(samples=samples, predictions={})
+        self.joined = Joined(samples=samples, predictions={}, unique_ids=True)
         self.target: Callable[..., GroundingSample | None] = matcher.target
         self.protocol, self.benchmark_id, self.missing = protocol, benchmark_id, protocol.missing
         self.scored: dict[str, Scored] = {}
