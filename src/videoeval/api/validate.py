@@ -35,12 +35,11 @@ def grounding(request: ScoreRequest, resolved: Resolved, out: Validation) -> Non
     from videoeval.predictions.grounding import read_predictions
     from videoeval.protocols.grounding import get_protocol
     from videoeval.scoring.grounding_join import join
-    from videoeval.scoring.grounding_scorer import (
+    from videoeval.scoring.grounding_scorer import read_durations, with_durations
+    from videoeval.scoring.grounding_warnings import (
         gt_warnings,
         native_scorer,
-        read_durations,
         refuse_foreign_ids,
-        with_durations,
     )
 
     assert resolved.annotations is not None
