@@ -93,7 +93,7 @@ class Matcher:
     def _lookup(self, video_id: str, query: str) -> list[GroundingSample]:
         exact = self.exact(video_id, query)
         if exact is not None:
-            return (self.repeated and self.repeated.get((video_id, query))) or [exact]
+            return self.repeated.get((video_id, query)) or [exact]
         by_loose = self._by_loose
         if not by_loose:  # built on the first near miss only
             for sample in self.samples:
