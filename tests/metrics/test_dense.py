@@ -268,6 +268,14 @@ def test_sentences_are_tokenised_in_the_reference_batches(scorers) -> None:
     assert rows[0].figures["Bleu_1"] == expected[0] < 1
 
 
+def test_scorers_without_the_language_metrics_are_refused() -> None:
+    from videoeval.errors import UsageError
+
+    refs, preds = [{"v1": [cap(0, 10, "A man.")]}], DensePredictions(captions={})
+    with pytest.raises(UsageError, match="language=False"):
+        score_dense(refs, preds, language=False, scorers=object())  # type: ignore[arg-type]
+
+
 def test_the_missing_videos_warning_appears_only_when_some_are_missing() -> None:
     refs = [{"v1": [cap(0, 10, "A man opens the door.")], "v2": [cap(0, 5, "A dog barks.")]}]
     every = DensePredictions(captions={"v1": [cap(0, 9, "a man")], "v2": [cap(0, 5, "a dog")]})

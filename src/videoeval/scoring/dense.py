@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from videoeval.errors import InputError, NothingToScoreError
+from videoeval.errors import InputError, NothingToScoreError, UsageError
 from videoeval.metrics.bootstrap import MeanIntervals
 from videoeval.metrics.dense import Caption, detection, overlaps, pairs_at
 from videoeval.metrics.soda import SODA_AVERAGES
@@ -191,12 +191,15 @@ def score_dense(
     """Reference events and predictions already read, scored and reported (for callers that
     hold records rather than files). ``scorers``: a running tokenizer and METEOR, for a caller
     that scores several times (each start of METEOR loads its tables: seconds of CPU); it stays
-    open. Without it, one is started and closed."""
+    open; refused with ``language=False``, which runs none. Without it, one is started and
+    closed."""
     from videoeval.benchmarks import get_benchmark
     from videoeval.options import ScoringOptions
     from videoeval.protocols import protocol_info
     from videoeval.scoring.report import build_report
 
+    if scorers is not None and not language:
+        raise UsageError("scorers= runs the language metrics: not with language=False")
     info = protocol_info(junk)
     config = DensevidConfig(junk, tuple(thresholds), language, soda_missing, soda_average)  # type: ignore[arg-type]
     benchmark = get_benchmark(benchmark_id)
