@@ -157,6 +157,15 @@ def test_vtimellm_log_of_charades_sta_names_queries_by_their_place_in_the_video(
     )
     result = score_files("charades-sta", gt, log, "vtimellm", durations=durations, resamples=0)
     assert result.report.metrics == _metric_py([1.0, 0.95, 0.0, 0.0])
+    # the same through videoeval.score, which scores the log as it reads it
+    import videoeval
+
+    streamed = videoeval.score(videoeval.ScoreRequest(
+        "charades-sta", predictions=log, annotations=gt, protocol="vtimellm",
+        grounding=videoeval.GroundingOptions(durations=durations),
+        scoring=videoeval.ScoringOptions(bootstrap=0)))  # fmt: skip
+    assert streamed.report.metrics == _metric_py([1.0, 0.95, 0.0, 0.0])
+    assert streamed.rows == result.rows
     assert result.report.inputs["predictions_unknown"] == 0
     assert any("index among the video's queries" in w for w in result.report.warnings)
 
