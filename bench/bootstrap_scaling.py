@@ -1,10 +1,13 @@
-"""Bootstrap cost as values grow: the classical percentile draw against ``percentile-blocked``.
+"""Bootstrap cost as values grow: the classical percentile draw against ``percentile-blocked``
+and ``poisson`` (here summed at the end, on every core; a grounding scorer sums it while it
+reads, which ``bench/score_grounding.py`` times).
 
 Continuous per-sample values (IoU-like, Beta(2, 3)) at 10k, 100k and 1M; each method run with
 the seeds 0..repeats-1 alternating in this process (1000 resamples, the default); the table
-gives the median seconds, the speed ratio, the growth from one size to the next, and how far the
-blocked 95% endpoints lie from the classical ones in units of the Monte-Carlo error of that gap
-(each method's spread of an endpoint over the seeds, pooled): within ~2 is agreement. Run:
+gives the median seconds, each method's speed against the classical draw, the growth from one
+size to the next, and how far each method's 95% endpoints lie from the classical ones in units
+of the Monte-Carlo error of that gap (each method's spread of an endpoint over the seeds,
+pooled): within ~2 is agreement. Run:
 ``python bench/bootstrap_scaling.py [--sizes 10000 100000 1000000] [--repeats 3]``.
 """
 
@@ -17,14 +20,18 @@ import time
 import numpy as np
 
 from videoeval.metrics.bootstrap import bootstrap_means, resampling
+from videoeval.metrics.poisson_bootstrap import POISSON_FROM, poisson_means
 
-METHODS = ("percentile", "percentile-blocked")
+METHODS = ("percentile", "percentile-blocked", "poisson")
 
 
 def one(values: np.ndarray, method: str, seed: int, resamples: int) -> tuple[float, float, float]:
     with resampling(method):
         start = time.perf_counter()
-        reps = bootstrap_means(values, resamples, np.random.default_rng(seed))
+        if method == "poisson" and len(values) >= POISSON_FROM:
+            reps = poisson_means(values, resamples, seed, "mIoU")
+        else:
+            reps = bootstrap_means(values, resamples, np.random.default_rng(seed))
         seconds = time.perf_counter() - start
     low, high = np.quantile(reps, [0.025, 0.975])
     return seconds, float(low), float(high)
@@ -37,11 +44,12 @@ def main() -> None:
     parser.add_argument("--resamples", type=int, default=1000)
     args = parser.parse_args()
     print(f"{args.resamples} resamples, median of {args.repeats} seeds, methods alternating\n")
-    print(
-        "| values | percentile s | blocked s | speed | growth from the size above "
-        "(classical, blocked) "
-        "| endpoint gap / MC error (low, high) |\n|---|---|---|---|---|---|"
-    )
+    others = METHODS[1:]
+    print("| values | " + " | ".join(f"{m} s" for m in METHODS)
+          + " | speed vs percentile (" + ", ".join(others) + ") | growth from the size above ("
+          + ", ".join(METHODS) + ") | endpoint gap / MC error (low, high): "
+          + "; ".join(others) + " |")  # fmt: skip
+    print("|---" * (len(METHODS) + 4) + "|")
     before: dict[str, float] = {}
     for n in args.sizes:
         values = np.random.default_rng(n).beta(2.0, 3.0, size=n)
@@ -51,21 +59,22 @@ def main() -> None:
                 runs[method].append(one(values, method, seed, args.resamples))
         seconds = {m: statistics.median(r[0] for r in runs[m]) for m in METHODS}
         gaps = []
-        for end in (1, 2):
-            ours = [r[end] for r in runs["percentile-blocked"]]
-            theirs = [r[end] for r in runs["percentile"]]
-            if args.repeats < 2:
-                continue  # one seed each: no Monte-Carlo spread to measure against
-            # each method's spread over the seeds, pooled; the gap of two means of k seeds
-            spread = ((statistics.variance(ours) + statistics.variance(theirs)) / 2) ** 0.5
-            error = spread * (2 / args.repeats) ** 0.5 or 1e-12
-            gaps.append(abs(statistics.mean(ours) - statistics.mean(theirs)) / error)
-        growth = (
-            ", ".join(f"{seconds[m] / before[m]:.1f}x" for m in METHODS) if before else "-"
-        )  # fmt: skip
-        print(f"| {n:,} | {seconds['percentile']:.3f} | {seconds['percentile-blocked']:.3f} "
-              f"| {seconds['percentile'] / seconds['percentile-blocked']:.2f}x | {growth} "
-              f"| {', '.join(f'{g:.2f}' for g in gaps) or '-'} |")  # fmt: skip
+        for method in others:
+            pair = []
+            for end in (1, 2):
+                ours = [r[end] for r in runs[method]]
+                theirs = [r[end] for r in runs["percentile"]]
+                if args.repeats < 2:
+                    continue  # one seed each: no Monte-Carlo spread to measure against
+                # each method's spread over the seeds, pooled; the gap of two means of k seeds
+                spread = ((statistics.variance(ours) + statistics.variance(theirs)) / 2) ** 0.5
+                error = spread * (2 / args.repeats) ** 0.5 or 1e-12
+                pair.append(f"{abs(statistics.mean(ours) - statistics.mean(theirs)) / error:.2f}")
+            gaps.append(", ".join(pair) or "-")
+        growth = ", ".join(f"{seconds[m] / before[m]:.1f}x" for m in METHODS) if before else "-"
+        speed = ", ".join(f"{seconds['percentile'] / seconds[m]:.2f}x" for m in others)
+        print(f"| {n:,} | " + " | ".join(f"{seconds[m]:.3f}" for m in METHODS)
+              + f" | {speed} | {growth} | {'; '.join(gaps)} |")  # fmt: skip
         before = seconds
 
 

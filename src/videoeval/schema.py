@@ -26,7 +26,7 @@ Status = Literal[
     "judge_error",
     "answer_too_long",  # the model wrote more than a model answer can be (limits.py)
 ]
-BOOTSTRAP_METHODS = ("percentile-blocked", "percentile")
+BOOTSTRAP_METHODS = ("poisson", "percentile-blocked", "percentile")
 """How a bootstrap resamples continuous values (metrics.json ``inputs.bootstrap_method``; the
 default first): see ``metrics/bootstrap.py``."""
 FAILURE_STATUSES: tuple[Status, ...] = (

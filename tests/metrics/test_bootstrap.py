@@ -1,5 +1,6 @@
-"""The two named ways of resampling continuous values: ``percentile`` (the classical draw) and
-``percentile-blocked`` (exact per-block counts, then draws within each block): the same figures
+"""Two of the named ways of resampling continuous values: ``percentile`` (the classical draw) and
+``percentile-blocked`` (exact per-block counts, then draws within each block; ``poisson``, the
+default, has ``test_poisson_bootstrap.py``): the same figures
 below the size where blocks pay, the same distribution past it, seeded and independent of the
 core count, and named in metrics.json with the seed. The algorithm is tested from a lowered
 threshold (a few blocks), so these tests stay fast."""
@@ -93,14 +94,16 @@ def test_metrics_json_names_the_method_and_seed(tmp_path: Path) -> None:
         json.dumps({"vid": f"v{k}", "query": f"thing {k}", "answer": f"{k + k % 3} - {k + 4}"})
         + "\n" for k in range(20)))  # fmt: skip
     runner = CliRunner()
-    for method in ("percentile", "percentile-blocked"):
-        out = tmp_path / method
+    for method in ("percentile", "percentile-blocked", "poisson", None):
+        out = tmp_path / str(method)
+        chosen = ["--bootstrap-method", method] if method else []
         result = runner.invoke(app, ["score", "timelens-charades", "-a", str(annotations), "-p",
                                      str(predictions), "-o", str(out), "--seed", "7",
-                                     "--bootstrap-method", method])  # fmt: skip
+                                     *chosen])  # fmt: skip
         assert result.exit_code == 0, result.output
         inputs = json.loads((out / "metrics.json").read_text())["inputs"]
-        assert inputs["bootstrap_method"] == method and inputs["bootstrap_seed"] == 7
+        assert inputs["bootstrap_method"] == (method or "poisson")
+        assert inputs["bootstrap_seed"] == 7
     refused = runner.invoke(app, ["score", "timelens-charades", "-a", str(annotations), "-p",
                                   str(predictions), "-o", str(tmp_path / "x"), "--bootstrap",
                                   "0", "--bootstrap-method", "percentile"])  # fmt: skip

@@ -105,10 +105,12 @@ def score_command(
     bootstrap_method: Annotated[
         str,
         typer.Option(
-            help="percentile-blocked (resampled in cache-sized blocks: linear in the "
-            "values) or percentile (the classical draw; the same below 750,000 values)."
+            help="How continuous values (an IoU, a score) are resampled: poisson (Poisson(1) "
+            "weights, summed while the file is read; the classical draw below 10,000 values), "
+            "percentile-blocked (in cache-sized blocks; the classical draw below 750,000) or "
+            "percentile (the classical draw). 0/1 values are drawn as the exact binomial."
         ),
-    ] = "percentile-blocked",
+    ] = "poisson",
     durations: Annotated[
         Path | None,
         typer.Option(

@@ -2,12 +2,15 @@
 
 Every headline grounding metric is a mean of a per-sample value (an IoU, or a hit indicator).
 For a 0/1 indicator the bootstrap distribution of the mean is exactly Binomial(n, k/n) / n, so it
-is drawn directly instead of resampling. Continuous values are resampled by one of two named
-methods, the same estimator drawn two ways:
+is drawn directly instead of resampling. Continuous values are resampled by one of three named
+methods:
 
+- ``poisson`` (the default): from 10,000 values, Poisson(1) weights per value and resample,
+  summed block by block (``poisson_bootstrap.py``; a scorer can hand its values over as it
+  reads, and they are summed on another core meanwhile); below 10,000 the classical draw.
 - ``percentile``: the classical draw, n indices over all n values per resample. Past ~1M values
   its random gathers miss the cache and the cost grows faster than n.
-- ``percentile-blocked`` (the default): from 750,000 values, each resample's count in every
+- ``percentile-blocked``: from 750,000 values, each resample's count in every
   block of 32,768 values is drawn first (one multinomial, exact), then that many indices within
   the block, so every gather stays in cache and the cost grows with n. The replicates have the
   classical distribution; the random stream differs, so there the intervals differ from
@@ -25,6 +28,8 @@ from contextvars import ContextVar
 
 import numpy as np
 
+from videoeval.metrics import poisson_bootstrap
+from videoeval.metrics.poisson_bootstrap import PoissonStream, poisson_means
 from videoeval.schema import BOOTSTRAP_METHODS as METHODS
 
 DEFAULT_RESAMPLES = 1000
@@ -129,23 +134,47 @@ def _blocked_means(data: np.ndarray, resamples: int, rng: np.random.Generator) -
     return np.sum(parts, axis=0) / n  # in block order: the same figures on any core count
 
 
+def _replicates(
+    name: str,
+    values: np.ndarray,
+    resamples: int,
+    seed: int,
+    rng: np.random.Generator,
+    stream: PoissonStream | None,
+) -> np.ndarray:
+    if (
+        _method.get() == "poisson"
+        and len(values) >= poisson_bootstrap.POISSON_FROM
+        and not _is_binary(values)
+    ):
+        from videoeval.limits import check
+
+        check("bootstrap", resamples, "--bootstrap")
+        return poisson_means(values, resamples, seed, name, stream)
+    return bootstrap_means(values, resamples, rng)
+
+
 def percentile_ci(
     per_sample: Mapping[str, np.ndarray],
     scale: float = 100.0,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
     level: float = 0.95,
+    streams: Mapping[str, PoissonStream] | None = None,
 ) -> dict[str, tuple[float, float]]:
-    """95% (by default) percentile intervals of ``scale * mean`` for each named per-sample array."""
+    """95% (by default) percentile intervals of ``scale * mean`` for each named per-sample array;
+    ``streams``: values a scorer handed over as it went (``poisson``), by name."""
     if resamples <= 0:
         return {}
     rng = np.random.default_rng(seed)
     alpha = (1.0 - level) / 2.0
     intervals: dict[str, tuple[float, float]] = {}
+    streams = streams or {}
     for name, values in per_sample.items():
         if len(values) == 0:
             continue
-        reps = bootstrap_means(np.asarray(values, dtype=np.float64), resamples, rng) * scale
+        data = np.asarray(values, dtype=np.float64)
+        reps = _replicates(name, data, resamples, seed, rng, streams.get(name)) * scale
         low, high = np.quantile(reps, [alpha, 1.0 - alpha])
         intervals[name] = (float(low), float(high))
     return intervals
@@ -160,13 +189,16 @@ class MeanIntervals:
         per_sample: Mapping[str, np.ndarray],
         scale: float = 100.0,
         decimals: int | None = None,
+        streams: Mapping[str, PoissonStream] | None = None,
     ) -> None:
         self.per_sample = per_sample
         self.scale = scale
         self.decimals = decimals
+        self.streams = streams
 
     def __call__(self, resamples: int, seed: int) -> dict[str, tuple[float, float]]:
-        ci = percentile_ci(self.per_sample, scale=self.scale, resamples=resamples, seed=seed)
+        ci = percentile_ci(self.per_sample, scale=self.scale, resamples=resamples, seed=seed,
+                           streams=self.streams)  # fmt: skip
         if self.decimals is not None:
             d = self.decimals
             ci = {k: (round(lo, d), round(hi, d)) for k, (lo, hi) in ci.items()}
