@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ import pytest
 import videoeval
 from tests.scoring.helpers import reference_miou, shuffled_results
 from videoeval.benchmarks import get_benchmark
+from videoeval.metrics import poisson_bootstrap
+from videoeval.metrics.bootstrap import resampling
 from videoeval.options import ScoringOptions
 from videoeval.predictions.grounding import read_predictions
 from videoeval.protocols import protocol_info
@@ -188,3 +191,41 @@ def test_videoeval_score_scores_a_result_file_as_it_reads_it(tmp_path: Path, mon
                                                      annotations=ann))  # fmt: skip
     assert outcome.rows == whole.rows
     assert outcome.report.metrics == whole.metrics
+
+
+def test_ious_go_to_the_bootstrap_while_the_file_follows_the_gt(tmp_path: Path, monkeypatch):
+    """A file in the annotation's order hands each IoU to the ``poisson`` bootstrap as it is
+    scored; the intervals are those of the whole file scored at the end, in order or not."""
+    monkeypatch.setattr(poisson_bootstrap, "BLOCK", 16)
+    monkeypatch.setattr(poisson_bootstrap, "POISSON_FROM", 50)
+    ann = annotations(tmp_path, videos=40)
+    samples = get_benchmark("timelens-charades").load(ann).samples
+    lines = [json.dumps({"vid": s.video_id, "query": s.query, "answer": f"{k % 50} - {k % 50 + 9}"})
+             for k, s in enumerate(samples)]  # fmt: skip
+    in_order, shuffled = tmp_path / "in-order.jsonl", tmp_path / "shuffled.jsonl"
+    in_order.write_text("\n".join(lines) + "\n")
+    random.Random(0).shuffle(lines)
+    shuffled.write_text("\n".join(lines) + "\n")
+    summed: list[tuple[bool, int]] = []  # (on the stream's worker, block)
+    block_sums = poisson_bootstrap.block_sums
+
+    def counted(*args):
+        worker = threading.current_thread().name.startswith("videoeval-bootstrap")
+        summed.append((worker, args[-1]))
+        return block_sums(*args)
+
+    monkeypatch.setattr(poisson_bootstrap, "block_sums", counted)
+    ctx = context(ann, "timelens", bootstrap=300)
+    streamed = scored_file(ctx, in_order, {})
+    whole = scored_predictions(ctx, read_predictions(in_order), {})
+    assert streamed.intervals is not None and whole.intervals is not None
+    from_stream = streamed.intervals(300, 0)
+    # the stream's worker summed all 10 blocks as the lines were scored; nothing at the end
+    assert sorted(summed) == [(True, block) for block in range(10)]
+    assert from_stream == whole.intervals(300, 0)
+    assert sorted(summed)[:10] == [(False, block) for block in range(10)]  # the whole file's
+    out_of_order = scored_file(ctx, shuffled, {})
+    assert out_of_order.intervals is not None
+    assert out_of_order.intervals(300, 0) == from_stream
+    with resampling("percentile"):
+        assert whole.intervals(300, 0) != from_stream

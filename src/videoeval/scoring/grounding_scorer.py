@@ -22,6 +22,7 @@ from videoeval.benchmarks.base import read_json, strip_video_suffix
 from videoeval.errors import InputError, NothingToScoreError
 from videoeval.gcpause import paused_gc
 from videoeval.metrics.bootstrap import DEFAULT_RESAMPLES, MeanIntervals
+from videoeval.metrics.poisson_bootstrap import PoissonStream
 from videoeval.options import as_path
 from videoeval.outputs import write_report
 from videoeval.predictions.grounding import PredictionFile, read_predictions
@@ -215,7 +216,8 @@ def scored_file(
 ) -> Scored:
     """A prediction file scored as it is read where it can be (``grounding_stream.py``), else
     read whole first: the same rows, figures and warnings either way."""
-    streamed = stream_scored(ctx.samples, path, ctx.config, ctx.benchmark.id)
+    bootstrap = _miou_stream(ctx)
+    streamed = stream_scored(ctx.samples, path, ctx.config, ctx.benchmark.id, bootstrap)
     if streamed is None:
         return scored_predictions(ctx, read_predictions(path), inputs)
     refuse_foreign_ids(streamed.joined, ctx.benchmark.id)
@@ -224,7 +226,22 @@ def scored_file(
     return reported(
         ctx, streamed.joined, streamed.scored, streamed.order if in_file else None,
         streamed.file, streamed.read, streamed.gt_differs, inputs,
+        {"mIoU": bootstrap} if bootstrap is not None else None,
     )  # fmt: skip
+
+
+def _miou_stream(ctx: ScoreContext[GroundingProtocol]) -> PoissonStream | None:
+    """Where the IoUs go to the ``poisson`` bootstrap as they are scored: float64 IoUs (a
+    float32 protocol's are cast when aggregated), intervals asked for."""
+    from videoeval.limits import check
+
+    scoring, protocol = ctx.scoring, ctx.config
+    if scoring.bootstrap <= 0 or scoring.bootstrap_method != "poisson":
+        return None
+    if not protocol.with_miou or protocol.float32:
+        return None
+    check("bootstrap", scoring.bootstrap, "--bootstrap")
+    return PoissonStream(scoring.bootstrap, scoring.seed, "mIoU")
 
 
 def reported(
@@ -236,10 +253,12 @@ def reported(
     read: int,
     gt_differs: list[str],
     inputs: dict[str, str | int | None],
+    streams: dict[str, PoissonStream] | None = None,
 ) -> Scored:
     """Scored queries aggregated, with the warnings that say what the files held.
     ``file_order``: each row's place in the file, where the protocol adds up in that order;
-    ``read``: the predictions the file held."""
+    ``read``: the predictions the file held; ``streams``: values the bootstrap got as they
+    were scored."""
     protocol = ctx.config
     benchmark_id = ctx.benchmark.id
     skipped_annotations = ctx.skipped
@@ -270,7 +289,9 @@ def reported(
             f"{rule_text}; parse errors and invalid spans stay in N with the protocol's "
             "fallback span or IoU 0"
         ),
-        intervals=MeanIntervals(scores.per_sample, decimals=protocol.metric_decimals),
+        intervals=MeanIntervals(
+            scores.per_sample, decimals=protocol.metric_decimals, streams=streams
+        ),
         inputs={
             **inputs,
             "prediction_layout": predictions.layout,

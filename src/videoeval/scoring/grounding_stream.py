@@ -8,6 +8,11 @@ warnings; ``tests/scoring/test_grounding_stream.py``) wherever each GT query get
 most. Anything else needs every line at once, and is left to that path: a second line for a
 query (the last one wins, or every line counts, or mAP pools them), a GT that repeats a
 (video, query) or an id, and the protocols that pool repeated lines or read saliency scores.
+
+While the file answers the GT queries in their order (TimeLens's inference writes them so), each
+IoU is also handed to the ``poisson`` bootstrap as it is scored (``PoissonStream``): its
+replicates are summed on another core while this one reads, and the intervals are ready when
+the file is.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from videoeval.metrics.poisson_bootstrap import PoissonStream
 from videoeval.predictions.grounding import PredictionFile, read_predictions
 from videoeval.protocols.grounding import GroundingProtocol
 from videoeval.schema import GroundingPrediction, GroundingSample
-from videoeval.scoring.grounding import Scored, score_sample_safely
+from videoeval.scoring.grounding import Scored, score_plain, score_sample_safely
 from videoeval.scoring.grounding_join import Joined, Matcher, hint_differs
 
 
@@ -38,8 +44,12 @@ class _ScoringSink:
         matcher: Matcher,
         protocol: GroundingProtocol,
         benchmark_id: str,
+        bootstrap: PoissonStream | None,
     ) -> None:
         self.joined = Joined(samples=samples, predictions={}, unique_ids=True)
+        self.bootstrap = bootstrap
+        self.next = 0
+        """The GT query the file answers next while it follows the GT's order."""
         self.target: Callable[..., GroundingSample | None] = matcher.target
         self.protocol, self.benchmark_id, self.missing = protocol, benchmark_id, protocol.missing
         self.scored: dict[str, Scored] = {}
@@ -57,9 +67,18 @@ class _ScoringSink:
         sample_id = target.sample_id
         if sample_id in self.scored:
             raise AnsweredTwice(sample_id)
-        self.scored[sample_id] = score_sample_safely(
-            target, pred, self.protocol, self.benchmark_id, self.missing
-        )
+        one = self.scored[sample_id] = score_plain(
+            target, pred, self.protocol
+        ) or score_sample_safely(target, pred, self.protocol, self.benchmark_id, self.missing)
+        if self.bootstrap is not None:
+            # the IoU to the bootstrap while every query before it was answered: what it got
+            # is then the start of the final per-query values (which it checks)
+            k, iou, samples = self.next, one.row.iou, joined.samples
+            if k < len(samples) and samples[k] is target and iou is not None:
+                self.bootstrap.add(iou)
+                self.next = k + 1
+            else:
+                self.bootstrap = None  # out of the GT's order: the rest is resampled at the end
         if (
             pred.gt_hint is not None
             and self.protocol.gt_from_key
@@ -112,20 +131,28 @@ def _file_read(*_: object) -> None:
 
 
 def stream_scored(
-    samples: list[GroundingSample], path: Path, protocol: GroundingProtocol, benchmark_id: str
+    samples: list[GroundingSample],
+    path: Path,
+    protocol: GroundingProtocol,
+    benchmark_id: str,
+    bootstrap: PoissonStream | None = None,
 ) -> Streamed | None:
-    """The file scored as it is read; None where the GT, the protocol or the file (a query
-    answered twice) needs every line at once."""
+    """The file scored as it is read (each IoU handed to ``bootstrap`` while the file follows
+    the GT's order); None where the GT, the protocol or the file (a query answered twice) needs
+    every line at once."""
     if protocol.map_pools_repeats or protocol.with_highlights:
         return None
     matcher = Matcher(samples)
     if matcher.repeated or len({s.sample_id for s in samples}) != len(samples):
         return None
-    sink = _ScoringSink(samples, matcher, protocol, benchmark_id)
+    sink = _ScoringSink(samples, matcher, protocol, benchmark_id, bootstrap)
     del matcher  # the sink's until the file is read
     try:
         file = read_predictions(path, sink)
     except AnsweredTwice:
         return None
+    finally:
+        if bootstrap is not None:
+            bootstrap.close()
     scored = sink.rows()
     return Streamed(sink.joined, scored, file, sink.read, sink.order, sink.gt_differs)
