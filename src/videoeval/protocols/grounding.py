@@ -7,6 +7,7 @@ of its own beyond its answer parser. Each field says which step of the reference
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal
 
 from videoeval.metrics.thresholds import MAP_THRESHOLDS, THRESHOLDS
@@ -76,6 +77,21 @@ class GroundingProtocol:
     native_layouts: tuple[str, ...] = ()
     """Prediction layouts whose own scorer this protocol is: scoring such a file under another
     protocol is warned (lmms-eval's saved submission and eval_tvg.py)."""
+
+    @cached_property
+    def top1_only(self) -> bool:
+        """Whether a query's score is its first window's IoU and nothing else: no float32 or
+        normalised arithmetic, no mAP, highlights, R@k, rounding of IoUs or of GT bounds
+        (``scoring.grounding.score_plain`` takes the common line of such protocols)."""
+        return not (
+            self.float32
+            or self.normalised_text_time
+            or self.with_map
+            or self.with_highlights
+            or self.recall_at_k
+            or self.iou_decimals is not None
+            or self.gt_float16
+        )
 
     def round_unit_for(self, benchmark_id: str) -> float | None:
         if self.round_unit_fact is None:

@@ -296,6 +296,47 @@ def _highlight(
         return None
 
 
+def score_plain(
+    sample: GroundingSample, pred: GroundingPrediction, protocol: GroundingProtocol
+) -> Scored | None:
+    """The common line in one step: one given window ``[s, e]`` with ``0 <= s < e`` finite, a
+    protocol that scores its IoU and nothing else (``top1_only``), one GT window to score it
+    against. It gives what :func:`score_sample` gives such a line (no note, status ok;
+    ``tests/scoring/test_grounding_plain.py``); None for every other line, which that takes."""
+    spans = pred.spans
+    if (
+        spans is None
+        or len(spans) != 1
+        or pred.problem is not None
+        or pred.failure is not None
+        or pred.fallback
+        or not protocol.top1_only
+    ):
+        return None
+    top = spans[0]
+    if len(top) != 2:
+        return None
+    start, end = top
+    if type(start) is not float or type(end) is not float or not 0.0 <= start < end < _INF:
+        return None  # a NaN fails every comparison
+    windows = sample.windows
+    if protocol.gt_from_key and pred.gt_hint is not None:
+        windows = (pred.gt_hint,)
+    if len(windows) != 1 and protocol.gt_window == "best":
+        return None
+    window = windows[0]
+    inter = min(end, window[1]) - max(start, window[0])
+    hull = max(end, window[1]) - min(start, window[0])
+    value = inter / hull if inter > 0 and hull > 0 else 0.0  # as ``iou``
+    row = GroundingRow(sample.sample_id, sample.video_id, sample.query, sample.windows,
+                       sample.duration, pred.answer, spans, top, window, value, "ok", True,  # type: ignore[arg-type]  # one pair: (start, end)
+                       None, pred.origin)  # fmt: skip
+    return Scored(row, None, _NO_K, None)
+
+
+_INF = math.inf
+
+
 def score_sample(
     sample: GroundingSample,
     pred: GroundingPrediction | None,
@@ -305,6 +346,10 @@ def score_sample(
     earlier: Sequence[GroundingPrediction] = (),
 ) -> Scored:
     """Score one query; ``earlier`` are the lines before ``pred`` that named the same query."""
+    if pred is not None and not earlier:
+        plain = score_plain(sample, pred, protocol)
+        if plain is not None:
+            return plain
     if pred is None:
         counted = missing == "miss"
         row = _row(sample, None, "missing_prediction", counted=counted)
