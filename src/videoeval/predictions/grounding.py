@@ -260,26 +260,40 @@ def _read_timelens_typed(line: str, origin: str, out: PredictionSink) -> bool:
         obj = _decode_result_line(line)
     except msgspec.DecodeError:
         return False
-    if not obj or not all(">>>" in key for key in obj):
-        return False  # not a result line: the general path says what it is
+    if len(obj) == 1:  # nearly every line: one key
+        ((key, value),) = obj.items()
+        pred = _typed_prediction(key, value, origin)
+        if pred is None:
+            return False
+        out.append(pred)
+        return True
+    if not obj:
+        return False
     read = []
     for key, value in obj.items():
-        try:
-            video_id, query, hint = _timelens_key(key)
-        except ValueError:
-            return False
-        timestamps, answer = value.timestamps, value.answers
-        text = None if answer is msgspec.UNSET else answer
-        if timestamps is not msgspec.UNSET:
-            spans = tuple(timestamps)
-            read.append(GroundingPrediction(origin, None, video_id, query, hint, text, False,
-                                            spans, None))  # fmt: skip
-        elif text is not None:
-            read.append(GroundingPrediction(origin, None, video_id, query, hint, text, True))
-        else:
-            return False
+        pred = _typed_prediction(key, value, origin)
+        if pred is None:
+            return False  # the general path says what the line is
+        read.append(pred)
     out.extend(read)
     return True
+
+
+def _typed_prediction(key: str, value: _ResultValue, origin: str) -> GroundingPrediction | None:
+    if ">>>" not in key:
+        return None  # not a result line
+    try:
+        video_id, query, hint = _timelens_key(key)
+    except ValueError:
+        return None
+    timestamps, answer = value.timestamps, value.answers
+    text = None if answer is msgspec.UNSET else answer
+    if timestamps is not msgspec.UNSET:
+        return GroundingPrediction(origin, None, video_id, query, hint, text, False,
+                                   tuple(timestamps), None)  # fmt: skip
+    if text is not None:
+        return GroundingPrediction(origin, None, video_id, query, hint, text, True)
+    return None
 
 
 def detect_record(obj: dict[str, Any]) -> list[str]:
