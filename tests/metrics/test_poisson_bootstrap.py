@@ -74,10 +74,11 @@ def test_values_handed_over_as_they_come_give_the_same_replicates() -> None:
     stream = PoissonStream(300, 4, "mIoU")
     for value in values[: 4 * BLOCK + 10].tolist():  # the rest only at the end
         stream.add(value)
-    done = stream.finished(values, 300, 4, "mIoU")
-    assert len(done) == 4
-    second = block_sums(values[BLOCK : 2 * BLOCK], 300, 4, "mIoU", 1)
-    assert np.array_equal(done[1].result(), second)
+    total = stream.finished(values, 300, 4, "mIoU")
+    assert total.blocks == 4 and total.sums is not None
+    parts = [block_sums(values[b * BLOCK : (b + 1) * BLOCK], 300, 4, "mIoU", b) for b in range(4)]
+    assert np.array_equal(total.sums, ((parts[0] + parts[1]) + parts[2]) + parts[3])
+    assert np.array_equal(stream.finished(values, 300, 4, "mIoU").sums, total.sums)  # again
     stream = PoissonStream(300, 4, "mIoU")
     for value in values[: 4 * BLOCK + 10].tolist():
         stream.add(value)
@@ -148,3 +149,20 @@ def test_intervals_agree_with_the_classical_bootstrap() -> None:
     ends_c = np.quantile(classical, [0.025, 0.975])
     # each endpoint's Monte-Carlo error is ~0.1 se at 800 resamples: their gap's ~0.14 se
     assert np.all(np.abs(ends_p - ends_c) < 0.5 * se)
+
+
+def test_an_error_on_the_worker_is_raised_not_left_out(monkeypatch) -> None:
+    block_sums = poisson_bootstrap.block_sums
+
+    def failing(values, resamples, seed, name, block):
+        if block == 1:
+            raise MemoryError("no room for the weights")
+        return block_sums(values, resamples, seed, name, block)
+
+    monkeypatch.setattr(poisson_bootstrap, "block_sums", failing)
+    values = np.random.default_rng(7).random(5 * BLOCK)
+    stream = PoissonStream(100, 0, "mIoU")
+    for value in values.tolist():
+        stream.add(value)
+    with pytest.raises(MemoryError, match="no room"):
+        poisson_means(values, 100, 0, "mIoU", stream)

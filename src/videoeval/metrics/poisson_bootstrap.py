@@ -105,34 +105,46 @@ def _digest(block: np.ndarray) -> bytes:
     return hashlib.blake2b(np.ascontiguousarray(block, dtype=np.float64).tobytes()).digest()
 
 
-def replicates(sums: list[np.ndarray]) -> np.ndarray:
-    total = sums[0].copy()
-    for part in sums[1:]:  # block order: the same figures however the blocks were summed
-        total += part
-    return total[:, 0] / total[:, 1]
+class Total:
+    """Block sums added up in block order: the same figures however and wherever the blocks
+    were summed, and one ``(resamples, 2)`` array held, not one per block."""
+
+    def __init__(self) -> None:
+        self.sums: np.ndarray | None = None
+        self.blocks = 0
+
+    def add(self, part: np.ndarray) -> None:
+        if self.sums is None:
+            self.sums = part
+        else:
+            self.sums += part
+        self.blocks += 1
 
 
 def poisson_means(
     values: np.ndarray, resamples: int, seed: int, name: str, stream: PoissonStream | None = None
 ) -> np.ndarray:
-    """``resamples`` Poisson-bootstrap replicates of ``values.mean()``; the blocks a ``stream``
-    summed already (over the same first values: checked) are taken from it."""
+    """``resamples`` Poisson-bootstrap replicates of ``values.mean()``, going on from the blocks
+    a ``stream`` summed already (over the same first values: checked)."""
     data = values.astype(np.float64, copy=False)
-    starts = range(0, len(data), BLOCK)
-    done: list[Future[np.ndarray]] = []
-    if stream is not None:
-        done = stream.finished(data, resamples, seed, name)
+    blocks = range(0, len(data), BLOCK)
+    total = stream.finished(data, resamples, seed, name) if stream is not None else Total()
 
     def one(b: int) -> np.ndarray:
-        if b < len(done):
-            return done[b].result()
-        return block_sums(data[starts[b] : starts[b] + BLOCK], resamples, seed, name, b)
+        return block_sums(data[blocks[b] : blocks[b] + BLOCK], resamples, seed, name, b)
 
-    workers = min(4, len(starts) - len(done), os.cpu_count() or 1)
+    rest = range(total.blocks, len(blocks))
+    workers = min(4, len(rest), os.cpu_count() or 1)
     if workers <= 1:
-        return replicates([one(b) for b in range(len(starts))])
-    with ThreadPoolExecutor(workers) as pool:
-        return replicates(list(pool.map(one, range(len(starts)))))
+        for b in rest:
+            total.add(one(b))
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            for first in range(rest.start, rest.stop, 2 * workers):  # a few blocks held at most
+                for part in pool.map(one, range(first, min(first + 2 * workers, rest.stop))):
+                    total.add(part)
+    assert total.sums is not None
+    return total.sums[:, 0] / total.sums[:, 1]
 
 
 SWITCH_INTERVAL = 0.0005
@@ -162,16 +174,18 @@ def _share_interpreter(on: bool) -> None:
 
 
 class PoissonStream:
-    """A metric's values handed over as a scorer produces them: each full block is summed on a
-    worker thread while the scorer goes on. :func:`poisson_means` takes the finished blocks
-    once every value is known, after checking they are the first values of the final array."""
+    """A metric's values handed over as a scorer produces them: each full block is summed and
+    added to the total on a worker thread while the scorer goes on. :func:`poisson_means` goes
+    on from that total once every value is known, after checking that the blocks summed hold
+    the first values of the final array."""
 
     def __init__(self, resamples: int, seed: int, name: str) -> None:
         self.resamples, self.seed, self.name = resamples, seed, name
         self._pending: list[float] = []
         self._fed: list[bytes] = []
-        """Each summed block's digest: what the final values must hold for the sums to count."""
-        self._sums: list[Future[np.ndarray]] = []
+        """Each summed block's digest: what the final values must hold for the total to count."""
+        self._total = Total()
+        self._tasks: list[Future[None]] = []
         self._pool: ThreadPoolExecutor | None = None
 
     def add(self, value: float) -> None:
@@ -184,23 +198,29 @@ class PoissonStream:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="videoeval-bootstrap")
             _share_interpreter(True)
-        args = (block, self.resamples, self.seed, self.name, len(self._sums))
         self._fed.append(_digest(block))
-        self._sums.append(self._pool.submit(block_sums, *args))
+        # one worker: the blocks are added in the order they came
+        self._tasks.append(self._pool.submit(self._fold, block, len(self._fed) - 1))
 
-    def finished(
-        self, values: np.ndarray, resamples: int, seed: int, name: str
-    ) -> list[Future[np.ndarray]]:
-        """The summed blocks, where they hold the first values of ``values`` with the same
-        resamples, seed and name; none otherwise."""
+    def _fold(self, block: np.ndarray, index: int) -> None:
+        self._total.add(block_sums(block, self.resamples, self.seed, self.name, index))
+
+    def finished(self, values: np.ndarray, resamples: int, seed: int, name: str) -> Total:
+        """The total of the blocks summed, where they hold the first values of ``values`` with
+        the same resamples, seed and name; an empty one otherwise."""
         self.close()
         if (resamples, seed, name) != (self.resamples, self.seed, self.name):
-            return []
+            return Total()
         if len(values) < len(self._fed) * BLOCK or any(
             _digest(values[b * BLOCK : (b + 1) * BLOCK]) != fed for b, fed in enumerate(self._fed)
         ):
-            return []
-        return self._sums
+            return Total()
+        for task in self._tasks:
+            task.result()  # a worker's error is raised here
+        total = Total()  # a copy: asked again, the stream gives the same
+        if self._total.sums is not None:
+            total.sums, total.blocks = self._total.sums.copy(), self._total.blocks
+        return total
 
     def close(self) -> None:
         """No more values (the worker finishes the blocks it has)."""
