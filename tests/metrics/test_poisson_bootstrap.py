@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -166,3 +167,26 @@ def test_an_error_on_the_worker_is_raised_not_left_out(monkeypatch) -> None:
         stream.add(value)
     with pytest.raises(MemoryError, match="no room"):
         poisson_means(values, 100, 0, "mIoU", stream)
+
+
+def test_a_stream_closed_on_an_error_drops_the_blocks_not_started(monkeypatch) -> None:
+    started = threading.Event()
+    release = threading.Event()
+    block_sums = poisson_bootstrap.block_sums
+
+    def slow(*args):
+        started.set()
+        release.wait(5)
+        return block_sums(*args)
+
+    monkeypatch.setattr(poisson_bootstrap, "block_sums", slow)
+    before = sys.getswitchinterval()
+    stream = PoissonStream(50, 0, "mIoU")
+    for value in range(6 * BLOCK):
+        stream.add(float(value))
+    assert started.wait(5)
+    stream.close(cancel=True)
+    release.set()
+    tasks = stream._tasks
+    assert sum(task.cancelled() for task in tasks) == 5  # the first had started
+    assert sys.getswitchinterval() == before

@@ -222,9 +222,11 @@ class PoissonStream:
             total.sums, total.blocks = self._total.sums.copy(), self._total.blocks
         return total
 
-    def close(self) -> None:
-        """No more values (the worker finishes the blocks it has)."""
+    def close(self, cancel: bool = False) -> None:
+        """No more values: the worker finishes the blocks it has, or, with ``cancel`` (the
+        scorer stopped: an error, an interrupt, a file it must read whole), drops the ones it
+        has not started."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False)
+            self._pool.shutdown(wait=False, cancel_futures=cancel)
             self._pool = None
             _share_interpreter(False)

@@ -149,10 +149,13 @@ def stream_scored(
     del matcher  # the sink's until the file is read
     try:
         file = read_predictions(path, sink)
-    except AnsweredTwice:
-        return None
-    finally:
+    except BaseException as exc:
         if bootstrap is not None:
-            bootstrap.close()
+            bootstrap.close(cancel=True)  # its sums will not be asked for
+        if isinstance(exc, AnsweredTwice):
+            return None
+        raise
+    if bootstrap is not None:
+        bootstrap.close()
     scored = sink.rows()
     return Streamed(sink.joined, scored, file, sink.read, sink.order, sink.gt_differs)
