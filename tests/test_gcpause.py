@@ -65,6 +65,7 @@ def test_objects_the_process_froze_stay_frozen(collector) -> None:
     frozen = gc.get_freeze_count()
     with paused_gc():
         built = Node()
-    assert gc.get_freeze_count() == frozen
+    # neither unfrozen (0) nor more frozen; a thread of another test may free frozen objects
+    assert 0 < gc.get_freeze_count() <= frozen
     assert not _in_generation(kept, 2)  # still in the permanent generation
     assert _in_generation(built, 0)  # nothing moved: collected as usual

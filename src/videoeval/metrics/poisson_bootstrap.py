@@ -208,12 +208,18 @@ class PoissonStream:
     def finished(self, values: np.ndarray, resamples: int, seed: int, name: str) -> Total:
         """The total of the blocks summed, where they hold the first values of ``values`` with
         the same resamples, seed and name; an empty one otherwise."""
-        self.close()
-        if (resamples, seed, name) != (self.resamples, self.seed, self.name):
-            return Total()
-        if len(values) < len(self._fed) * BLOCK or any(
-            _digest(values[b * BLOCK : (b + 1) * BLOCK]) != fed for b, fed in enumerate(self._fed)
-        ):
+        fits = (resamples, seed, name) == (self.resamples, self.seed, self.name) and not (
+            len(values) < len(self._fed) * BLOCK
+            or any(
+                _digest(values[b * BLOCK : (b + 1) * BLOCK]) != fed
+                for b, fed in enumerate(self._fed)
+            )
+        )
+        self.close(cancel=not fits)
+        for task in self._tasks:  # the worker is idle once this returns
+            if not task.cancelled():
+                task.exception()
+        if not fits:
             return Total()
         for task in self._tasks:
             task.result()  # a worker's error is raised here
