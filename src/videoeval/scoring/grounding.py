@@ -317,24 +317,14 @@ def score_plain(
     if len(top) != 2:
         return None
     start, end = top
-    if type(start) is not float or type(end) is not float or not 0.0 <= start < end < _INF:
+    if type(start) is not float or type(end) is not float or not 0.0 <= start < end < math.inf:
         return None  # a NaN fails every comparison
-    windows = sample.windows
-    if protocol.gt_from_key and pred.gt_hint is not None:
-        windows = (pred.gt_hint,)
+    windows = _gt_windows(sample, pred, protocol)
     if len(windows) != 1 and protocol.gt_window == "best":
         return None
-    window = windows[0]
-    inter = min(end, window[1]) - max(start, window[0])
-    hull = max(end, window[1]) - min(start, window[0])
-    value = inter / hull if inter > 0 and hull > 0 else 0.0  # as ``iou``
-    row = GroundingRow(sample.sample_id, sample.video_id, sample.query, sample.windows,
-                       sample.duration, pred.answer, spans, top, window, value, "ok", True,  # type: ignore[arg-type]  # one pair: (start, end)
-                       None, pred.origin)  # fmt: skip
+    value = iou(top, windows[0])
+    row = _row(sample, pred, "ok", spans, top, windows[0], value)  # type: ignore[arg-type]
     return Scored(row, None, _NO_K, None)
-
-
-_INF = math.inf
 
 
 def score_sample(

@@ -27,7 +27,7 @@ from videoeval.metrics.poisson_bootstrap import PoissonStream
 from videoeval.predictions.grounding import PredictionFile, read_predictions
 from videoeval.protocols.grounding import GroundingProtocol
 from videoeval.schema import GroundingPrediction, GroundingSample
-from videoeval.scoring.grounding import Scored, score_plain, score_sample_safely
+from videoeval.scoring.grounding import Scored, score_sample_safely
 from videoeval.scoring.grounding_join import Joined, Matcher, hint_differs
 
 
@@ -67,9 +67,9 @@ class _ScoringSink:
         sample_id = target.sample_id
         if sample_id in self.scored:
             raise AnsweredTwice(sample_id)
-        one = self.scored[sample_id] = score_plain(
-            target, pred, self.protocol
-        ) or score_sample_safely(target, pred, self.protocol, self.benchmark_id, self.missing)
+        one = self.scored[sample_id] = score_sample_safely(
+            target, pred, self.protocol, self.benchmark_id, self.missing
+        )
         if self.bootstrap is not None:
             # the IoU to the bootstrap while every query before it was answered: what it got
             # is then the start of the final per-query values (which it checks)
